@@ -1,0 +1,1 @@
+"""Pure business rules: no Flask, Dash or SQLAlchemy imports here."""
