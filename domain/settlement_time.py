@@ -14,13 +14,12 @@ pandas series).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pandas as pd
 
 LONDON = ZoneInfo("Europe/London")
-UTC = timezone.utc
 PERIOD = timedelta(minutes=30)
 PERIOD_HOURS = 0.5
 """Length of one settlement period [h]."""

@@ -1,0 +1,26 @@
+"""/health: public liveness plus a database check (used by the container HEALTHCHECK)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify
+
+from data_access.migrate import current_revision, head_revision
+
+blueprint = Blueprint("health", __name__)
+
+
+@blueprint.get("/health")
+def health():
+    db = current_app.extensions["powerdesk"].db
+    try:
+        db.ping()
+        revision = current_revision(db.engine)
+    except Exception as error:  # any database failure is reported, not raised
+        return jsonify(status="error", database={"ok": False, "error": type(error).__name__}), 503
+    schema_current = revision == head_revision()
+    body = {
+        "status": "ok" if schema_current else "degraded",
+        "database": {"ok": True, "dialect": db.engine.dialect.name, "schema_revision": revision,
+                     "schema_current": schema_current},
+    }
+    return jsonify(body), 200

@@ -1,0 +1,61 @@
+"""/api/v1: prices and identity, for scripts and machines (API key) or logged-in users."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, current_app, g, jsonify, request
+from flask_login import current_user
+
+from security.authz import require_machine_or_role
+from services.errors import InvalidInput, ServiceError
+from services.prices import MARKET_LABELS, prices_for_dates
+
+blueprint = Blueprint("api_v1", __name__, url_prefix="/api/v1")
+
+
+@blueprint.errorhandler(ServiceError)
+def _service_error(error: ServiceError):
+    status = 400 if isinstance(error, InvalidInput) else 409
+    return jsonify(error="invalid request", detail=str(error)), status
+
+
+def _date_arg(name: str) -> date:
+    raw = request.args.get(name)
+    if not raw:
+        raise InvalidInput(f"query parameter {name!r} is required (YYYY-MM-DD)")
+    try:
+        return date.fromisoformat(raw)
+    except ValueError as error:
+        raise InvalidInput(f"{name}={raw!r} is not a date in YYYY-MM-DD form") from error
+
+
+@blueprint.get("/whoami")
+def whoami():
+    """Who the request is authenticated as."""
+    if g.get("machine") is not None:
+        return jsonify(kind="machine", name=g.machine.name)
+    return jsonify(kind="user", name=current_user.username, role=current_user.role)
+
+
+@blueprint.get("/prices")
+def prices():
+    """Prices for settlement dates ``start``..``end`` (inclusive), one row per market and period."""
+    require_machine_or_role("viewer")
+    first, last = _date_arg("start"), _date_arg("end")
+    market = request.args.get("market")
+    if market is not None and market not in MARKET_LABELS:
+        raise InvalidInput(f"market {market!r} is not one of {', '.join(MARKET_LABELS)}")
+    frame = prices_for_dates(current_app.extensions["powerdesk"].db, first, last, (market,) if market else None)
+    rows = []
+    for start, row in frame.iterrows():
+        for name in MARKET_LABELS:
+            if name in frame.columns and row[name] == row[name]:
+                rows.append({
+                    "market": name,
+                    "interval_start_utc": start.isoformat().replace("+00:00", "Z"),
+                    "settlement_date": row["settlement_date"].isoformat(),
+                    "settlement_period": int(row["settlement_period"]),
+                    "price_gbp_per_mwh": float(row[name]),
+                })
+    return jsonify(start=first.isoformat(), end=last.isoformat(), unit="GBP/MWh", prices=rows)

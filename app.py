@@ -1,0 +1,137 @@
+"""Composition root: ``create_app(settings)`` builds the Flask server, the Dash app and extensions.
+
+- ``python app.py`` serves on http://HOST:PORT (default 127.0.0.1:8050).
+- ``gunicorn app:server`` serves the same app; ``flask --app app ...`` runs the CLI.
+
+The module-level ``server`` (and ``app`` for the Flask CLI) is built lazily on first access,
+so importing ``create_app`` in tests has no side effects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import dash
+from flask import Flask
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
+from flask_mail import Mail
+from flask_wtf.csrf import CSRFError
+
+from api import health, v1
+from cli.commands import register_cli
+from data_access.engine import Database
+from jobs.background import make_background_manager
+from security.guard import guard
+from security.login_views import make_auth_blueprint, too_many_attempts
+from security.principal import SessionUser
+from services.users import get_active_user
+from settings import Settings
+
+ROOT = Path(__file__).resolve().parent
+
+
+@dataclass
+class AppContext:
+    """What request handlers, callbacks and CLI commands need: ``current_app.extensions['powerdesk']``."""
+
+    settings: Settings
+    db: Database
+    mail: Mail
+
+
+def _configure_server(server: Flask, settings: Settings) -> None:
+    mail_password = settings.mail_password.get_secret_value() if settings.mail_password else None
+    server.config.update(
+        SECRET_KEY=settings.flask_secret_key(),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.session_cookie_secure,
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_SECURE=settings.session_cookie_secure,
+        WTF_CSRF_CHECK_DEFAULT=False,
+        RATELIMIT_STORAGE_URI=settings.redis_url or "memory://",
+        RATELIMIT_STRATEGY="moving-window",
+        RATELIMIT_HEADERS_ENABLED=True,
+        MAIL_SERVER=settings.mail_server,
+        MAIL_PORT=settings.mail_port,
+        MAIL_USE_TLS=settings.mail_use_tls,
+        MAIL_USE_SSL=settings.mail_use_ssl,
+        MAIL_USERNAME=settings.mail_username,
+        MAIL_PASSWORD=mail_password,
+        MAIL_DEFAULT_SENDER=settings.mail_default_sender,
+        MAIL_TIMEOUT=settings.mail_timeout_s,
+    )
+
+
+def _install_login(server: Flask, db: Database) -> None:
+    login_manager = LoginManager()
+    login_manager.login_view = "auth.login"
+    login_manager.init_app(server)
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> SessionUser | None:
+        if not user_id.isdigit():
+            return None
+        user = get_active_user(db, int(user_id))
+        return SessionUser(user.id, user.username, user.role) if user else None
+
+
+def create_app(settings: Settings | None = None) -> dash.Dash:
+    """Build the Powerdesk Dash app; its Flask server is ``app.server``."""
+    settings = settings or Settings()
+    settings.instance_path.mkdir(parents=True, exist_ok=True)
+    server = Flask(__name__, instance_path=str(settings.instance_path), static_folder=None)
+    _configure_server(server, settings)
+    db = Database.from_url(settings.resolved_database_url())
+    server.extensions["powerdesk"] = AppContext(settings=settings, db=db, mail=Mail(server))
+
+    _install_login(server, db)
+    limiter = Limiter(get_remote_address, app=server, default_limits=[])
+    server.register_blueprint(make_auth_blueprint(limiter, settings.login_rate_limit))
+    server.register_blueprint(health.blueprint)
+    server.register_blueprint(v1.blueprint)
+    server.register_error_handler(429, too_many_attempts)
+    server.register_error_handler(CSRFError, lambda error: ({"error": "csrf", "detail": error.description}, 400))
+    server.before_request(guard)
+    register_cli(server)
+
+    app = dash.Dash(
+        __name__,
+        server=server,
+        use_pages=True,
+        pages_folder=str(ROOT / "pages"),
+        assets_folder=str(ROOT / "assets"),
+        title="Powerdesk",
+        update_title=None,
+        suppress_callback_exceptions=True,
+        background_callback_manager=make_background_manager(settings),
+    )
+    from callbacks import register_callbacks
+    from components.shell import app_shell
+
+    app.layout = app_shell
+    register_callbacks(app)
+    return app
+
+
+_lazy_app: dash.Dash | None = None
+
+
+def __getattr__(name: str):
+    """``server``/``app``/``application``: the Flask server of a default app, built on first use."""
+    global _lazy_app
+    if name in ("server", "app", "application"):
+        if _lazy_app is None:
+            _lazy_app = create_app()
+        return _lazy_app.server
+    raise AttributeError(name)
+
+
+if __name__ == "__main__":
+    dash_app = create_app()
+    config = dash_app.server.extensions["powerdesk"].settings
+    dash_app.run(host=config.host, port=config.port, debug=False)

@@ -1,0 +1,11 @@
+"""What callbacks need from the running app, in one place."""
+
+from __future__ import annotations
+
+from flask import current_app
+
+from data_access.engine import Database
+
+
+def database() -> Database:
+    return current_app.extensions["powerdesk"].db

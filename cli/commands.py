@@ -1,0 +1,163 @@
+"""Command-line administration, registered on the Flask server by create_app."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from data_access import migrate
+from domain.roles import ROLE_ORDER
+from services import api_keys, users
+from services.errors import ServiceError
+from services.prices import load_demo_prices
+from services.setup import run_setup
+
+
+def _context():
+    return current_app.extensions["powerdesk"]
+
+
+def _fail(error: ServiceError) -> None:
+    raise click.ClickException(str(error))
+
+
+db_group = AppGroup("db", help="Database schema (Alembic).")
+demo_group = AppGroup("demo", help="Demo data.")
+user_group = AppGroup("user", help="People who log in.")
+apikey_group = AppGroup("apikey", help="API keys for machines (meters, turbines, scripts).")
+
+
+@click.command("setup", help="Migrate, create the admin user on an empty database, load demo data.")
+def setup_command() -> None:
+    ctx = _context()
+    admin_password = ctx.settings.powerdesk_admin_password
+    report = run_setup(
+        ctx.db,
+        ctx.settings.resolved_database_url(),
+        admin_password.get_secret_value() if admin_password else None,
+        ctx.settings.load_demo_data,
+    )
+    if report.generated_admin_password:
+        click.echo("Created user 'admin' with this password (shown once, store it now):")
+        click.echo(f"    {report.generated_admin_password}")
+    click.echo(f"Database ready; {report.demo_price_rows_added} demo price rows added.")
+
+
+@db_group.command("upgrade", help="Apply migrations up to REVISION (default: head).")
+@click.argument("revision", default="head")
+def db_upgrade(revision: str) -> None:
+    migrate.upgrade(_context().settings.resolved_database_url(), revision)
+    click.echo(f"Database at {migrate.current_revision(_context().db.engine)}.")
+
+
+@db_group.command("downgrade", help="Revert migrations down to REVISION (e.g. base).")
+@click.argument("revision")
+def db_downgrade(revision: str) -> None:
+    migrate.downgrade(_context().settings.resolved_database_url(), revision)
+
+
+@db_group.command("current", help="Show the applied revision.")
+def db_current() -> None:
+    current = migrate.current_revision(_context().db.engine)
+    click.echo(f"{current or 'empty'} (head {migrate.head_revision()})")
+
+
+@db_group.command("revision", help="Autogenerate a migration from the schema.")
+@click.option("-m", "--message", required=True)
+def db_revision(message: str) -> None:
+    migrate.revision(_context().settings.resolved_database_url(), message)
+
+
+@demo_group.command("load", help="Load the shipped demo prices (idempotent).")
+def demo_load() -> None:
+    click.echo(f"{load_demo_prices(_context().db)} demo price rows added.")
+
+
+@user_group.command("create")
+@click.argument("name")
+@click.option("--role", type=click.Choice(ROLE_ORDER), required=True)
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def user_create(name: str, role: str, password_stdin: bool) -> None:
+    """Create user NAME with ROLE."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = users.create_user(_context().db, name, password, role)
+    except ServiceError as error:
+        _fail(error)
+    click.echo(f"Created {user.role} {user.username!r}.")
+
+
+@user_group.command("list")
+def user_list() -> None:
+    """List users with role and status."""
+    for user in users.list_users(_context().db):
+        status = "active" if user.is_active else "disabled"
+        last = user.last_login_at.strftime("%Y-%m-%d %H:%M UTC") if user.last_login_at else "never"
+        click.echo(f"{user.username:<24} {user.role:<8} {status:<9} last login {last}")
+
+
+@user_group.command("disable")
+@click.argument("name")
+def user_disable(name: str) -> None:
+    """Disable NAME: existing sessions stop working at their next request."""
+    try:
+        users.disable_user(_context().db, name)
+    except ServiceError as error:
+        _fail(error)
+    click.echo(f"Disabled {name!r}.")
+
+
+@user_group.command("set-role")
+@click.argument("name")
+@click.argument("role", type=click.Choice(ROLE_ORDER))
+def user_set_role(name: str, role: str) -> None:
+    """Give NAME the role ROLE."""
+    try:
+        users.set_role(_context().db, name, role)
+    except ServiceError as error:
+        _fail(error)
+    click.echo(f"{name!r} is now {role}.")
+
+
+@apikey_group.command("create")
+@click.argument("name")
+def apikey_create(name: str) -> None:
+    """Create an API key called NAME and print it once."""
+    try:
+        issued = api_keys.create_api_key(_context().db, name)
+    except ServiceError as error:
+        _fail(error)
+    click.echo(f"API key {issued.name!r} (shown once; send as 'Authorization: Bearer <key>'):")
+    click.echo(issued.key)
+
+
+@apikey_group.command("list")
+def apikey_list() -> None:
+    """List API keys (never the secrets)."""
+    for key in api_keys.list_api_keys(_context().db):
+        status = "revoked" if key.revoked_at else "active"
+        used = key.last_used_at.strftime("%Y-%m-%d %H:%M UTC") if key.last_used_at else "never"
+        click.echo(f"{key.name:<24} pdk_{key.prefix}_…  {status:<8} last used {used}")
+
+
+@apikey_group.command("revoke")
+@click.argument("name")
+def apikey_revoke(name: str) -> None:
+    """Revoke the API key NAME."""
+    try:
+        api_keys.revoke_api_key(_context().db, name)
+    except ServiceError as error:
+        _fail(error)
+    click.echo(f"Revoked {name!r}.")
+
+
+def register_cli(server: Flask) -> None:
+    server.cli.add_command(setup_command)
+    for group in (db_group, demo_group, user_group, apikey_group):
+        server.cli.add_command(group)

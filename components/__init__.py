@@ -1,0 +1,1 @@
+"""Reusable UI pieces and figure builders: data in, Dash component or go.Figure out."""

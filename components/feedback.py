@@ -1,0 +1,25 @@
+"""Messages shown to the user: errors, confirmations, access refusals."""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import html
+
+
+def error_alert(message: str) -> dbc.Alert:
+    return dbc.Alert(message, color="danger", className="py-2 mb-2", dismissable=True)
+
+
+def success_alert(message: str) -> dbc.Alert:
+    return dbc.Alert(message, color="success", className="py-2 mb-2", dismissable=True, duration=8000)
+
+
+def forbidden_notice(needed: str, role: str | None) -> html.Div:
+    return html.Div(
+        dbc.Alert(
+            [html.H4("Not available to you", className="alert-heading"),
+             html.P(f"This page needs the {needed} role; you are signed in as a {role or 'visitor'}.")],
+            color="warning",
+        ),
+        className="mt-3",
+    )

@@ -1,0 +1,81 @@
+"""Figure builders. Time axes are true UTC instants labelled in GB local time, so a 50-period
+autumn day draws its repeated 01:00 hour in order instead of folding back on itself."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from domain.settlement_time import LONDON
+
+PLOTLY_TEMPLATES = {"light": "plotly_white", "dark": "plotly_dark"}
+MARKET_COLOURS = {"day_ahead": "#0d6efd", "intraday": "#fd7e14"}
+MARKET_NAMES = {"day_ahead": "Day-ahead", "intraday": "Intraday"}
+
+
+def theme_name(stored: str | None) -> str:
+    return "dark" if stored == "dark" else "light"
+
+
+def apply_theme(figure: go.Figure, theme: str | None) -> go.Figure:
+    """Plotly template for the Bootstrap colour mode, on a transparent background."""
+    figure.update_layout(
+        template=PLOTLY_TEMPLATES[theme_name(theme)],
+        paper_bgcolor="rgba(0,0,0,0)",
+        plot_bgcolor="rgba(0,0,0,0)",
+        margin={"l": 60, "r": 20, "t": 40, "b": 50},
+        legend={"orientation": "h", "y": 1.08, "x": 0},
+    )
+    return figure
+
+
+def local_time_ticks(starts: pd.DatetimeIndex) -> tuple[list[pd.Timestamp], list[str]]:
+    """Tick positions (UTC instants) and labels (local GB wall-clock) suited to the span shown."""
+    if len(starts) == 0:
+        return [], []
+    local = starts.tz_convert(LONDON)
+    span = starts[-1] - starts[0]
+    if span <= timedelta(days=2):
+        chosen = local[(local.minute == 0) & (local.hour % 3 == 0)]
+        labels = [t.strftime("%H:%M %Z") if t.hour else t.strftime("%d %b\n%H:%M %Z") for t in chosen]
+    else:
+        step = max(1, int(span / timedelta(days=1)) // 10 + 1)
+        midnights = local[(local.hour == 0) & (local.minute == 0)]
+        chosen = midnights[:: step]
+        labels = [t.strftime("%a %d %b") for t in chosen]
+    return [t.tz_convert("UTC") for t in chosen], labels
+
+
+def hover_labels(starts: pd.DatetimeIndex, periods: list[int] | pd.Series) -> list[str]:
+    """``Sun 29 Oct 01:30 GMT · SP4`` for each interval."""
+    local = starts.tz_convert(LONDON)
+    return [f"{t.strftime('%a %d %b %H:%M %Z')} · SP{int(p)}" for t, p in zip(local, periods, strict=True)]
+
+
+def price_chart(prices: pd.DataFrame, theme: str | None, title: str = "") -> go.Figure:
+    """Step chart of half-hourly prices [£/MWh] per market column (``day_ahead``, ``intraday``)."""
+    figure = go.Figure()
+    if not prices.empty:
+        labels = hover_labels(prices.index, prices["settlement_period"])
+        for market in [m for m in MARKET_NAMES if m in prices.columns]:
+            figure.add_trace(
+                go.Scatter(
+                    x=prices.index,
+                    y=prices[market],
+                    name=MARKET_NAMES[market],
+                    mode="lines",
+                    line={"shape": "hv", "width": 1.6, "color": MARKET_COLOURS[market]},
+                    customdata=labels,
+                    hovertemplate="%{customdata}<br>%{y:.2f} £/MWh<extra>" + MARKET_NAMES[market] + "</extra>",
+                )
+            )
+        tickvals, ticktext = local_time_ticks(prices.index)
+        figure.update_xaxes(tickvals=tickvals, ticktext=ticktext, title_text="UK local time")
+    figure.update_yaxes(title_text="£/MWh")
+    figure.update_layout(title={"text": title, "x": 0, "font": {"size": 15}}, hovermode="x unified")
+    if prices.empty:
+        figure.add_annotation(text="No prices in this range", showarrow=False, x=0.5, y=0.5, xref="paper",
+                              yref="paper")
+    return apply_theme(figure, theme)

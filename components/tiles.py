@@ -1,0 +1,70 @@
+"""Overview tiles: coverage, the last full day's prices, the latest optimisation run."""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import html
+
+from components.figures import MARKET_NAMES
+from domain.settlement_time import format_local
+
+
+def coverage_card(rows) -> dbc.Card:
+    """``rows``: CoverageRow-like objects (market, first/last date and period, intervals)."""
+    if not rows:
+        body = html.P("No prices stored yet. Run `flask --app app demo load` to load the demo data.",
+                      className="text-body-secondary mb-0")
+    else:
+        body = dbc.Table(
+            [html.Thead(html.Tr([html.Th("Market"), html.Th("First"), html.Th("Last"), html.Th("Half-hours")])),
+             html.Tbody([
+                 html.Tr([
+                     html.Td(MARKET_NAMES.get(row.market, row.market)),
+                     html.Td(f"{row.first_date.isoformat()} SP{row.first_period}"),
+                     html.Td(f"{row.last_date.isoformat()} SP{row.last_period}"),
+                     html.Td(f"{row.intervals:,}", className="pd-num"),
+                 ]) for row in rows
+             ])],
+            size="sm", borderless=True, className="mb-0",
+        )
+    return dbc.Card([dbc.CardHeader("Price coverage (settlement date, period)"), dbc.CardBody(body)])
+
+
+def day_summary_card(summaries) -> dbc.Card:
+    """``summaries``: DaySummary-like objects for one settlement date [£/MWh]."""
+    if not summaries:
+        return dbc.Card([dbc.CardHeader("Latest day in the data"),
+                         dbc.CardBody(html.P("No complete day of prices yet.", className="mb-0"))])
+    day = summaries[0].settlement_date
+    columns = []
+    for summary in summaries:
+        columns.append(dbc.Col(html.Div([
+            html.Div(MARKET_NAMES.get(summary.market, summary.market), className="small-label text-body-secondary"),
+            html.Div(f"£{summary.mean:,.2f}", className="display-value"),
+            html.Div("mean £/MWh", className="small text-body-secondary mb-2"),
+            html.Div(f"min £{summary.minimum:,.2f} (SP{summary.min_period}) · "
+                     f"max £{summary.maximum:,.2f} (SP{summary.max_period})", className="small"),
+            html.Div(f"spread £{summary.spread:,.2f} · {summary.intervals} periods", className="small"),
+        ], className="pd-tile", id=f"overview-summary-{summary.market}"), md=6))
+    return dbc.Card([dbc.CardHeader(f"Latest full day in the data: {day:%A %d %B %Y}"),
+                     dbc.CardBody(dbc.Row(columns))])
+
+
+def latest_run_card(run) -> dbc.Card:
+    """``run``: an OptimisationRun-like object, or None."""
+    if run is None:
+        body = html.P("No optimisation runs yet.", className="text-body-secondary mb-0")
+    else:
+        totals = run.totals or {}
+        net = totals.get("net_revenue_gbp")
+        author = run.created_by.username if run.created_by else "unknown"
+        body = html.Div([
+            html.Div(run.name or f"Run #{run.id}", className="fw-semibold"),
+            html.Div(f"{run.first_date.isoformat()} → {run.last_date.isoformat()} · {run.markets}",
+                     className="small"),
+            html.Div(f"Status: {run.status}", className="small"),
+            html.Div(f"Net revenue £{net:,.0f}" if net is not None else "", className="display-value"),
+            html.Div(f"by {author}, {format_local(run.created_at, with_period=False)}",
+                     className="small text-body-secondary"),
+        ], className="pd-tile")
+    return dbc.Card([dbc.CardHeader("Latest optimisation run"), dbc.CardBody(body)])

@@ -1,0 +1,1 @@
+"""Background execution: which Dash background-callback manager runs long jobs."""

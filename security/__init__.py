@@ -1,0 +1,1 @@
+"""Authentication and authorisation: passwords, API keys, the request guard, role checks."""

@@ -1,0 +1,92 @@
+"""The one ``before_request`` guard: every route needs a session or an API key, except a few.
+
+Dash's own routes (``/_dash-layout``, ``/_dash-dependencies``, ``/_dash-update-component``)
+serve data too, so they are guarded here rather than trusted to the page layouts.
+"""
+
+from __future__ import annotations
+
+from flask import current_app, g, jsonify, redirect, request
+from flask_login import current_user
+
+from domain.roles import role_allows
+from security.authz import callback_role
+from security.principal import MachinePrincipal
+from services.api_keys import verify_api_key
+
+PUBLIC_PATHS = frozenset({"/login", "/health", "/favicon.ico", "/_favicon.ico"})
+PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/")
+
+
+def is_public(path: str) -> bool:
+    return path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES)
+
+
+def _unauthorised(message: str):
+    response = jsonify(error="unauthorised", detail=message)
+    response.status_code = 401
+    response.headers["WWW-Authenticate"] = 'Bearer realm="powerdesk"'
+    return response
+
+
+def _forbidden(message: str):
+    response = jsonify(error="forbidden", detail=message)
+    response.status_code = 403
+    return response
+
+
+def _machine_from_header() -> MachinePrincipal | None | bool:
+    """The API-key principal; None when no Bearer header; False when one was sent but is invalid."""
+    header = request.headers.get("Authorization", "")
+    if not header.startswith("Bearer "):
+        return None
+    api_key = verify_api_key(current_app.extensions["powerdesk"].db, header.removeprefix("Bearer ").strip())
+    return MachinePrincipal(api_key.id, api_key.name) if api_key else False
+
+
+def _page_role(path: str) -> str | None:
+    import dash
+
+    for page in dash.page_registry.values():
+        if page.get("path") == path:
+            return page.get("min_role", "viewer")
+    return None
+
+
+def guard():
+    """Allow, redirect to /login, or refuse with 401/403 JSON."""
+    path = request.path
+    g.machine = None
+    if is_public(path):
+        return None
+    if path.startswith("/api/"):
+        machine = _machine_from_header()
+        if machine is False:
+            return _unauthorised("the API key is not valid or has been revoked")
+        if machine is not None:
+            g.machine = machine
+            return None
+        if current_user.is_authenticated:
+            return None
+        return _unauthorised("send Authorization: Bearer <api key>, or log in")
+    if not current_user.is_authenticated:
+        if path.startswith("/_") or request.method != "GET" or request.is_json:
+            return _unauthorised("log in first")
+        target = request.full_path.rstrip("?") if request.query_string else path
+        return redirect(f"/login?next={_quote(target)}")
+    if path == "/_dash-update-component":
+        body = request.get_json(silent=True) or {}
+        needed = callback_role(str(body.get("output", "")))
+        if not role_allows(current_user.role, needed):
+            return _forbidden(f"this action needs the {needed} role; you are a {current_user.role}")
+    if request.method == "GET":
+        needed = _page_role(path)
+        if needed and not role_allows(current_user.role, needed):
+            return _forbidden(f"this page needs the {needed} role; you are a {current_user.role}")
+    return None
+
+
+def _quote(target: str) -> str:
+    from urllib.parse import quote
+
+    return quote(target, safe="/")
