@@ -1,8 +1,11 @@
-"""/health: public liveness plus a database check (used by the container HEALTHCHECK)."""
+"""Public endpoints: /health (liveness plus a database check, used by the container
+HEALTHCHECK) and /favicon.ico (browsers ask for it before anyone logs in)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify
+from pathlib import Path
+
+from flask import Blueprint, current_app, jsonify, send_from_directory
 
 from data_access.migrate import current_revision, head_revision
 
@@ -24,3 +27,11 @@ def health():
                      "schema_current": schema_current},
     }
     return jsonify(body), 200
+
+
+ASSETS_DIR = Path(__file__).resolve().parent.parent / "assets"
+
+
+@blueprint.get("/favicon.ico")
+def favicon():
+    return send_from_directory(ASSETS_DIR, "favicon.ico", mimetype="image/vnd.microsoft.icon")

@@ -42,7 +42,7 @@ def read_wide_price_csv(source: Path | BinaryIO, name: str | None = None) -> pd.
     if frame.empty:
         raise PriceFileError(f"{label}: has no rows")
     raw = frame["interval_start_utc"].astype(str)
-    naive = ~raw.str.contains(r"(Z|[+-]\d\d:?\d\d)$", regex=True)
+    naive = ~raw.str.contains(r"(?:Z|[+-]\d\d:?\d\d)$", regex=True)
     if naive.any():
         raise PriceFileError(f"{label}: interval_start_utc {raw[naive].iloc[0]!r} has no UTC offset (add Z)")
     try:

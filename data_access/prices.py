@@ -14,8 +14,6 @@ from sqlalchemy.orm import Session
 from data_access.schema import MarketPrice
 from data_access.types import utc_now
 
-_BATCH_ROWS = 5_000
-
 
 def insert_prices(session: Session, long_prices: pd.DataFrame, source: str) -> int:
     """Insert rows (market, interval_start_utc, price_gbp_per_mwh); existing ones are left alone.
@@ -24,24 +22,23 @@ def insert_prices(session: Session, long_prices: pd.DataFrame, source: str) -> i
     """
     insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     ingested_at = utc_now()
+    starts = pd.DatetimeIndex(long_prices["interval_start_utc"]).tz_convert("UTC").to_pydatetime()
     records = [
-        {
-            "market": market,
-            "interval_start_utc": start.to_pydatetime(),
-            "price_gbp_per_mwh": float(price),
-            "source": source,
-            "ingested_at": ingested_at,
-        }
-        for market, start, price in long_prices[["market", "interval_start_utc", "price_gbp_per_mwh"]].itertuples(
-            index=False
-        )
+        {"market": market, "interval_start_utc": start, "price_gbp_per_mwh": float(price), "source": source,
+         "ingested_at": ingested_at}
+        for market, start, price in zip(long_prices["market"], starts, long_prices["price_gbp_per_mwh"], strict=True)
     ]
-    inserted = 0
-    for offset in range(0, len(records), _BATCH_ROWS):
-        statement = insert(MarketPrice).values(records[offset : offset + _BATCH_ROWS])
-        statement = statement.on_conflict_do_nothing(index_elements=["market", "interval_start_utc", "source"])
-        inserted += session.execute(statement).rowcount
-    return inserted
+    if not records:
+        return 0
+    table = MarketPrice.__table__
+    statement = (
+        insert(table)
+        .on_conflict_do_nothing(index_elements=["market", "interval_start_utc", "source"])
+        .returning(table.c.id)
+    )
+    # An executemany of one compiled statement; RETURNING counts the new rows on every
+    # driver (rowcount is not reliable for batched inserts).
+    return len(session.connection().execute(statement, records).all())
 
 
 @dataclass(frozen=True)

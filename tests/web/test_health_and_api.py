@@ -1,0 +1,69 @@
+from services.api_keys import create_api_key, revoke_api_key
+from tests.conftest import build_app, make_settings
+
+
+def test_health_is_public_and_checks_the_database(server):
+    response = server.test_client().get("/health")
+    assert response.status_code == 200
+    body = response.json
+    assert body["status"] == "ok"
+    assert body["database"]["ok"] is True and body["database"]["schema_current"] is True
+
+
+def test_health_reports_503_when_the_database_is_unreachable(tmp_path):
+    settings = make_settings(tmp_path, "postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=2")
+    app = build_app(settings, seed=False)
+    response = app.server.test_client().get("/health")
+    assert response.status_code == 503
+    assert response.json["database"]["ok"] is False
+
+
+def test_health_says_degraded_before_migrations(tmp_path):
+    app = build_app(make_settings(tmp_path, f"sqlite:///{tmp_path / 'empty.db'}"), seed=False)
+    response = app.server.test_client().get("/health")
+    assert response.status_code == 200
+    assert response.json["status"] == "degraded"
+
+
+def test_api_key_authenticates_a_machine_and_revocation_stops_it(server):
+    db = server.extensions["powerdesk"].db
+    issued = create_api_key(db, "meter-42")
+    client = server.test_client()
+    headers = {"Authorization": f"Bearer {issued.key}"}
+    assert client.get("/api/v1/whoami", headers=headers).json == {"kind": "machine", "name": "meter-42"}
+    revoke_api_key(db, "meter-42")
+    response = client.get("/api/v1/whoami", headers=headers)
+    assert response.status_code == 401 and "revoked" in response.json["detail"]
+
+
+def test_api_key_does_not_open_pages_or_dash_routes(server):
+    issued = create_api_key(server.extensions["powerdesk"].db, "meter-43")
+    client = server.test_client()
+    headers = {"Authorization": f"Bearer {issued.key}"}
+    assert client.get("/_dash-layout", headers=headers).status_code == 401
+    assert client.get("/", headers=headers).status_code == 302
+
+
+def test_prices_api_returns_settlement_periods_on_a_clock_change_day(server):
+    issued = create_api_key(server.extensions["powerdesk"].db, "script")
+    response = server.test_client().get("/api/v1/prices?start=2023-03-26&end=2023-03-26&market=day_ahead",
+                                        headers={"Authorization": f"Bearer {issued.key}"})
+    assert response.status_code == 200
+    rows = response.json["prices"]
+    assert len(rows) == 46
+    assert [r["settlement_period"] for r in rows] == list(range(1, 47))
+    assert rows[2]["interval_start_utc"] == "2023-03-26T01:00:00Z"
+
+
+def test_prices_api_explains_bad_input_with_400(client_as):
+    client = client_as("viewer")
+    cases = {
+        "/api/v1/prices?start=2023-01-01": "'end' is required",
+        "/api/v1/prices?start=2023-13-01&end=2023-01-02": "not a date",
+        "/api/v1/prices?start=2023-02-01&end=2023-01-01": "before the start",
+        "/api/v1/prices?start=2023-01-01&end=2023-01-02&market=gas": "not one of",
+    }
+    for url, message in cases.items():
+        response = client.get(url)
+        assert response.status_code == 400, url
+        assert message in response.json["detail"], url
