@@ -1,0 +1,162 @@
+"""A person's walk through Powerdesk in headless Chromium: log in, read the Overview, switch to dark
+mode, open every page in the navbar, log out; and a viewer who cannot reach the admin page.
+Every test ends with an empty browser console: no JavaScript error and no failed request.
+"""
+
+from __future__ import annotations
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.wait import WebDriverWait
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+TIMEOUT = 20
+LAST_DEMO_DAY = "30 April 2023"
+# Plotly's own templates, as components/figures.py picks them for Bootstrap's colour modes.
+LIGHT_PAPER, DARK_PAPER = "white", "rgb(17,17,17)"
+
+GRAPH_JS = """
+const gd = document.querySelector('#' + arguments[0] + ' .js-plotly-plot');
+if (!gd || !gd.layout || !gd._fullLayout) { return null; }
+const template = (gd.layout.template || {}).layout || {};
+return {traces: (gd.data || []).filter(t => (t.x || []).length > 0).length,
+        templatePaper: template.paper_bgcolor || null,
+        fontColour: gd._fullLayout.font.color};
+"""
+
+
+def wait_until(walk, condition, message: str, timeout: float = TIMEOUT):
+    return WebDriverWait(walk.driver, timeout, poll_frequency=0.2).until(lambda _driver: condition(), message)
+
+
+def graph_state(walk, graph_id: str) -> dict | None:
+    return walk.driver.execute_script(GRAPH_JS, graph_id)
+
+
+def wait_for_chart(walk, graph_id: str, paper: str) -> dict:
+    """Wait until the graph shows traces with data, drawn with the Plotly template whose paper is ``paper``."""
+
+    def ready():
+        state = graph_state(walk, graph_id)
+        return state if state and state["traces"] > 0 and state["templatePaper"] == paper else None
+
+    return wait_until(
+        walk, ready, f"{graph_id} never showed data with a {paper} template: {graph_state(walk, graph_id)}"
+    )
+
+
+def grid_cells(walk, grid_id: str, column: str) -> list[str]:
+    cells = walk.driver.find_elements(By.CSS_SELECTOR, f"#{grid_id} .ag-center-cols-container [col-id='{column}']")
+    return [cell.text for cell in cells]
+
+
+def html_theme(walk) -> str | None:
+    return walk.driver.execute_script("return document.documentElement.getAttribute('data-bs-theme')")
+
+
+def nav_link_ids(walk) -> set[str]:
+    return {link.get_attribute("id") for link in walk.driver.find_elements(By.CSS_SELECTOR, ".pd-navbar a[id^='nav-']")}
+
+
+def wait_for_overview(walk, paper: str = LIGHT_PAPER) -> None:
+    wait_until(walk, lambda: walk.path() == "/", f"not on the Overview: {walk.path()}")
+    walk.duo.wait_for_contains_text("#overview-day-summary", LAST_DEMO_DAY, timeout=TIMEOUT)
+    walk.duo.wait_for_contains_text("#overview-coverage", "Day-ahead", timeout=TIMEOUT)
+    wait_for_chart(walk, "overview-recent-chart", paper)
+
+
+def test_admin_walks_through_every_page_in_dark_mode_and_logs_out(powerdesk_browser):
+    walk = powerdesk_browser
+
+    # A wrong password: the form says so and no app is shown.
+    walk.log_in("admin", "not-the-password-at-all")
+    walk.duo.wait_for_element("#login-error", timeout=TIMEOUT)
+    assert "do not match" in walk.duo.find_element("#login-error").text
+    assert not walk.present(".pd-navbar, #user-badge")
+    assert walk.path().startswith("/login")
+    failed_login = walk.console_errors()
+    # The 401 answer to the failed POST /login is the app saying no, as it should.
+    assert all("/login" in entry["message"] and " 401 " in entry["message"] for entry in failed_login), failed_login
+    walk.seen.clear()
+
+    # The right one: the Overview with data from the database.
+    walk.log_in("admin")
+    wait_for_overview(walk)
+    assert "admin" in walk.duo.find_element("#user-badge").text
+    assert nav_link_ids(walk) == {"nav-overview", "nav-prices", "nav-admin-users"}
+    assert html_theme(walk) == "light"
+    light_font = graph_state(walk, "overview-recent-chart")["fontColour"]
+
+    # Dark mode: Bootstrap's colour mode, the stored choice and the chart's Plotly template follow.
+    walk.duo.find_element("#theme-switch").click()
+    wait_until(walk, lambda: html_theme(walk) == "dark", "<html data-bs-theme> did not become dark")
+    dark = wait_for_chart(walk, "overview-recent-chart", DARK_PAPER)
+    assert dark["fontColour"] != light_font
+    assert walk.driver.execute_script("return window.localStorage.getItem('theme-store')") == '"dark"'
+
+    # Every page in the navbar, by clicking its link.
+    walk.duo.find_element("#nav-prices").click()
+    wait_until(walk, lambda: walk.path() == "/prices", f"not on Prices: {walk.path()}")
+    wait_for_chart(walk, "prices-chart", DARK_PAPER)
+    # The last week of the demo data, 24-30 April 2023, page by page.
+    wait_until(
+        walk,
+        lambda: any(c.startswith("2023-04-") for c in grid_cells(walk, "prices-table", "settlement_date")),
+        "the prices table shows no rows",
+    )
+    assert html_theme(walk) == "dark"
+
+    walk.duo.find_element("#nav-admin-users").click()
+    wait_until(walk, lambda: walk.path() == "/admin/users", f"not on Users: {walk.path()}")
+    wait_until(
+        walk,
+        lambda: {"viewer", "trader", "admin"} <= set(grid_cells(walk, "users-table", "username")),
+        "the users table does not list the three users",
+    )
+
+    walk.duo.find_element("#nav-overview").click()
+    wait_for_overview(walk, paper=DARK_PAPER)
+
+    # Log out: back on the login page, and the app is closed again.
+    walk.duo.find_element("#logout-button").click()
+    wait_until(walk, lambda: walk.path() == "/login", f"not on /login after logging out: {walk.path()}")
+    walk.duo.wait_for_element("#login-submit", timeout=TIMEOUT)
+    walk.open("/")
+    wait_until(walk, lambda: walk.path().startswith("/login?next="), f"/ did not redirect to login: {walk.path()}")
+    assert not walk.present(".pd-navbar, #user-badge")
+
+    assert walk.console_errors() == []
+
+
+def test_viewer_has_no_users_page(powerdesk_browser):
+    walk = powerdesk_browser
+    walk.log_in("viewer")
+    wait_for_overview(walk)
+    assert "viewer" in walk.duo.find_element("#user-badge").text
+    assert nav_link_ids(walk) == {"nav-overview", "nav-prices"}
+
+    # Inside the app (as a bookmark or a hand-edited URL followed client-side): a notice, no table.
+    walk.driver.execute_script(
+        "window.history.pushState({}, '', '/admin/users');"
+        "window.dispatchEvent(new CustomEvent('_dashprivate_pushstate'));"
+    )
+    walk.duo.wait_for_contains_text("#_pages_content", "Not available to you", timeout=TIMEOUT)
+    assert not walk.present("#users-table")
+    assert walk.console_errors() == []
+
+    # Typed into the address bar: the server refuses the page itself.
+    walk.open("/admin/users")
+    wait_until(
+        walk,
+        lambda: "forbidden" in walk.driver.find_element(By.TAG_NAME, "body").text,
+        "GET /admin/users was not refused",
+    )
+    assert not walk.present("#users-table")
+    # That refusal is a 403 answer to the page request, which Chromium logs; nothing else may appear.
+    assert (
+        walk.console_errors(
+            expected=("/admin/users - Failed to load resource: the server responded with a status of 403",)
+        )
+        == []
+    )
