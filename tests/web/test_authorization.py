@@ -10,6 +10,7 @@ import pytest
 
 from security.guard import PUBLIC_PATHS, PUBLIC_PREFIXES
 from tests.conftest import PASSWORDS
+from tests.dash_requests import callback_body
 
 EXPECTED_PUBLIC_RULES = {
     "/login",
@@ -32,22 +33,6 @@ def concrete_path(rule: str) -> str:
 def all_rules(server):
     server.test_client().get("/health")  # Dash finishes registering routes on its first request
     return [rule for rule in server.url_map.iter_rules()]
-
-
-def callback_body(dash_app, key: str) -> dict:
-    spec = dash_app.callback_map[key]
-    def props(deps):
-        return [{"id": d["id"], "property": d["property"], "value": None} for d in deps]
-    outputs_text = key.strip(".").split("...")
-    outputs = [{"id": o.rsplit(".", 1)[0], "property": o.rsplit(".", 1)[1]} for o in outputs_text]
-    inputs = props(spec["inputs"])
-    return {
-        "output": key,
-        "outputs": outputs if key.startswith("..") else outputs[0],
-        "inputs": inputs,
-        "state": props(spec.get("state", [])),
-        "changedPropIds": [f"{inputs[0]['id']}.{inputs[0]['property']}"] if inputs else [],
-    }
 
 
 def test_public_rules_are_exactly_the_expected_few(server):
