@@ -1,0 +1,300 @@
+"""Solve one day's model with a persistent HiGHS instance, and read the schedule back.
+
+A ``DayProblem`` owns one Pyomo model (one day shape, one stage) attached to
+one persistent HiGHS instance for the whole run. Each day only its mutable
+Params change: they are written in bulk, the persistent interface pushes the
+changed coefficients and bounds to HiGHS, and HiGHS re-solves from its last
+basis. Nothing is rebuilt between days.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pyomo.environ as pyo
+import pyomo.version
+from pyomo.common.timing import HierarchicalTimer
+from pyomo.contrib.appsi.solvers.highs import Highs, _MutableConstraintBounds, _MutableObjectiveCoefficient
+
+from optimiser.model import DT, Stage, create_day_model
+from optimiser.params import BatteryParams, SolverSettings
+from optimiser.status import RunStatus, SolveOutcome, classify
+
+ZERO_TOLERANCE_MW = 1e-9
+"""Flows and positions smaller than this are solver noise and reported as 0 [MW]."""
+
+
+def solver_description() -> str:
+    """Which solver, which version, through which interface: reported with every result."""
+    version = ".".join(str(part) for part in PersistentHighs().version())
+    return f"HiGHS {version} via Pyomo {pyomo.version.version} (appsi persistent interface)"
+
+
+def _evaluator(expr) -> Callable[[], float]:
+    """A zero-argument callable giving ``expr``'s current value (Params and expressions evaluate when called)."""
+    if isinstance(expr, int | float):
+        constant = float(expr)
+        return lambda: constant
+    return expr
+
+
+class PersistentHighs(Highs):
+    """Pyomo's persistent HiGHS interface (``appsi``), made fit for thousands of small re-solves.
+
+    The stock ``_solve`` does two things that cost more than the solve itself here:
+
+    - it assigns ``HandleKeyboardInterrupt = True`` before every run, and highspy 1.15 subscribes one more
+      interrupt callback on each assignment (HiGHS issue #3251), so the N-th re-solve calls back into Python
+      N times per simplex iteration and a year of daily solves slows quadratically;
+    - it captures file-descriptor output around every run, although HiGHS's own output is switched off.
+
+    This override runs HiGHS directly with its output off, the time limit and the MIP gap, and keeps the
+    stock post-processing (status mapping, solution handling).
+    """
+
+    def __init__(self, settings: SolverSettings | None = None, only_child_vars: bool = True) -> None:
+        # Pyomo re-runs __init__ (with only_child_vars) inside set_instance and restores the configuration
+        # afterwards, so the settings are applied only when given.
+        super().__init__(only_child_vars=only_child_vars)
+        self.use_extensions = True  # appsi's compiled expression helpers, when built, speed up loading the model
+        self._bulk = None
+        if settings is not None:
+            self.configure(settings)
+
+    def configure(self, settings: SolverSettings) -> None:
+        """Apply the run's solver settings."""
+        self.config.load_solution = False
+        self.config.time_limit = settings.time_limit_s
+        self.config.mip_gap = settings.mip_gap
+
+    def update(self, timer: HierarchicalTimer | None = None) -> None:
+        """Push changed Param values to HiGHS, and nothing else.
+
+        A day model's structure never changes after it is built, so the stock update's search for added,
+        removed or modified components (and its empty remove/add calls, which re-index every row) is skipped.
+        Variable domain changes (the LP/MILP switch) are pushed explicitly with ``update_variables``.
+        """
+        self.update_params()
+
+    def update_params(self) -> None:
+        """Write every mutable objective coefficient and constraint bound to HiGHS in two bulk calls.
+
+        The stock method makes one highspy call per coefficient and per bound; here the values are
+        gathered into arrays and passed with ``changeColsCost`` and ``changeRowsBounds``. Any other kind
+        of mutable term (none in this model) keeps its stock one-at-a-time update.
+        """
+        if self._bulk is None:
+            self._bulk = self._plan_bulk_updates()
+        cost_cols, cost_exprs, bound_rows, lower_exprs, upper_exprs, others = self._bulk
+        highs = self._solver_model
+        if len(cost_cols):
+            costs = np.fromiter((e() for e in cost_exprs), dtype=float, count=len(cost_exprs))
+            highs.changeColsCost(len(cost_cols), cost_cols, costs)
+        if len(bound_rows):
+            lower = np.fromiter((e() for e in lower_exprs), dtype=float, count=len(lower_exprs))
+            upper = np.fromiter((e() for e in upper_exprs), dtype=float, count=len(upper_exprs))
+            highs.changeRowsBounds(len(bound_rows), bound_rows, lower, upper)
+        for helper in others:
+            helper.update()
+
+    def _plan_bulk_updates(self):
+        cost_cols, cost_exprs, others = [], [], []
+        for helper in self._objective_helpers:
+            if isinstance(helper, _MutableObjectiveCoefficient):
+                cost_cols.append(self._pyomo_var_to_solver_var_map[helper.pyomo_var_id])
+                cost_exprs.append(_evaluator(helper.expr))
+            else:
+                others.append(helper)
+        bound_rows, lower_exprs, upper_exprs = [], [], []
+        for con, helpers in self._mutable_helpers.items():
+            for helper in helpers:
+                if isinstance(helper, _MutableConstraintBounds):
+                    bound_rows.append(self._pyomo_con_to_solver_con_map[con])
+                    lower_exprs.append(_evaluator(helper.lower_expr))
+                    upper_exprs.append(_evaluator(helper.upper_expr))
+                else:
+                    others.append(helper)
+        others += [helper for _, helper in self._mutable_bounds.values()]
+        return (
+            np.array(cost_cols, dtype=np.int32),
+            cost_exprs,
+            np.array(bound_rows, dtype=np.int32),
+            lower_exprs,
+            upper_exprs,
+            others,
+        )
+
+    def _solve(self, timer: HierarchicalTimer):
+        highs = self._solver_model
+        highs.setOptionValue("output_flag", False)
+        highs.setOptionValue("time_limit", float(self.config.time_limit))
+        highs.setOptionValue("mip_rel_gap", float(self.config.mip_gap))
+        for key, option in self.highs_options.items():
+            highs.setOptionValue(key, option)
+        timer.start("optimize")
+        highs.run()
+        timer.stop("optimize")
+        return self._postsolve(timer)
+
+    def columns_of(self, variables: list) -> np.ndarray:
+        """HiGHS column index of each Pyomo variable in ``variables`` (fixed once the model is loaded)."""
+        return np.array([self._pyomo_var_to_solver_var_map[id(v)] for v in variables], dtype=np.int64)
+
+    def column_values(self) -> np.ndarray:
+        """Values of every HiGHS column in the last solution."""
+        return np.asarray(self._sol.col_value, dtype=float)
+
+    def has_feasible_solution(self) -> bool:
+        """True when HiGHS holds a primal-feasible schedule (an LP stopped early may hold an infeasible one)."""
+        return self._solver_model.getInfo().primal_solution_status == 2
+
+
+@dataclass
+class StageSchedule:
+    """One stage's schedule for one day, per period (hourly day-ahead volumes repeated on both half-hours)."""
+
+    outcome: SolveOutcome
+    binary: bool
+    """True when this schedule came from the MILP (charge/discharge binaries)."""
+    seconds: float
+    da_buy_mw: np.ndarray | None = None
+    da_sell_mw: np.ndarray | None = None
+    id_buy_mw: np.ndarray | None = None
+    id_sell_mw: np.ndarray | None = None
+    charge_mw: np.ndarray | None = None
+    discharge_mw: np.ndarray | None = None
+    soc_mwh: np.ndarray | None = None
+
+    def charges_and_discharges_at_once(self, tolerance_mw: float) -> bool:
+        """True when some period both charges and discharges above ``tolerance_mw`` [MW]."""
+        return bool(np.any(np.minimum(self.charge_mw, self.discharge_mw) > tolerance_mw))
+
+
+def _clean(values: np.ndarray) -> np.ndarray:
+    array = np.array(values, dtype=float)
+    array[np.abs(array) < ZERO_TOLERANCE_MW] = 0.0
+    return array
+
+
+def _netted(buy_mw: np.ndarray, sell_mw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Net a market's buy and sell in the same period into one position [MW].
+
+    Buying and selling one market in one period trade at one price, so the objective is indifferent to any
+    wash between them and the simplex often returns one (buy 100 MW and sell 52.5 MW). Netting it away
+    changes neither cash nor flows, and keeps every position within [0, P].
+    """
+    net = buy_mw - sell_mw
+    return np.maximum(net, 0.0), np.maximum(-net, 0.0)
+
+
+class DayProblem:
+    """One stage's model for one day shape, kept on a persistent HiGHS instance for the whole run."""
+
+    def __init__(
+        self,
+        n_periods: int,
+        stage: Stage,
+        battery: BatteryParams,
+        settings: SolverSettings,
+        carbon_priced: bool,
+    ) -> None:
+        self.n_periods = n_periods
+        self.stage = stage
+        self.battery = battery
+        self.carbon_priced = carbon_priced
+        m = self.model = create_day_model(n_periods, stage, battery, carbon_priced)
+        self.solver = PersistentHighs(settings)
+        self.solver.set_instance(m)
+        self._binary = False
+        self._switches = list(m.is_charging.values())
+        self._read = {"charge_mw": m.charge_mw, "discharge_mw": m.discharge_mw, "soc_mwh": m.soc_mwh}
+        if stage.trades_da:
+            self._read.update(da_buy_mw=m.da_buy_mw, da_sell_mw=m.da_sell_mw)
+        if stage.trades_id:
+            self._read.update(id_buy_mw=m.id_buy_mw, id_sell_mw=m.id_sell_mw)
+        self._columns = {name: self.solver.columns_of(list(var.values())) for name, var in self._read.items()}
+
+    def _write(self, name: str, values: np.ndarray) -> None:
+        # Bulk write without Pyomo's per-value validation: the values are floats computed here, one per index.
+        getattr(self.model, name).store_values(dict(enumerate(values.tolist())), check=False)
+
+    def load_day(
+        self,
+        day_ahead: np.ndarray,
+        intraday: np.ndarray,
+        soc_start_mwh: float,
+        soc_end_window_mwh: tuple[float, float],
+        da_net_import_mw: np.ndarray | None = None,
+        carbon_cost_gbp_per_mwh: np.ndarray | None = None,
+    ) -> None:
+        """Write one day's data into the model's Params.
+
+        ``day_ahead``, ``intraday``: prices per period [£/MWh]; ``soc_start_mwh``: SoC at the start [MWh];
+        ``soc_end_window_mwh``: (min, max) SoC at the end [MWh]; ``da_net_import_mw``: fixed day-ahead net
+        position per period for the intraday stage [MW]; ``carbon_cost_gbp_per_mwh``: carbon price × intensity
+        per period [£/MWh], when carbon is priced.
+        """
+        m = self.model
+        m.soc_start_mwh.value = float(soc_start_mwh)
+        m.soc_end_min_mwh.value = float(soc_end_window_mwh[0])
+        m.soc_end_max_mwh.value = float(soc_end_window_mwh[1])
+        if self.stage.trades_da:
+            hourly_cash = DT * day_ahead.reshape(-1, 2).sum(axis=1)
+            self._write("da_sell_cash_gbp_per_mw", hourly_cash)
+            self._write("da_buy_cash_gbp_per_mw", -hourly_cash)
+        if self.stage.trades_id:
+            self._write("id_sell_cash_gbp_per_mw", DT * intraday)
+            self._write("id_buy_cash_gbp_per_mw", -DT * intraday)
+        if self.stage is Stage.ID:
+            net = np.zeros(self.n_periods) if da_net_import_mw is None else da_net_import_mw
+            self._write("da_net_import_mw", net)
+        if self.carbon_priced:
+            carbon = np.zeros(self.n_periods) if carbon_cost_gbp_per_mwh is None else carbon_cost_gbp_per_mwh
+            self._write("charge_cash_gbp_per_mw", -DT * carbon)
+            self._write("discharge_cash_gbp_per_mw", DT * (carbon - self.battery.degradation_cost_gbp_per_mwh))
+
+    def _use_binaries(self, binary: bool) -> None:
+        if binary == self._binary:
+            return
+        domain = pyo.Binary if binary else pyo.UnitInterval
+        for switch in self._switches:
+            switch.domain = domain
+        self.solver.update_variables(self._switches)
+        self._binary = binary
+
+    def solve(self, binary: bool) -> StageSchedule:
+        """Solve the loaded day as an LP (``binary`` False) or a MILP, and read the schedule back."""
+        self._use_binaries(binary)
+        tick = time.perf_counter()
+        try:
+            results = self.solver.solve(self.model)
+            has_solution = self.solver.has_feasible_solution()
+            outcome = classify(
+                results.termination_condition,
+                has_solution,
+                results.best_feasible_objective,
+                results.best_objective_bound,
+            )
+        except Exception as exc:  # any failure inside HiGHS or Pyomo is a solver error the caller must see
+            outcome = SolveOutcome(RunStatus.SOLVER_ERROR, f"{type(exc).__name__}: {exc}")
+            return StageSchedule(outcome, binary, time.perf_counter() - tick)
+        schedule = StageSchedule(outcome, binary, 0.0)
+        if outcome.status.has_schedule:
+            self._read_schedule(schedule)
+        schedule.seconds = time.perf_counter() - tick
+        return schedule
+
+    def _read_schedule(self, schedule: StageSchedule) -> None:
+        solution = self.solver.column_values()
+        values = {name: _clean(solution[columns]) for name, columns in self._columns.items()}
+        schedule.charge_mw = values["charge_mw"]
+        schedule.discharge_mw = values["discharge_mw"]
+        schedule.soc_mwh = solution[self._columns["soc_mwh"]]
+        if self.stage.trades_da:
+            buy, sell = _netted(values["da_buy_mw"], values["da_sell_mw"])
+            schedule.da_buy_mw, schedule.da_sell_mw = np.repeat(buy, 2), np.repeat(sell, 2)
+        if self.stage.trades_id:
+            schedule.id_buy_mw, schedule.id_sell_mw = _netted(values["id_buy_mw"], values["id_sell_mw"])

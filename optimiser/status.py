@@ -1,0 +1,96 @@
+"""The one place that maps what the solver reports to an outcome a caller can show.
+
+Every solve ends in exactly one ``RunStatus``:
+
+- ``optimal``: solved to optimality (a MILP within the MIP gap);
+- ``suboptimal``: the time limit stopped a MILP that had a schedule; it is used, with its gap;
+- ``infeasible``: no schedule satisfies the battery's limits;
+- ``time_limit_no_solution``: the time limit came before any schedule was found;
+- ``solver_error``: anything else (numerical trouble, an unbounded model, an unknown status).
+
+A run's status is the worst of its days' statuses, in the order above.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from enum import StrEnum
+
+from pyomo.contrib.appsi.base import TerminationCondition
+
+
+class RunStatus(StrEnum):
+    OPTIMAL = "optimal"
+    SUBOPTIMAL = "suboptimal"
+    INFEASIBLE = "infeasible"
+    TIME_LIMIT_NO_SOLUTION = "time_limit_no_solution"
+    SOLVER_ERROR = "solver_error"
+
+    @property
+    def has_schedule(self) -> bool:
+        """True when the outcome comes with a usable schedule."""
+        return self in (RunStatus.OPTIMAL, RunStatus.SUBOPTIMAL)
+
+    @property
+    def severity(self) -> int:
+        return list(RunStatus).index(self)
+
+
+def worst(statuses: list[RunStatus]) -> RunStatus:
+    """The most severe of ``statuses`` (optimal when there are none)."""
+    return max(statuses, key=lambda s: s.severity, default=RunStatus.OPTIMAL)
+
+
+@dataclass(frozen=True)
+class SolveOutcome:
+    """What one solve ended in."""
+
+    status: RunStatus
+    detail: str
+    """The solver's own words for it (its termination condition), for logs and messages."""
+    objective: float | None = None
+    """Objective of the schedule found [£], when there is one."""
+    bound: float | None = None
+    """Best bound on the objective [£], when known."""
+
+    @property
+    def gap(self) -> float | None:
+        """Relative gap between the schedule found and the bound (HiGHS's definition), when both are known."""
+        if self.objective is None or self.bound is None:
+            return None
+        diff = abs(self.bound - self.objective)
+        if diff == 0:
+            return 0.0
+        return diff / abs(self.objective) if self.objective else math.inf
+
+
+_LIMITS = {
+    TerminationCondition.maxTimeLimit,
+    TerminationCondition.maxIterations,
+    TerminationCondition.objectiveLimit,
+    TerminationCondition.interrupted,
+}
+
+
+def classify(
+    termination: TerminationCondition,
+    has_solution: bool,
+    objective: float | None = None,
+    bound: float | None = None,
+) -> SolveOutcome:
+    """Map a solver termination (and whether it left a feasible schedule) to a ``SolveOutcome``."""
+    detail = getattr(termination, "name", str(termination))
+    if termination == TerminationCondition.optimal:
+        if not has_solution:
+            return SolveOutcome(RunStatus.SOLVER_ERROR, f"{detail} reported without a solution")
+        return SolveOutcome(RunStatus.OPTIMAL, detail, objective, bound)
+    if termination in (TerminationCondition.infeasible, TerminationCondition.infeasibleOrUnbounded):
+        return SolveOutcome(RunStatus.INFEASIBLE, detail)
+    if termination in _LIMITS:
+        if has_solution:
+            return SolveOutcome(RunStatus.SUBOPTIMAL, detail, objective, bound)
+        if termination == TerminationCondition.maxTimeLimit:
+            return SolveOutcome(RunStatus.TIME_LIMIT_NO_SOLUTION, detail)
+        return SolveOutcome(RunStatus.SOLVER_ERROR, f"{detail} before any solution")
+    return SolveOutcome(RunStatus.SOLVER_ERROR, detail)
