@@ -11,7 +11,7 @@ from selenium.webdriver.support.wait import WebDriverWait
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
-TIMEOUT = 20
+TIMEOUT = 30  # generous: CI shares 2 cores with the rest of the suite (xdist -n 2)
 LAST_DEMO_DAY = "30 April 2023"
 # Plotly's own templates, as components/figures.py picks them for Bootstrap's colour modes.
 LIGHT_PAPER, DARK_PAPER = "white", "rgb(17,17,17)"
