@@ -2,10 +2,9 @@
 PYTHON ?= python3.11
 VENV   ?= .venv
 BIN    := $(VENV)/bin
-PORT   ?= 8050
 export FLASK_APP := app
 
-.PHONY: run test install install-test migrate demo-data lint serve bench container-smoke clean
+.PHONY: run test install install-test migrate setup lint bench container-smoke clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -25,11 +24,13 @@ install-test: $(VENV)/.installed-test
 migrate: install
 	$(BIN)/flask db upgrade
 
-demo-data: migrate
-	$(BIN)/flask demo load
+## migrate, create `admin` on an empty database (password printed once unless
+## POWERDESK_ADMIN_PASSWORD is set), load the demo data; idempotent
+setup: install
+	$(BIN)/flask setup
 
-## Quickstart 1: install, migrate, load demo data, serve on http://127.0.0.1:8050
-run: demo-data
+## Quickstart 1: install, set up the SQLite database under instance/, serve on http://127.0.0.1:8050
+run: setup
 	$(BIN)/python app.py
 
 ## Quickstart 2: lint and the whole test suite
