@@ -18,7 +18,7 @@ from domain.roles import role_allows
 from domain.settlement_time import LONDON, format_local
 from security.authz import current_role, role_callback
 from services.errors import InvalidInput
-from services.prices import import_price_file, market_coverage, prices_for_dates
+from services.prices import import_price_file, last_complete_date, market_coverage, prices_for_dates
 
 DEFAULT_DAYS = 7
 
@@ -61,7 +61,9 @@ def register(app: dash.Dash) -> None:
             return None, None, None, None, not can_upload
         first = min(row.first_date for row in coverage)
         last = max(row.last_date for row in coverage)
-        return first, last, max(first, last - timedelta(days=DEFAULT_DAYS - 1)), last, not can_upload
+        default_last = last_complete_date(database()) or last
+        default_first = max(first, default_last - timedelta(days=DEFAULT_DAYS - 1))
+        return first, last, default_first, default_last, not can_upload
 
     @app.callback(
         Output(page.CHART, "figure"),

@@ -62,7 +62,9 @@ def build_navbar(items: list[NavItem], username: str, role: str, csrf_token: str
             ],
             fluid=True,
         ),
-        className="pd-navbar border-bottom mb-2 bg-body-tertiary",
+        color="body-tertiary",
+        dark=False,  # Bootstrap 5.3 colour modes set the text colour; navbar-dark would force light text
+        className="pd-navbar border-bottom mb-2",
     )
 
 

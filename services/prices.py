@@ -97,15 +97,13 @@ class DaySummary:
         return self.maximum - self.minimum
 
 
-def latest_day_summary(db: Database) -> list[DaySummary]:
-    """Summary per market of the last complete settlement date ("yesterday in the data").
-
-    A date is complete for a market when every one of its 46/48/50 periods has a price;
-    a trailing partial date (a file that stops mid-day) is passed over.
-    """
+def last_complete_date(db: Database) -> date | None:
+    """The last settlement date on which some market has a price for every one of its
+    46/48/50 periods (a trailing partial date, from a file that stops mid-day, is passed over).
+    None when nothing is stored; the last date seen when no recent date is complete."""
     coverage = market_coverage(db)
     if not coverage:
-        return []
+        return None
     last = max(row.last_date for row in coverage)
     recent = prices_for_dates(db, last - timedelta(days=LOOKBACK_DAYS), last)
     complete = [
@@ -113,8 +111,15 @@ def latest_day_summary(db: Database) -> list[DaySummary]:
         for day, rows in recent.groupby("settlement_date")
         if any(rows[m].notna().sum() == periods_in_day(day) for m in MARKET_LABELS if m in rows)
     ]
-    day = max(complete) if complete else last
-    frame = recent[recent["settlement_date"] == day]
+    return max(complete) if complete else last
+
+
+def latest_day_summary(db: Database) -> list[DaySummary]:
+    """Summary per market of the last complete settlement date ("yesterday in the data")."""
+    day = last_complete_date(db)
+    if day is None:
+        return []
+    frame = prices_for_dates(db, day, day)
     summaries = []
     for market in [m for m in MARKET_LABELS if m in frame.columns]:
         series = frame[market].dropna()

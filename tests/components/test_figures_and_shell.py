@@ -60,3 +60,8 @@ def test_figures_follow_the_colour_mode():
     assert price_chart(empty, "dark").layout.template.layout.paper_bgcolor != \
         price_chart(empty, "light").layout.template.layout.paper_bgcolor
     assert price_chart(empty, None).layout.template == price_chart(empty, "light").layout.template
+
+
+def test_navbar_lets_the_colour_mode_choose_its_text_colour():
+    navbar = build_navbar(nav_items_for(PAGES, "viewer"), "vera", "viewer", "T")
+    assert navbar.dark is False and navbar.color == "body-tertiary"

@@ -131,6 +131,8 @@ def test_a_viewer_can_fire_viewer_callbacks(dash_app, client_as):
     assert response.status_code == 200
     result = response.json["response"]
     assert result["prices-dates"]["min_date_allowed"] == "2023-01-14"
+    # the default range ends on the last complete day, not on 1 May's lone SP1
+    assert (result["prices-dates"]["start_date"], result["prices-dates"]["end_date"]) == ("2023-04-24", "2023-04-30")
     assert result["prices-upload-section"]["hidden"] is True  # viewers do not see the upload
 
 
