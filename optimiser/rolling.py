@@ -33,6 +33,7 @@ from optimiser.errors import InvalidParameters
 from optimiser.infeasibility import likely_cause
 from optimiser.model import Stage
 from optimiser.params import BatteryParams, Markets, SolverSettings
+from optimiser.persistent_highs import solver_description
 from optimiser.prices import DayInputs, RangeInputs, range_inputs
 from optimiser.results import (
     Baselines,
@@ -43,7 +44,7 @@ from optimiser.results import (
     empty_intervals,
     intervals_frame,
 )
-from optimiser.solver import DayProblem, StageSchedule, solver_description
+from optimiser.solver import DayProblem, StageSchedule
 from optimiser.status import RunStatus, worst
 
 SIMULTANEOUS_TOLERANCE_MW = 1e-6

@@ -67,3 +67,14 @@ def test_always_binary_solves_every_day_as_a_milp_with_the_same_optimum(seed_pri
     )
     assert milp.solver.binary_days == ["2023-02-01", "2023-02-02"]
     assert milp.totals.net_revenue_gbp == pytest.approx(lp.totals.net_revenue_gbp, rel=1e-9)
+
+
+def test_repeated_solves_add_no_interrupt_callbacks():
+    # highspy 1.15 subscribes another interrupt callback each time HandleKeyboardInterrupt is set, and the
+    # stock Pyomo interface sets it before every solve: HiGHS then calls back into Python once per copy per
+    # simplex iteration, and a year of re-solves slows quadratically.
+    problem = DayProblem(48, Stage.DA, BatteryParams(), SolverSettings(), carbon_priced=False)
+    for _ in range(5):
+        problem.load_day(PRICES, PRICES, 50.0, (0.0, 100.0))
+        problem.solve(binary=False)
+    assert problem.solver._solver_model.cbSimplexInterrupt.callbacks == []

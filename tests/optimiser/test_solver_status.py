@@ -16,7 +16,7 @@ from optimiser import (
     SolverTimeLimit,
     optimise,
 )
-from optimiser.solver import PersistentHighs
+from optimiser.persistent_highs import PersistentHighs
 from optimiser.status import classify, worst
 from tests.optimiser.helpers import prices_for
 
