@@ -71,8 +71,9 @@ def create_day_model(n_periods: int, stage: Stage, battery: BatteryParams, carbo
     m.stage = stage
     define_sets(m, n_periods)
     define_parameters(m, stage, carbon_priced)
-    define_position_variables(m, stage, battery)
     define_flow_variables(m, battery)
+    define_position_variables(m, stage, battery)
+    define_switch_variables(m)
     define_soc_variables(m, battery)
     define_power_balance_constraints(m, stage)
     define_exclusive_flow_constraints(m, battery)
@@ -141,14 +142,15 @@ def define_position_variables(m: pyo.ConcreteModel, stage: Stage, battery: Batte
 
 
 def define_flow_variables(m: pyo.ConcreteModel, battery: BatteryParams) -> None:
-    """Physical flows at the grid connection: 0 ≤ c_t ≤ P (charge), 0 ≤ d_t ≤ P (discharge) [MW].
-
-    ``is_charging[t]`` ∈ [0, 1] is the charge/discharge switch; it is made binary (``Binary`` domain) when
-    a day must be solved as a MILP, and left continuous for the LP.
-    """
+    """Physical flows at the grid connection: 0 ≤ c_t ≤ P (charge), 0 ≤ d_t ≤ P (discharge) [MW]."""
     bounds = (0.0, battery.power_mw)
     m.charge_mw = pyo.Var(m.T, bounds=bounds)
     m.discharge_mw = pyo.Var(m.T, bounds=bounds)
+
+
+def define_switch_variables(m: pyo.ConcreteModel) -> None:
+    """The charge/discharge switch u_t ∈ [0, 1] [-]: made binary (``Binary`` domain) when a day is solved as a
+    MILP, left continuous for the LP."""
     m.is_charging = pyo.Var(m.T, domain=pyo.UnitInterval)
 
 

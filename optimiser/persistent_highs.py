@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 import numpy as np
@@ -12,6 +13,7 @@ from pyomo.contrib.appsi.solvers.highs import Highs, _MutableConstraintBounds, _
 from optimiser.params import SolverSettings
 
 
+@functools.cache
 def solver_description() -> str:
     """Which solver, which version, through which interface: reported with every result."""
     version = ".".join(str(part) for part in PersistentHighs().version())
