@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from dataclasses import dataclass
 
+import highspy
 import numpy as np
 import pyomo.version
 from pyomo.common.timing import HierarchicalTimer
 from pyomo.contrib.appsi.solvers.highs import Highs, _MutableConstraintBounds, _MutableObjectiveCoefficient
 
 from optimiser.params import SolverSettings
+
+_FEASIBLE = 2
+"""HiGHS's ``primal_solution_status`` for a feasible point."""
 
 
 @functools.cache
@@ -28,22 +33,41 @@ def _evaluator(expr) -> Callable[[], float]:
     return expr
 
 
+@dataclass(frozen=True)
+class HighsRun:
+    """How one HiGHS run ended."""
+
+    model_status: highspy.HighsModelStatus
+    has_solution: bool
+    """HiGHS holds a primal-feasible point (an LP stopped early may hold an infeasible one)."""
+    objective: float | None
+    bound: float | None
+    """Best bound on the objective: the MIP dual bound for a MILP, the objective for an optimal LP."""
+
+
 class PersistentHighs(Highs):
     """Pyomo's persistent HiGHS interface (``appsi``), trimmed for thousands of re-solves of one fixed model.
 
-    Three stock behaviours cost more than a one-day LP itself and are overridden:
+    Pyomo builds the model and keeps the map from its variables, constraints and mutable Params to HiGHS's
+    columns and rows; ``resolve`` then pushes the changed Param values and runs HiGHS from its last basis.
+    Where the stock interface costs more than a one-day LP itself, or misbehaves on repeated runs, it is
+    overridden:
 
-    - ``_solve`` assigns ``HandleKeyboardInterrupt = True`` before every run, and highspy 1.15 subscribes one
-      more interrupt callback on each assignment (HiGHS issue #3251): the N-th re-solve calls back into
-      Python N times per simplex iteration, so a year of daily solves slows quadratically. It also captures
-      file-descriptor output around every run, though HiGHS's output is off. Here HiGHS simply runs, with
-      its output off, the time limit and the MIP gap (Ctrl-C does not interrupt a solve; the limit bounds it).
-    - ``update`` searches the model for added, removed or changed components before every solve; this
-      model's structure never changes, so only Param values are pushed.
-    - ``update_params`` makes one highspy call per coefficient and bound; here they go in two bulk calls.
+    - the stock ``solve`` searches the model for added, removed or changed components before every run and
+      wraps each run in results objects and timers; this model's structure never changes, so ``resolve`` only
+      pushes Param values, runs, and reads HiGHS's status (``update`` is trimmed the same way, for callers of
+      the stock ``solve``);
+    - ``update_params`` makes one highspy call per coefficient and bound; here they go in two bulk calls;
+    - the stock ``_solve`` assigns ``HandleKeyboardInterrupt = True`` before every run, and highspy 1.15
+      subscribes one more interrupt callback on each assignment (HiGHS issue #3251), so the N-th re-solve
+      calls back into Python N times per simplex iteration: a year of daily solves slows quadratically.
+      Neither path here sets it (Ctrl-C does not interrupt a solve; the time limit bounds it);
+    - HiGHS checks ``time_limit`` against its clock summed over every run of the instance (HiGHS #1331,
+      #1477), so after a minute of daily solves every later solve would stop at once. Each run here gets
+      the limit on top of the time already on the clock.
 
-    Status mapping and solution handling stay stock. The overrides lean on appsi internals as of Pyomo 6.10
-    (its mutable-term helpers and index maps); the reference-model tests fail loudly if an upgrade changes them.
+    The overrides lean on appsi internals as of Pyomo 6.10 (its mutable-term helpers and index maps); the
+    reference-model tests fail loudly if an upgrade changes them.
     """
 
     def __init__(self, settings: SolverSettings | None = None, only_child_vars: bool = True) -> None:
@@ -61,22 +85,67 @@ class PersistentHighs(Highs):
         self.config.time_limit = settings.time_limit_s
         self.config.mip_gap = settings.mip_gap
 
-    def update(self, timer: HierarchicalTimer | None = None) -> None:
-        """Push changed Param values to HiGHS, and nothing else.
+    def set_instance(self, model) -> None:
+        super().set_instance(model)
+        highs = self._solver_model
+        highs.setOptionValue("output_flag", False)
+        highs.setOptionValue("mip_rel_gap", float(self.config.mip_gap))
 
-        A day model's structure never changes after it is built, so the stock update's search for added,
-        removed or modified components (and its empty remove/add calls, which re-index every row) is skipped.
-        Variable domain changes (the LP/MILP switch) are pushed explicitly with ``update_variables``.
-        """
+    def resolve(self) -> HighsRun:
+        """Push changed Param values to HiGHS, run it from its last basis, and report how it ended."""
         self.update_params()
+        highs = self._solver_model
+        self._set_time_limit()
+        highs.run()
+        info = highs.getInfo()
+        has_solution = info.primal_solution_status == _FEASIBLE
+        status = highs.getModelStatus()
+        objective = info.objective_function_value if has_solution else None
+        if info.mip_node_count >= 0:  # a MILP was solved
+            bound = info.mip_dual_bound
+        else:
+            bound = objective if status == highspy.HighsModelStatus.kOptimal else None
+        return HighsRun(status, has_solution, objective, bound)
+
+    def _set_time_limit(self) -> None:
+        limit = self.config.time_limit
+        total = float("inf") if limit is None else self._solver_model.getRunTime() + float(limit)
+        self._solver_model.setOptionValue("time_limit", total)
+
+    def column_values(self) -> np.ndarray:
+        """Values of every HiGHS column in the last solution."""
+        return np.asarray(self._solver_model.getSolution().col_value, dtype=float)
+
+    def columns_of(self, variables: list) -> np.ndarray:
+        """HiGHS column index of each Pyomo variable in ``variables`` (fixed once the model is loaded)."""
+        return np.array([self._pyomo_var_to_solver_var_map[id(v)] for v in variables], dtype=np.int64)
+
+    # --- the stock solve path, kept safe for callers of ``solve`` -------------------------------------------
+
+    def update(self, timer: HierarchicalTimer | None = None) -> None:
+        """Push changed Param values to HiGHS, and nothing else (the model's structure never changes)."""
+        self.update_params()
+
+    def _solve(self, timer: HierarchicalTimer):
+        highs = self._solver_model
+        highs.setOptionValue("output_flag", False)
+        highs.setOptionValue("mip_rel_gap", float(self.config.mip_gap))
+        for key, option in self.highs_options.items():
+            highs.setOptionValue(key, option)
+        self._set_time_limit()
+        timer.start("optimize")
+        highs.run()
+        timer.stop("optimize")
+        return self._postsolve(timer)
+
+    # --- bulk parameter updates -----------------------------------------------------------------------------
 
     def update_params(self) -> None:
         """Write every mutable objective coefficient and constraint bound to HiGHS in two bulk calls.
 
-        The stock method makes one highspy call per coefficient and per bound; here the values are
-        gathered into arrays and passed with ``changeColsCost`` and ``changeRowsBounds``. Any other kind
-        of mutable term (none in this model) keeps its stock one-at-a-time update.
+        Any other kind of mutable term (none in this model) keeps its stock one-at-a-time update.
         """
+        self._sol = None  # appsi's cached solution no longer matches the model
         if self._bulk is None:
             self._bulk = self._plan_bulk_updates()
         cost_cols, cost_exprs, bound_rows, lower_exprs, upper_exprs, others = self._bulk
@@ -117,27 +186,3 @@ class PersistentHighs(Highs):
             upper_exprs,
             others,
         )
-
-    def _solve(self, timer: HierarchicalTimer):
-        highs = self._solver_model
-        highs.setOptionValue("output_flag", False)
-        highs.setOptionValue("time_limit", float(self.config.time_limit))
-        highs.setOptionValue("mip_rel_gap", float(self.config.mip_gap))
-        for key, option in self.highs_options.items():
-            highs.setOptionValue(key, option)
-        timer.start("optimize")
-        highs.run()
-        timer.stop("optimize")
-        return self._postsolve(timer)
-
-    def columns_of(self, variables: list) -> np.ndarray:
-        """HiGHS column index of each Pyomo variable in ``variables`` (fixed once the model is loaded)."""
-        return np.array([self._pyomo_var_to_solver_var_map[id(v)] for v in variables], dtype=np.int64)
-
-    def column_values(self) -> np.ndarray:
-        """Values of every HiGHS column in the last solution."""
-        return np.asarray(self._sol.col_value, dtype=float)
-
-    def has_feasible_solution(self) -> bool:
-        """True when HiGHS holds a primal-feasible schedule (an LP stopped early may hold an infeasible one)."""
-        return self._solver_model.getInfo().primal_solution_status == 2

@@ -142,14 +142,8 @@ class DayProblem:
         self._use_binaries(binary)
         tick = time.perf_counter()
         try:
-            results = self.solver.solve(self.model)
-            has_solution = self.solver.has_feasible_solution()
-            outcome = classify(
-                results.termination_condition,
-                has_solution,
-                results.best_feasible_objective,
-                results.best_objective_bound,
-            )
+            run = self.solver.resolve()
+            outcome = classify(run.model_status, run.has_solution, run.objective, run.bound)
         except Exception as exc:  # any failure inside HiGHS or Pyomo is a solver error the caller must see
             outcome = SolveOutcome(RunStatus.SOLVER_ERROR, f"{type(exc).__name__}: {exc}")
             return StageSchedule(outcome, binary, time.perf_counter() - tick)

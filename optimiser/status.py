@@ -17,7 +17,7 @@ import math
 from dataclasses import dataclass
 from enum import StrEnum
 
-from pyomo.contrib.appsi.base import TerminationCondition
+import highspy
 
 
 class RunStatus(StrEnum):
@@ -48,7 +48,7 @@ class SolveOutcome:
 
     status: RunStatus
     detail: str
-    """The solver's own words for it (its termination condition), for logs and messages."""
+    """HiGHS's own name for how it ended (its model status), for logs and messages."""
     objective: float | None = None
     """Objective of the schedule found [£], when there is one."""
     bound: float | None = None
@@ -65,32 +65,31 @@ class SolveOutcome:
         return diff / abs(self.objective) if self.objective else math.inf
 
 
-_LIMITS = {
-    TerminationCondition.maxTimeLimit,
-    TerminationCondition.maxIterations,
-    TerminationCondition.objectiveLimit,
-    TerminationCondition.interrupted,
-}
+_S = highspy.HighsModelStatus
+_INFEASIBLE = {_S.kInfeasible, _S.kUnboundedOrInfeasible}
+_OTHER_LIMITS = {_S.kIterationLimit, _S.kSolutionLimit, _S.kObjectiveBound, _S.kObjectiveTarget, _S.kInterrupt}
 
 
 def classify(
-    termination: TerminationCondition,
+    model_status: highspy.HighsModelStatus,
     has_solution: bool,
     objective: float | None = None,
     bound: float | None = None,
 ) -> SolveOutcome:
-    """Map a solver termination (and whether it left a feasible schedule) to a ``SolveOutcome``."""
-    detail = getattr(termination, "name", str(termination))
-    if termination == TerminationCondition.optimal:
+    """Map HiGHS's model status (and whether it holds a feasible schedule) to a ``SolveOutcome``."""
+    detail = getattr(model_status, "name", str(model_status)).removeprefix("k")
+    if model_status == _S.kOptimal:
         if not has_solution:
             return SolveOutcome(RunStatus.SOLVER_ERROR, f"{detail} reported without a solution")
         return SolveOutcome(RunStatus.OPTIMAL, detail, objective, bound)
-    if termination in (TerminationCondition.infeasible, TerminationCondition.infeasibleOrUnbounded):
+    if model_status in _INFEASIBLE:
         return SolveOutcome(RunStatus.INFEASIBLE, detail)
-    if termination in _LIMITS:
+    if model_status == _S.kTimeLimit:
         if has_solution:
             return SolveOutcome(RunStatus.SUBOPTIMAL, detail, objective, bound)
-        if termination == TerminationCondition.maxTimeLimit:
-            return SolveOutcome(RunStatus.TIME_LIMIT_NO_SOLUTION, detail)
-        return SolveOutcome(RunStatus.SOLVER_ERROR, f"{detail} before any solution")
+        return SolveOutcome(RunStatus.TIME_LIMIT_NO_SOLUTION, detail)
+    if model_status in _OTHER_LIMITS and has_solution:
+        return SolveOutcome(RunStatus.SUBOPTIMAL, detail, objective, bound)
+    # Load, model, presolve, solve and postsolve errors, an unbounded model (a modelling bug: every variable
+    # is bounded), a memory limit, an unknown status, or a limit reached with nothing to show.
     return SolveOutcome(RunStatus.SOLVER_ERROR, detail)

@@ -4,7 +4,7 @@ from datetime import date
 
 import numpy as np
 import pytest
-from pyomo.contrib.appsi.base import TerminationCondition
+from highspy import HighsModelStatus as S
 
 from optimiser import (
     BatteryParams,
@@ -24,27 +24,28 @@ FIRST, LAST = date(2023, 1, 10), date(2023, 1, 11)
 
 
 @pytest.mark.parametrize(
-    ("termination", "has_solution", "status"),
+    ("model_status", "has_solution", "status"),
     [
-        (TerminationCondition.optimal, True, RunStatus.OPTIMAL),
-        (TerminationCondition.infeasible, False, RunStatus.INFEASIBLE),
-        (TerminationCondition.infeasibleOrUnbounded, False, RunStatus.INFEASIBLE),
-        (TerminationCondition.maxTimeLimit, True, RunStatus.SUBOPTIMAL),
-        (TerminationCondition.maxTimeLimit, False, RunStatus.TIME_LIMIT_NO_SOLUTION),
-        (TerminationCondition.maxIterations, True, RunStatus.SUBOPTIMAL),
-        (TerminationCondition.maxIterations, False, RunStatus.SOLVER_ERROR),
-        (TerminationCondition.unbounded, False, RunStatus.SOLVER_ERROR),
-        (TerminationCondition.error, False, RunStatus.SOLVER_ERROR),
-        (TerminationCondition.unknown, True, RunStatus.SOLVER_ERROR),
-        (TerminationCondition.optimal, False, RunStatus.SOLVER_ERROR),
+        (S.kOptimal, True, RunStatus.OPTIMAL),
+        (S.kInfeasible, False, RunStatus.INFEASIBLE),
+        (S.kUnboundedOrInfeasible, False, RunStatus.INFEASIBLE),
+        (S.kTimeLimit, True, RunStatus.SUBOPTIMAL),
+        (S.kTimeLimit, False, RunStatus.TIME_LIMIT_NO_SOLUTION),
+        (S.kSolutionLimit, True, RunStatus.SUBOPTIMAL),
+        (S.kIterationLimit, False, RunStatus.SOLVER_ERROR),
+        (S.kUnbounded, False, RunStatus.SOLVER_ERROR),
+        (S.kSolveError, False, RunStatus.SOLVER_ERROR),
+        (S.kMemoryLimit, True, RunStatus.SOLVER_ERROR),
+        (S.kUnknown, True, RunStatus.SOLVER_ERROR),
+        (S.kOptimal, False, RunStatus.SOLVER_ERROR),
     ],
 )
-def test_each_termination_maps_to_one_outcome(termination, has_solution, status):
-    assert classify(termination, has_solution, 100.0, 110.0).status is status
+def test_each_highs_status_maps_to_one_outcome(model_status, has_solution, status):
+    assert classify(model_status, has_solution, 100.0, 110.0).status is status
 
 
 def test_gap_is_relative_to_the_schedule_found():
-    outcome = classify(TerminationCondition.maxTimeLimit, True, objective=1000.0, bound=1050.0)
+    outcome = classify(S.kTimeLimit, True, objective=1000.0, bound=1050.0)
     assert outcome.gap == pytest.approx(0.05)
 
 
@@ -115,11 +116,26 @@ def test_time_limit_with_a_schedule_is_suboptimal_and_reports_the_gap():
     assert result.raise_for_status() is result
 
 
+def test_the_time_limit_applies_to_each_daily_solve_not_to_the_whole_run(seed_prices):
+    # HiGHS measures its time limit against the clock summed over all runs of one instance; 80 days of
+    # two stages take far more than 50 ms in total, yet each solve alone takes a few milliseconds.
+    result = optimise(
+        seed_prices,
+        date(2023, 1, 14),
+        date(2023, 4, 3),
+        BatteryParams(),
+        solver=SolverSettings(time_limit_s=0.05),
+        baselines=False,
+    )
+    assert result.status == "optimal", result.message
+    assert result.solver.solve_seconds > 0.05
+
+
 def test_a_solver_crash_is_a_solver_error_not_an_exception(seed_prices, monkeypatch):
-    def crash(self, timer):
+    def crash(self):
         raise RuntimeError("HiGHS crashed")
 
-    monkeypatch.setattr(PersistentHighs, "_solve", crash)
+    monkeypatch.setattr(PersistentHighs, "resolve", crash)
     result = optimise(seed_prices, date(2023, 2, 1), date(2023, 2, 1), BatteryParams())
     assert result.status == "solver_error"
     assert result.message == "The solver failed on 2023-02-01 (da stage): RuntimeError: HiGHS crashed."
