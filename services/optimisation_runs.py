@@ -1,0 +1,143 @@
+"""Optimisation runs as a use case: load prices, reopen an identical stored run or solve and store.
+
+Identical parameters over identical input data reopen the stored run instead of solving
+again: ``params_hash`` covers the battery, markets, solver settings and date range, and
+``input_fingerprint`` covers the prices the run would read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import pandas as pd
+
+from data_access import runs as run_store
+from data_access.engine import Database
+from data_access.schema import OptimisationRun
+from data_access.types import utc_now
+from optimiser import BatteryParams, Markets, OptimiserError, SolverSettings, optimise
+from services.errors import InvalidInput
+from services.prices import prices_for_dates
+
+log = logging.getLogger(__name__)
+MAX_RUN_DAYS = 400
+STALE_AFTER = timedelta(hours=6)
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    """What a user asks for: a battery, a range of settlement dates, the markets, solver settings."""
+
+    first: date
+    last: date
+    battery: BatteryParams
+    markets: str = "da+id"
+    solver: SolverSettings | None = None
+    name: str = ""
+
+    def describe(self) -> dict:
+        return {
+            "first_date": self.first.isoformat(),
+            "last_date": self.last.isoformat(),
+            "markets": str(Markets.parse(self.markets)),
+            "battery": self.battery.model_dump(mode="json"),
+            "solver": (self.solver or SolverSettings()).model_dump(mode="json"),
+        }
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    run_id: int
+    status: str
+    reopened: bool
+    """True when an identical stored run was reopened instead of solving again."""
+
+
+def _sha256(payload: str) -> str:
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def params_hash(request: RunRequest) -> str:
+    return _sha256(json.dumps(request.describe(), sort_keys=True))
+
+
+def input_fingerprint(prices: pd.DataFrame) -> str:
+    """SHA-256 over every interval start and DA/ID price the run reads (NaN written as null)."""
+    columns = [c for c in ("day_ahead", "intraday") if c in prices.columns]
+    canonical = prices[columns].astype(object).where(prices[columns].notna(), None)
+    payload = json.dumps([[t.isoformat(), *row] for t, row in zip(prices.index, canonical.to_numpy().tolist(),
+                                                                   strict=True)])
+    return _sha256(",".join(columns) + payload)
+
+
+def _load_prices(db: Database, request: RunRequest) -> pd.DataFrame:
+    if request.last < request.first:
+        raise InvalidInput(f"the end date {request.last.isoformat()} is before the start date {request.first.isoformat()}")
+    if (request.last - request.first).days + 1 > MAX_RUN_DAYS:
+        raise InvalidInput(f"choose at most {MAX_RUN_DAYS} days for one run")
+    prices = prices_for_dates(db, request.first, request.last)
+    for market in ("day_ahead", "intraday"):
+        if market not in prices.columns:
+            prices[market] = float("nan")
+    return prices[["day_ahead", "intraday"]]
+
+
+def run_optimisation(
+    db: Database,
+    request: RunRequest,
+    user_id: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> RunOutcome:
+    """Reopen an identical stored run, or solve and store a new one.
+
+    Bad input (dates, parameters, missing prices) raises InvalidInput and stores nothing.
+    A solver outcome without a schedule (infeasible, time limit, solver error) is stored
+    as the run's status with its message, and no intervals.
+    """
+    prices = _load_prices(db, request)
+    phash, fingerprint = params_hash(request), input_fingerprint(prices)
+    with db.session() as session:
+        existing = run_store.find_reusable(session, phash, fingerprint)
+        if existing is not None:
+            return RunOutcome(existing.id, existing.status, reopened=True)
+    markets = Markets.parse(request.markets)
+    with db.session() as session:
+        run = OptimisationRun(
+            name=request.name, created_by_id=user_id, first_date=request.first, last_date=request.last,
+            markets=str(markets), params=request.describe(), params_hash=phash, input_fingerprint=fingerprint,
+            status=run_store.RUNNING, started_at=utc_now(),
+        )
+        session.add(run)
+    try:
+        result = optimise(prices, request.first, request.last, request.battery, markets=markets,
+                          solver=request.solver, progress=progress)
+    except OptimiserError as error:
+        # Input the optimiser refuses: nothing half-stored, the row goes and the user sees why.
+        with db.session() as session:
+            session.delete(session.get(OptimisationRun, run.id))
+        raise InvalidInput(str(error)) from error
+    except Exception:
+        with db.session() as session:
+            run_store.store_result(session, run.id, run_store.FAILED, "The optimiser failed unexpectedly.",
+                                   None, {}, pd.DataFrame())
+        log.exception("optimisation run %s failed", run.id)
+        raise
+    totals = result.totals.as_dict() if result.totals is not None else None
+    if totals is not None and result.baselines is not None:
+        totals["baselines"] = result.baselines.as_dict()
+    solver_stats = result.solver.as_dict()
+    with db.session() as session:
+        run_store.store_result(session, run.id, str(result.status), result.message, totals, solver_stats,
+                               result.intervals)
+    return RunOutcome(run.id, str(result.status), reopened=False)
+
+
+def reap_stale_runs(db: Database, now=None) -> int:
+    """Mark runs that have been 'running' for longer than ``STALE_AFTER`` as failed."""
+    with db.session() as session:
+        return run_store.reap_stale(session, (now or utc_now()) - STALE_AFTER)
