@@ -11,6 +11,7 @@ import numpy as np
 import pyomo.version
 from pyomo.common.timing import HierarchicalTimer
 from pyomo.contrib.appsi.solvers.highs import Highs, _MutableConstraintBounds, _MutableObjectiveCoefficient
+from pyomo.core.base.param import ParamData
 
 from optimiser.params import SolverSettings
 
@@ -26,10 +27,17 @@ def solver_description() -> str:
 
 
 def _evaluator(expr) -> Callable[[], float]:
-    """A zero-argument callable giving ``expr``'s current value (Params and expressions evaluate when called)."""
+    """A zero-argument callable giving ``expr``'s current value.
+
+    A bare mutable Param, the only kind this model uses, is read from its stored value: the symmetric read of
+    ``Param.store_values(check=False)``, which is how ``DayProblem`` writes it, and far cheaper than calling the
+    Param. Anything else is evaluated by calling it.
+    """
     if isinstance(expr, int | float):
         constant = float(expr)
         return lambda: constant
+    if isinstance(expr, ParamData):
+        return lambda: expr._value
     return expr
 
 
