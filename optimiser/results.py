@@ -171,14 +171,16 @@ class SolverStats:
     solver: str
     settings: dict[str, Any]
     solve_seconds: float
-    """Time spent solving (pushing updates to HiGHS, HiGHS itself, reading schedules back) [s]."""
+    """Time spent solving (pushing updates to HiGHS, HiGHS itself, reading schedules back), the joint
+    baseline's solves included [s]."""
     build_seconds: float
     """Time spent building Pyomo models and loading them into HiGHS (once per day shape and stage) [s]."""
     total_seconds: float
     """Wall-clock time of the whole ``optimise`` call, validation and baselines included [s]."""
     solves: int
+    """HiGHS runs, the joint baseline's included (an LP re-solved as a MILP counts twice)."""
     max_mip_gap: float | None
-    """Largest relative gap left by a MILP stopped at the time limit; None when every day was optimal."""
+    """Largest relative gap left by a day stopped at the time limit; None when every day was optimal."""
     binary_days: list[str] = field(default_factory=list)
     """Settlement dates (ISO) solved with charge/discharge binaries."""
     suboptimal_days: list[str] = field(default_factory=list)

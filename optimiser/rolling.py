@@ -40,6 +40,7 @@ from optimiser.results import (
     OptimisationResult,
     Schedule,
     SolverStats,
+    Totals,
     compute_totals,
     empty_intervals,
     intervals_frame,
@@ -248,66 +249,65 @@ def optimise(
         if progress is not None:
             progress(i + 1, total_days)
 
-    status = main.status
-    stats = SolverStats(
-        solver=solver_description(),
-        settings=settings.model_dump(),
-        solve_seconds=main.solve_seconds + (joint.solve_seconds if joint else 0.0),
-        build_seconds=problems.build_seconds,
-        total_seconds=0.0,
-        solves=main.solves + (joint.solves if joint else 0),
-        max_mip_gap=main.max_gap,
-        binary_days=[d.isoformat() for d in main.binary_days],
-        suboptimal_days=[d.isoformat() for d in main.suboptimal_days],
-    )
     common = dict(markets=markets, first=inputs.first, last=inputs.last, params=battery)
     if main.failure:
-        stats = _with_total(stats, tick)
         return OptimisationResult(
-            status=status,
+            status=main.status,
             message=main.failure.message,
             intervals=empty_intervals(),
             totals=None,
             baselines=None,
-            solver=stats,
+            solver=_solver_stats(main, joint, problems, tick),
             failed_date=main.failure.settlement_date,
             **common,
         )
-
-    def totals_of(schedule: Schedule):
-        return compute_totals(schedule, inputs.day_ahead, inputs.intraday, battery, inputs.intensity, total_days)
-
-    totals = totals_of(main.schedule)
-    baseline = None
-    if baselines:
-        naive = totals_of(naive_schedule(inputs, battery)).net_revenue_gbp
-        note = ""
-        if joint is None:
-            joint_net = totals.net_revenue_gbp
-        elif joint.failure:
-            joint_net, note = None, f"joint bound unavailable: {joint.failure.message}"
-        else:
-            joint_net = totals_of(joint.schedule).net_revenue_gbp
-        baseline = Baselines(naive, joint_net, note)
-    message = _success_message(status, markets, totals.net_revenue_gbp, total_days, main)
+    totals = compute_totals(main.schedule, inputs.day_ahead, inputs.intraday, battery, inputs.intensity, total_days)
     return OptimisationResult(
-        status=status,
-        message=message,
+        status=main.status,
+        message=_success_message(main, totals.net_revenue_gbp, total_days),
         intervals=intervals_frame(inputs.index, main.schedule, inputs.day_ahead, inputs.intraday),
         totals=totals,
-        baselines=baseline,
-        solver=_with_total(stats, tick),
+        baselines=_baselines(inputs, battery, totals, joint) if baselines else None,
+        solver=_solver_stats(main, joint, problems, tick),
         **common,
     )
 
 
-def _with_total(stats: SolverStats, tick: float) -> SolverStats:
-    return SolverStats(**{**stats.as_dict(), "total_seconds": time.perf_counter() - tick})
+def _baselines(inputs: RangeInputs, battery: BatteryParams, totals: Totals, joint: RollingRun | None) -> Baselines:
+    def net_revenue(schedule: Schedule) -> float:
+        return compute_totals(
+            schedule, inputs.day_ahead, inputs.intraday, battery, inputs.intensity, len(inputs.days)
+        ).net_revenue_gbp
+
+    naive = net_revenue(naive_schedule(inputs, battery))
+    if joint is None:  # the run itself was the joint optimisation
+        return Baselines(naive, totals.net_revenue_gbp)
+    if joint.failure:
+        return Baselines(naive, None, f"joint bound unavailable: {joint.failure.message}")
+    note = ""
+    if joint.status is RunStatus.SUBOPTIMAL:
+        note = "joint bound comes from days stopped at the time limit; the true bound may be higher"
+    return Baselines(naive, net_revenue(joint.schedule), note)
 
 
-def _success_message(status: RunStatus, markets: Markets, net: float, days: int, run: RollingRun) -> str:
-    text = f"{markets.value}: net revenue £{net:,.2f} over {days} day{'s' if days != 1 else ''}"
-    if status is RunStatus.SUBOPTIMAL:
+def _solver_stats(main: RollingRun, joint: RollingRun | None, problems: ProblemCache, tick: float) -> SolverStats:
+    runs = [main] if joint is None else [main, joint]
+    return SolverStats(
+        solver=solver_description(),
+        settings=main.settings.model_dump(),
+        solve_seconds=sum(run.solve_seconds for run in runs),
+        build_seconds=problems.build_seconds,
+        total_seconds=time.perf_counter() - tick,
+        solves=sum(run.solves for run in runs),
+        max_mip_gap=main.max_gap,
+        binary_days=[d.isoformat() for d in main.binary_days],
+        suboptimal_days=[d.isoformat() for d in main.suboptimal_days],
+    )
+
+
+def _success_message(run: RollingRun, net: float, days: int) -> str:
+    text = f"{run.markets.value}: net revenue £{net:,.2f} over {days} day{'s' if days != 1 else ''}"
+    if run.status is RunStatus.SUBOPTIMAL:
         gap = f"{run.max_gap:.2%}" if run.max_gap is not None else "unknown"
         text += (
             f"; {len(run.suboptimal_days)} day(s) stopped at the time limit with a schedule that may be up to "
