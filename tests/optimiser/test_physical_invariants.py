@@ -45,7 +45,7 @@ def test_cycle_limit_binds_per_settlement_day(seed_prices):
     assert result.totals.cycles == pytest.approx(1.5)
 
 
-@pytest.mark.parametrize("day", [date(2023, 1, 20), date(2023, 2, 14), date(2023, 3, 24), date(2023, 4, 20)])
+@pytest.mark.parametrize("day", [date(2023, 1, 20), date(2023, 2, 14), date(2023, 3, 24), date(2023, 4, 20)], ids=str)
 def test_joint_bounds_two_stage_which_bounds_day_ahead(seed_prices, day):
     # From the same starting SoC, ID trading can only add (doing nothing in ID is always allowed), and the
     # joint problem can reproduce any two-stage schedule.
