@@ -10,7 +10,7 @@ import dash
 
 
 def register_callbacks(app: dash.Dash) -> None:
-    from callbacks import overview, prices, theme, users
+    from callbacks import overview, prices, runs, theme, users
 
-    for module in (theme, overview, prices, users):
+    for module in (theme, overview, prices, runs, users):
         module.register(app)

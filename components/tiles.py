@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
-from dash import html
+from dash import dcc, html
 
 from components.figures import MARKET_NAMES
 from domain.settlement_time import format_local
@@ -66,5 +66,6 @@ def latest_run_card(run) -> dbc.Card:
             html.Div(f"Net revenue £{net:,.0f}" if net is not None else "", className="display-value"),
             html.Div(f"by {author}, {format_local(run.created_at, with_period=False)}",
                      className="small text-body-secondary"),
+            dcc.Link("Open the schedule →", href=f"/runs?run={run.id}", className="small"),
         ], className="pd-tile")
     return dbc.Card([dbc.CardHeader("Latest optimisation run"), dbc.CardBody(body)])

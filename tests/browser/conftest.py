@@ -81,6 +81,8 @@ class Walk:
 
     duo: object
     base_url: str
+    db: object = None
+    """The app's Database, for arranging stored data (runs) during a walk."""
     seen: list = field(default_factory=list)
 
     @property
@@ -128,5 +130,5 @@ def powerdesk_browser(request, tmp_path) -> Walk:
     # No implicit wait (dash_duo sets 2 s): tests wait explicitly, and checking that something is
     # absent, or polling a list that is still empty, should not stall for 2 s each time.
     duo.driver.implicitly_wait(0)
-    yield Walk(duo=duo, base_url=f"http://127.0.0.1:{port}")
+    yield Walk(duo=duo, base_url=f"http://127.0.0.1:{port}", db=app.server.extensions["powerdesk"].db)
     app.server.extensions["powerdesk"].db.dispose()

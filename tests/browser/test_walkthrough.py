@@ -84,7 +84,7 @@ def test_admin_walks_through_every_page_in_dark_mode_and_logs_out(powerdesk_brow
     walk.log_in("admin")
     wait_for_overview(walk)
     assert "admin" in walk.duo.find_element("#user-badge").text
-    assert nav_link_ids(walk) == {"nav-overview", "nav-prices", "nav-admin-users"}
+    assert nav_link_ids(walk) == {"nav-overview", "nav-prices", "nav-runs", "nav-admin-users"}
     assert html_theme(walk) == "light"
     light_font = graph_state(walk, "overview-recent-chart")["fontColour"]
 
@@ -106,6 +106,20 @@ def test_admin_walks_through_every_page_in_dark_mode_and_logs_out(powerdesk_brow
         "the prices table shows no rows",
     )
     assert html_theme(walk) == "dark"
+
+    # A stored run (as `flask optimise run` makes one): the Runs page shows its schedule.
+    from datetime import date
+
+    from optimiser import BatteryParams
+    from services.optimisation_runs import RunRequest, run_optimisation
+
+    run_optimisation(walk.db, RunRequest(date(2023, 4, 29), date(2023, 4, 30), BatteryParams(), name="browser run"))
+    walk.duo.find_element("#nav-runs").click()
+    wait_until(walk, lambda: walk.path() == "/runs", f"not on Runs: {walk.path()}")
+    wait_until(walk, lambda: "browser run" in set(grid_cells(walk, "runs-table", "name")),
+               "the runs table does not list the stored run")
+    wait_for_chart(walk, "runs-chart", DARK_PAPER)
+    walk.duo.wait_for_contains_text("#runs-totals", "/MW/yr", timeout=TIMEOUT)
 
     walk.duo.find_element("#nav-admin-users").click()
     wait_until(walk, lambda: walk.path() == "/admin/users", f"not on Users: {walk.path()}")
@@ -134,7 +148,7 @@ def test_viewer_has_no_users_page(powerdesk_browser):
     walk.log_in("viewer")
     wait_for_overview(walk)
     assert "viewer" in walk.duo.find_element("#user-badge").text
-    assert nav_link_ids(walk) == {"nav-overview", "nav-prices"}
+    assert nav_link_ids(walk) == {"nav-overview", "nav-prices", "nav-runs"}
 
     # Inside the app (as a bookmark or a hand-edited URL followed client-side): a notice, no table.
     walk.driver.execute_script(
