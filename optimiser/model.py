@@ -162,14 +162,18 @@ def define_soc_variables(m: pyo.ConcreteModel, battery: BatteryParams) -> None:
 # --- constraints ---------------------------------------------------------------------------------------------------
 
 
-def _net_position_mw(m: pyo.ConcreteModel, t: int):
-    """Σ buys − Σ sells across the markets the stage trades, plus any fixed day-ahead position [MW]."""
-    net = 0
+def _flow_less_position_mw(m: pyo.ConcreteModel, t: int):
+    """c_t − d_t − Σ buys + Σ sells across the markets the stage trades [MW].
+
+    Written as one flat sum of terms (never ``x − (b − a)``), so that Pyomo keeps it a single
+    ``LinearExpression`` and loading it into HiGHS needs no walk through nested sums.
+    """
+    balance = m.charge_mw[t] - m.discharge_mw[t]
     if m.stage.trades_da:
-        net = net + m.da_buy_mw[hour_of(t)] - m.da_sell_mw[hour_of(t)]
+        balance = balance - m.da_buy_mw[hour_of(t)] + m.da_sell_mw[hour_of(t)]
     if m.stage.trades_id:
-        net = net + m.id_buy_mw[t] - m.id_sell_mw[t]
-    return net
+        balance = balance - m.id_buy_mw[t] + m.id_sell_mw[t]
+    return balance
 
 
 def define_power_balance_constraints(m: pyo.ConcreteModel, stage: Stage) -> None:
@@ -184,12 +188,12 @@ def define_power_balance_constraints(m: pyo.ConcreteModel, stage: Stage) -> None
     if stage is Stage.ID:
 
         def rule(m, t):
-            return m.charge_mw[t] - m.discharge_mw[t] - _net_position_mw(m, t) == m.da_net_import_mw[t]
+            return _flow_less_position_mw(m, t) == m.da_net_import_mw[t]
 
     else:
 
         def rule(m, t):
-            return m.charge_mw[t] - m.discharge_mw[t] - _net_position_mw(m, t) == 0
+            return _flow_less_position_mw(m, t) == 0
 
     m.power_balance = pyo.Constraint(m.T, rule=rule)
 
@@ -231,11 +235,15 @@ def define_soc_balance_constraints(m: pyo.ConcreteModel, battery: BatteryParams)
     """
     eta_c, eta_d = battery.charge_efficiency, battery.discharge_efficiency
 
+    # Coefficients of c_t and d_t, so that each row is one flat linear sum (see ``_flow_less_position_mw``).
+    charge_in, discharge_out = DT * eta_c, DT / eta_d
+
     def rule(m, t):
-        stored = DT * (eta_c * m.charge_mw[t] - m.discharge_mw[t] / eta_d)
         if t == m.T.first():
-            return m.soc_mwh[t] - stored == m.soc_start_mwh
-        return m.soc_mwh[t] - m.soc_mwh[t - 1] - stored == 0
+            return m.soc_mwh[t] - charge_in * m.charge_mw[t] + discharge_out * m.discharge_mw[t] == m.soc_start_mwh
+        return (
+            m.soc_mwh[t] - m.soc_mwh[t - 1] - charge_in * m.charge_mw[t] + discharge_out * m.discharge_mw[t] == 0
+        )
 
     m.soc_balance = pyo.Constraint(m.T, rule=rule)
 

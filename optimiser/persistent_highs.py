@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -39,6 +40,23 @@ def _evaluator(expr) -> Callable[[], float]:
     if isinstance(expr, ParamData):
         return lambda: expr._value
     return expr
+
+
+def _reader(exprs: list) -> Callable[[], np.ndarray]:
+    """A zero-argument callable giving the current values of ``exprs`` as one float array.
+
+    When every expression is a bare mutable Param, as in this model, their stored values are read in one
+    ``map`` over the Params with no Python-level call per value; otherwise each goes through ``_evaluator``.
+    """
+    count = len(exprs)
+    if all(isinstance(e, ParamData) for e in exprs):
+        params = list(exprs)
+        return lambda: np.fromiter(map(_STORED_VALUE, params), dtype=float, count=count)
+    evaluators = [_evaluator(e) for e in exprs]
+    return lambda: np.fromiter((e() for e in evaluators), dtype=float, count=count)
+
+
+_STORED_VALUE = operator.attrgetter("_value")
 
 
 @dataclass(frozen=True)
@@ -156,15 +174,12 @@ class PersistentHighs(Highs):
         self._sol = None  # appsi's cached solution no longer matches the model
         if self._bulk is None:
             self._bulk = self._plan_bulk_updates()
-        cost_cols, cost_exprs, bound_rows, lower_exprs, upper_exprs, others = self._bulk
+        cost_cols, costs, bound_rows, lower, upper, others = self._bulk
         highs = self._solver_model
         if len(cost_cols):
-            costs = np.fromiter((e() for e in cost_exprs), dtype=float, count=len(cost_exprs))
-            highs.changeColsCost(len(cost_cols), cost_cols, costs)
+            highs.changeColsCost(len(cost_cols), cost_cols, costs())
         if len(bound_rows):
-            lower = np.fromiter((e() for e in lower_exprs), dtype=float, count=len(lower_exprs))
-            upper = np.fromiter((e() for e in upper_exprs), dtype=float, count=len(upper_exprs))
-            highs.changeRowsBounds(len(bound_rows), bound_rows, lower, upper)
+            highs.changeRowsBounds(len(bound_rows), bound_rows, lower(), upper())
         for helper in others:
             helper.update()
 
@@ -173,7 +188,7 @@ class PersistentHighs(Highs):
         for helper in self._objective_helpers:
             if isinstance(helper, _MutableObjectiveCoefficient):
                 cost_cols.append(self._pyomo_var_to_solver_var_map[helper.pyomo_var_id])
-                cost_exprs.append(_evaluator(helper.expr))
+                cost_exprs.append(helper.expr)
             else:
                 others.append(helper)
         bound_rows, lower_exprs, upper_exprs = [], [], []
@@ -181,16 +196,16 @@ class PersistentHighs(Highs):
             for helper in helpers:
                 if isinstance(helper, _MutableConstraintBounds):
                     bound_rows.append(self._pyomo_con_to_solver_con_map[con])
-                    lower_exprs.append(_evaluator(helper.lower_expr))
-                    upper_exprs.append(_evaluator(helper.upper_expr))
+                    lower_exprs.append(helper.lower_expr)
+                    upper_exprs.append(helper.upper_expr)
                 else:
                     others.append(helper)
         others += [helper for _, helper in self._mutable_bounds.values()]
         return (
             np.array(cost_cols, dtype=np.int32),
-            cost_exprs,
+            _reader(cost_exprs),
             np.array(bound_rows, dtype=np.int32),
-            lower_exprs,
-            upper_exprs,
+            _reader(lower_exprs),
+            _reader(upper_exprs),
             others,
         )

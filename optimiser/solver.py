@@ -82,16 +82,27 @@ class DayProblem:
         self.solver.set_instance(m)
         self._binary = False
         self._switches = list(m.is_charging.values())
+        self._param_data = {param.local_name: list(param.values()) for param in m.component_objects(pyo.Param)}
         self._read = {"charge_mw": m.charge_mw, "discharge_mw": m.discharge_mw, "soc_mwh": m.soc_mwh}
         if stage.trades_da:
             self._read.update(da_buy_mw=m.da_buy_mw, da_sell_mw=m.da_sell_mw)
         if stage.trades_id:
             self._read.update(id_buy_mw=m.id_buy_mw, id_sell_mw=m.id_sell_mw)
-        self._columns = {name: self.solver.columns_of(list(var.values())) for name, var in self._read.items()}
+        # Every column the schedule reads, in one index array, and where each variable's values sit in it.
+        columns = {name: self.solver.columns_of(list(var.values())) for name, var in self._read.items()}
+        self._columns = np.concatenate(list(columns.values()))
+        ends = np.cumsum([len(c) for c in columns.values()])
+        self._slices = {name: slice(end - len(c), end) for (name, c), end in zip(columns.items(), ends, strict=True)}
 
-    def _write(self, name: str, values: np.ndarray) -> None:
-        # Bulk write without Pyomo's per-value validation: the values are floats computed here, one per index.
-        getattr(self.model, name).store_values(dict(enumerate(values.tolist())), check=False)
+    def _write(self, name: str, values: np.ndarray | list[float]) -> None:
+        """Store ``values`` in the Param ``name``, one per index in order.
+
+        The same write as ``Param.store_values(check=False)`` (no per-value validation: the values are floats
+        computed here, one per index), made straight on the Param's data objects, which saves building the
+        index-to-value dict on every day. ``PersistentHighs`` reads the stored values back symmetrically.
+        """
+        for data, value in zip(self._param_data[name], np.asarray(values, dtype=float).tolist(), strict=True):
+            data._value = value
 
     def load_day(
         self,
@@ -109,10 +120,9 @@ class DayProblem:
         position per period for the intraday stage [MW]; ``carbon_cost_gbp_per_mwh``: carbon price × intensity
         per period [£/MWh], when carbon is priced.
         """
-        m = self.model
-        m.soc_start_mwh.value = float(soc_start_mwh)
-        m.soc_end_min_mwh.value = float(soc_end_window_mwh[0])
-        m.soc_end_max_mwh.value = float(soc_end_window_mwh[1])
+        self._write("soc_start_mwh", [soc_start_mwh])
+        self._write("soc_end_min_mwh", [soc_end_window_mwh[0]])
+        self._write("soc_end_max_mwh", [soc_end_window_mwh[1]])
         if self.stage.trades_da:
             hourly_cash = DT * day_ahead.reshape(-1, 2).sum(axis=1)
             self._write("da_sell_cash_gbp_per_mw", hourly_cash)
@@ -154,11 +164,12 @@ class DayProblem:
         return schedule
 
     def _read_schedule(self, schedule: StageSchedule) -> None:
-        solution = self.solver.column_values()
-        values = {name: _clean(solution[columns]) for name, columns in self._columns.items()}
+        solution = self.solver.column_values()[self._columns]
+        cleaned = _clean(solution)
+        values = {name: cleaned[rows] for name, rows in self._slices.items()}
         schedule.charge_mw = values["charge_mw"]
         schedule.discharge_mw = values["discharge_mw"]
-        schedule.soc_mwh = solution[self._columns["soc_mwh"]]
+        schedule.soc_mwh = solution[self._slices["soc_mwh"]]
         if self.stage.trades_da:
             buy, sell = _netted(values["da_buy_mw"], values["da_sell_mw"])
             schedule.da_buy_mw, schedule.da_sell_mw = np.repeat(buy, 2), np.repeat(sell, 2)
