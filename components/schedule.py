@@ -47,7 +47,10 @@ def schedule_figure(intervals: pd.DataFrame, theme: str | None, title: str = "")
     figure.update_xaxes(tickvals=tickvals, ticktext=ticktext)
     figure.update_xaxes(title_text="UK local time", row=3, col=1)
     figure.update_layout(title={"text": title, "x": 0, "font": {"size": 15}}, hovermode="x unified")
-    return apply_theme(figure, theme)
+    apply_theme(figure, theme)
+    # Three panels have their own titles: the legend goes under the time axis, clear of them.
+    figure.update_layout(legend={"orientation": "h", "y": -0.1, "x": 0}, margin={"t": 80, "b": 90})
+    return figure
 
 
 def _tile(label: str, value: str, note: str = "", tile_id: str | None = None) -> dbc.Col:
@@ -94,6 +97,7 @@ def run_rows(runs) -> list[dict]:
         baselines = totals.get("baselines") or {}
         joint = capture_ratio(totals.get("net_revenue_gbp", 0.0), baselines.get("joint_net_revenue_gbp"))
         rows.append({
+            "row_id": str(run.id),  # AG Grid row ids must be strings
             "id": run.id,
             "name": run.name or f"Run #{run.id}",
             "dates": f"{run.first_date.isoformat()} → {run.last_date.isoformat()}",
@@ -102,7 +106,7 @@ def run_rows(runs) -> list[dict]:
             "net_revenue_gbp": totals.get("net_revenue_gbp"),
             "capture": round(joint * 100, 1) if joint is not None else None,
             "created": format_local(run.created_at, with_period=False),
-            "by": run.created_by.username if run.created_by else "",
+            "by": run.created_by.username if run.created_by else "command line",
         })
     return rows
 

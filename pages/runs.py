@@ -60,7 +60,7 @@ def layout(run=None, **_query):
         dbc.Card(dbc.CardBody(dag.AgGrid(
             id=TABLE, columnDefs=TABLE_COLUMNS, rowData=[], columnSize="responsiveSizeToFit",
             dashGridOptions={"rowSelection": {"mode": "singleRow", "enableClickSelection": True}},
-            getRowId="params.data.id", style={"height": "240px"},
+            getRowId="params.data.row_id", style={"height": "240px"},
         )), className="mb-3"),
         html.Div(id=MESSAGE),
         html.Div(id=TOTALS),
