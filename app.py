@@ -18,7 +18,6 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_mail import Mail
-from flask_wtf.csrf import CSRFError
 
 from api import health, v1
 from cli.commands import register_cli
@@ -95,7 +94,6 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     server.register_blueprint(health.blueprint)
     server.register_blueprint(v1.blueprint)
     server.register_error_handler(429, too_many_attempts)
-    server.register_error_handler(CSRFError, lambda error: ({"error": "csrf", "detail": error.description}, 400))
     server.before_request(guard)
     register_cli(server)
 

@@ -6,6 +6,9 @@ serve data too, so they are guarded here rather than trusted to the page layouts
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
+import dash
 from flask import current_app, g, jsonify, redirect, request
 from flask_login import current_user
 
@@ -45,8 +48,6 @@ def _machine_from_header() -> MachinePrincipal | None | bool:
 
 
 def _page_role(path: str) -> str | None:
-    import dash
-
     for page in dash.page_registry.values():
         if page.get("path") == path:
             return page.get("min_role", "viewer")
@@ -73,7 +74,7 @@ def guard():
         if path.startswith("/_") or request.method != "GET" or request.is_json:
             return _unauthorised("log in first")
         target = request.full_path.rstrip("?") if request.query_string else path
-        return redirect(f"/login?next={_quote(target)}")
+        return redirect(f"/login?next={quote(target, safe='/')}")
     if path == "/_dash-update-component":
         body = request.get_json(silent=True) or {}
         needed = callback_role(str(body.get("output", "")))
@@ -84,9 +85,3 @@ def guard():
         if needed and not role_allows(current_user.role, needed):
             return _forbidden(f"this page needs the {needed} role; you are a {current_user.role}")
     return None
-
-
-def _quote(target: str) -> str:
-    from urllib.parse import quote
-
-    return quote(target, safe="/")
