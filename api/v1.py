@@ -7,9 +7,10 @@ from datetime import date
 from flask import Blueprint, current_app, g, jsonify, request
 from flask_login import current_user
 
+from domain.markets import MARKETS
 from security.authz import require_machine_or_role
 from services.errors import InvalidInput, ServiceError
-from services.prices import MARKET_LABELS, prices_for_dates
+from services.prices import prices_for_dates
 
 blueprint = Blueprint("api_v1", __name__, url_prefix="/api/v1")
 
@@ -44,12 +45,12 @@ def prices():
     require_machine_or_role("viewer")
     first, last = _date_arg("start"), _date_arg("end")
     market = request.args.get("market")
-    if market is not None and market not in MARKET_LABELS:
-        raise InvalidInput(f"market {market!r} is not one of {', '.join(MARKET_LABELS)}")
+    if market is not None and market not in MARKETS:
+        raise InvalidInput(f"market {market!r} is not one of {', '.join(MARKETS)}")
     frame = prices_for_dates(current_app.extensions["powerdesk"].db, first, last, (market,) if market else None)
     rows = []
     for start, row in frame.iterrows():
-        for name in MARKET_LABELS:
+        for name in MARKETS:
             if name in frame.columns and row[name] == row[name]:
                 rows.append({
                     "market": name,

@@ -8,11 +8,11 @@ from datetime import timedelta
 import pandas as pd
 import plotly.graph_objects as go
 
+from domain.markets import MARKET_NAMES
 from domain.settlement_time import LONDON
 
 PLOTLY_TEMPLATES = {"light": "plotly_white", "dark": "plotly_dark"}
 MARKET_COLOURS = {"day_ahead": "#0d6efd", "intraday": "#fd7e14"}
-MARKET_NAMES = {"day_ahead": "Day-ahead", "intraday": "Intraday"}
 
 
 def theme_name(stored: str | None) -> str:

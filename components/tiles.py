@@ -5,7 +5,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from components.figures import MARKET_NAMES
+from domain.markets import MARKET_NAMES
 from domain.settlement_time import format_local
 
 

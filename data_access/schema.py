@@ -36,7 +36,6 @@ NAMING_CONVENTION = {
 }
 
 ROLES = ("viewer", "trader", "admin")
-MARKETS = ("day_ahead", "intraday")
 
 
 class Base(DeclarativeBase):

@@ -11,6 +11,7 @@ import pandas as pd
 from data_access import prices as price_store
 from data_access.engine import Database
 from data_access.price_files import SEED_SOURCE, PriceFileError, read_seed_prices, read_wide_price_csv
+from domain.markets import MARKETS
 from domain.settlement_time import (
     day_start_utc,
     periods_in_day,
@@ -19,7 +20,6 @@ from domain.settlement_time import (
 )
 from services.errors import InvalidInput
 
-MARKET_LABELS = {"day_ahead": "Day-ahead", "intraday": "Intraday"}
 MAX_EXPLORER_DAYS = 400
 LOOKBACK_DAYS = 7
 
@@ -109,7 +109,7 @@ def last_complete_date(db: Database) -> date | None:
     complete = [
         day
         for day, rows in recent.groupby("settlement_date")
-        if any(rows[m].notna().sum() == periods_in_day(day) for m in MARKET_LABELS if m in rows)
+        if any(rows[m].notna().sum() == periods_in_day(day) for m in MARKETS if m in rows)
     ]
     return max(complete) if complete else last
 
@@ -121,7 +121,7 @@ def latest_day_summary(db: Database) -> list[DaySummary]:
         return []
     frame = prices_for_dates(db, day, day)
     summaries = []
-    for market in [m for m in MARKET_LABELS if m in frame.columns]:
+    for market in [m for m in MARKETS if m in frame.columns]:
         series = frame[market].dropna()
         if series.empty:
             continue
