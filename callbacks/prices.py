@@ -40,7 +40,10 @@ def table_rows(prices: pd.DataFrame) -> list[dict]:
 def _parse_range(start: str | None, end: str | None) -> tuple[date, date]:
     if not start or not end:
         raise InvalidInput("choose a start and an end date")
-    return date.fromisoformat(start[:10]), date.fromisoformat(end[:10])
+    try:
+        return date.fromisoformat(start[:10]), date.fromisoformat(end[:10])
+    except ValueError as error:
+        raise InvalidInput(f"{start!r} to {end!r} is not a date range in YYYY-MM-DD form") from error
 
 
 def register(app: dash.Dash) -> None:
@@ -95,8 +98,11 @@ def register(app: dash.Dash) -> None:
         prevent_initial_call=True,
     )
     def download(_clicks, start, end, markets):
-        first, last = _parse_range(start, end)
-        prices = prices_for_dates(database(), first, last, tuple(markets or ()) or None)
+        try:
+            first, last = _parse_range(start, end)
+            prices = prices_for_dates(database(), first, last, tuple(markets or ()) or None)
+        except InvalidInput:
+            return dash.no_update  # the chart's message already says what is wrong with the range
         export = prices.reset_index()
         export["interval_start_utc"] = export["interval_start_utc"].map(lambda t: t.isoformat())
         return dcc.send_data_frame(export.to_csv, f"powerdesk_prices_{first}_{last}.csv", index=False)

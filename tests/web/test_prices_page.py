@@ -74,3 +74,17 @@ def test_download_sends_a_csv_with_utc_and_settlement_columns(dash_app, client_a
     lines = response.json["response"]["prices-download"]["data"]["content"].splitlines()
     assert lines[0] == "interval_start_utc,day_ahead,settlement_date,settlement_period"
     assert len(lines) == 49 and lines[1].startswith("2023-02-01T00:00:00+00:00,")
+
+
+def test_malformed_dates_get_a_message_not_a_server_error(dash_app, client_as):
+    client = client_as("viewer")
+    response = fire(client, dash_app, "prices-chart.figure",
+                    {"prices-dates.start_date": "2023-02-30", "prices-dates.end_date": "2023-03-01",
+                     "prices-markets.value": ["day_ahead"]})
+    assert response.status_code == 200
+    assert "not a date range" in str(response.json["response"]["prices-message"]["children"])
+    download = fire(client, dash_app, "prices-download.data",
+                    {"prices-dates.start_date": None, "prices-dates.end_date": None,
+                     "prices-download-button.n_clicks": 1})
+    assert download.status_code in (200, 204)  # no_update: nothing to send, and no error
+    assert "prices-download" not in (download.get_json(silent=True) or {}).get("response", {})
