@@ -19,7 +19,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_mail import Mail
 
-from api import health, v1
+from api import health, openapi, v1
 from cli.commands import register_cli
 from data_access.engine import Database
 from jobs.background import make_background_manager
@@ -93,6 +93,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     server.register_blueprint(make_auth_blueprint(limiter, settings.login_rate_limit))
     server.register_blueprint(health.blueprint)
     server.register_blueprint(v1.blueprint)
+    server.register_blueprint(openapi.blueprint)
     server.register_error_handler(429, too_many_attempts)
     server.before_request(guard)
     register_cli(server)

@@ -67,3 +67,16 @@ def test_prices_api_explains_bad_input_with_400(client_as):
         response = client.get(url)
         assert response.status_code == 400, url
         assert message in response.json["detail"], url
+
+
+def test_every_api_and_health_route_is_in_the_openapi_document(server, client_as):
+    spec = client_as("viewer").get("/api/openapi.json").json
+    assert spec["openapi"].startswith("3.1")
+    documented = set(spec["paths"])
+    routes = {rule.rule for rule in server.url_map.iter_rules() if rule.rule.startswith("/api/") or
+              rule.rule == "/health"}
+    assert routes == documented, f"undocumented: {routes - documented}; stale: {documented - routes}"
+
+
+def test_openapi_document_needs_credentials(server):
+    assert server.test_client().get("/api/openapi.json").status_code == 401
