@@ -67,6 +67,8 @@ class SolveOutcome:
 
 _S = highspy.HighsModelStatus
 _INFEASIBLE = {_S.kInfeasible, _S.kUnboundedOrInfeasible}
+_DETAIL = {status: status.name.removeprefix("k") for status in _S.__members__.values()}
+"""HiGHS's name for each model status, without its ``k`` prefix (``Optimal``, ``TimeLimit``, ...)."""
 _OTHER_LIMITS = {_S.kIterationLimit, _S.kSolutionLimit, _S.kObjectiveBound, _S.kObjectiveTarget, _S.kInterrupt}
 
 
@@ -77,7 +79,7 @@ def classify(
     bound: float | None = None,
 ) -> SolveOutcome:
     """Map HiGHS's model status (and whether it holds a feasible schedule) to a ``SolveOutcome``."""
-    detail = getattr(model_status, "name", str(model_status)).removeprefix("k")
+    detail = _DETAIL.get(model_status) or getattr(model_status, "name", str(model_status)).removeprefix("k")
     if model_status == _S.kOptimal:
         if not has_solution:
             return SolveOutcome(RunStatus.SOLVER_ERROR, f"{detail} reported without a solution")
