@@ -129,20 +129,26 @@ def compute_totals(
 def intervals_frame(
     index: pd.DataFrame, schedule: Schedule, day_ahead: np.ndarray, intraday: np.ndarray
 ) -> pd.DataFrame:
-    """The per-interval table (``INTERVAL_COLUMNS``) for a solved range."""
-    frame = index[["interval_start_utc", "settlement_date", "settlement_period"]].reset_index(drop=True).copy()
-    frame["da_buy_mw"] = schedule.da_buy_mw
-    frame["da_sell_mw"] = schedule.da_sell_mw
-    frame["id_buy_mw"] = schedule.id_buy_mw
-    frame["id_sell_mw"] = schedule.id_sell_mw
-    frame["charge_mw"] = schedule.charge_mw
-    frame["discharge_mw"] = schedule.discharge_mw
-    frame["soc_mwh"] = schedule.soc_mwh
-    frame["da_price"] = day_ahead
-    frame["id_price"] = intraday
-    frame["da_cash_gbp"] = cash_gbp(day_ahead, schedule.da_buy_mw, schedule.da_sell_mw)
-    frame["id_cash_gbp"] = cash_gbp(intraday, schedule.id_buy_mw, schedule.id_sell_mw)
-    return frame[list(INTERVAL_COLUMNS)]
+    """The per-interval table (``INTERVAL_COLUMNS``) for a solved range.
+
+    Built from one dict of columns in a single ``DataFrame`` call (which copies them), rather than column by
+    column: each pandas column insert costs about as much as a day's solve bookkeeping.
+    """
+    columns = {name: index[name].array for name in ("interval_start_utc", "settlement_date", "settlement_period")}
+    columns.update(
+        da_buy_mw=schedule.da_buy_mw,
+        da_sell_mw=schedule.da_sell_mw,
+        id_buy_mw=schedule.id_buy_mw,
+        id_sell_mw=schedule.id_sell_mw,
+        charge_mw=schedule.charge_mw,
+        discharge_mw=schedule.discharge_mw,
+        soc_mwh=schedule.soc_mwh,
+        da_price=day_ahead,
+        id_price=intraday,
+        da_cash_gbp=cash_gbp(day_ahead, schedule.da_buy_mw, schedule.da_sell_mw),
+        id_cash_gbp=cash_gbp(intraday, schedule.id_buy_mw, schedule.id_sell_mw),
+    )
+    return pd.DataFrame(columns, columns=list(INTERVAL_COLUMNS))
 
 
 def empty_intervals() -> pd.DataFrame:
