@@ -14,6 +14,10 @@ def success_alert(message: str) -> dbc.Alert:
     return dbc.Alert(message, color="success", className="py-2 mb-2", dismissable=True, duration=8000)
 
 
+def info_alert(message: str) -> dbc.Alert:
+    return dbc.Alert(message, color="info", className="py-2 mb-2")
+
+
 def forbidden_notice(needed: str, role: str | None) -> html.Div:
     return html.Div(
         dbc.Alert(

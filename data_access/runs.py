@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from data_access.schema import OptimisationRun, RunInterval
 from data_access.types import utc_now
 
+QUEUED = "queued"
 RUNNING = "running"
 FAILED = "failed"
 REUSABLE_STATUSES = ("optimal", "suboptimal")
@@ -33,6 +34,16 @@ def find_reusable(session: Session, params_hash: str, input_fingerprint: str) ->
         .order_by(OptimisationRun.id.desc())
         .limit(1)
     )
+
+
+def claim(session: Session, run_id: int) -> bool:
+    """Move a run from queued to running; False when it was not queued (already claimed or done)."""
+    result = session.execute(
+        update(OptimisationRun)
+        .where(OptimisationRun.id == run_id, OptimisationRun.status == QUEUED)
+        .values(status=RUNNING, started_at=utc_now())
+    )
+    return result.rowcount == 1
 
 
 def store_result(session: Session, run_id: int, status: str, message: str, totals: dict[str, Any] | None,

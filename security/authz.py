@@ -41,7 +41,9 @@ def role_callback(app, needed: str, *dependencies, **kwargs) -> Callable:
 
     The role is checked twice on the server: by the request guard, which looks the
     callback's output up in the registry this fills (before Dash parses anything), and
-    inside the callback itself.
+    inside the callback itself. A background callback (``background=True``) runs in a job
+    process with no request to check, so there the guard's check, made on the request that
+    starts the job and on every poll, is the check.
     """
 
     def decorator(function: Callable) -> Callable:
@@ -49,6 +51,9 @@ def role_callback(app, needed: str, *dependencies, **kwargs) -> Callable:
         def guarded(*args, **inner_kwargs):
             require_role(needed)
             return function(*args, **inner_kwargs)
+
+        if kwargs.get("background"):
+            guarded = function
 
         before = set(app.callback_map)
         app.callback(*dependencies, **kwargs)(guarded)

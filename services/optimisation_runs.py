@@ -21,7 +21,8 @@ from data_access.engine import Database
 from data_access.schema import OptimisationRun
 from data_access.types import utc_now
 from optimiser import BatteryParams, Markets, OptimiserError, SolverSettings, optimise
-from services.errors import InvalidInput
+from optimiser.prices import range_inputs
+from services.errors import InvalidInput, NotFound
 from services.prices import prices_for_dates
 
 log = logging.getLogger(__name__)
@@ -87,54 +88,99 @@ def _load_prices(db: Database, request: RunRequest) -> pd.DataFrame:
     return prices[["day_ahead", "intraday"]]
 
 
+def queue_run(db: Database, request: RunRequest, user_id: int | None = None) -> RunOutcome:
+    """Check a request and store it as a queued run, or reopen an identical stored run.
+
+    Bad input (dates, missing prices) raises InvalidInput and stores nothing. Returns the
+    queued run (status ``queued``) for ``execute_run``, or the reopened one.
+    """
+    prices = _load_prices(db, request)
+    check_prices(prices, request)
+    phash, fingerprint = params_hash(request), input_fingerprint(prices)
+    with db.session() as session:
+        existing = run_store.find_reusable(session, phash, fingerprint)
+        if existing is not None:
+            return RunOutcome(existing.id, existing.status, reopened=True)
+        run = OptimisationRun(
+            name=request.name, created_by_id=user_id, first_date=request.first, last_date=request.last,
+            markets=str(Markets.parse(request.markets)), params=request.describe(), params_hash=phash,
+            input_fingerprint=fingerprint, status=run_store.QUEUED,
+        )
+        session.add(run)
+    return RunOutcome(run.id, run_store.QUEUED, reopened=False)
+
+
+def check_prices(prices: pd.DataFrame, request: RunRequest) -> None:
+    """Refuse a range with missing or malformed prices before anything is queued, with the
+    optimiser's own checks (its message names the interval)."""
+    try:
+        range_inputs(prices, request.first, request.last)
+    except OptimiserError as error:
+        raise InvalidInput(str(error)) from error
+
+
+def request_of(run: OptimisationRun) -> RunRequest:
+    """Rebuild the request a stored run was made from."""
+    params = run.params
+    return RunRequest(
+        first=run.first_date, last=run.last_date, battery=BatteryParams(**params["battery"]),
+        markets=params["markets"], solver=SolverSettings(**params["solver"]), name=run.name,
+    )
+
+
+def execute_run(db: Database, run_id: int, progress: Callable[[int, int], None] | None = None) -> RunOutcome:
+    """Solve a queued run and store its outcome; a run that is not queued is left as it is.
+
+    Claiming the run (queued -> running) is one conditional UPDATE, so two workers handed the
+    same run cannot both solve it.
+    """
+    with db.session() as session:
+        claimed = run_store.claim(session, run_id)
+        run = session.get(OptimisationRun, run_id)
+        if run is None:
+            raise NotFound(f"there is no run #{run_id}")
+        if not claimed:
+            return RunOutcome(run.id, run.status, reopened=True)
+        request = request_of(run)
+    try:
+        prices = _load_prices(db, request)
+        result = optimise(prices, request.first, request.last, request.battery, markets=Markets.parse(request.markets),
+                          solver=request.solver, progress=progress)
+    except (OptimiserError, InvalidInput) as error:
+        # The prices changed between queueing and solving (or the request no longer holds).
+        with db.session() as session:
+            run_store.store_result(session, run_id, run_store.FAILED, str(error), None, {}, pd.DataFrame())
+        return RunOutcome(run_id, run_store.FAILED, reopened=False)
+    except Exception:
+        with db.session() as session:
+            run_store.store_result(session, run_id, run_store.FAILED, "The optimiser failed unexpectedly.",
+                                   None, {}, pd.DataFrame())
+        log.exception("optimisation run %s failed", run_id)
+        raise
+    totals = result.totals.as_dict() if result.totals is not None else None
+    if totals is not None and result.baselines is not None:
+        totals["baselines"] = result.baselines.as_dict()
+    with db.session() as session:
+        run_store.store_result(session, run_id, str(result.status), result.message, totals,
+                               result.solver.as_dict(), result.intervals)
+    return RunOutcome(run_id, str(result.status), reopened=False)
+
+
 def run_optimisation(
     db: Database,
     request: RunRequest,
     user_id: int | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> RunOutcome:
-    """Reopen an identical stored run, or solve and store a new one.
+    """Reopen an identical stored run, or queue and solve a new one now (CLI and tests).
 
-    Bad input (dates, parameters, missing prices) raises InvalidInput and stores nothing.
-    A solver outcome without a schedule (infeasible, time limit, solver error) is stored
-    as the run's status with its message, and no intervals.
+    Bad input raises InvalidInput and stores nothing. A solver outcome without a schedule
+    (infeasible, time limit, solver error) is stored as the run's status with its message.
     """
-    prices = _load_prices(db, request)
-    phash, fingerprint = params_hash(request), input_fingerprint(prices)
-    with db.session() as session:
-        existing = run_store.find_reusable(session, phash, fingerprint)
-        if existing is not None:
-            return RunOutcome(existing.id, existing.status, reopened=True)
-    markets = Markets.parse(request.markets)
-    with db.session() as session:
-        run = OptimisationRun(
-            name=request.name, created_by_id=user_id, first_date=request.first, last_date=request.last,
-            markets=str(markets), params=request.describe(), params_hash=phash, input_fingerprint=fingerprint,
-            status=run_store.RUNNING, started_at=utc_now(),
-        )
-        session.add(run)
-    try:
-        result = optimise(prices, request.first, request.last, request.battery, markets=markets,
-                          solver=request.solver, progress=progress)
-    except OptimiserError as error:
-        # Input the optimiser refuses: nothing half-stored, the row goes and the user sees why.
-        with db.session() as session:
-            session.delete(session.get(OptimisationRun, run.id))
-        raise InvalidInput(str(error)) from error
-    except Exception:
-        with db.session() as session:
-            run_store.store_result(session, run.id, run_store.FAILED, "The optimiser failed unexpectedly.",
-                                   None, {}, pd.DataFrame())
-        log.exception("optimisation run %s failed", run.id)
-        raise
-    totals = result.totals.as_dict() if result.totals is not None else None
-    if totals is not None and result.baselines is not None:
-        totals["baselines"] = result.baselines.as_dict()
-    solver_stats = result.solver.as_dict()
-    with db.session() as session:
-        run_store.store_result(session, run.id, str(result.status), result.message, totals, solver_stats,
-                               result.intervals)
-    return RunOutcome(run.id, str(result.status), reopened=False)
+    queued = queue_run(db, request, user_id)
+    if queued.reopened:
+        return queued
+    return execute_run(db, queued.run_id, progress)
 
 
 def reap_stale_runs(db: Database, now=None) -> int:

@@ -174,3 +174,25 @@ def test_viewer_has_no_users_page(powerdesk_browser):
         )
         == []
     )
+
+
+def test_trader_runs_an_optimisation_in_the_background(powerdesk_browser):
+    walk = powerdesk_browser
+    walk.log_in("trader")
+    wait_for_overview(walk)
+    walk.duo.find_element("#nav-runs").click()
+    wait_until(walk, lambda: walk.path() == "/runs", f"not on Runs: {walk.path()}")
+    walk.duo.wait_for_element("#runs-new-submit", timeout=TIMEOUT)
+    wait_until(walk, lambda: walk.present("#runs-new-section:not([hidden])"), "the new-run form stays hidden")
+    name = walk.duo.find_element("#runs-new-name")
+    name.send_keys("background week")
+    walk.duo.find_element("#runs-new-submit").click()
+
+    # Queued at once, then solved by the diskcache job process; the page shows the stored run.
+    walk.duo.wait_for_contains_text("#runs-new-message", "finished: optimal", timeout=TIMEOUT * 2)
+    wait_until(walk, lambda: "background week" in set(grid_cells(walk, "runs-table", "name")),
+               "the finished run is not in the runs table")
+    wait_for_chart(walk, "runs-chart", LIGHT_PAPER)
+    walk.duo.wait_for_contains_text("#runs-totals", "/MW/yr", timeout=TIMEOUT)
+    assert walk.duo.find_element("#runs-new-submit").is_enabled()
+    assert walk.console_errors() == []

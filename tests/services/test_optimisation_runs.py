@@ -95,3 +95,34 @@ def test_reaper_marks_only_stale_running_runs_failed(priced_db):
     with priced_db.session() as session:
         statuses = dict(session.execute(select(OptimisationRun.params_hash, OptimisationRun.status)).all())
     assert statuses == {"10": "failed", "1": "running"}
+
+
+def test_queue_then_execute_solves_once_and_a_second_execute_does_nothing(priced_db):
+    from services.optimisation_runs import execute_run, queue_run
+
+    queued = queue_run(priced_db, SPRING, user_id=None)
+    assert queued.status == "queued" and not queued.reopened
+    with priced_db.session() as session:
+        assert run_store.run_intervals(session, queued.run_id).empty
+    done = execute_run(priced_db, queued.run_id)
+    assert done.status == "optimal"
+    again = execute_run(priced_db, queued.run_id, progress=lambda *_: pytest.fail("solved twice"))
+    assert again.status == "optimal" and again.reopened
+    assert queue_run(priced_db, SPRING).run_id == queued.run_id  # identical request now reopens it
+
+
+def test_queueing_refuses_missing_prices_with_the_interval_named(priced_db):
+    from services.optimisation_runs import queue_run
+
+    before = counts(priced_db)
+    with pytest.raises(InvalidInput, match="2023-05-01"):
+        queue_run(priced_db, RunRequest(date(2023, 4, 30), date(2023, 5, 1), BATTERY))
+    assert counts(priced_db) == before
+
+
+def test_execute_unknown_run_is_not_found(priced_db):
+    from services.errors import NotFound
+    from services.optimisation_runs import execute_run
+
+    with pytest.raises(NotFound):
+        execute_run(priced_db, 12345)
