@@ -40,3 +40,12 @@ def find_callback(dash_app, output: str) -> str:
 def fire(client, dash_app, output: str, values: dict | None = None, triggered: str | None = None):
     key = find_callback(dash_app, output)
     return client.post("/_dash-update-component", json=callback_body(dash_app, key, values, triggered))
+
+
+def find_callback_by_input(dash_app, input_: str) -> str:
+    """The one callback-map key that has ``input_`` (``"id.prop"``) among its inputs."""
+    keys = [key for key, spec in dash_app.callback_map.items()
+            if input_ in [f"{d['id']}.{d['property']}" for d in spec["inputs"]]]
+    if len(keys) != 1:
+        raise KeyError(f"{len(keys)} callbacks take {input_}")
+    return keys[0]
