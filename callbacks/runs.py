@@ -18,7 +18,7 @@ from domain.roles import role_allows
 from optimiser import BatteryParams, OptimiserError
 from security.authz import current_role, role_callback
 from services.errors import InvalidInput, NotFound
-from services.optimisation_runs import RunRequest, execute_run, queue_run
+from services.optimisation_runs import RunRequest, execute_run, queue_run, reap_stale_runs
 from services.prices import last_complete_date, market_coverage
 from services.runs import get_run, list_runs
 
@@ -37,6 +37,7 @@ def register(app: dash.Dash) -> None:
 
     @app.callback(Output(page.TABLE, "rowData"), Input(page.LOAD, "data"))
     def fill_runs(_load):
+        reap_stale_runs(database())  # cheap, and no one then looks at a run that will never finish
         return run_rows(list_runs(database()))
 
     @app.callback(

@@ -78,16 +78,23 @@ def run_intervals(session: Session, run_id: int) -> pd.DataFrame:
     return frame
 
 
-def reap_stale(session: Session, started_before: datetime) -> int:
-    """Mark runs still 'running' that started before ``started_before`` as failed; returns how many.
+def reap_stale(session: Session, cutoff: datetime) -> int:
+    """Mark runs 'running' since before ``cutoff``, or 'queued' since before it, as failed.
 
-    The run row, not the job manager, is the source of truth: a worker that died leaves a row
-    that says so instead of a spinner that never stops.
+    The run row, not the job manager, is the source of truth: a worker that died, or a queue
+    no worker ever read, leaves a row that says so instead of a spinner that never stops.
+    Returns how many runs were marked.
     """
-    result = session.execute(
+    running = session.execute(
         update(OptimisationRun)
-        .where(OptimisationRun.status == RUNNING, OptimisationRun.started_at < started_before)
+        .where(OptimisationRun.status == RUNNING, OptimisationRun.started_at < cutoff)
         .values(status=FAILED, finished_at=utc_now(),
                 message="The run stopped without finishing (its worker died or was restarted). Run it again.")
     )
-    return result.rowcount
+    queued = session.execute(
+        update(OptimisationRun)
+        .where(OptimisationRun.status == QUEUED, OptimisationRun.created_at < cutoff)
+        .values(status=FAILED, finished_at=utc_now(),
+                message="The run was queued but no worker picked it up. Check the workers, then run it again.")
+    )
+    return running.rowcount + queued.rowcount

@@ -184,6 +184,6 @@ def run_optimisation(
 
 
 def reap_stale_runs(db: Database, now=None) -> int:
-    """Mark runs that have been 'running' for longer than ``STALE_AFTER`` as failed."""
+    """Mark runs 'running' or 'queued' for longer than ``STALE_AFTER`` as failed."""
     with db.session() as session:
         return run_store.reap_stale(session, (now or utc_now()) - STALE_AFTER)

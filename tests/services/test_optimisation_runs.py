@@ -85,16 +85,18 @@ def test_an_infeasible_run_is_stored_with_its_status_and_no_intervals(priced_db)
     assert run.finished_at is not None and "import limit" in run.message
 
 
-def test_reaper_marks_only_stale_running_runs_failed(priced_db):
+def test_reaper_marks_only_stale_running_and_queued_runs_failed(priced_db):
     with priced_db.session() as session:
-        for hours in (10, 1):
-            session.add(OptimisationRun(first_date=date(2023, 2, 1), last_date=date(2023, 2, 1), markets="da",
-                                        params={}, params_hash=str(hours), input_fingerprint="f", status="running",
-                                        started_at=datetime.now(UTC) - timedelta(hours=hours)))
-    assert reap_stale_runs(priced_db) == 1
+        for status in ("running", "queued"):
+            for hours in (10, 1):
+                then = datetime.now(UTC) - timedelta(hours=hours)
+                session.add(OptimisationRun(first_date=date(2023, 2, 1), last_date=date(2023, 2, 1), markets="da",
+                                            params={}, params_hash=f"{status}-{hours}", input_fingerprint="f",
+                                            status=status, created_at=then, started_at=then))
+    assert reap_stale_runs(priced_db) == 2
     with priced_db.session() as session:
         statuses = dict(session.execute(select(OptimisationRun.params_hash, OptimisationRun.status)).all())
-    assert statuses == {"10": "failed", "1": "running"}
+    assert statuses == {"running-10": "failed", "running-1": "running", "queued-10": "failed", "queued-1": "queued"}
 
 
 def test_queue_then_execute_solves_once_and_a_second_execute_does_nothing(priced_db):
