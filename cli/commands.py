@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from contextlib import contextmanager
 
 import click
 from flask import Flask, current_app
@@ -23,8 +24,13 @@ def _context():
     return current_app.extensions["powerdesk"]
 
 
-def _fail(error: ServiceError) -> None:
-    raise click.ClickException(str(error))
+@contextmanager
+def _user_errors():
+    """Show errors meant for the user (bad input, unknown names) as one line and exit non-zero."""
+    try:
+        yield
+    except (ServiceError, OptimiserError) as error:
+        raise click.ClickException(str(error)) from error
 
 
 db_group = AppGroup("db", help="Database schema (Alembic).")
@@ -90,10 +96,8 @@ def user_create(name: str, role: str, password_stdin: bool) -> None:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    try:
+    with _user_errors():
         user = users.create_user(_context().db, name, password, role)
-    except ServiceError as error:
-        _fail(error)
     click.echo(f"Created {user.role} {user.username!r}.")
 
 
@@ -110,10 +114,8 @@ def user_list() -> None:
 @click.argument("name")
 def user_disable(name: str) -> None:
     """Disable NAME: existing sessions stop working at their next request."""
-    try:
+    with _user_errors():
         users.disable_user(_context().db, name)
-    except ServiceError as error:
-        _fail(error)
     click.echo(f"Disabled {name!r}.")
 
 
@@ -122,10 +124,8 @@ def user_disable(name: str) -> None:
 @click.argument("role", type=click.Choice(ROLE_ORDER))
 def user_set_role(name: str, role: str) -> None:
     """Give NAME the role ROLE."""
-    try:
+    with _user_errors():
         users.set_role(_context().db, name, role)
-    except ServiceError as error:
-        _fail(error)
     click.echo(f"{name!r} is now {role}.")
 
 
@@ -133,10 +133,8 @@ def user_set_role(name: str, role: str) -> None:
 @click.argument("name")
 def apikey_create(name: str) -> None:
     """Create an API key called NAME and print it once."""
-    try:
+    with _user_errors():
         issued = api_keys.create_api_key(_context().db, name)
-    except ServiceError as error:
-        _fail(error)
     click.echo(f"API key {issued.name!r} (shown once; send as 'Authorization: Bearer <key>'):")
     click.echo(issued.key)
 
@@ -154,10 +152,8 @@ def apikey_list() -> None:
 @click.argument("name")
 def apikey_revoke(name: str) -> None:
     """Revoke the API key NAME."""
-    try:
+    with _user_errors():
         api_keys.revoke_api_key(_context().db, name)
-    except ServiceError as error:
-        _fail(error)
     click.echo(f"Revoked {name!r}.")
 
 
@@ -175,13 +171,11 @@ def apikey_revoke(name: str) -> None:
 def optimise_run(first, last, power_mw, energy_mwh, charge_efficiency, discharge_efficiency, max_cycles,
                  degradation_cost, markets, name) -> None:
     """Optimise on the stored prices and store the run (an identical stored run is reopened)."""
-    try:
+    with _user_errors():
         battery = BatteryParams(power_mw=power_mw, energy_mwh=energy_mwh, charge_efficiency=charge_efficiency,
                                 discharge_efficiency=discharge_efficiency, max_cycles_per_day=max_cycles,
                                 degradation_cost_gbp_per_mwh=degradation_cost)
         outcome = run_optimisation(_context().db, RunRequest(first.date(), last.date(), battery, markets, name=name))
-    except (ServiceError, OptimiserError) as error:
-        _fail(error)
     verb = "Reopened" if outcome.reopened else "Stored"
     with _context().db.session() as session:
         run = session.get(OptimisationRun, outcome.run_id)
