@@ -54,6 +54,12 @@ def small_battery(**overrides) -> BatteryParams:
     return BatteryParams(**values)
 
 
+def burner_battery() -> BatteryParams:
+    """Full, lossy (90 %/90 %) and with no effective cycle limit: paid to take energy, the LP would
+    rather burn it by charging and discharging at once than sit idle."""
+    return small_battery(charge_efficiency=0.9, discharge_efficiency=0.9, initial_soc_frac=1.0, max_cycles_per_day=100)
+
+
 def assert_physically_consistent(result: OptimisationResult, params: BatteryParams) -> None:
     """Every interval obeys the battery model: balance, SoC recursion and bounds, DA hours, no simultaneity."""
     assert result.ok, result.message

@@ -8,19 +8,12 @@ import pytest
 from optimiser import BatteryParams, SolverSettings, optimise
 from optimiser.model import Stage
 from optimiser.solver import DayProblem
-from tests.optimiser.helpers import assert_physically_consistent, prices_for
+from tests.optimiser.helpers import assert_physically_consistent, burner_battery, prices_for
 
 DAY = date(2023, 1, 10)
 # Full, lossy, no effective cycle limit, and paid to take energy for the first two hours: the LP burns
 # energy by charging and discharging at once, which the physical battery cannot do.
-BURNER = BatteryParams(
-    power_mw=10,
-    energy_mwh=10,
-    charge_efficiency=0.9,
-    discharge_efficiency=0.9,
-    initial_soc_frac=1.0,
-    max_cycles_per_day=100,
-)
+BURNER = burner_battery()
 PRICES = np.r_[np.full(4, -50.0), np.full(44, 30.0)]
 NEGATIVE = prices_for(DAY, DAY, day_ahead=PRICES, intraday=PRICES)
 

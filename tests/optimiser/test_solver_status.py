@@ -18,7 +18,7 @@ from optimiser import (
 )
 from optimiser.persistent_highs import PersistentHighs
 from optimiser.status import classify, worst
-from tests.optimiser.helpers import prices_for
+from tests.optimiser.helpers import burner_battery, prices_for
 
 FIRST, LAST = date(2023, 1, 10), date(2023, 1, 11)
 
@@ -96,14 +96,7 @@ def test_time_limit_with_a_schedule_is_suboptimal_and_reports_the_gap():
     # Paid to take energy all day in both markets: a hard MILP still open after 3 s here, but a
     # schedule (at worst, doing nothing) is found at once. 1 s leaves room for a loaded CI machine.
     day = FIRST
-    params = BatteryParams(
-        power_mw=10,
-        energy_mwh=10,
-        charge_efficiency=0.9,
-        discharge_efficiency=0.9,
-        initial_soc_frac=1.0,
-        max_cycles_per_day=100,
-    )
+    params = burner_battery()
     prices = prices_for(day, day, day_ahead=-50.0, intraday=-50.0)
     settings = SolverSettings(time_limit_s=1.0, always_binary=True)
     result = optimise(prices, day, day, params, markets="joint", solver=settings)
