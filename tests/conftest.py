@@ -83,15 +83,6 @@ def db(database_url) -> Iterator[Database]:
     database.dispose()
 
 
-@pytest.fixture
-def sqlite_db(sqlite_url) -> Iterator[Database]:
-    """A migrated SQLite database only, for tests that are not about storage."""
-    migrate.upgrade(sqlite_url)
-    database = Database.from_url(sqlite_url)
-    yield database
-    database.dispose()
-
-
 def make_settings(tmp_path, database_url: str, **overrides) -> Settings:
     values = {
         "POWERDESK_INSTANCE_PATH": str(tmp_path / "instance"),
