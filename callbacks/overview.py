@@ -32,7 +32,7 @@ def register(app: dash.Dash) -> None:
     def fill_overview(_clicks, theme):
         db = database()
         coverage = market_coverage(db)
-        summaries = latest_day_summary(db)
+        summaries = latest_day_summary(db, coverage)
         if summaries:
             last = summaries[0].settlement_date
             recent = prices_for_dates(db, last - timedelta(days=RECENT_DAYS - 1), last)

@@ -64,7 +64,7 @@ def register(app: dash.Dash) -> None:
             return None, None, None, None, not can_upload
         first = min(row.first_date for row in coverage)
         last = max(row.last_date for row in coverage)
-        default_last = last_complete_date(database()) or last
+        default_last = last_complete_date(database(), coverage) or last
         default_first = max(first, default_last - timedelta(days=DEFAULT_DAYS - 1))
         return first, last, default_first, default_last, not can_upload
 

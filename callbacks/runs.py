@@ -91,7 +91,7 @@ def register(app: dash.Dash) -> None:
         coverage = market_coverage(database())
         if not coverage:
             return False, None, None, None, None
-        last = last_complete_date(database())
+        last = last_complete_date(database(), coverage)
         first = min(row.first_date for row in coverage)
         return False, first, last, max(first, last - timedelta(days=DEFAULT_NEW_RUN_DAYS - 1)), last
 

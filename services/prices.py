@@ -97,11 +97,11 @@ class DaySummary:
         return self.maximum - self.minimum
 
 
-def last_complete_date(db: Database) -> date | None:
+def last_complete_date(db: Database, coverage: list[CoverageRow]) -> date | None:
     """The last settlement date on which some market has a price for every one of its
     46/48/50 periods (a trailing partial date, from a file that stops mid-day, is passed over).
-    None when nothing is stored; the last date seen when no recent date is complete."""
-    coverage = market_coverage(db)
+    ``coverage`` is ``market_coverage(db)``, which callers already hold. None when nothing is
+    stored; the last date seen when no recent date is complete."""
     if not coverage:
         return None
     last = max(row.last_date for row in coverage)
@@ -114,9 +114,10 @@ def last_complete_date(db: Database) -> date | None:
     return max(complete) if complete else last
 
 
-def latest_day_summary(db: Database) -> list[DaySummary]:
-    """Summary per market of the last complete settlement date ("yesterday in the data")."""
-    day = last_complete_date(db)
+def latest_day_summary(db: Database, coverage: list[CoverageRow]) -> list[DaySummary]:
+    """Summary per market of the last complete settlement date ("yesterday in the data");
+    ``coverage`` is ``market_coverage(db)``."""
+    day = last_complete_date(db, coverage)
     if day is None:
         return []
     frame = prices_for_dates(db, day, day)
