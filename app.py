@@ -19,8 +19,8 @@ from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_mail import Mail
 
-from api import health, openapi, v1
-from cli.commands import register_cli
+from api import api_modules
+from cli import register_cli
 from data_access.engine import Database
 from jobs.background import make_background_manager
 from security.guard import guard
@@ -91,9 +91,8 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     _install_login(server, db)
     limiter = Limiter(get_remote_address, app=server, default_limits=[])
     server.register_blueprint(make_auth_blueprint(limiter, settings.login_rate_limit))
-    server.register_blueprint(health.blueprint)
-    server.register_blueprint(v1.blueprint)
-    server.register_blueprint(openapi.blueprint)
+    for module in api_modules():
+        server.register_blueprint(module.blueprint)
     server.register_error_handler(429, too_many_attempts)
     server.before_request(guard)
     register_cli(server)

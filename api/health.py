@@ -11,6 +11,14 @@ from data_access.migrate import current_revision, head_revision
 
 blueprint = Blueprint("health", __name__)
 
+OPENAPI_PATHS = {
+    "/health": {"get": {
+        "summary": "Liveness and database check", "security": [],
+        "responses": {"200": {"description": "Up (status ok, or degraded while migrations are pending)"},
+                      "503": {"description": "The database cannot be reached"}},
+    }},
+}
+
 
 @blueprint.get("/health")
 def health():

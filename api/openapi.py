@@ -1,51 +1,27 @@
-"""/api/openapi.json: the OpenAPI 3.1 description of the JSON API (behind the same guard)."""
+"""/api/openapi.json: the OpenAPI 3.1 description of the JSON API (behind the same guard).
+
+The document is assembled from the modules listed in ``api.API_MODULES``: each may define
+``OPENAPI_PATHS`` (path -> operations) and ``OPENAPI_SCHEMAS`` (name -> JSON schema), so a
+feature describes its own routes beside their code.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
+import copy
 
-from domain.markets import MARKETS
+from flask import Blueprint, jsonify
 
 blueprint = Blueprint("openapi", __name__)
 
-_ERROR = {"$ref": "#/components/schemas/Error"}
-_DATE = {"type": "string", "format": "date", "description": "GB settlement date (Europe/London), YYYY-MM-DD."}
+ERROR = {"$ref": "#/components/schemas/Error"}
+"""Schema reference for the ``{"error", "detail"}`` body every 4xx carries."""
+DATE = {"type": "string", "format": "date", "description": "GB settlement date (Europe/London), YYYY-MM-DD."}
 
-SPEC = {
+BASE_SPEC = {
     "openapi": "3.1.0",
     "info": {"title": "Powerdesk API", "version": "1",
              "description": "Times are UTC (ISO 8601, Z); settlement dates and periods are GB local."},
     "security": [{"apiKey": []}, {"session": []}],
-    "paths": {
-        "/health": {"get": {
-            "summary": "Liveness and database check", "security": [],
-            "responses": {"200": {"description": "Up (status ok, or degraded while migrations are pending)"},
-                          "503": {"description": "The database cannot be reached"}},
-        }},
-        "/api/v1/whoami": {"get": {
-            "summary": "Who the request is authenticated as",
-            "responses": {"200": {"description": "A machine (API key) or a user (session)"},
-                          "401": {"description": "No or invalid credentials", "content": {
-                              "application/json": {"schema": _ERROR}}}},
-        }},
-        "/api/v1/prices": {"get": {
-            "summary": "Half-hourly prices for a range of settlement dates",
-            "parameters": [
-                {"name": "start", "in": "query", "required": True, "schema": _DATE},
-                {"name": "end", "in": "query", "required": True, "schema": _DATE},
-                {"name": "market", "in": "query", "required": False,
-                 "schema": {"type": "string", "enum": list(MARKETS)}},
-            ],
-            "responses": {
-                "200": {"description": "One row per market and settlement period", "content": {
-                    "application/json": {"schema": {"$ref": "#/components/schemas/Prices"}}}},
-                "400": {"description": "Bad dates or market", "content": {"application/json": {"schema": _ERROR}}},
-                "401": {"description": "No or invalid credentials", "content": {
-                    "application/json": {"schema": _ERROR}}},
-            },
-        }},
-        "/api/openapi.json": {"get": {"summary": "This document", "responses": {"200": {"description": "OpenAPI"}}}},
-    },
     "components": {
         "securitySchemes": {
             "apiKey": {"type": "http", "scheme": "bearer",
@@ -55,21 +31,27 @@ SPEC = {
         "schemas": {
             "Error": {"type": "object", "required": ["error", "detail"],
                       "properties": {"error": {"type": "string"}, "detail": {"type": "string"}}},
-            "Prices": {"type": "object", "properties": {
-                "start": _DATE, "end": _DATE, "unit": {"const": "GBP/MWh"},
-                "prices": {"type": "array", "items": {"type": "object", "properties": {
-                    "market": {"type": "string", "enum": list(MARKETS)},
-                    "interval_start_utc": {"type": "string", "format": "date-time"},
-                    "settlement_date": _DATE,
-                    "settlement_period": {"type": "integer", "minimum": 1, "maximum": 50},
-                    "price_gbp_per_mwh": {"type": "number"},
-                }}},
-            }},
         },
     },
 }
 
+OPENAPI_PATHS = {
+    "/api/openapi.json": {"get": {"summary": "This document", "responses": {"200": {"description": "OpenAPI"}}}},
+}
+
+
+def build_spec() -> dict:
+    """The whole document: the base plus every API module's paths and schemas."""
+    from api import api_modules
+
+    spec = copy.deepcopy(BASE_SPEC)
+    spec["paths"] = {}
+    for module in api_modules():
+        spec["paths"].update(copy.deepcopy(getattr(module, "OPENAPI_PATHS", {})))
+        spec["components"]["schemas"].update(copy.deepcopy(getattr(module, "OPENAPI_SCHEMAS", {})))
+    return spec
+
 
 @blueprint.get("/api/openapi.json")
 def openapi():
-    return jsonify(SPEC)
+    return jsonify(build_spec())

@@ -7,12 +7,49 @@ from datetime import date
 from flask import Blueprint, current_app, g, jsonify, request
 from flask_login import current_user
 
+from api.openapi import DATE, ERROR
 from domain.markets import MARKETS
 from security.authz import require_machine_or_role
 from services.errors import InvalidInput, ServiceError
 from services.prices import prices_for_dates
 
 blueprint = Blueprint("api_v1", __name__, url_prefix="/api/v1")
+
+_UNAUTHORISED = {"description": "No or invalid credentials", "content": {"application/json": {"schema": ERROR}}}
+
+OPENAPI_PATHS = {
+    "/api/v1/whoami": {"get": {
+        "summary": "Who the request is authenticated as",
+        "responses": {"200": {"description": "A machine (API key) or a user (session)"}, "401": _UNAUTHORISED},
+    }},
+    "/api/v1/prices": {"get": {
+        "summary": "Half-hourly prices for a range of settlement dates",
+        "parameters": [
+            {"name": "start", "in": "query", "required": True, "schema": DATE},
+            {"name": "end", "in": "query", "required": True, "schema": DATE},
+            {"name": "market", "in": "query", "required": False, "schema": {"type": "string", "enum": list(MARKETS)}},
+        ],
+        "responses": {
+            "200": {"description": "One row per market and settlement period", "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/Prices"}}}},
+            "400": {"description": "Bad dates or market", "content": {"application/json": {"schema": ERROR}}},
+            "401": _UNAUTHORISED,
+        },
+    }},
+}
+
+OPENAPI_SCHEMAS = {
+    "Prices": {"type": "object", "properties": {
+        "start": DATE, "end": DATE, "unit": {"const": "GBP/MWh"},
+        "prices": {"type": "array", "items": {"type": "object", "properties": {
+            "market": {"type": "string", "enum": list(MARKETS)},
+            "interval_start_utc": {"type": "string", "format": "date-time"},
+            "settlement_date": DATE,
+            "settlement_period": {"type": "integer", "minimum": 1, "maximum": 50},
+            "price_gbp_per_mwh": {"type": "number"},
+        }}},
+    }},
+}
 
 
 @blueprint.errorhandler(ServiceError)

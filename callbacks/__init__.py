@@ -6,11 +6,20 @@ apps in one process (the tests) each get their own, and nothing imports ``app`` 
 
 from __future__ import annotations
 
+import importlib
+
 import dash
+
+CALLBACK_MODULES = (
+    "theme",
+    "overview",
+    "prices",
+    "runs",
+    "users",
+)
+"""A new page adds its callbacks module's name on a line of its own."""
 
 
 def register_callbacks(app: dash.Dash) -> None:
-    from callbacks import overview, prices, runs, theme, users
-
-    for module in (theme, overview, prices, runs, users):
-        module.register(app)
+    for name in CALLBACK_MODULES:
+        importlib.import_module(f"callbacks.{name}").register(app)

@@ -19,6 +19,9 @@ from services.api_keys import verify_api_key
 
 PUBLIC_PATHS = frozenset({"/login", "/health", "/favicon.ico", "/_favicon.ico"})
 PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/")
+API_PREFIXES = ("/api/", "/readings/", "/price-plans/", "/post_metrics", "/footprint/")
+"""Paths answered as an API: an API key or a session, and 401 JSON (never a login redirect) without.
+Besides /api/, the seed systems' own paths, kept so their existing clients work."""
 
 
 def is_public(path: str) -> bool:
@@ -60,7 +63,7 @@ def guard():
     g.machine = None
     if is_public(path):
         return None
-    if path.startswith("/api/"):
+    if path.startswith(API_PREFIXES):
         machine = _machine_from_header()
         if machine is False:
             return _unauthorised("the API key is not valid or has been revoked")
