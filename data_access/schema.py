@@ -134,3 +134,20 @@ class RunInterval(Base):
     id_price: Mapped[float | None] = mapped_column(Float, nullable=True)
     da_cash_gbp: Mapped[float] = mapped_column(Float)
     id_cash_gbp: Mapped[float] = mapped_column(Float)
+
+
+class AuditEvent(Base):
+    """Who did what, when: logins, role changes, run submissions, imports. Append-only."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_at", "at"), Index("ix_audit_events_action", "action"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    actor: Mapped[str] = mapped_column(String(64))
+    """User name, ``apikey:<name>`` for a machine, ``system`` for scheduled work, or the name tried at login."""
+    action: Mapped[str] = mapped_column(String(64))
+    """Dotted verb, e.g. ``login.failed``, ``user.role_changed``, ``run.submitted``, ``prices.imported``."""
+    target: Mapped[str] = mapped_column(String(120), default="")
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    remote_addr: Mapped[str | None] = mapped_column(String(64), nullable=True)
