@@ -15,6 +15,7 @@ CALLBACK_MODULES = (
     "overview",
     "prices",
     "runs",
+    "run_form",
     "users",
 )
 """A new page adds its callbacks module's name on a line of its own."""
