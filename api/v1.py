@@ -6,6 +6,7 @@ from datetime import date
 
 from flask import Blueprint, current_app, g, jsonify, request
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 
 from api.openapi import DATE, ERROR
 from domain.markets import MARKETS
@@ -20,7 +21,9 @@ _UNAUTHORISED = {"description": "No or invalid credentials", "content": {"applic
 OPENAPI_PATHS = {
     "/api/v1/whoami": {"get": {
         "summary": "Who the request is authenticated as",
-        "responses": {"200": {"description": "A machine (API key) or a user (session)"}, "401": _UNAUTHORISED},
+        "responses": {"200": {"description": "A machine (API key) or a user (session); for a user, the "
+                                             "`csrf_token` to send as X-CSRFToken on API writes"},
+                      "401": _UNAUTHORISED},
     }},
     "/api/v1/prices": {"get": {
         "summary": "Half-hourly prices for a range of settlement dates",
@@ -73,7 +76,8 @@ def whoami():
     """Who the request is authenticated as."""
     if g.get("machine") is not None:
         return jsonify(kind="machine", name=g.machine.name)
-    return jsonify(kind="user", name=current_user.username, role=current_user.role)
+    # The token a script or page logged in with a session sends as X-CSRFToken on API writes.
+    return jsonify(kind="user", name=current_user.username, role=current_user.role, csrf_token=generate_csrf())
 
 
 @blueprint.get("/prices")

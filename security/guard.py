@@ -11,6 +11,8 @@ from urllib.parse import quote
 import dash
 from flask import current_app, g, jsonify, redirect, request
 from flask_login import current_user
+from flask_wtf.csrf import validate_csrf
+from wtforms.validators import ValidationError
 
 from domain.roles import role_allows
 from security.authz import callback_role
@@ -50,6 +52,19 @@ def _machine_from_header() -> MachinePrincipal | None | bool:
     return MachinePrincipal(api_key.id, api_key.name) if api_key else False
 
 
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def _csrf_problem() -> str | None:
+    """Why a session-authenticated API write lacks a valid ``X-CSRFToken`` header, or None."""
+    token = request.headers.get("X-CSRFToken", "")
+    try:
+        validate_csrf(token)
+    except ValidationError as error:
+        return f"send the CSRF token in the X-CSRFToken header ({error})"
+    return None
+
+
 def _page_role(path: str) -> str | None:
     for page in dash.page_registry.values():
         if page.get("path") == path:
@@ -71,6 +86,10 @@ def guard():
             g.machine = machine
             return None
         if current_user.is_authenticated:
+            if request.method in UNSAFE_METHODS:
+                problem = _csrf_problem()
+                if problem:
+                    return _forbidden(problem)
             return None
         return _unauthorised("send Authorization: Bearer <api key>, or log in")
     if not current_user.is_authenticated:

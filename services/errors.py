@@ -15,3 +15,7 @@ class NotFound(ServiceError):
 
 class Conflict(ServiceError):
     """The request clashes with what is stored (for example a user name already taken)."""
+
+
+class Forbidden(ServiceError):
+    """The person or machine asking may not do this (for example delete another user's run)."""

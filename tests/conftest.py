@@ -179,3 +179,8 @@ def client_as(server):
         return client
 
     return make
+
+
+def api_csrf_headers(client) -> dict[str, str]:
+    """Headers a session-authenticated client sends on API writes (POST/PUT/PATCH/DELETE)."""
+    return {"X-CSRFToken": client.get("/api/v1/whoami").json["csrf_token"]}

@@ -80,3 +80,13 @@ def test_every_api_and_health_route_is_in_the_openapi_document(server, client_as
 
 def test_openapi_document_needs_credentials(server):
     assert server.test_client().get("/api/openapi.json").status_code == 401
+
+
+def test_a_session_api_write_needs_the_csrf_token_and_an_api_key_write_does_not(server, client_as):
+    from tests.conftest import api_csrf_headers
+
+    client = client_as("trader")
+    refused = client.post("/api/v1/no-such-write", json={})
+    assert refused.status_code == 403 and "X-CSRFToken" in refused.json["detail"]
+    passed_guard = client.post("/api/v1/no-such-write", json={}, headers=api_csrf_headers(client))
+    assert passed_guard.status_code != 403

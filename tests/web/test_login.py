@@ -28,7 +28,9 @@ def test_good_login_redirects_to_next_and_opens_the_app(server):
     response = log_in(client, "trader", next_path="/prices")
     assert response.status_code == 302 and response.headers["Location"] == "/prices"
     assert client.get("/_dash-layout").status_code == 200
-    assert client.get("/api/v1/whoami").json == {"kind": "user", "name": "trader", "role": "trader"}
+    identity = client.get("/api/v1/whoami").json
+    assert {key: identity[key] for key in ("kind", "name", "role")} == {"kind": "user", "name": "trader", "role": "trader"}
+    assert identity["csrf_token"]
 
 
 @pytest.mark.parametrize("next_path", ["//evil.example/x", "https://evil.example/", "/\\\\evil.example", "javascript:x"])
