@@ -71,6 +71,14 @@ class Settings(BaseSettings):
         description="Background job manager: `auto` picks Celery when REDIS_URL is set, else diskcache.",
     )
 
+    # --- Sizing studies ---
+    study_max_points: int = Field(200, ge=1, le=10_000, description="Most grid points one sizing study may have.")
+    study_workers: int = Field(
+        default_factory=lambda: os.cpu_count() or 1, ge=1, le=64,
+        description="Local processes that solve a study's points when Celery is not configured "
+        "(default: the machine's cores).",
+    )
+
     @field_validator("instance_path")
     @classmethod
     def _absolute_instance(cls, value: Path) -> Path:

@@ -151,3 +151,38 @@ class AuditEvent(Base):
     target: Mapped[str] = mapped_column(String(120), default="")
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     remote_addr: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+# --- Sizing studies -------------------------------------------------------------------------------
+
+
+class Study(Base):
+    """A named grid of runs over one date range; each point is an ordinary stored run."""
+
+    __tablename__ = "studies"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    first_date: Mapped[date] = mapped_column(Date)
+    last_date: Mapped[date] = mapped_column(Date)
+    spec: Mapped[dict[str, Any]] = mapped_column(JSON)
+    """The submitted body: name, start, end, base, grid."""
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    created_by: Mapped[User | None] = relationship()
+
+
+class StudyPoint(Base):
+    """One grid point of a study and the run that answers it (shared with other studies when identical)."""
+
+    __tablename__ = "study_points"
+
+    study_id: Mapped[int] = mapped_column(ForeignKey("studies.id", ondelete="CASCADE"), primary_key=True)
+    point_index: Mapped[int] = mapped_column(Integer, primary_key=True)
+    params: Mapped[dict[str, Any]] = mapped_column(JSON)
+    varied: Mapped[dict[str, Any]] = mapped_column(JSON)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("optimisation_runs.id", ondelete="SET NULL"), nullable=True)
+    message: Mapped[str] = mapped_column(Text, default="")
+    """Why the point has no run (its parameters were refused), when it has none."""

@@ -118,3 +118,12 @@ def ensure_admin(db: Database, configured_password: str | None) -> str | None:
     except Conflict:
         return None
     return generated
+
+
+def get_user_by_name(db: Database, username: str) -> User:
+    """An active user by name; NotFound (with the name) otherwise."""
+    with db.session() as session:
+        user = _get_by_name(session, username)
+        if not user.is_active:
+            raise NotFound(f"user {username!r} is disabled")
+        return user

@@ -1,0 +1,96 @@
+"""Solving a study's points in parallel: a Celery group when Celery is configured, else a pool of
+local processes started by ``python -m jobs.studies``.
+
+Each point is an ordinary queued run solved by ``execute_run``, whose claim (queued -> running) is
+one conditional UPDATE, so a point handed to two workers is solved once, and a point cancelled
+before a worker reaches it is skipped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import multiprocessing
+import os
+import subprocess
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from settings import Settings
+
+log = logging.getLogger(__name__)
+ROOT = Path(__file__).resolve().parent.parent
+EXECUTE_RUN_TASK = "powerdesk.execute_run"
+
+
+def execute_one(database_url: str, run_id: int) -> str:
+    """Solve one queued run in this process; returns its final status (never raises)."""
+    from data_access.engine import Database
+    from services.optimisation_runs import execute_run
+
+    db = Database.from_url(database_url)
+    try:
+        return execute_run(db, run_id).status
+    except Exception:  # stored as failed by execute_run; one point never stops the others
+        log.exception("study point run %s failed", run_id)
+        return "failed"
+    finally:
+        db.dispose()
+
+
+def execute_points(database_url: str, run_ids: list[int], workers: int) -> list[str]:
+    """Solve ``run_ids`` on ``workers`` local processes; returns their statuses in order."""
+    if not run_ids:
+        return []
+    workers = max(1, min(workers, len(run_ids)))
+    if workers == 1:
+        return [execute_one(database_url, run_id) for run_id in run_ids]
+    # fork: this process is single-threaded (the CLI or the detached study process), and forking
+    # skips re-importing Pyomo in every worker.
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        return list(pool.map(execute_one, [database_url] * len(run_ids), run_ids))
+
+
+def start_points(settings: Settings, study_id: int, run_ids: list[int]) -> str:
+    """Hand a study's queued runs to the background workers; returns how ("celery" or "processes")."""
+    if not run_ids:
+        return "none"
+    if settings.uses_celery():
+        from celery import Celery, group, signature
+
+        sender = Celery("powerdesk", broker=settings.redis_url, backend=settings.redis_url)
+        group(signature(EXECUTE_RUN_TASK, args=(run_id,), app=sender) for run_id in run_ids).apply_async()
+        return "celery"
+    command = [sys.executable, "-m", "jobs.studies", "--database-url", settings.resolved_database_url(),
+               "--workers", str(settings.study_workers), *map(str, run_ids)]
+    log_path = settings.instance_path / f"study-{study_id}.log"
+    with open(log_path, "ab") as log_file:
+        subprocess.Popen(command, cwd=ROOT, stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                         start_new_session=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    return "processes"
+
+
+def register_celery_tasks(celery_app, settings: Settings) -> None:
+    """The task a Celery group sends for each point (registered by the worker)."""
+    database_url = settings.resolved_database_url()
+
+    @celery_app.task(name=EXECUTE_RUN_TASK)
+    def execute_run_task(run_id: int) -> str:
+        return execute_one(database_url, int(run_id))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Solve queued optimisation runs on a pool of processes.")
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("run_ids", nargs="+", type=int)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    statuses = execute_points(args.database_url, args.run_ids, args.workers)
+    log.info("solved %d runs: %s", len(statuses), ", ".join(statuses))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,204 @@
+"""Sizing studies: a grid of battery parameters over one date range, each point an ordinary stored run.
+
+Submitting checks every point before anything is queued, then queues each point through the
+runs service, so an identical stored run is reopened, not solved again. The points' runs are the
+truth for progress; the study only remembers which run answers which point.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
+
+from data_access.engine import Database
+from data_access.schema import OptimisationRun, Study, StudyPoint
+from data_access.types import utc_now
+from domain.study_grid import BATTERY_KEYS, StudyGridError, expand_grid
+from optimiser import BatteryParams, OptimiserError
+from services import audit
+from services.errors import Forbidden, InvalidInput, NotFound
+from services.optimisation_runs import RunRequest, queue_run
+
+PENDING_STATUSES = ("queued", "running")
+MAX_NAME_LENGTH = 120
+
+
+@dataclass(frozen=True)
+class SubmittedStudy:
+    study_id: int
+    pending_run_ids: list[int]
+    """Runs this study queued that still need solving (reused runs are not among them)."""
+
+
+def _parse_date(body: dict, key: str) -> date:
+    raw = body.get(key)
+    if not isinstance(raw, str):
+        raise InvalidInput(f"{key} must be a date string YYYY-MM-DD")
+    try:
+        parsed = date.fromisoformat(raw)
+    except ValueError as error:
+        raise InvalidInput(f"{key}={raw!r} is not a date in YYYY-MM-DD form") from error
+    if len(raw) != 10 or not 2000 <= parsed.year <= 2100:
+        raise InvalidInput(f"{key}={raw!r} is not a date in YYYY-MM-DD form between 2000 and 2100")
+    return parsed
+
+
+def _requests(body: dict, max_points: int) -> tuple[str, date, date, list, list[RunRequest]]:
+    if not isinstance(body, dict):
+        raise InvalidInput("the study must be a JSON object with name, start, end, base and grid")
+    name = body.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise InvalidInput("name must be a non-empty string")
+    if len(name) > MAX_NAME_LENGTH:
+        raise InvalidInput(f"name is {len(name)} characters long; at most {MAX_NAME_LENGTH} are allowed")
+    first, last = _parse_date(body, "start"), _parse_date(body, "end")
+    if last < first:
+        raise InvalidInput(f"end {last.isoformat()} is before start {first.isoformat()}")
+    try:
+        points = expand_grid(body.get("base", {}), body.get("grid", {}), max_points)
+    except StudyGridError as error:
+        raise InvalidInput(str(error)) from error
+    requests = []
+    for point in points:
+        battery = {key: value for key, value in point.params.items() if key in BATTERY_KEYS}
+        try:
+            requests.append(RunRequest(first, last, BatteryParams(**battery), point.params.get("markets", "da+id"),
+                                       name=f"{name.strip()} · point {point.index + 1}"))
+        except (OptimiserError, ValueError) as error:
+            raise InvalidInput(f"point {point.index + 1} ({_label(point.varied)}): {error}") from error
+    return name.strip(), first, last, points, requests
+
+
+def _label(varied: dict[str, Any]) -> str:
+    return ", ".join(f"{key}={value}" for key, value in varied.items())
+
+
+def submit_study(db: Database, body: dict, user_id: int | None, actor: str, max_points: int) -> SubmittedStudy:
+    """Check every point, then store the study and queue (or reuse) one run per point."""
+    name, first, last, points, requests = _requests(body, max_points)
+    outcomes = [queue_run(db, request, user_id=user_id) for request in requests]
+    with db.session() as session:
+        study = Study(name=name, created_by_id=user_id, first_date=first, last_date=last,
+                      spec={"name": name, "start": first.isoformat(), "end": last.isoformat(),
+                            "base": body.get("base", {}), "grid": body.get("grid", {})})
+        session.add(study)
+        session.flush()
+        for point, outcome in zip(points, outcomes, strict=True):
+            session.add(StudyPoint(study_id=study.id, point_index=point.index, params=point.params,
+                                   varied=point.varied, run_id=outcome.run_id))
+        audit.record(session, actor, "study.submitted", target=f"study {study.id}",
+                     detail={"points": len(points), "reused": sum(o.reopened for o in outcomes)})
+    pending = [outcome.run_id for outcome in outcomes if not outcome.reopened]
+    return SubmittedStudy(study.id, list(dict.fromkeys(pending)))
+
+
+def _study(session, study_id: int) -> Study:
+    study = session.scalar(select(Study).options(joinedload(Study.created_by)).where(Study.id == study_id))
+    if study is None:
+        raise NotFound(f"there is no study #{study_id}")
+    return study
+
+
+def _points(session, study_id: int) -> list[tuple[StudyPoint, OptimisationRun | None]]:
+    return list(session.execute(
+        select(StudyPoint, OptimisationRun)
+        .outerjoin(OptimisationRun, OptimisationRun.id == StudyPoint.run_id)
+        .where(StudyPoint.study_id == study_id)
+        .order_by(StudyPoint.point_index)
+    ).all())
+
+
+def study_status(cancelled: bool, run_statuses: list[str | None]) -> str:
+    """``running`` while any point is queued or running, then ``cancelled`` or ``done``."""
+    if any(status in PENDING_STATUSES for status in run_statuses):
+        return "running"
+    return "cancelled" if cancelled else "done"
+
+
+def get_study(db: Database, study_id: int) -> dict[str, Any]:
+    """The study as the API and the page show it: status, progress and every point with its run."""
+    with db.session() as session:
+        study = _study(session, study_id)
+        rows = _points(session, study_id)
+    statuses = [run.status if run else None for _, run in rows]
+    points = [{
+        "index": point.point_index,
+        "run_id": point.run_id,
+        "status": run.status if run else "deleted",
+        "message": (run.message if run else point.message) or "",
+        "params": point.params,
+        "varied": point.varied,
+        "totals": run.totals if run else None,
+    } for point, run in rows]
+    done = sum(status not in PENDING_STATUSES for status in statuses)
+    return {
+        "id": study.id, "name": study.name, "status": study_status(study.cancelled_at is not None, statuses),
+        "start": study.first_date.isoformat(), "end": study.last_date.isoformat(),
+        "created_at": study.created_at.isoformat().replace("+00:00", "Z"),
+        "created_by": study.created_by.username if study.created_by else None,
+        "progress": {"done": done, "total": len(points)},
+        "grid": study.spec.get("grid", {}), "base": study.spec.get("base", {}),
+        "points": points,
+    }
+
+
+def list_studies(db: Database, limit: int = 200) -> list[dict[str, Any]]:
+    """Studies, newest first, with progress."""
+    with db.session() as session:
+        studies = list(session.scalars(
+            select(Study).options(joinedload(Study.created_by)).order_by(Study.id.desc()).limit(limit)))
+        rows = session.execute(
+            select(StudyPoint.study_id, OptimisationRun.status)
+            .outerjoin(OptimisationRun, OptimisationRun.id == StudyPoint.run_id)
+            .where(StudyPoint.study_id.in_([study.id for study in studies]))
+        ).all()
+    statuses: dict[int, list[str | None]] = {}
+    for study_id, status in rows:
+        statuses.setdefault(study_id, []).append(status)
+    return [{
+        "id": study.id, "name": study.name,
+        "status": study_status(study.cancelled_at is not None, statuses.get(study.id, [])),
+        "start": study.first_date.isoformat(), "end": study.last_date.isoformat(),
+        "points": len(statuses.get(study.id, [])),
+        "done": sum(s not in PENDING_STATUSES for s in statuses.get(study.id, [])),
+        "created_by": study.created_by.username if study.created_by else None,
+    } for study in studies]
+
+
+def pending_run_ids(db: Database, study_id: int) -> list[int]:
+    """The study's runs still queued (what a worker pool or Celery group is handed)."""
+    with db.session() as session:
+        _study(session, study_id)
+        return list(session.scalars(
+            select(OptimisationRun.id)
+            .join(StudyPoint, StudyPoint.run_id == OptimisationRun.id)
+            .where(StudyPoint.study_id == study_id, OptimisationRun.status == "queued")
+            .order_by(OptimisationRun.id)
+        ).unique())
+
+
+def cancel_study(db: Database, study_id: int, user_id: int | None, is_admin: bool, actor: str) -> int:
+    """Cancel the study's points that have not started; returns how many runs were cancelled.
+
+    A point already solving finishes (its run is shared with any identical request); nothing
+    that finished is touched.
+    """
+    with db.session() as session:
+        study = _study(session, study_id)
+        if not is_admin and study.created_by_id != user_id:
+            raise Forbidden("only the study's author or an admin may cancel it")
+        now = utc_now()
+        if study.cancelled_at is None:
+            study.cancelled_at = now
+        run_ids = select(StudyPoint.run_id).where(StudyPoint.study_id == study_id)
+        cancelled = session.execute(
+            update(OptimisationRun)
+            .where(OptimisationRun.id.in_(run_ids), OptimisationRun.status == "queued")
+            .values(status="cancelled", finished_at=now, message=f"Cancelled with study #{study_id} by {actor}.")
+        ).rowcount
+        audit.record(session, actor, "study.cancelled", target=f"study {study_id}", detail={"runs": cancelled})
+    return cancelled

@@ -1,0 +1,90 @@
+"""Studies on the seeded database (demo prices 2023-01-14..2023-04-30), solved by a real process pool."""
+
+import pytest
+
+from data_access.schema import OptimisationRun
+from jobs.studies import execute_points
+from services import audit
+from services.errors import Forbidden, InvalidInput
+from services.studies import cancel_study, get_study, list_studies, pending_run_ids, submit_study
+
+EIGHT_POINTS = {
+    "name": "seed sizing",
+    "start": "2023-03-01", "end": "2023-03-03",
+    "base": {"charge_efficiency": 0.9, "discharge_efficiency": 0.9},
+    "grid": {"power_mw": [50, 100], "duration_h": [1, 2], "max_cycles_per_day": [1, 2]},
+}
+
+
+@pytest.fixture
+def db(dash_app):
+    return dash_app.server.extensions["powerdesk"].db
+
+
+def _solve(db, database_url, study_id):
+    return execute_points(database_url, pending_run_ids(db, study_id), workers=2)
+
+
+def test_an_eight_point_study_stores_eight_runs_and_a_repeat_reuses_all_of_them(db, settings):
+    submitted = submit_study(db, EIGHT_POINTS, None, "trader", max_points=200)
+    assert len(submitted.pending_run_ids) == 8
+    assert get_study(db, submitted.study_id)["status"] == "running"
+    assert _solve(db, settings.resolved_database_url(), submitted.study_id) == ["optimal"] * 8
+    study = get_study(db, submitted.study_id)
+    assert study["status"] == "done" and study["progress"] == {"done": 8, "total": 8}
+    assert len({p["run_id"] for p in study["points"]}) == 8
+    revenue = {(p["params"]["power_mw"], p["params"]["energy_mwh"], p["params"]["max_cycles_per_day"]):
+               p["totals"]["net_revenue_gbp"] for p in study["points"]}
+    # More energy or more cycles never earns less on the same prices.
+    assert revenue[(100, 200, 2)] >= revenue[(100, 100, 2)] >= revenue[(100, 100, 1)] > 0
+    assert revenue[(100, 100, 1)] == pytest.approx(2 * revenue[(50, 50, 1)], rel=1e-6)
+
+    again = submit_study(db, EIGHT_POINTS, None, "trader", max_points=200)
+    assert again.pending_run_ids == []
+    repeat = get_study(db, again.study_id)
+    assert [p["run_id"] for p in repeat["points"]] == [p["run_id"] for p in study["points"]]
+    assert [s["id"] for s in list_studies(db)] == [again.study_id, submitted.study_id]
+    assert audit.list_events(db, action_prefix="study.submitted")[0].detail == {"points": 8, "reused": 8}
+
+
+def test_an_infeasible_point_is_reported_while_the_others_succeed(db, settings):
+    body = {"name": "no imports", "start": "2023-03-01", "end": "2023-03-02",
+            "base": {"terminal_soc": "geq-initial", "initial_soc_frac": 0.5},
+            "grid": {"import_limit_mw": [None, 0]}}
+    submitted = submit_study(db, body, None, "trader", max_points=200)
+    statuses = _solve(db, settings.resolved_database_url(), submitted.study_id)
+    assert statuses == ["optimal", "infeasible"]
+    points = get_study(db, submitted.study_id)["points"]
+    assert points[1]["totals"] is None and "import limit" in points[1]["message"]
+    assert get_study(db, submitted.study_id)["status"] == "done"
+
+
+def test_cancel_stops_the_points_that_have_not_started(db, settings):
+    submitted = submit_study(db, EIGHT_POINTS | {"name": "to cancel", "end": "2023-03-02"}, 2, "trader", 200)
+    with pytest.raises(Forbidden):
+        cancel_study(db, submitted.study_id, user_id=1, is_admin=False, actor="viewer")
+    assert cancel_study(db, submitted.study_id, user_id=2, is_admin=False, actor="trader") == 8
+    assert pending_run_ids(db, submitted.study_id) == []
+    assert _solve(db, settings.resolved_database_url(), submitted.study_id) == []
+    study = get_study(db, submitted.study_id)
+    assert study["status"] == "cancelled"
+    assert {p["status"] for p in study["points"]} == {"cancelled"}
+    with db.session() as session:
+        assert session.get(OptimisationRun, study["points"][0]["run_id"]).message.startswith("Cancelled with study")
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ({"name": ""}, "name must be a non-empty string"),
+    ({"name": "x" * 121}, "at most 120"),
+    ({"start": "2023-3-1"}, "is not a date in YYYY-MM-DD form"),
+    ({"start": "9999-12-31", "end": "9999-12-31"}, "between 2000 and 2100"),
+    ({"end": "2023-02-01"}, "is before start"),
+    ({"grid": {"power_mw": [-5]}}, "point 1 \\(power_mw=-5\\)"),
+    ({"start": "2022-06-01", "end": "2022-06-02"}, "2022-06-01"),
+])
+def test_a_bad_study_is_refused_and_nothing_is_stored(db, change, message):
+    with pytest.raises(InvalidInput, match=message):
+        submit_study(db, EIGHT_POINTS | change, None, "trader", max_points=200)
+    assert list_studies(db) == []
+    with db.session() as session:
+        assert session.query(OptimisationRun).count() == 0
