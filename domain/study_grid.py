@@ -19,8 +19,9 @@ BATTERY_KEYS = (
 )
 """Battery parameters a study may set or sweep (the optimiser's BatteryParams fields)."""
 RUN_KEYS = ("markets",)
-DERIVED_KEYS = ("duration_h",)
-"""Sweepable but not stored: ``duration_h`` [h] becomes ``energy_mwh``."""
+DERIVED_KEYS = ("duration_h", "round_trip_efficiency")
+"""Sweepable but not stored: ``duration_h`` [h] becomes ``energy_mwh``; ``round_trip_efficiency`` [-]
+becomes equal charge and discharge efficiencies, each its square root."""
 STUDY_KEYS = BATTERY_KEYS + RUN_KEYS + DERIVED_KEYS
 
 
@@ -70,8 +71,11 @@ def expand_grid(base: dict[str, Any], grid: dict[str, list[Any]], max_points: in
         _check_value(key, value)
     if count > max_points:
         raise StudyGridError(f"the grid has {count} points; at most {max_points} are allowed in one study")
-    if ("duration_h" in grid or "duration_h" in base) and ("energy_mwh" in grid or "energy_mwh" in base):
+    given = set(base) | set(grid)
+    if {"duration_h", "energy_mwh"} <= given:
         raise StudyGridError("give energy_mwh or duration_h, not both")
+    if "round_trip_efficiency" in given and given & {"charge_efficiency", "discharge_efficiency"}:
+        raise StudyGridError("give round_trip_efficiency or charge/discharge efficiencies, not both")
     keys = list(grid)
     points = []
     for index, combination in enumerate(itertools.product(*(grid[key] for key in keys))):
@@ -82,6 +86,11 @@ def expand_grid(base: dict[str, Any], grid: dict[str, list[Any]], max_points: in
             if duration <= 0:
                 raise StudyGridError(f"duration_h must be above 0 h, not {duration}")
             params["energy_mwh"] = params.get("power_mw", 100.0) * duration
+        round_trip = params.pop("round_trip_efficiency", None)
+        if round_trip is not None:
+            if not 0 < round_trip <= 1:
+                raise StudyGridError(f"round_trip_efficiency must be above 0 and at most 1, not {round_trip}")
+            params["charge_efficiency"] = params["discharge_efficiency"] = math.sqrt(round_trip)
         points.append(StudyPoint(index, params, varied))
     return points
 
@@ -89,3 +98,20 @@ def expand_grid(base: dict[str, Any], grid: dict[str, list[Any]], max_points: in
 def duration_h(params: dict[str, Any]) -> float:
     """Energy over power [h] of a point's battery (defaults as the optimiser's: 100 MW, 100 MWh)."""
     return params.get("energy_mwh", 100.0) / params.get("power_mw", 100.0)
+
+
+def parse_number_list(text: str | None, label: str) -> list[float]:
+    """``"0.5, 1, 2"`` -> [0.5, 1.0, 2.0]; raises StudyGridError naming ``label`` on anything else."""
+    parts = [part.strip() for part in (text or "").replace(";", ",").split(",") if part.strip()]
+    if not parts:
+        raise StudyGridError(f"{label}: give at least one value")
+    values = []
+    for part in parts:
+        try:
+            value = float(part)
+        except ValueError:
+            raise StudyGridError(f"{label}: {part!r} is not a number") from None
+        if not math.isfinite(value):
+            raise StudyGridError(f"{label}: {part!r} is not a finite number")
+        values.append(int(value) if value.is_integer() else value)
+    return values

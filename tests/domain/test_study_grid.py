@@ -36,3 +36,13 @@ def test_a_bad_grid_is_refused_with_a_message_naming_the_parameter(base, grid, m
 def test_the_point_limit_is_checked_on_the_product_before_anything_is_built():
     with pytest.raises(StudyGridError, match="the grid has 250 points; at most 200"):
         expand_grid({}, {"power_mw": list(range(1, 51)), "max_cycles_per_day": [1, 2, 3, 4, 5]}, 200)
+
+
+def test_a_round_trip_efficiency_splits_evenly_between_charge_and_discharge():
+    points = expand_grid({}, {"round_trip_efficiency": [0.81, 0.9025]}, 10)
+    assert [(p.params["charge_efficiency"], p.params["discharge_efficiency"]) for p in points] == [
+        (pytest.approx(0.9), pytest.approx(0.9)), (pytest.approx(0.95), pytest.approx(0.95))]
+    with pytest.raises(StudyGridError, match="not both"):
+        expand_grid({"charge_efficiency": 0.9}, {"round_trip_efficiency": [0.8]}, 10)
+    with pytest.raises(StudyGridError, match="at most 1, not 1.2"):
+        expand_grid({}, {"round_trip_efficiency": [1.2]}, 10)

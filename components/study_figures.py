@@ -1,0 +1,104 @@
+"""Study builders: the points as a table, and the sizing charts (£/MW/year and net revenue against
+duration, one line per other varied parameter; revenue per cycle; capture of the bound).
+
+Pure: a study dict (``services.studies.get_study``) in, rows or a go.Figure out.
+"""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from components.figures import apply_theme
+from domain.study_grid import duration_h
+
+SERIES_COLOURS = ("#0d6efd", "#fd7e14", "#198754", "#d63384", "#6f42c1", "#20c997", "#dc3545", "#6c757d")
+DASHES = ("solid", "dash")
+
+
+def point_rows(study: dict) -> list[dict]:
+    """One row per point for the grid and the CSV: parameters, status and headline figures (rounded)."""
+    rows = []
+    for point in study["points"]:
+        params, totals = point["params"], point["totals"] or {}
+        bound = (totals.get("baselines") or {}).get("joint_net_revenue_gbp")
+        net = totals.get("net_revenue_gbp")
+        cycles = totals.get("cycles")
+        rows.append({
+            "row_id": str(point["index"]),
+            "study": study["name"],
+            "point": point["index"] + 1,
+            "run_id": point["run_id"],
+            "status": point["status"],
+            "power_mw": params.get("power_mw", 100.0),
+            "energy_mwh": params.get("energy_mwh", 100.0),
+            "duration_h": round(duration_h(params), 3),
+            "max_cycles_per_day": params.get("max_cycles_per_day", 2.0),
+            "round_trip_efficiency": round(params.get("charge_efficiency", 0.85)
+                                           * params.get("discharge_efficiency", 0.85), 4),
+            "markets": params.get("markets", "da+id"),
+            "net_revenue_gbp": None if net is None else round(net, 2),
+            "gbp_per_mw_year": None if net is None else round(totals["net_revenue_gbp_per_mw_year"], 2),
+            "cycles": None if cycles is None else round(cycles, 2),
+            "gbp_per_cycle": round(net / cycles, 2) if net is not None and cycles else None,
+            "capture_pct": round(100 * net / bound, 1) if net is not None and bound and bound > 0 else None,
+            "message": point["message"],
+        })
+    return rows
+
+
+LABELS = {
+    "power_mw": "{} MW", "max_cycles_per_day": "{} cycles/day", "markets": "{}", "charge_efficiency": "ηc {}",
+    "discharge_efficiency": "ηd {}", "degradation_cost_gbp_per_mwh": "£{}/MWh degradation",
+    "carbon_price_gbp_per_tco2": "£{}/tCO2", "import_limit_mw": "import ≤ {} MW", "export_limit_mw": "export ≤ {} MW",
+}
+"""How a varied parameter names its line; anything else shows as ``name value``."""
+
+
+def _describe(key: str, value) -> str:
+    if key == "round_trip_efficiency":
+        return f"{value:.0%} round trip"
+    return LABELS[key].format(value) if key in LABELS else f"{key.replace('_', ' ')} {value}"
+
+
+def _series_label(varied: dict, study_name: str | None) -> str:
+    parts = [_describe(key, value) for key, value in varied.items() if key not in ("duration_h", "energy_mwh")]
+    label = ", ".join(parts) or "all points"
+    # Plotly renders a few HTML tags in names and hover text; a study name is shown as typed.
+    return html.escape(f"{study_name}: {label}" if study_name else label)
+
+
+def sizing_figure(studies: list[dict], theme: str | None) -> go.Figure:
+    """£/MW/year, net revenue, revenue per cycle and capture against duration [h], one line per
+    combination of the other varied parameters; a second study is drawn dashed."""
+    figure = make_subplots(rows=2, cols=2, horizontal_spacing=0.09, vertical_spacing=0.16, subplot_titles=(
+        "£/MW/year", "Net revenue (£)", "Revenue per cycle (£)", "Capture of the perfect-foresight bound (%)"))
+    colour_of: dict[str, str] = {}
+    for study_number, study in enumerate(studies):
+        rows = pd.DataFrame(point_rows(study))
+        if rows.empty:
+            continue
+        rows["series"] = [_series_label(p["varied"], study["name"] if len(studies) > 1 else None)
+                          for p in study["points"]]
+        done = rows.dropna(subset=["net_revenue_gbp"]).sort_values("duration_h")
+        for series, group in done.groupby("series", sort=False):
+            key = series.split(": ", 1)[-1]
+            colour = colour_of.setdefault(key, SERIES_COLOURS[len(colour_of) % len(SERIES_COLOURS)])
+            line = {"color": colour, "dash": DASHES[study_number % 2]}
+            for (row, col), column in zip(((1, 1), (1, 2), (2, 1), (2, 2)),
+                                          ("gbp_per_mw_year", "net_revenue_gbp", "gbp_per_cycle", "capture_pct"),
+                                          strict=True):
+                figure.add_trace(go.Scatter(
+                    x=group["duration_h"], y=group[column], mode="lines+markers", name=series, line=line,
+                    legendgroup=series, showlegend=(row, col) == (1, 1),
+                    customdata=group[["run_id", "power_mw", "energy_mwh"]].to_numpy(),
+                    hovertemplate=(f"{series}<br>%{{x}} h · %{{customdata[1]}} MW / %{{customdata[2]}} MWh"
+                                   "<br>%{y:,.1f}<br>run #%{customdata[0]}<extra></extra>"),
+                ), row=row, col=col)
+    figure.update_xaxes(title_text="Duration (h)")
+    apply_theme(figure, theme)
+    figure.update_layout(height=620, legend={"orientation": "h", "y": -0.14, "x": 0}, margin={"t": 40, "b": 90})
+    return figure

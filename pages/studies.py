@@ -1,0 +1,139 @@
+"""Sizing studies: sweep power, duration, cycles, efficiency and markets over a date range; see
+£/MW/year against duration; overlay two studies."""
+
+import dash
+import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+dash.register_page(__name__, path="/studies", name="Studies", title="Studies · Powerdesk", nav_order=25,
+                   min_role="viewer")
+
+LOAD = "studies-load"
+REQUESTED = "studies-requested"
+SHOWN = "studies-shown"
+CHART_CARD = "studies-chart-card"
+TABLE = "studies-table"
+OVERLAY = "studies-overlay"
+REFRESH = "studies-refresh"
+PROGRESS = "studies-progress"
+CANCEL = "studies-cancel"
+MESSAGE = "studies-message"
+CHART = "studies-chart"
+POINTS = "studies-points"
+DOWNLOAD_BUTTON = "studies-download-button"
+DOWNLOAD = "studies-download"
+NEW_SECTION = "studies-new-section"
+NEW_NAME = "studies-new-name"
+NEW_DATES = "studies-new-dates"
+NEW_POWER = "studies-new-power"
+NEW_DURATION = "studies-new-duration"
+NEW_CYCLES = "studies-new-cycles"
+NEW_EFFICIENCY = "studies-new-efficiency"
+NEW_MARKETS = "studies-new-markets"
+NEW_SUBMIT = "studies-new-submit"
+NEW_MESSAGE = "studies-new-message"
+
+MONEY = {"function": "params.value == null ? '' : '£' + d3.format(',.0f')(params.value)"}
+STUDY_COLUMNS = [
+    {"field": "id", "headerName": "#", "maxWidth": 80},
+    {"field": "name", "headerName": "Name"},
+    {"field": "dates", "headerName": "Settlement dates", "minWidth": 200},
+    {"field": "progress", "headerName": "Points done", "maxWidth": 140},
+    {"field": "status", "headerName": "Status", "maxWidth": 130},
+    {"field": "created_by", "headerName": "By", "maxWidth": 120},
+]
+POINT_COLUMNS = [
+    {"field": "point", "headerName": "Point", "maxWidth": 90},
+    {"field": "run_link", "headerName": "Run", "cellRenderer": "markdown", "maxWidth": 100,
+     "linkTarget": "_self"},
+    {"field": "status", "headerName": "Status", "maxWidth": 120},
+    {"field": "power_mw", "headerName": "MW", "type": "numericColumn", "maxWidth": 100},
+    {"field": "energy_mwh", "headerName": "MWh", "type": "numericColumn", "maxWidth": 100},
+    {"field": "duration_h", "headerName": "Hours", "type": "numericColumn", "maxWidth": 100},
+    {"field": "max_cycles_per_day", "headerName": "Cycles/day", "type": "numericColumn", "maxWidth": 120},
+    {"field": "round_trip_efficiency", "headerName": "Round trip", "type": "numericColumn", "maxWidth": 120},
+    {"field": "markets", "headerName": "Markets", "maxWidth": 110},
+    {"field": "net_revenue_gbp", "headerName": "Net revenue", "type": "numericColumn", "valueFormatter": MONEY},
+    {"field": "gbp_per_mw_year", "headerName": "£/MW/yr", "type": "numericColumn", "valueFormatter": MONEY},
+    {"field": "gbp_per_cycle", "headerName": "£/cycle", "type": "numericColumn", "valueFormatter": MONEY},
+    {"field": "capture_pct", "headerName": "Capture %", "type": "numericColumn", "maxWidth": 120},
+    {"field": "message", "headerName": "Message", "minWidth": 240},
+]
+MARKET_OPTIONS = [
+    {"label": "Day-ahead, then intraday", "value": "da+id"},
+    {"label": "Day-ahead only", "value": "da"},
+    {"label": "Intraday only", "value": "id"},
+]
+
+
+def _list_input(label: str, component_id: str, value: str, unit: str, hint: str):
+    return dbc.Col([
+        dbc.Label(label, html_for=component_id, className="small mb-1"),
+        dbc.InputGroup([dbc.Input(id=component_id, value=value, type="text", maxLength=200),
+                        dbc.InputGroupText(unit)], size="sm"),
+        dbc.FormText(hint),
+    ], xs=12, md=6, lg=3)
+
+
+def new_study_card() -> html.Div:
+    return html.Div(dbc.Card(dbc.CardBody([
+        html.H3("New study", className="h6"),
+        dbc.Row([
+            dbc.Col([dbc.Label("Name", html_for=NEW_NAME, className="small mb-1"),
+                     dbc.Input(id=NEW_NAME, placeholder="e.g. 2023 sizing", size="sm", maxLength=120)],
+                    xs=12, lg=4),
+            dbc.Col([dbc.Label("Settlement dates (UK)", className="small mb-1"), html.Br(),
+                     dcc.DatePickerRange(id=NEW_DATES, display_format="YYYY-MM-DD", first_day_of_week=1)],
+                    xs=12, md=6, lg=4),
+            dbc.Col([dbc.Label("Markets", className="small mb-1"),
+                     dbc.Checklist(id=NEW_MARKETS, options=MARKET_OPTIONS, value=["da+id"], inline=True)],
+                    xs=12, md=6, lg=4),
+        ], className="g-2 mb-2"),
+        dbc.Row([
+            _list_input("Power", NEW_POWER, "50, 100", "MW", "comma-separated values"),
+            _list_input("Duration", NEW_DURATION, "0.5, 1, 2, 4", "h", "energy = power × duration"),
+            _list_input("Cycle limit", NEW_CYCLES, "1, 2", "per day", ""),
+            _list_input("Round-trip efficiency", NEW_EFFICIENCY, "0.85", "0–1", "split evenly charge/discharge"),
+        ], className="g-2 mb-2"),
+        html.Div([
+            dbc.Button("Run study", id=NEW_SUBMIT, color="primary", n_clicks=0, className="me-3"),
+            html.Span(id=NEW_MESSAGE),
+        ], className="d-flex align-items-center"),
+    ])), id=NEW_SECTION, hidden=True, className="mb-3")
+
+
+def layout(study=None, **_query):
+    return html.Div([
+        dcc.Store(id=LOAD, data=0),
+        dcc.Store(id=REQUESTED, data=study),
+        dcc.Store(id=SHOWN),
+        dcc.Interval(id=REFRESH, interval=2000, disabled=True),
+        html.H2("Sizing studies", className="h4 mb-3"),
+        new_study_card(),
+        dbc.Card(dbc.CardBody(dag.AgGrid(
+            id=TABLE, columnDefs=STUDY_COLUMNS, rowData=[], columnSize="responsiveSizeToFit",
+            dashGridOptions={"rowSelection": {"mode": "singleRow", "enableClickSelection": True}},
+            getRowId="params.data.row_id", style={"height": "200px"},
+        )), className="mb-3"),
+        dbc.Row([
+            dbc.Col([dbc.Label("Overlay another study", html_for=OVERLAY, className="small mb-1"),
+                     dcc.Dropdown(id=OVERLAY, options=[], placeholder="none", clearable=True)], xs=12, md=4),
+            dbc.Col(html.Div([
+                html.Div(id=PROGRESS, className="me-3 small"),
+                dbc.Button("Cancel study", id=CANCEL, color="danger", outline=True, size="sm", className="me-2",
+                           style={"display": "none"}),
+                dbc.Button("Download points (CSV)", id=DOWNLOAD_BUTTON, color="secondary", outline=True, size="sm",
+                           disabled=True),
+            ], className="d-flex align-items-end justify-content-end h-100"), xs=12, md=8),
+        ], className="g-2 mb-2"),
+        html.Div(id=MESSAGE),
+        dbc.Card(dbc.CardBody(dcc.Graph(id=CHART, style={"height": "620px"})), id=CHART_CARD,
+                 className="mb-3"),
+        dbc.Card(dbc.CardBody(dag.AgGrid(
+            id=POINTS, columnDefs=POINT_COLUMNS, rowData=[], defaultColDef={"resizable": True, "sortable": True,
+                                                                          "filter": True},
+            getRowId="params.data.row_id", style={"height": "360px"},
+        ))),
+        dcc.Download(id=DOWNLOAD),
+    ])

@@ -1,0 +1,29 @@
+from components.study_figures import point_rows, sizing_figure
+
+
+def _study(name="s", points=None):
+    return {"id": 1, "name": name, "points": points or [
+        {"index": i, "run_id": 10 + i, "status": "optimal", "message": "",
+         "params": {"power_mw": 50, "energy_mwh": 50 * hours, "max_cycles_per_day": 1},
+         "varied": {"duration_h": hours},
+         "totals": {"net_revenue_gbp": 1000.0 * hours, "net_revenue_gbp_per_mw_year": 20.0 * hours,
+                    "cycles": 4.0, "baselines": {"joint_net_revenue_gbp": 4000.0}}}
+        for i, hours in enumerate((1, 2))
+    ] + [{"index": 2, "run_id": 12, "status": "infeasible", "message": "No feasible schedule", "totals": None,
+          "params": {"power_mw": 50, "energy_mwh": 200, "max_cycles_per_day": 1}, "varied": {"duration_h": 4}}]}
+
+
+def test_point_rows_carry_the_sizing_figures_and_leave_failed_points_blank():
+    rows = point_rows(_study())
+    assert [(r["duration_h"], r["gbp_per_mw_year"], r["gbp_per_cycle"], r["capture_pct"]) for r in rows] == [
+        (1.0, 20.0, 250.0, 25.0), (2.0, 40.0, 500.0, 50.0), (4.0, None, None, None)]
+    assert rows[2]["message"] == "No feasible schedule"
+
+
+def test_one_line_per_series_in_each_panel_and_an_overlaid_study_is_dashed_with_its_name():
+    figure = sizing_figure([_study("A <b>"), _study("B")], "dark")
+    names = {trace.name for trace in figure.data}
+    assert names == {"A &lt;b&gt;: all points", "B: all points"}
+    assert len(figure.data) == 8  # two studies × four panels, failed point left out
+    assert {trace.line.dash for trace in figure.data if trace.name.startswith("B")} == {"dash"}
+    assert list(figure.data[0].x) == [1.0, 2.0] and list(figure.data[0].y) == [20.0, 40.0]

@@ -1,0 +1,78 @@
+"""The Studies page's callbacks, fired as the browser would."""
+
+from jobs.studies import execute_points
+from services.studies import submit_study
+from tests.dash_requests import fire
+
+SUBMIT = "studies-requested.data"
+
+
+def submit_values(**overrides):
+    values = {"studies-new-submit.n_clicks": 1, "studies-new-name.value": "page study",
+              "studies-new-dates.start_date": "2023-03-01", "studies-new-dates.end_date": "2023-03-02",
+              "studies-new-power.value": "50, 100", "studies-new-duration.value": "1, 2",
+              "studies-new-cycles.value": "1", "studies-new-efficiency.value": "0.85",
+              "studies-new-markets.value": ["da+id"]}
+    values.update(overrides)
+    return values
+
+
+def _submit_key(dash_app):
+    return next(key for key, spec in dash_app.callback_map.items()
+                if any(d["id"] == "studies-new-submit" for d in spec["inputs"]))
+
+
+def test_bad_grid_text_says_which_field_and_starts_nothing(dash_app, client_as):
+    from tests.dash_requests import callback_body
+
+    client = client_as("trader")
+    key = _submit_key(dash_app)
+    for overrides, message in [({"studies-new-power.value": "50, lots"}, "Power: 'lots' is not a number"),
+                               ({"studies-new-duration.value": ""}, "Duration: give at least one value"),
+                               ({"studies-new-efficiency.value": "1.5"}, "at most 1"),
+                               ({"studies-new-markets.value": []}, "tick at least one"),
+                               ({"studies-new-name.value": {"a": 1}}, "name must be a non-empty string"),
+                               ({"studies-new-dates.end_date": "2023-02-01"}, "is before start")]:
+        response = client.post("/_dash-update-component", json=callback_body(dash_app, key, submit_values(**overrides)))
+        assert response.status_code == 200, response.get_data(as_text=True)
+        text = str(response.json["response"]["studies-new-message"])
+        assert "Nothing was run" in text and message in text, (overrides, text)
+    listed = fire(client, dash_app, "studies-table.rowData", {"studies-load.data": 0}).json["response"]
+    assert listed["studies-table"]["rowData"] == []
+
+
+def test_a_viewer_cannot_submit_and_sees_no_form(dash_app, client_as):
+    from tests.dash_requests import callback_body
+
+    viewer = client_as("viewer")
+    response = viewer.post("/_dash-update-component", json=callback_body(dash_app, _submit_key(dash_app),
+                                                                          submit_values()))
+    assert response.status_code == 403
+    hidden = fire(viewer, dash_app, "studies-new-section.hidden", {"studies-load.data": 0}).json["response"]
+    assert hidden["studies-new-section"]["hidden"] is True
+
+
+def test_the_study_view_shows_progress_points_and_links_to_runs(dash_app, client_as, settings):
+    db = dash_app.server.extensions["powerdesk"].db
+    submitted = submit_study(db, {"name": "view", "start": "2023-03-01", "end": "2023-03-01",
+                                  "grid": {"power_mw": [50, 100]}}, 2, "trader", 200)
+    viewer = client_as("viewer")
+    shown = fire(viewer, dash_app, "studies-shown.data", {"studies-requested.data": str(submitted.study_id)},
+                 triggered="studies-requested.data").json["response"]
+    assert "0 of 2 points done" in str(shown["studies-progress"]["children"])
+    assert shown["studies-refresh"]["disabled"] is False  # polls while running
+    assert shown["studies-cancel"]["style"] == {"display": "none"}  # a viewer may not cancel
+    execute_points(settings.resolved_database_url(), submitted.pending_run_ids, workers=1)
+    shown = fire(viewer, dash_app, "studies-shown.data", {"studies-requested.data": submitted.study_id},
+                 triggered="studies-requested.data").json["response"]
+    rows = shown["studies-points"]["rowData"]
+    assert [row["run_link"] for row in rows] == [f"[#{r}](/runs?run={r})" for r in submitted.pending_run_ids]
+    assert shown["studies-refresh"]["disabled"] is True
+    assert len(shown["studies-chart"]["figure"]["data"]) == 8  # a line per power, in four panels
+
+
+def test_a_study_number_that_is_not_one_gets_a_message_not_empty_axes(dash_app, client_as):
+    shown = fire(client_as("viewer"), dash_app, "studies-shown.data", {"studies-requested.data": "../etc"},
+                 triggered="studies-requested.data").json["response"]
+    assert "is not a study number" in str(shown["studies-message"]["children"])
+    assert shown["studies-chart-card"]["style"] == {"display": "none"}
