@@ -45,6 +45,7 @@ def celery_setup(tmp_path, seeded_sqlite_url):
             worker.kill()
 
 
+@pytest.mark.xdist_group("celery")
 def test_a_queued_run_is_solved_by_a_celery_worker(celery_setup):
     dash_app, worker = celery_setup
     from dash import CeleryManager
