@@ -72,8 +72,9 @@ def register(app: dash.Dash) -> None:
         Output(page.OVERLAY, "options"),
         Input(page.LOAD, "data"),
         Input(page.REQUESTED, "data"),
+        Input(page.REFRESH, "n_intervals"),
     )
-    def fill_studies(_load, _requested):
+    def fill_studies(_load, _requested, _tick):
         studies = list_studies(database())
         options = [{"label": f"#{s['id']} {s['name']}", "value": s["id"]} for s in studies]
         return study_table_rows(studies), options
@@ -129,7 +130,11 @@ def register(app: dash.Dash) -> None:
         message = error_alert(f"{failed} point(s) did not produce a schedule; see the Message column.") \
             if failed and not running else None
         can_cancel = running and role_allows(current_role(), "trader")
-        return (study["id"], message, sizing_figure(shown_studies, theme), {}, _points_for_grid(study), progress,
+        any_solved = any(p["totals"] for s in shown_studies for p in s["points"])
+        if not any_solved and running:
+            message = info_alert("Solving… the charts appear when the first point is done.")
+        return (study["id"], message, sizing_figure(shown_studies, theme) if any_solved else {},
+                {} if any_solved else HIDDEN, _points_for_grid(study), progress,
                 {} if can_cancel else HIDDEN, False, not running)
 
     @role_callback(

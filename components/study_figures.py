@@ -92,9 +92,9 @@ def sizing_figure(studies: list[dict], theme: str | None) -> go.Figure:
                                           ("gbp_per_mw_year", "net_revenue_gbp", "gbp_per_cycle", "capture_pct"),
                                           strict=True):
                 figure.add_trace(go.Scatter(
-                    x=group["duration_h"], y=group[column], mode="lines+markers", name=series, line=line,
+                    x=group["duration_h"].tolist(), y=group[column].tolist(), mode="lines+markers", name=series, line=line,
                     legendgroup=series, showlegend=(row, col) == (1, 1),
-                    customdata=group[["run_id", "power_mw", "energy_mwh"]].to_numpy(),
+                    customdata=group[["run_id", "power_mw", "energy_mwh"]].to_numpy().tolist(),
                     hovertemplate=(f"{series}<br>%{{x}} h · %{{customdata[1]}} MW / %{{customdata[2]}} MWh"
                                    "<br>%{y:,.1f}<br>run #%{customdata[0]}<extra></extra>"),
                 ), row=row, col=col)

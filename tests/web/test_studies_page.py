@@ -76,3 +76,14 @@ def test_a_study_number_that_is_not_one_gets_a_message_not_empty_axes(dash_app, 
                  triggered="studies-requested.data").json["response"]
     assert "is not a study number" in str(shown["studies-message"]["children"])
     assert shown["studies-chart-card"]["style"] == {"display": "none"}
+
+
+def test_a_trader_submits_from_the_form_and_the_page_shows_the_new_study(dash_app, client_as):
+    from tests.dash_requests import callback_body
+
+    response = client_as("trader").post("/_dash-update-component",
+                                        json=callback_body(dash_app, _submit_key(dash_app), submit_values()))
+    assert response.status_code == 200, response.get_data(as_text=True)
+    result = response.json["response"]
+    assert "started: 4 points, 0 reused" in str(result["studies-new-message"])
+    assert isinstance(result["studies-requested"]["data"], int)
