@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import secrets
 import tempfile
 from pathlib import Path
@@ -71,6 +72,25 @@ class Settings(BaseSettings):
         description="Background job manager: `auto` picks Celery when REDIS_URL is set, else diskcache.",
     )
 
+    # --- Daily price email ---
+    price_email_time: str = Field(
+        "07:00",
+        description="UK local time (Europe/London, HH:MM) at which the scheduler sends the previous "
+        "settlement day's price email to everyone who opted in.",
+    )
+    price_email_attempts: int = Field(
+        3, ge=1, le=10, description="SMTP attempts per price email before it is logged as failed."
+    )
+    price_email_backoff_s: float = Field(
+        5.0, ge=0, description="Wait before the second SMTP attempt [s]; doubled before each later one."
+    )
+    price_email_claim_lease_s: float = Field(
+        900.0,
+        gt=0,
+        description="A price email claimed by a sender that never finished (crashed) may be claimed again "
+        "after this long [s]. Keep it above attempts x (MAIL_TIMEOUT_S x 3 + backoff).",
+    )
+
     @field_validator("instance_path")
     @classmethod
     def _absolute_instance(cls, value: Path) -> Path:
@@ -84,6 +104,19 @@ class Settings(BaseSettings):
         if value.startswith("postgresql://"):
             return "postgresql+psycopg://" + value.removeprefix("postgresql://")
         return value
+
+    @field_validator("price_email_time")
+    @classmethod
+    def _clock_time(cls, value: str) -> str:
+        match = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)", value.strip())
+        if not match:
+            raise ValueError(f"PRICE_EMAIL_TIME must be a 24-hour UK time like 07:00, not {value!r}")
+        return f"{int(match.group(1)):02d}:{match.group(2)}"
+
+    def price_email_hour_minute(self) -> tuple[int, int]:
+        """``price_email_time`` as (hour, minute), UK local time."""
+        hour, minute = self.price_email_time.split(":")
+        return int(hour), int(minute)
 
     def resolved_database_url(self) -> str:
         """``database_url`` with a relative SQLite path made absolute (against the working directory)."""
