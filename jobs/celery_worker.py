@@ -7,6 +7,7 @@ registered under the same name on both sides.
 from __future__ import annotations
 
 from app import create_app
+from jobs.beat import configure_beat
 from settings import Settings
 
 _settings = Settings()
@@ -15,3 +16,4 @@ if not _settings.uses_celery():
 
 dash_app = create_app(_settings)
 celery_app = dash_app._background_manager.handle
+configure_beat(celery_app, _settings)  # the scheduled jobs (jobs/beat.py) run on these workers
