@@ -50,6 +50,7 @@ def register(app: dash.Dash) -> None:
         app,
         "viewer",
         Output(page.MESSAGE, "children"),
+        Output(page.SAVED, "data"),
         Input(page.SAVE, "n_clicks"),
         State(page.EMAIL, "value"),
         State(page.OPT_IN, "value"),
@@ -60,8 +61,8 @@ def register(app: dash.Dash) -> None:
             saved = price_email.set_preference(database(), current_user.username, email, bool(opt_in),
                                                actor=current_user.username)
         except ServiceError as error:
-            return error_alert(str(error))
-        return success_alert(_saved_text(saved))
+            return error_alert(str(error)), dash.no_update
+        return success_alert(_saved_text(saved)), _clicks
 
     @role_callback(
         app,
@@ -70,12 +71,13 @@ def register(app: dash.Dash) -> None:
         Output(page.ADMIN_TABLE, "rowData"),
         Output(page.ADMIN_USER, "options"),
         Input(page.ADMIN_LOAD, "data"),
+        Input(page.SAVED, "data"),
         Input(page.ADMIN_SAVE, "n_clicks"),
         State(page.ADMIN_USER, "value"),
         State(page.ADMIN_EMAIL, "value"),
         State(page.ADMIN_OPT_IN, "value"),
     )
-    def manage_recipients(_load, _save, username, email, opt_in):
+    def manage_recipients(_load, _saved_own, _save, username, email, opt_in):
         db = database()
         message = None
         if ctx.triggered_id == page.ADMIN_SAVE:
@@ -89,3 +91,20 @@ def register(app: dash.Dash) -> None:
         recipients = price_email.list_recipients(db)
         options = [{"label": r.username, "value": r.username} for r in recipients]
         return message, recipient_rows(recipients), options
+
+    @role_callback(
+        app,
+        "admin",
+        Output(page.ADMIN_EMAIL, "value"),
+        Output(page.ADMIN_OPT_IN, "value"),
+        Input(page.ADMIN_USER, "value"),
+        prevent_initial_call=True,
+    )
+    def show_users_choice(username):
+        if not username:
+            return "", True
+        try:
+            chosen = price_email.get_preference(database(), username)
+        except ServiceError:
+            return "", True
+        return chosen.email or "", chosen.enabled or not chosen.email

@@ -16,6 +16,7 @@ EMAIL = "profile-email"
 OPT_IN = "profile-opt-in"
 SAVE = "profile-save"
 MESSAGE = "profile-message"
+SAVED = "profile-saved"
 
 ADMIN_LOAD = "profile-admin-load"
 ADMIN_TABLE = "profile-recipients-table"
@@ -69,6 +70,7 @@ def layout(**_query):
     admin = role_allows(current_role(), "admin")
     return html.Div([
         dcc.Store(id=LOAD, data=0),
+        dcc.Store(id=SAVED, data=0),
         html.H2("Profile", className="h4 mb-3"),
         dbc.Row([
             dbc.Col(own_preference_card(), lg=5),
