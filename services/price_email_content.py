@@ -87,15 +87,20 @@ def chart_png(table: pd.DataFrame, markets: list[str], settlement_date: date) ->
     figure = Figure(figsize=(6.4, 2.6), dpi=100)
     axes = figure.subplots()
     periods = table["settlement_period"].to_numpy()
+    edges = np.append(periods, periods[-1] + 1)  # each period drawn across its whole half-hour
+    lowest = np.inf
     for market in markets:
-        axes.plot(periods, table[market].to_numpy(dtype=float), label=market_label(market), linewidth=1.6,
+        values = table[market].to_numpy(dtype=float)
+        axes.plot(edges, np.append(values, values[-1]), label=market_label(market), linewidth=1.6,
                   drawstyle="steps-post")
-    axes.axhline(0, color="#888888", linewidth=0.6)
-    axes.set_xlim(1, periods.max() + 1)
+        lowest = min(lowest, np.nanmin(values))
+    if lowest < 0:
+        axes.axhline(0, color="#888888", linewidth=0.8)
+    axes.set_xlim(1, periods[-1] + 1)
     axes.set_xlabel(f"Settlement period ({len(periods)} on {settlement_date.isoformat()})")
     axes.set_ylabel("£/MWh")
     axes.grid(alpha=0.3)
-    axes.legend(loc="upper left", fontsize=8, frameon=False)
+    axes.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=len(markets), fontsize=8, frameon=False)
     figure.tight_layout()
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
@@ -107,6 +112,10 @@ def _window_text(window) -> str:
         return "not available (gaps in the prices)"
     span = f"SP{window.first_period}–{window.last_period}"
     return f"{span} from {window.start_local} at {money(window.mean_gbp_per_mwh)}"
+
+
+def _mean_text(value: float | None) -> str:
+    return "no prices in these hours" if value is None else money(value)
 
 
 def _market_view(summary: MarketDaySummary) -> dict:
@@ -127,8 +136,8 @@ def _market_view(summary: MarketDaySummary) -> dict:
         "max": money(summary.max_gbp_per_mwh),
         "max_period": summary.max_period,
         "mean": money(summary.mean_gbp_per_mwh),
-        "peak": money(summary.peak_mean_gbp_per_mwh),
-        "off_peak": money(summary.off_peak_mean_gbp_per_mwh),
+        "peak": _mean_text(summary.peak_mean_gbp_per_mwh),
+        "off_peak": _mean_text(summary.off_peak_mean_gbp_per_mwh),
         "negative": (f"{len(summary.negative_periods)} ({period_ranges(summary.negative_periods)})"
                      if summary.negative_periods else "none"),
         "windows": windows,
@@ -214,7 +223,7 @@ NOTE: {{ notice }}
 {{ m.label }}
 {% if m.has_prices %}
   Min {{ m.min }} (SP{{ m.min_period }}), max {{ m.max }} (SP{{ m.max_period }}), mean {{ m.mean }}
-  Peak mean {{ m.peak }}, off-peak mean {{ m.off_peak }}
+  Peak mean: {{ m.peak }}; off-peak mean: {{ m.off_peak }}
   Negative periods: {{ m.negative }}
 {% for w in m.windows %}
   Best {{ w.length }}: charge {{ w.charge }}; discharge {{ w.discharge }}; spread {{ w.spread }}
