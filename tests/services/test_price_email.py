@@ -16,7 +16,7 @@ from data_access import price_email as store
 from data_access import prices as price_store
 from data_access.engine import Database
 from domain.settlement_time import day_period_starts_utc
-from services import price_email
+from services import audit, price_email
 from services.mailer import standalone_mail_app
 from services.prices import prices_for_dates
 from services.users import create_user
@@ -98,6 +98,8 @@ def test_opted_in_users_get_the_46_period_day_with_stored_figures_and_a_46_row_c
     chart = [part for part in message.walk() if part.get_content_type() == "image/png"]
     assert chart and chart[0]["Content-ID"] == "<price-chart>" and 'src="cid:price-chart"' in html
     assert chart[0].get_payload(decode=True).startswith(b"\x89PNG")
+    sent = audit.list_events(seeded_db, action_prefix="email.sent")
+    assert sorted(event.target for event in sent) == ["trader@example.com", "viewer@example.com"]
 
 
 def test_the_50_period_day_gives_a_50_row_csv_with_both_one_oclocks(tmp_path, seeded_db, smtp_inbox):
