@@ -9,6 +9,7 @@ Flask-Mail's behaviour (TLS, login, ``MAIL_SUPPRESS_SEND``, the ``email_dispatch
 from __future__ import annotations
 
 import smtplib
+from email.mime.multipart import MIMEMultipart
 
 from flask import Flask
 from flask_mail import Connection, Mail, Message
@@ -31,6 +32,29 @@ class _TimedConnection(Connection):
         if mail.username and mail.password:
             host.login(mail.username, mail.password)
         return host
+
+
+class MessageWithInlineImages(Message):
+    """A Flask-Mail message whose ``disposition="inline"`` attachments (images the HTML shows by
+    ``cid:``) travel beside the HTML in a ``multipart/related`` part, as mail clients expect:
+    mixed[alternative[plain, related[html, images]], attachments]."""
+
+    def _message(self):
+        message = super()._message()
+        parts = message.get_payload() if message.is_multipart() else []
+        inline = [p for p in parts if str(p.get("Content-Disposition", "")).startswith("inline")]
+        alternative = next((p for p in parts if p.get_content_type() == "multipart/alternative"), None)
+        html = next((p for p in alternative.get_payload() if p.get_content_type() == "text/html"), None) \
+            if alternative is not None else None
+        if not inline or html is None:
+            return message
+        related = MIMEMultipart("related")
+        related.attach(html)
+        for image in inline:
+            related.attach(image)
+        alternative.set_payload([related if p is html else p for p in alternative.get_payload()])
+        message.set_payload([p for p in parts if not any(p is image for image in inline)])
+        return message
 
 
 def send_with_timeout(mail: Mail, message: Message, timeout_s: float) -> None:

@@ -33,7 +33,7 @@ from domain.price_summary import day_table, summarise_day
 from domain.settlement_time import to_local
 from services import audit
 from services.errors import InvalidInput, NotFound
-from services.mailer import send_with_timeout
+from services.mailer import MessageWithInlineImages, send_with_timeout
 from services.price_email_content import CHART_CID, PriceEmail, render_price_email
 from services.prices import market_coverage, prices_for_dates
 from services.users import normalise_username
@@ -131,8 +131,8 @@ def build_price_email(db: Database, settlement_date: date) -> PriceEmail:
     return render_price_email(settlement_date, table, summarise_day(table, report, settlement_date))
 
 
-def build_message(content: PriceEmail, recipient: str, sender: str) -> Message:
-    message = Message(subject=content.subject, recipients=[recipient], sender=sender, body=content.text,
+def build_message(content: PriceEmail, recipient: str, sender: str) -> MessageWithInlineImages:
+    message = MessageWithInlineImages(subject=content.subject, recipients=[recipient], sender=sender, body=content.text,
                       html=content.html)
     if content.chart_png is not None:
         message.attach("prices.png", "image/png", content.chart_png, disposition="inline",

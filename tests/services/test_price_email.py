@@ -97,6 +97,9 @@ def test_opted_in_users_get_the_46_period_day_with_stored_figures_and_a_46_row_c
     assert csv.loc[2, "interval_start_utc"] == "2023-03-26T01:00:00Z"
     chart = [part for part in message.walk() if part.get_content_type() == "image/png"]
     assert chart and chart[0]["Content-ID"] == "<price-chart>" and 'src="cid:price-chart"' in html
+    structure = [part.get_content_type() for part in message.walk()]
+    assert structure == ["multipart/mixed", "multipart/alternative", "text/plain", "multipart/related", "text/html",
+                         "image/png", "text/csv"]
     assert chart[0].get_payload(decode=True).startswith(b"\x89PNG")
     sent = audit.list_events(seeded_db, action_prefix="email.sent")
     assert sorted(event.target for event in sent) == ["trader@example.com", "viewer@example.com"]
