@@ -4,6 +4,7 @@ import dash
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import dcc, html
+from flask import current_app
 
 from domain.roles import role_allows
 from security.authz import current_role
@@ -35,12 +36,12 @@ RECIPIENT_COLUMNS = [
 ]
 
 
-def own_preference_card() -> dbc.Card:
+def own_preference_card(send_time: str) -> dbc.Card:
     return dbc.Card(dbc.CardBody([
         html.H3("Daily price email", className="h6"),
-        html.P("Each morning, the previous settlement day's prices per market: min, max and mean with their "
-               "periods, peak and off-peak, the best charge and discharge windows, a chart and the prices as CSV.",
-               className="small text-body-secondary"),
+        html.P(f"Each morning at {send_time} UK time, the previous settlement day's prices per market: min, max "
+               "and mean with their periods, peak and off-peak, the best charge and discharge windows, a chart "
+               "and the prices as CSV.", className="small text-body-secondary"),
         dbc.Label("Email address", html_for=EMAIL),
         dbc.Input(id=EMAIL, type="email", placeholder="name@example.com", className="mb-2", autoComplete="email",
                   maxLength=254),
@@ -73,7 +74,7 @@ def layout(**_query):
         dcc.Store(id=SAVED, data=0),
         html.H2("Profile", className="h4 mb-3"),
         dbc.Row([
-            dbc.Col(own_preference_card(), lg=5),
+            dbc.Col(own_preference_card(current_app.extensions["powerdesk"].settings.price_email_time), lg=5),
             dbc.Col([dcc.Store(id=ADMIN_LOAD, data=0), admin_card()] if admin else [], lg=7),
         ], className="g-3"),
     ])
