@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -112,6 +112,17 @@ class Settings(BaseSettings):
         if not match:
             raise ValueError(f"PRICE_EMAIL_TIME must be a 24-hour UK time like 07:00, not {value!r}")
         return f"{int(match.group(1)):02d}:{match.group(2)}"
+
+    @model_validator(mode="after")
+    def _lease_outlasts_a_send(self) -> Settings:
+        # A lease shorter than one whole send would let a second sender take over a live one. A send is
+        # taken to fail within about three socket timeouts per attempt (connect, greeting, a stalled command).
+        longest_send_s = self.price_email_attempts * self.mail_timeout_s * 3 + sum(
+            self.price_email_backoff_s * 2**i for i in range(self.price_email_attempts - 1))
+        if self.price_email_claim_lease_s <= longest_send_s:
+            raise ValueError(f"PRICE_EMAIL_CLAIM_LEASE_S ({self.price_email_claim_lease_s:g} s) must be longer than "
+                             f"one whole send with retries (up to {longest_send_s:g} s with these settings)")
+        return self
 
     def price_email_hour_minute(self) -> tuple[int, int]:
         """``price_email_time`` as (hour, minute), UK local time."""

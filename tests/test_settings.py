@@ -69,3 +69,10 @@ def test_price_email_time_is_a_24_hour_uk_time():
     for bad in ("25:00", "7am", "07:60", ""):
         with pytest.raises(ValidationError, match="PRICE_EMAIL_TIME"):
             Settings(price_email_time=bad)
+
+
+def test_the_price_email_claim_lease_must_outlast_a_whole_send():
+    with pytest.raises(ValidationError, match="PRICE_EMAIL_CLAIM_LEASE_S"):
+        Settings(price_email_claim_lease_s=60, mail_timeout_s=10, price_email_attempts=3)
+    assert Settings(price_email_claim_lease_s=200, mail_timeout_s=10, price_email_attempts=3,
+                    price_email_backoff_s=5).price_email_claim_lease_s == 200
