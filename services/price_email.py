@@ -132,8 +132,8 @@ def build_price_email(db: Database, settlement_date: date) -> PriceEmail:
 
 
 def build_message(content: PriceEmail, recipient: str, sender: str) -> MessageWithInlineImages:
-    message = MessageWithInlineImages(subject=content.subject, recipients=[recipient], sender=sender, body=content.text,
-                      html=content.html)
+    message = MessageWithInlineImages(subject=content.subject, recipients=[recipient], sender=sender,
+                                      body=content.text, html=content.html)
     if content.chart_png is not None:
         message.attach("prices.png", "image/png", content.chart_png, disposition="inline",
                        headers={"Content-ID": f"<{CHART_CID}>"})
@@ -167,20 +167,30 @@ class SendReport:
                 f"sent or in progress, {self.count('failed')} failed")
 
 
-def _deliver(mail: Mail, message: Message, settings: Settings, sleep: Callable[[float], None]) -> tuple[int, str]:
-    """Try up to PRICE_EMAIL_ATTEMPTS times with doubling backoff; (attempts, last error or "")."""
-    error = ""
+SERVER_UNREACHABLE = (OSError, smtplib.SMTPConnectError, smtplib.SMTPServerDisconnected, smtplib.SMTPHeloError)
+"""Failures of the server itself, not of one address: after one address fails with these on every
+attempt, the others are left unclaimed for the next run instead of waiting out the same timeouts."""
+
+
+def _deliver(mail: Mail, message: Message, settings: Settings,
+             sleep: Callable[[float], None]) -> tuple[int, Exception | None]:
+    """Try up to PRICE_EMAIL_ATTEMPTS times with doubling backoff; (attempts, last error or None)."""
+    error: Exception | None = None
     for attempt in range(1, settings.price_email_attempts + 1):
         try:
             send_with_timeout(mail, message, settings.mail_timeout_s)
-            return attempt, ""
+            return attempt, None
         except (smtplib.SMTPException, OSError) as exc:
-            error = f"{type(exc).__name__}: {exc}".strip()
+            error = exc
             log.warning("price email to %s: attempt %d of %d failed: %s", message.recipients[0], attempt,
-                        settings.price_email_attempts, error)
+                        settings.price_email_attempts, _describe(exc))
             if attempt < settings.price_email_attempts:
                 sleep(settings.price_email_backoff_s * 2 ** (attempt - 1))
     return settings.price_email_attempts, error
+
+
+def _describe(error: Exception) -> str:
+    return f"{type(error).__name__}: {error}".strip()
 
 
 def send_price_email(db: Database, mail: Mail, settings: Settings, settlement_date: date,
@@ -198,7 +208,7 @@ def send_price_email(db: Database, mail: Mail, settings: Settings, settlement_da
         return report
     lease = timedelta(seconds=settings.price_email_claim_lease_s)
     content: PriceEmail | None = None
-    for address in addresses:
+    for index, address in enumerate(addresses):
         with db.session() as session:
             claimed = store.claim(session, settlement_date, address, KIND, lease, force=force)
         if not claimed:
@@ -212,7 +222,8 @@ def send_price_email(db: Database, mail: Mail, settings: Settings, settlement_da
             with db.session() as session:
                 store.mark_failed(session, settlement_date, address, KIND, 0, f"building the email: {exc}")
             raise
-        attempts, error = _deliver(mail, message, settings, sleep)
+        attempts, failure = _deliver(mail, message, settings, sleep)
+        error = _describe(failure) if failure else ""
         with db.session() as session:
             if error:
                 store.mark_failed(session, settlement_date, address, KIND, attempts, error)
@@ -227,6 +238,13 @@ def send_price_email(db: Database, mail: Mail, settings: Settings, settlement_da
             log.error("price email for %s to %s failed after %d attempts: %s", settlement_date, address, attempts,
                       error)
             report.outcomes.append(SendOutcome(address, "failed", attempts, error))
+            if isinstance(failure, SERVER_UNREACHABLE):
+                untried = addresses[index + 1:]
+                if untried:
+                    log.error("price email for %s: SMTP server unreachable; %d more addresses left for the next run",
+                              settlement_date, len(untried))
+                report.outcomes.extend(SendOutcome(a, "failed", 0, f"not tried: {error}") for a in untried)
+                break
         else:
             log.info("price email for %s sent to %s", settlement_date, address)
             report.outcomes.append(SendOutcome(address, "sent", attempts))

@@ -181,24 +181,28 @@ def test_force_sends_again_and_to_sends_to_that_address_only(tmp_path, seeded_db
 def test_refused_connections_are_retried_logged_and_retried_by_the_next_trigger(tmp_path, seeded_db, refusing_port,
                                                                                 smtp_inbox, caplog):
     price_email.set_preference(seeded_db, "trader", "trader@example.com", True, actor="trader")
+    price_email.set_preference(seeded_db, "viewer", "viewer@example.com", True, actor="viewer")
     settings = mail_settings(tmp_path, str(seeded_db.engine.url), refusing_port)
     waits = []
     with caplog.at_level(logging.WARNING, logger="powerdesk.price_email"):
         report = send(settings, seeded_db, SPRING_DAY, sleep=waits.append)
-    outcome = report.outcomes[0]
+    outcome, untried = report.outcomes
     assert (outcome.status, outcome.attempts) == ("failed", 3)
     assert "ConnectionRefusedError" in outcome.error
+    # the server is down for everyone: the second address is not made to wait out three more attempts
+    assert (untried.recipient, untried.attempts, untried.status) == ("viewer@example.com", 0, "failed")
     assert waits == [0.01, 0.02]  # doubling backoff between the three attempts
     assert sum(r.levelno == logging.WARNING and "attempt" in r.message for r in caplog.records) == 3
     assert any(r.levelno == logging.ERROR and "failed after 3 attempts" in r.message for r in caplog.records)
 
     inbox, port = smtp_inbox  # SMTP is back: the failed send is claimed again and goes out once
     working = mail_settings(tmp_path, str(seeded_db.engine.url), port)
-    assert send(working, seeded_db, SPRING_DAY).outcomes[0].status == "sent"
-    assert send(working, seeded_db, SPRING_DAY).outcomes[0].status == "skipped"
-    assert len(inbox.messages) == 1
+    assert [o.status for o in send(working, seeded_db, SPRING_DAY).outcomes] == ["sent", "sent"]
+    assert [o.status for o in send(working, seeded_db, SPRING_DAY).outcomes] == ["skipped", "skipped"]
+    assert len(inbox.messages) == 2
     with seeded_db.session() as session:
-        assert store.sent_log(session, SPRING_DAY)[0].attempts == 4
+        assert {row.recipient: row.attempts for row in store.sent_log(session, SPRING_DAY)} == {
+            "trader@example.com": 4, "viewer@example.com": 1}
 
 
 def test_a_server_that_never_answers_is_bounded_by_the_timeout(tmp_path, seeded_db, hanging_smtp_port):
