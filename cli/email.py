@@ -38,12 +38,16 @@ def send_prices(day, to, force, preview) -> None:
     except ServiceError as error:
         raise click.ClickException(str(error)) from error
     for outcome in report.outcomes:
-        line = f"{outcome.recipient:<40} {outcome.status}"
-        click.echo(line + (f" after {outcome.attempts} attempts: {outcome.error}" if outcome.error else ""))
+        line = f"{outcome.recipient:<40} {outcome.status.replace('_', ' ')}"
+        if outcome.status == "failed":
+            line += f" after {outcome.attempts} attempts: {outcome.error}"
+        elif outcome.error:
+            line += f" ({outcome.error})"
+        click.echo(line)
     if not report.outcomes:
         click.echo("Nobody has opted in to the daily price email; nothing sent.")
     click.echo(report.summary())
-    if report.count("failed"):
+    if report.count("failed") or report.count("not_tried"):
         raise SystemExit(1)
 
 

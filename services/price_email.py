@@ -149,7 +149,8 @@ def build_message(content: PriceEmail, recipient: str, sender: str) -> MessageWi
 class SendOutcome:
     recipient: str
     status: str
-    """``sent``, ``skipped`` (already sent, or another sender holds the claim) or ``failed``."""
+    """``sent``, ``skipped`` (already sent, or another sender holds the claim), ``failed``, or
+    ``not_tried`` (left unclaimed for the next run because the server was unreachable)."""
     attempts: int = 0
     error: str = ""
 
@@ -164,7 +165,8 @@ class SendReport:
 
     def summary(self) -> str:
         return (f"{self.settlement_date.isoformat()}: {self.count('sent')} sent, {self.count('skipped')} already "
-                f"sent or in progress, {self.count('failed')} failed")
+                f"sent or in progress, {self.count('failed')} failed"
+                + (f", {self.count('not_tried')} not tried" if self.count("not_tried") else ""))
 
 
 SERVER_UNREACHABLE = (OSError, smtplib.SMTPConnectError, smtplib.SMTPServerDisconnected, smtplib.SMTPHeloError)
@@ -243,7 +245,8 @@ def send_price_email(db: Database, mail: Mail, settings: Settings, settlement_da
                 if untried:
                     log.error("price email for %s: SMTP server unreachable; %d more addresses left for the next run",
                               settlement_date, len(untried))
-                report.outcomes.extend(SendOutcome(a, "failed", 0, f"not tried: {error}") for a in untried)
+                report.outcomes.extend(SendOutcome(a, "not_tried", 0, f"SMTP server unreachable: {error}")
+                                       for a in untried)
                 break
         else:
             log.info("price email for %s sent to %s", settlement_date, address)

@@ -190,7 +190,7 @@ def test_refused_connections_are_retried_logged_and_retried_by_the_next_trigger(
     assert (outcome.status, outcome.attempts) == ("failed", 3)
     assert "ConnectionRefusedError" in outcome.error
     # the server is down for everyone: the second address is not made to wait out three more attempts
-    assert (untried.recipient, untried.attempts, untried.status) == ("viewer@example.com", 0, "failed")
+    assert (untried.recipient, untried.attempts, untried.status) == ("viewer@example.com", 0, "not_tried")
     assert waits == [0.01, 0.02]  # doubling backoff between the three attempts
     assert sum(r.levelno == logging.WARNING and "attempt" in r.message for r in caplog.records) == 3
     assert any(r.levelno == logging.ERROR and "failed after 3 attempts" in r.message for r in caplog.records)
