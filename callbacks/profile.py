@@ -21,6 +21,7 @@ def recipient_rows(recipients) -> list[dict]:
             "status": "active" if r.is_active else "disabled",
             "daily_email": "on" if r.enabled else "off",
             "email": r.email or "not set",
+            "last_email": r.last_email or "none yet",
         }
         for r in recipients
     ]

@@ -57,7 +57,8 @@ def recipients_list() -> None:
     for recipient in price_email.list_recipients(_context().db):
         state = "on" if recipient.enabled else "off"
         status = "" if recipient.is_active else " (disabled user)"
-        click.echo(f"{recipient.username:<24} {state:<4} {recipient.email or '-'}{status}")
+        latest = f"  latest: {recipient.last_email}" if recipient.last_email else ""
+        click.echo(f"{recipient.username:<24} {state:<4} {recipient.email or '-'}{status}{latest}")
 
 
 @recipients_group.command("set")

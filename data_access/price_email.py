@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -121,3 +121,15 @@ def sent_log(session: Session, settlement_date: date | None = None, kind: str | 
         query = query.where(PriceEmailSent.kind == kind)
     return list(session.scalars(query))
 
+
+
+def latest_by_recipient(session: Session, kind: str) -> dict[str, PriceEmailSent]:
+    """The sent-log row of the newest settlement date per address."""
+    newest = (select(PriceEmailSent.recipient, func.max(PriceEmailSent.settlement_date).label("newest"))
+              .where(PriceEmailSent.kind == kind).group_by(PriceEmailSent.recipient).subquery())
+    rows = session.scalars(
+        select(PriceEmailSent).join(newest, and_(PriceEmailSent.recipient == newest.c.recipient,
+                                                 PriceEmailSent.settlement_date == newest.c.newest))
+        .where(PriceEmailSent.kind == kind)
+    )
+    return {row.recipient: row for row in rows}

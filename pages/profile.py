@@ -33,6 +33,7 @@ RECIPIENT_COLUMNS = [
     {"field": "status", "headerName": "Status"},
     {"field": "daily_email", "headerName": "Daily price email"},
     {"field": "email", "headerName": "Address"},
+    {"field": "last_email", "headerName": "Latest email (settlement date)"},
 ]
 
 

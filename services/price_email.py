@@ -76,13 +76,24 @@ class Recipient:
     is_active: bool
     email: str | None
     enabled: bool
+    last_email: str = ""
+    """The newest settlement date emailed to this address and how it went, e.g. ``2023-03-26 sent``."""
+
+
+def _last_email_text(row) -> str:
+    if row is None:
+        return ""
+    text = f"{row.settlement_date.isoformat()} {row.status}"
+    return text + (f" ({row.last_error})" if row.status == "failed" and row.last_error else "")
 
 
 def list_recipients(db: Database) -> list[Recipient]:
-    """Every user with their price-email choice, by user name."""
+    """Every user with their price-email choice and their latest email, by user name."""
     with db.session() as session:
         rows = store.recipient_rows(session)
-    return [Recipient(r.username, r.role, r.is_active, r.email, r.enabled) for r in rows]
+        latest = store.latest_by_recipient(session, KIND)
+    return [Recipient(r.username, r.role, r.is_active, r.email, r.enabled,
+                      _last_email_text(latest.get(r.email)) if r.email else "") for r in rows]
 
 
 def get_preference(db: Database, username: str) -> Recipient:

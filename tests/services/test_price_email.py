@@ -194,12 +194,16 @@ def test_refused_connections_are_retried_logged_and_retried_by_the_next_trigger(
     assert waits == [0.01, 0.02]  # doubling backoff between the three attempts
     assert sum(r.levelno == logging.WARNING and "attempt" in r.message for r in caplog.records) == 3
     assert any(r.levelno == logging.ERROR and "failed after 3 attempts" in r.message for r in caplog.records)
+    trader = price_email.get_preference(seeded_db, "trader")
+    assert trader.last_email.startswith("2023-03-26 failed (ConnectionRefusedError")
 
     inbox, port = smtp_inbox  # SMTP is back: the failed send is claimed again and goes out once
     working = mail_settings(tmp_path, str(seeded_db.engine.url), port)
     assert [o.status for o in send(working, seeded_db, SPRING_DAY).outcomes] == ["sent", "sent"]
     assert [o.status for o in send(working, seeded_db, SPRING_DAY).outcomes] == ["skipped", "skipped"]
     assert len(inbox.messages) == 2
+    latest = {r.username: r.last_email for r in price_email.list_recipients(seeded_db)}
+    assert latest == {"admin": "", "trader": "2023-03-26 sent", "viewer": "2023-03-26 sent"}
     with seeded_db.session() as session:
         assert {row.recipient: row.attempts for row in store.sent_log(session, SPRING_DAY)} == {
             "trader@example.com": 4, "viewer@example.com": 1}

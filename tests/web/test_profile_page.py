@@ -53,7 +53,7 @@ def test_an_admin_sets_another_users_address_and_sees_everyone(dash_app, client_
     assert "trader: the daily prices go to desk@example.com" in str(result["profile-admin-message"])
     rows = {row["username"]: row for row in result["profile-recipients-table"]["rowData"]}
     assert rows["trader"]["daily_email"] == "on" and rows["trader"]["email"] == "desk@example.com"
-    assert rows["viewer"]["email"] == "not set"
+    assert rows["viewer"]["email"] == "not set" and rows["trader"]["last_email"] == "none yet"
     assert [o["value"] for o in result["profile-admin-user"]["options"]] == ["admin", "trader", "viewer"]
 
 
