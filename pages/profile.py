@@ -28,12 +28,12 @@ ADMIN_SAVE = "profile-admin-save"
 ADMIN_MESSAGE = "profile-admin-message"
 
 RECIPIENT_COLUMNS = [
-    {"field": "username", "headerName": "User"},
-    {"field": "role", "headerName": "Role"},
-    {"field": "status", "headerName": "Status"},
-    {"field": "daily_email", "headerName": "Daily price email"},
-    {"field": "email", "headerName": "Address"},
-    {"field": "last_email", "headerName": "Latest email (settlement date)"},
+    {"field": "username", "headerName": "User", "flex": 2, "minWidth": 90},
+    {"field": "role", "headerName": "Role", "flex": 1, "minWidth": 80},
+    {"field": "status", "headerName": "Status", "flex": 1, "minWidth": 80},
+    {"field": "daily_email", "headerName": "Daily email", "flex": 1, "minWidth": 95},
+    {"field": "email", "headerName": "Address", "flex": 3, "minWidth": 160, "tooltipField": "email"},
+    {"field": "last_email", "headerName": "Latest email", "flex": 3, "minWidth": 160, "tooltipField": "last_email"},
 ]
 
 
@@ -55,8 +55,8 @@ def own_preference_card(send_time: str) -> dbc.Card:
 def admin_card() -> dbc.Card:
     return dbc.Card(dbc.CardBody([
         html.H3("Recipients (admin)", className="h6"),
-        dag.AgGrid(id=ADMIN_TABLE, columnDefs=RECIPIENT_COLUMNS, rowData=[], columnSize="responsiveSizeToFit",
-                   style={"height": "260px"}, className="mb-3"),
+        dag.AgGrid(id=ADMIN_TABLE, columnDefs=RECIPIENT_COLUMNS, rowData=[], style={"height": "260px"},
+                   className="mb-3"),
         dbc.Row([
             dbc.Col(dbc.Select(id=ADMIN_USER, options=[], placeholder="user"), md=3),
             dbc.Col(dbc.Input(id=ADMIN_EMAIL, type="email", placeholder="name@example.com", maxLength=254), md=4),
@@ -75,7 +75,7 @@ def layout(**_query):
         dcc.Store(id=SAVED, data=0),
         html.H2("Profile", className="h4 mb-3"),
         dbc.Row([
-            dbc.Col(own_preference_card(current_app.extensions["powerdesk"].settings.price_email_time), lg=5),
-            dbc.Col([dcc.Store(id=ADMIN_LOAD, data=0), admin_card()] if admin else [], lg=7),
+            dbc.Col(own_preference_card(current_app.extensions["powerdesk"].settings.price_email_time), lg=4),
+            dbc.Col([dcc.Store(id=ADMIN_LOAD, data=0), admin_card()] if admin else [], lg=8),
         ], className="g-3"),
     ])
