@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 export FLASK_APP := app
 
-.PHONY: run test install install-test migrate setup lint bench container-smoke clean
+.PHONY: run test install install-test migrate setup lint bench container-smoke clean scheduler
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -32,6 +32,10 @@ setup: install
 ## Quickstart 1: install, set up the SQLite database under instance/, serve on http://127.0.0.1:8050
 run: setup
 	$(BIN)/python app.py
+
+## the scheduler process: the daily price email and other scheduled jobs (Celery beat when REDIS_URL is set)
+scheduler: setup
+	$(BIN)/python -m jobs.scheduler
 
 ## Quickstart 2: lint and the whole test suite
 test: install-test

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import secrets
 import tempfile
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -79,6 +80,25 @@ class Settings(BaseSettings):
         "(default: the machine's cores).",
     )
 
+    # --- Daily price email ---
+    price_email_time: str = Field(
+        "07:00",
+        description="UK local time (Europe/London, HH:MM) at which the scheduler sends the previous "
+        "settlement day's price email to everyone who opted in.",
+    )
+    price_email_attempts: int = Field(
+        3, ge=1, le=10, description="SMTP attempts per price email before it is logged as failed."
+    )
+    price_email_backoff_s: float = Field(
+        5.0, ge=0, description="Wait before the second SMTP attempt [s]; doubled before each later one."
+    )
+    price_email_claim_lease_s: float = Field(
+        900.0,
+        gt=0,
+        description="A price email claimed by a sender that never finished (crashed) may be claimed again "
+        "after this long [s]. Keep it above attempts x (MAIL_TIMEOUT_S x 3 + backoff).",
+    )
+
     @field_validator("instance_path")
     @classmethod
     def _absolute_instance(cls, value: Path) -> Path:
@@ -92,6 +112,30 @@ class Settings(BaseSettings):
         if value.startswith("postgresql://"):
             return "postgresql+psycopg://" + value.removeprefix("postgresql://")
         return value
+
+    @field_validator("price_email_time")
+    @classmethod
+    def _clock_time(cls, value: str) -> str:
+        match = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)", value.strip())
+        if not match:
+            raise ValueError(f"PRICE_EMAIL_TIME must be a 24-hour UK time like 07:00, not {value!r}")
+        return f"{int(match.group(1)):02d}:{match.group(2)}"
+
+    @model_validator(mode="after")
+    def _lease_outlasts_a_send(self) -> Settings:
+        # A lease shorter than one whole send would let a second sender take over a live one. A send is
+        # taken to fail within about three socket timeouts per attempt (connect, greeting, a stalled command).
+        longest_send_s = self.price_email_attempts * self.mail_timeout_s * 3 + sum(
+            self.price_email_backoff_s * 2**i for i in range(self.price_email_attempts - 1))
+        if self.price_email_claim_lease_s <= longest_send_s:
+            raise ValueError(f"PRICE_EMAIL_CLAIM_LEASE_S ({self.price_email_claim_lease_s:g} s) must be longer than "
+                             f"one whole send with retries (up to {longest_send_s:g} s with these settings)")
+        return self
+
+    def price_email_hour_minute(self) -> tuple[int, int]:
+        """``price_email_time`` as (hour, minute), UK local time."""
+        hour, minute = self.price_email_time.split(":")
+        return int(hour), int(minute)
 
     def resolved_database_url(self) -> str:
         """``database_url`` with a relative SQLite path made absolute (against the working directory)."""

@@ -18,6 +18,7 @@ CALLBACK_MODULES = (
     "run_form",
     "users",
     "studies",
+    "profile",
 )
 """A new page adds its callbacks module's name on a line of its own."""
 

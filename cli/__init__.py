@@ -11,6 +11,7 @@ from flask import Flask
 CLI_MODULES = (
     "commands",
     "studies",
+    "email",
 )
 
 

@@ -186,3 +186,43 @@ class StudyPoint(Base):
     run_id: Mapped[int | None] = mapped_column(ForeignKey("optimisation_runs.id", ondelete="SET NULL"), nullable=True)
     message: Mapped[str] = mapped_column(Text, default="")
     """Why the point has no run (its parameters were refused), when it has none."""
+
+
+# --- Daily price email -------------------------------------------------------------------------
+
+
+class PriceEmailRecipient(Base):
+    """A user's choice about the daily price email: the address to send to and whether to send."""
+
+    __tablename__ = "price_email_recipients"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+    user: Mapped[User] = relationship()
+
+
+class PriceEmailSent(Base):
+    """One email of one kind about one settlement date to one address: the idempotency key.
+
+    ``status``: ``claimed`` (a sender owns it and is sending), ``sent`` or ``failed`` (may be
+    claimed again). A claim older than the lease is treated as abandoned by a crashed sender.
+    """
+
+    __tablename__ = "price_email_sent"
+    __table_args__ = (
+        UniqueConstraint("settlement_date", "recipient", "kind", name="uq_price_email_sent_date_recipient_kind"),
+        CheckConstraint("status IN ('claimed', 'sent', 'failed')", name="status_known"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    settlement_date: Mapped[date] = mapped_column(Date)
+    recipient: Mapped[str] = mapped_column(String(254))
+    kind: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_error: Mapped[str] = mapped_column(Text, default="")

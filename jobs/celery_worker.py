@@ -7,6 +7,7 @@ registered under the same name on both sides.
 from __future__ import annotations
 
 from app import create_app
+from jobs.beat import configure_beat
 from jobs.studies import register_celery_tasks
 from settings import Settings
 
@@ -17,3 +18,5 @@ if not _settings.uses_celery():
 dash_app = create_app(_settings)
 celery_app = dash_app._background_manager.handle
 register_celery_tasks(celery_app, _settings)
+
+configure_beat(celery_app, _settings)  # the scheduled jobs (jobs/beat.py) run on these workers

@@ -21,6 +21,9 @@ from data_access import migrate
 from data_access.engine import Database
 from settings import Settings
 
+pytest_plugins = ["tests.smtp_servers"]
+"""Fixtures other features share: ``smtp_inbox`` (aiosmtpd), ``refusing_port``, ``hanging_smtp_port``."""
+
 PASSWORDS = {
     "viewer": "viewer-password-123",
     "trader": "trader-password-123",

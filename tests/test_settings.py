@@ -61,3 +61,18 @@ def test_every_setting_is_documented_in_the_readme():
     for name, field in Settings.model_fields.items():
         env_name = (field.validation_alias or name).upper()
         assert f"`{env_name}`" in readme, f"README does not document {env_name}"
+
+
+def test_price_email_time_is_a_24_hour_uk_time():
+    assert Settings(price_email_time="7:05").price_email_hour_minute() == (7, 5)
+    assert Settings().price_email_time == "07:00"
+    for bad in ("25:00", "7am", "07:60", ""):
+        with pytest.raises(ValidationError, match="PRICE_EMAIL_TIME"):
+            Settings(price_email_time=bad)
+
+
+def test_the_price_email_claim_lease_must_outlast_a_whole_send():
+    with pytest.raises(ValidationError, match="PRICE_EMAIL_CLAIM_LEASE_S"):
+        Settings(price_email_claim_lease_s=60, mail_timeout_s=10, price_email_attempts=3)
+    assert Settings(price_email_claim_lease_s=200, mail_timeout_s=10, price_email_attempts=3,
+                    price_email_backoff_s=5).price_email_claim_lease_s == 200
