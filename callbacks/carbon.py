@@ -1,0 +1,5 @@
+"""Carbon page callbacks."""
+
+
+def register(app) -> None:
+    return None
