@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from dataclasses import replace as dataclass_replace
 from datetime import timedelta
 
 import numpy as np
 import pandas as pd
 
 from data_access.engine import Database
-from domain.settlement_time import PERIOD_HOURS
+from domain.settlement_time import PERIOD_HOURS, format_local, settlement_index
+from services.errors import InvalidInput
 from services.footprint import intensity_series
+from services.optimisation_runs import request_of, run_optimisation
 from services.runs import get_run
 
 FOOTPRINT_COLUMNS = ("interval_start_utc", "settlement_date", "settlement_period", "net_import_mwh",
@@ -107,3 +110,62 @@ def footprint_csv(frame: pd.DataFrame) -> str:
     export = pd.DataFrame(footprint_records(frame), columns=list(FOOTPRINT_COLUMNS))
     return export.to_csv(index=False)
 
+
+
+# --- the carbon trade-off ---
+
+TRADEOFF_PRICES_GBP_PER_TCO2 = (0.0, 50.0, 100.0, 200.0, 400.0)
+MAX_TRADEOFF_DAYS = 14
+"""The trade-off solves synchronously (five runs in the request), so it is kept to short ranges."""
+
+
+@dataclass(frozen=True)
+class TradeoffPoint:
+    """One run of the trade-off: its carbon price [£/tCO2], net revenue without the carbon charge [£], net tCO2."""
+
+    carbon_price_gbp_per_tco2: float
+    run_id: int
+    status: str
+    revenue_gbp: float | None
+    """DA + ID revenue − degradation [£]: what the trader earns; the carbon charge only steers the solve."""
+    net_tco2: float | None
+    reopened: bool
+
+
+def _check_tradeoff_range(db: Database, run) -> None:
+    days = (run.last_date - run.first_date).days + 1
+    if days > MAX_TRADEOFF_DAYS:
+        raise InvalidInput(f"the carbon trade-off solves {len(TRADEOFF_PRICES_GBP_PER_TCO2)} runs while you wait, "
+                           f"so it takes runs of at most {MAX_TRADEOFF_DAYS} days; this run has {days}")
+    index = settlement_index(run.first_date, run.last_date)
+    starts = pd.DatetimeIndex(index["interval_start_utc"])
+    stored = intensity_series(db, starts[0].to_pydatetime(), (starts[-1] + timedelta(minutes=30)).to_pydatetime())
+    missing = starts[~starts.isin(stored["intensity_g_per_kwh"].dropna().index)]
+    if len(missing):
+        raise InvalidInput(f"no carbon intensity is stored for {len(missing)} of the run's {len(starts)} half-hours "
+                           f"(the first is {format_local(missing[0].to_pydatetime())}); load intensity for "
+                           "those dates (flask --app app carbon fetch-intensity) first")
+
+
+def carbon_tradeoff(db: Database, run_id: int, user_id: int | None = None,
+                    prices: tuple[float, ...] = TRADEOFF_PRICES_GBP_PER_TCO2) -> list[TradeoffPoint]:
+    """Solve stored run ``run_id`` again at each carbon price, each an ordinary stored run (an identical
+    stored one is reopened), and return revenue and tCO2 per price. Synchronous; InvalidInput for a
+    run longer than ``MAX_TRADEOFF_DAYS`` or dates without stored intensity."""
+    run, _intervals = get_run(db, run_id)
+    _check_tradeoff_range(db, run)
+    base = request_of(run)
+    points = []
+    for price in prices:
+        battery = base.battery.model_copy(update={"carbon_price_gbp_per_tco2": float(price)})
+        label = (base.name or f"run {run_id}")[:80]
+        request = dataclass_replace(base, battery=battery, name=f"{label} · carbon £{price:g}/t")
+        outcome = run_optimisation(db, request, user_id)
+        stored, _ = get_run(db, outcome.run_id)
+        totals = stored.totals or {}
+        revenue = None
+        if "net_revenue_gbp" in totals:
+            revenue = float(totals["net_revenue_gbp"]) + float(totals.get("carbon_cost_gbp") or 0.0)
+        net = footprint_totals(run_footprint(db, outcome.run_id)).net_tco2 if stored.totals else None
+        points.append(TradeoffPoint(float(price), outcome.run_id, stored.status, revenue, net, outcome.reopened))
+    return points

@@ -51,7 +51,7 @@ def test_csv_by_accept_header_or_suffix(viewer):
         assert len(lines) == 3
 
 
-@pytest.mark.parametrize("url,message", [
+BAD_REQUESTS = [
     ("/api/v1/footprint/abc123xyz/2019-02-30", "not a date"),
     ("/api/v1/footprint/abc123xyz/25-11-2019", "not a date"),
     (f"{SEED}?from=20&to=14", "from=20 is after to=14"),
@@ -62,18 +62,21 @@ def test_csv_by_accept_header_or_suffix(viewer):
     ("/api/v1/footprint/runs/abc", "not a run id"),
     ("/footprint/abc123xyz/2019-11-25/14/", "not a HalfHourId range"),
     ("/footprint/abc123xyz/2019-11-25/20-14/", "after"),
-])
-def test_bad_input_gets_400_with_a_clear_message(viewer, url, message):
-    response = viewer.get(url)
-    assert response.status_code == 400, url
-    assert message in response.json["detail"]
+]
 
 
-@pytest.mark.parametrize("url", ["/api/v1/footprint/nobody/2019-11-25", "/footprint/nobody/2019-11-25/14-20/",
-                                 "/api/v1/footprint/runs/999"])
-def test_unknown_asset_or_run_gets_404(viewer, url):
-    response = viewer.get(url)
-    assert response.status_code == 404 and response.json["error"] == "not found"
+def test_bad_input_gets_400_with_a_clear_message(viewer):
+    for url, message in BAD_REQUESTS:
+        response = viewer.get(url)
+        assert response.status_code == 400, url
+        assert message in response.json["detail"], url
+
+
+def test_unknown_asset_or_run_gets_404(viewer):
+    for url in ["/api/v1/footprint/nobody/2019-11-25", "/footprint/nobody/2019-11-25/14-20/",
+                "/api/v1/footprint/runs/999"]:
+        response = viewer.get(url)
+        assert response.status_code == 404 and response.json["error"] == "not found", url
 
 
 def test_a_50_period_day_accepts_half_hour_50(viewer):
