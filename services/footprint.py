@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from sqlalchemy.exc import IntegrityError
 
 from data_access import carbon as store
 from data_access.carbon_intensity import (
@@ -253,9 +254,13 @@ def _compute_and_store(db: Database, asset_id: str, settlement_date: date) -> pd
     with db.session() as session:
         readings = store.readings_for_window(session, asset_id, start, end)
         intensity = store.intensity_between(session, start, end).reindex(day_period_starts_utc(settlement_date))
-        frame = day_footprint(settlement_date, readings["time_utc"], readings["power_kw"].to_numpy(dtype=float),
-                              intensity["actual_g_per_kwh"].to_numpy(), intensity["forecast_g_per_kwh"].to_numpy())
-        store.replace_footprint(session, asset_id, settlement_date, frame)
+    frame = day_footprint(settlement_date, readings["time_utc"], readings["power_kw"].to_numpy(dtype=float),
+                          intensity["actual_g_per_kwh"].to_numpy(), intensity["forecast_g_per_kwh"].to_numpy())
+    try:
+        with db.session() as session:
+            store.replace_footprint(session, asset_id, settlement_date, frame)
+    except IntegrityError:
+        pass  # another request stored the same day at the same moment; the computed rows are the same
     return frame
 
 
