@@ -52,7 +52,7 @@ def asset_footprint_figure(rows: pd.DataFrame, theme: str | None, title: str = "
                                 customdata=when, hovertemplate="%{customdata}<br>%{y:,.1f} kW<extra></extra>"))
     figure.update_layout(
         barmode="relative",
-        title={"text": title, "x": 0, "y": 0.98, "font": {"size": 15}},
+        title={"text": title, "x": 0, "y": 0.98, "yref": "container", "yanchor": "top", "font": {"size": 15}},
         xaxis={"title": "HalfHourId (settlement period, UK local date)", "tickmode": "array", "tickvals": ids,
                "domain": [0, 0.88]},
         yaxis={"title": "gCO2 per half-hour (below 0: avoided)", "zeroline": True},
@@ -63,7 +63,7 @@ def asset_footprint_figure(rows: pd.DataFrame, theme: str | None, title: str = "
         hovermode="x unified",
     )
     # Room for the title above the legend row.
-    return apply_theme(figure, theme).update_layout(margin={"t": 80}, legend={"y": 1.1})
+    return apply_theme(figure, theme).update_layout(margin={"t": 90}, legend={"y": 1.02, "yanchor": "bottom"})
 
 
 def run_footprint_figure(frame: pd.DataFrame, theme: str | None, title: str = "") -> go.Figure:
@@ -92,7 +92,7 @@ def run_footprint_figure(frame: pd.DataFrame, theme: str | None, title: str = ""
         hovermode="x unified",
     )
     # Room for the title above the legend row.
-    return apply_theme(figure, theme).update_layout(margin={"t": 80}, legend={"y": 1.1})
+    return apply_theme(figure, theme).update_layout(margin={"t": 90}, legend={"y": 1.02, "yanchor": "bottom"})
 
 
 def tradeoff_figure(points: list, theme: str | None) -> go.Figure:
