@@ -97,9 +97,11 @@ def read_cov_csv(content: bytes, filename: str) -> pd.DataFrame:
     if missing:
         raise PowerFileError(f"{filename} has columns {', '.join(raw.columns) or 'none'}; "
                              f"expected {', '.join(REQUIRED_COLUMNS)} (missing {', '.join(missing)})")
+    raw["line"] = range(2, len(raw) + 2)  # blank lines are skipped below but still counted
+    raw = raw[(raw[list(REQUIRED_COLUMNS)].apply(lambda c: c.str.strip()) != "").any(axis=1)]
     if raw.empty:
         raise PowerFileError(f"{filename} has no readings")
-    lines = list(range(2, len(raw) + 2))
+    lines = raw["line"].tolist()
     try:
         return readings_frame(raw["Time"].tolist(), raw["AssetId"].tolist(), raw["Value"].tolist(), lines,
                               raw["Variable"].tolist())
