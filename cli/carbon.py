@@ -8,7 +8,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from services import footprint
+from services import carbon, footprint
 from services.errors import ServiceError
 
 carbon_group = AppGroup("carbon", help="Carbon footprint: assets, COV power readings, carbon intensity.")
@@ -87,6 +87,22 @@ def load_intensity(path: Path) -> None:
         _fail(error)
     click.echo(f"{report.intervals:,} half-hours read; {report.changed:,} new or changed; "
                f"{report.footprints_recomputed:,} stored footprint days recomputed.")
+
+
+@carbon_group.command("tradeoff")
+@click.argument("run_id", type=int)
+def tradeoff(run_id: int) -> None:
+    """Solve stored run RUN_ID again at 0, 50, 100, 200 and 400 £/tCO2 (each stored as a run) and print
+    net revenue (without the carbon charge) against net tCO2. Up to 400 days here."""
+    try:
+        points = carbon.carbon_tradeoff(_context().db, run_id, max_days=400)
+    except ServiceError as error:
+        _fail(error)
+    click.echo(f"{'£/tCO2':>7}  {'run':>6}  {'status':<10} {'net revenue £':>14}  {'net tCO2':>9}")
+    for p in points:
+        revenue = f"{p.revenue_gbp:,.0f}" if p.revenue_gbp is not None else "-"
+        tonnes = f"{p.net_tco2:.2f}" if p.net_tco2 is not None else "-"
+        click.echo(f"{p.carbon_price_gbp_per_tco2:>7g}  #{p.run_id:<5} {p.status:<10} {revenue:>14}  {tonnes:>9}")
 
 
 def register_cli(server: Flask) -> None:

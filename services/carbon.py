@@ -132,11 +132,11 @@ class TradeoffPoint:
     reopened: bool
 
 
-def _check_tradeoff_range(db: Database, run) -> None:
+def _check_tradeoff_range(db: Database, run, max_days: int) -> None:
     days = (run.last_date - run.first_date).days + 1
-    if days > MAX_TRADEOFF_DAYS:
+    if days > max_days:
         raise InvalidInput(f"the carbon trade-off solves {len(TRADEOFF_PRICES_GBP_PER_TCO2)} runs while you wait, "
-                           f"so it takes runs of at most {MAX_TRADEOFF_DAYS} days; this run has {days}")
+                           f"so it takes runs of at most {max_days} days; this run has {days}")
     index = settlement_index(run.first_date, run.last_date)
     starts = pd.DatetimeIndex(index["interval_start_utc"])
     stored = intensity_series(db, starts[0].to_pydatetime(), (starts[-1] + timedelta(minutes=30)).to_pydatetime())
@@ -148,12 +148,13 @@ def _check_tradeoff_range(db: Database, run) -> None:
 
 
 def carbon_tradeoff(db: Database, run_id: int, user_id: int | None = None,
-                    prices: tuple[float, ...] = TRADEOFF_PRICES_GBP_PER_TCO2) -> list[TradeoffPoint]:
+                    prices: tuple[float, ...] = TRADEOFF_PRICES_GBP_PER_TCO2,
+                    max_days: int = MAX_TRADEOFF_DAYS) -> list[TradeoffPoint]:
     """Solve stored run ``run_id`` again at each carbon price, each an ordinary stored run (an identical
     stored one is reopened), and return revenue and tCO2 per price. Synchronous; InvalidInput for a
-    run longer than ``MAX_TRADEOFF_DAYS`` or dates without stored intensity."""
+    run longer than ``max_days`` (the command line passes more) or dates without stored intensity."""
     run, _intervals = get_run(db, run_id)
-    _check_tradeoff_range(db, run)
+    _check_tradeoff_range(db, run, max_days)
     base = request_of(run)
     points = []
     for price in prices:
