@@ -137,7 +137,8 @@ def store_intensity(session: Session, fetched: pd.DataFrame, source: str) -> pd.
                          | ~np.isclose(actual, merged["actual_g_per_kwh_stored"], equal_nan=True))
     now = utc_now()
     new_rows = [{"interval_start_utc": t.to_pydatetime(), "forecast_g_per_kwh": _none_for_nan(f),
-                 "actual_g_per_kwh": _none_for_nan(a), "index_label": label, "source": source[:120], "fetched_at": now}
+                 "actual_g_per_kwh": _none_for_nan(a),
+                  "index_label": label if isinstance(label, str) else None, "source": source[:120], "fetched_at": now}
                 for t, f, a, label in zip(merged.index[is_new], forecast[is_new], actual[is_new],
                                           merged["index_label"][is_new], strict=True)]
     _insert_chunks(session, CarbonIntensity, new_rows)

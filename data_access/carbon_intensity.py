@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import gzip
 import json
-import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import requests
 
@@ -29,49 +29,59 @@ class IntensityDataError(ValueError):
     """A response or file that is not in the Carbon Intensity API's shape; the message says where."""
 
 
-def _parse_time(value, where: str) -> pd.Timestamp:
-    if not isinstance(value, str):
-        raise IntensityDataError(f"{where}: expected a time string, got {value!r}")
-    try:
-        stamp = pd.Timestamp(value)
-    except ValueError as error:
-        raise IntensityDataError(f"{where}: {value!r} is not an ISO 8601 time") from error
-    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+def _first_bad(mask: pd.Series) -> int | None:
+    positions = np.flatnonzero(mask.to_numpy())
+    return int(positions[0]) if len(positions) else None
 
 
-def _intensity_value(value, where: str) -> float:
-    if value is None:
-        return math.nan
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value < 0:
-        raise IntensityDataError(f"{where}: {value!r} is not an intensity in gCO2/kWh (a number ≥ 0 or null)")
-    return float(value)
+def _intensity_column(values: pd.Series, origin: str, name: str) -> pd.Series:
+    """Numbers ≥ 0 or null [gCO2/kWh]; anything else raises naming the first bad entry."""
+    is_bool = values.map(lambda v: isinstance(v, bool))
+    numbers = pd.to_numeric(values.where(~is_bool), errors="coerce").astype(float)
+    bad = (values.notna() & ~np.isfinite(numbers.fillna(0.0).to_numpy())) | (values.notna() & numbers.isna())
+    bad |= numbers < 0
+    first = _first_bad(bad)
+    if first is not None:
+        raise IntensityDataError(f"{origin}: data[{first}].intensity.{name}: {values.iloc[first]!r} is not an "
+                                 "intensity in gCO2/kWh (a number ≥ 0 or null)")
+    return numbers
 
 
 def parse_intensity_document(document, origin: str) -> pd.DataFrame:
     """Validate one API-shaped document; a frame with ``COLUMNS`` (NaN where a value is null).
 
-    Raises ``IntensityDataError`` naming the entry that is wrong.
+    Raises ``IntensityDataError`` naming the first entry that is wrong. Vectorised with pandas.
     """
     if not isinstance(document, dict) or not isinstance(document.get("data"), list):
         raise IntensityDataError(f"{origin}: expected a JSON object with a 'data' list")
-    rows = []
-    for number, entry in enumerate(document["data"]):
-        where = f"{origin}: data[{number}]"
-        if not isinstance(entry, dict) or not isinstance(entry.get("intensity"), dict):
-            raise IntensityDataError(f"{where} has no 'intensity' object")
-        start = _parse_time(entry.get("from"), f"{where}.from")
-        end = _parse_time(entry.get("to"), f"{where}.to")
-        if end - start != pd.Timedelta(minutes=30):
-            raise IntensityDataError(f"{where} spans {entry.get('from')} to {entry.get('to')}, not one half-hour")
-        intensity = entry["intensity"]
-        if "forecast" not in intensity and "actual" not in intensity:
-            raise IntensityDataError(f"{where}.intensity has neither 'forecast' nor 'actual'")
-        index = intensity.get("index")
-        rows.append((start, _intensity_value(intensity.get("forecast"), f"{where}.intensity.forecast"),
-                     _intensity_value(intensity.get("actual"), f"{where}.intensity.actual"),
-                     index if isinstance(index, str) else None))
-    frame = pd.DataFrame(rows, columns=list(COLUMNS))
-    frame["interval_start_utc"] = pd.to_datetime(frame["interval_start_utc"], utc=True)
+    entries = pd.DataFrame({"entry": pd.Series(document["data"], dtype=object)})
+    if entries.empty:
+        return pd.DataFrame(columns=list(COLUMNS))
+    ok = entries["entry"].map(lambda e: isinstance(e, dict) and isinstance(e.get("intensity"), dict))
+    first = _first_bad(~ok)
+    if first is not None:
+        raise IntensityDataError(f"{origin}: data[{first}] has no 'intensity' object")
+    flat = pd.json_normalize(entries["entry"].tolist())
+    for column in ("from", "to", "intensity.forecast", "intensity.actual", "intensity.index"):
+        if column not in flat.columns:
+            flat[column] = None
+    starts = pd.to_datetime(flat["from"], format="ISO8601", utc=True, errors="coerce")
+    ends = pd.to_datetime(flat["to"], format="ISO8601", utc=True, errors="coerce")
+    for name, parsed in (("from", starts), ("to", ends)):
+        first = _first_bad(parsed.isna())
+        if first is not None:
+            raise IntensityDataError(f"{origin}: data[{first}].{name}: {flat[name].iloc[first]!r} is not an "
+                                     "ISO 8601 time")
+    first = _first_bad(ends - starts != pd.Timedelta(minutes=30))
+    if first is not None:
+        raise IntensityDataError(f"{origin}: data[{first}] spans {flat['from'].iloc[first]} to "
+                                 f"{flat['to'].iloc[first]}, not one half-hour")
+    frame = pd.DataFrame({
+        "interval_start_utc": starts,
+        "forecast_g_per_kwh": _intensity_column(flat["intensity.forecast"].astype(object), origin, "forecast"),
+        "actual_g_per_kwh": _intensity_column(flat["intensity.actual"].astype(object), origin, "actual"),
+        "index_label": flat["intensity.index"].where(flat["intensity.index"].map(lambda v: isinstance(v, str))),
+    })
     return frame.drop_duplicates("interval_start_utc", keep="last").sort_values("interval_start_utc",
                                                                                   ignore_index=True)
 
