@@ -123,3 +123,27 @@ def test_a_viewer_may_not_register_assets_but_a_trader_may(seeded_server, client
     trader = client_as("trader")
     ok = trader.post("/api/v1/footprint/assets", json={"asset_id": "x"}, headers=api_csrf_headers(trader))
     assert ok.status_code == 201
+
+
+def test_a_runs_footprint_as_json_and_csv(seeded_server, client_as):
+    from datetime import date, timedelta
+
+    from data_access.carbon_intensity import read_intensity_folder
+    from domain.settlement_time import day_start_utc
+    from optimiser import BatteryParams
+    from services.optimisation_runs import RunRequest, run_optimisation
+
+    db = seeded_server.extensions["powerdesk"].db
+    day = date(2023, 2, 1)
+    footprint.store_intensity(db, read_intensity_folder(footprint.DEMO_INTENSITY_DIR, day_start_utc(day),
+                                                        day_start_utc(day + timedelta(days=1))), "test")
+    run_id = run_optimisation(db, RunRequest(day, day, BatteryParams(power_mw=50, energy_mwh=100))).run_id
+    client = client_as("viewer")
+    body = client.get(f"/api/v1/footprint/runs/{run_id}").json
+    assert body["run_id"] == run_id and len(body["intervals"]) == 48
+    assert body["totals"]["coverage_share"] == 1.0
+    net_kg = sum(row["emissions_kg"] for row in body["intervals"])
+    assert body["totals"]["net_tco2"] == pytest.approx(net_kg / 1000)
+    assert body["intervals"][0]["settlement_period"] == 1 and body["intervals"][0]["intensity_kind"] == "actual"
+    csv = client.get(f"/api/v1/footprint/runs/{run_id}.csv")
+    assert csv.mimetype == "text/csv" and len(csv.get_data(as_text=True).splitlines()) == 49
