@@ -225,6 +225,8 @@ def fetch_intensity(db: Database, client: CarbonIntensityClient, first: date, la
         raise InvalidInput(f"the end date {last.isoformat()} is before the start date {first.isoformat()}")
     if (last - first).days > 400:
         raise InvalidInput("fetch at most 400 days at a time")
+    for day in (first, last):
+        parse_date(day.isoformat())  # refuses dates outside the supported years
     try:
         fetched = client.fetch(day_start_utc(first), day_start_utc(last + timedelta(days=1)))
     except IntensityDataError as error:
@@ -289,11 +291,17 @@ class FootprintRange:
     known_rows: int
 
 
+EARLIEST_DATE, LATEST_DATE = date(1970, 1, 1), date(2200, 12, 31)
+
+
 def parse_date(text: str) -> date:
     try:
-        return date.fromisoformat(text)
+        parsed = date.fromisoformat(text)
     except (TypeError, ValueError):
         raise InvalidInput(f"{text!r} is not a date in YYYY-MM-DD form") from None
+    if not EARLIEST_DATE <= parsed <= LATEST_DATE:
+        raise InvalidInput(f"{parsed.isoformat()} is outside {EARLIEST_DATE.isoformat()} to {LATEST_DATE.isoformat()}")
+    return parsed
 
 
 def parse_half_hour(text, name: str) -> int:

@@ -54,6 +54,7 @@ def test_csv_by_accept_header_or_suffix(viewer):
 BAD_REQUESTS = [
     ("/api/v1/footprint/abc123xyz/2019-02-30", "not a date"),
     ("/api/v1/footprint/abc123xyz/25-11-2019", "not a date"),
+    ("/api/v1/footprint/abc123xyz/9999-12-31", "is outside"),
     (f"{SEED}?from=20&to=14", "from=20 is after to=14"),
     (f"{SEED}?from=0&to=5", "HalfHourIds 1 to 48"),
     (f"{SEED}?from=40&to=49", "HalfHourIds 1 to 48"),
