@@ -99,6 +99,20 @@ class Settings(BaseSettings):
         "after this long [s]. Keep it above attempts x (MAIL_TIMEOUT_S x 3 + backoff).",
     )
 
+    # --- Carbon footprint ---
+    carbon_intensity_api_url: str = Field(
+        "https://api.carbonintensity.org.uk",
+        description="Base URL of the National Grid ESO / NESO Carbon Intensity API (`/intensity/{from}/{to}`).",
+    )
+    carbon_intensity_timeout_s: float = Field(
+        10.0, gt=0, description="Connect and read timeout of each Carbon Intensity API request [s]."
+    )
+    carbon_intensity_fallback_dir: Path | None = Field(
+        None,
+        description="Folder of JSON files in the API's shape, read when the API cannot be reached. "
+        "Unset: the shipped demo intensity folder (data_access/demo_data/carbon/intensity).",
+    )
+
     @field_validator("instance_path")
     @classmethod
     def _absolute_instance(cls, value: Path) -> Path:

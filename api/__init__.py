@@ -13,6 +13,7 @@ API_MODULES = (
     "v1",
     "openapi",
     "studies",
+    "footprint",
 )
 
 

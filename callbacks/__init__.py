@@ -19,6 +19,7 @@ CALLBACK_MODULES = (
     "users",
     "studies",
     "profile",
+    "carbon",
 )
 """A new page adds its callbacks module's name on a line of its own."""
 

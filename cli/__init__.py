@@ -12,6 +12,7 @@ CLI_MODULES = (
     "commands",
     "studies",
     "email",
+    "carbon",
 )
 
 

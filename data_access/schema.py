@@ -226,3 +226,65 @@ class PriceEmailSent(Base):
     claimed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     last_error: Mapped[str] = mapped_column(Text, default="")
+
+
+# --- Carbon footprint -----------------------------------------------------------------------------
+
+
+class CarbonAsset(Base):
+    """A metered asset whose power readings give a carbon footprint (a battery, a site)."""
+
+    __tablename__ = "carbon_assets"
+
+    asset_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+
+class PowerReading(Base):
+    """One change-of-value power reading [kW, import positive]; it holds until the asset's next reading."""
+
+    __tablename__ = "power_readings"
+
+    asset_id: Mapped[str] = mapped_column(ForeignKey("carbon_assets.asset_id", ondelete="CASCADE"), primary_key=True)
+    time_utc: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
+    power_kw: Mapped[float] = mapped_column(Float)
+    source: Mapped[str] = mapped_column(String(120), default="")
+    ingested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+
+class CarbonIntensity(Base):
+    """GB national grid carbon intensity of one half-hour [gCO2/kWh]: forecast and (later) actual."""
+
+    __tablename__ = "carbon_intensity"
+
+    interval_start_utc: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
+    forecast_g_per_kwh: Mapped[float | None] = mapped_column(Float, nullable=True)
+    actual_g_per_kwh: Mapped[float | None] = mapped_column(Float, nullable=True)
+    index_label: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    source: Mapped[str] = mapped_column(String(120), default="")
+    fetched_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+
+class AssetFootprint(Base):
+    """An asset's footprint for one half-hour (HalfHourId = settlement period of the UK local date).
+
+    Nulls mean unknown (no reading yet, or no intensity), never zero. Rows are recomputed when the
+    asset's readings or the intensity change.
+    """
+
+    __tablename__ = "asset_footprints"
+
+    asset_id: Mapped[str] = mapped_column(ForeignKey("carbon_assets.asset_id", ondelete="CASCADE"), primary_key=True)
+    settlement_date: Mapped[date] = mapped_column(Date, primary_key=True)
+    half_hour_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    start_utc: Mapped[datetime] = mapped_column(UTCDateTime)
+    power_kw: Mapped[float | None] = mapped_column(Float, nullable=True)
+    """Time-weighted average power [kW]."""
+    known_share: Mapped[float] = mapped_column(Float)
+    """Share of the half-hour after the asset's first reading (0..1)."""
+    energy_kwh: Mapped[float | None] = mapped_column(Float, nullable=True)
+    intensity_g_per_kwh: Mapped[float | None] = mapped_column(Float, nullable=True)
+    intensity_kind: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    footprint_g: Mapped[float | None] = mapped_column(Float, nullable=True)
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)

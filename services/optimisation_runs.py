@@ -20,9 +20,11 @@ from data_access import runs as run_store
 from data_access.engine import Database
 from data_access.schema import OptimisationRun
 from data_access.types import utc_now
+from domain.settlement_time import day_start_utc
 from optimiser import BatteryParams, Markets, OptimiserError, SolverSettings, optimise
 from optimiser.prices import range_inputs
 from services.errors import InvalidInput, NotFound
+from services.footprint import intensity_series
 from services.prices import prices_for_dates
 
 log = logging.getLogger(__name__)
@@ -88,6 +90,15 @@ def _load_prices(db: Database, request: RunRequest) -> pd.DataFrame:
     return prices[["day_ahead", "intraday"]]
 
 
+def _load_intensity(db: Database, request: RunRequest) -> pd.Series | None:
+    """Carbon: the stored grid intensity [gCO2/kWh] (actual, else forecast) for a run with a carbon price;
+    None for a run without one. The optimiser refuses a range the series does not cover, naming the gap."""
+    if request.battery.carbon_price_gbp_per_tco2 is None:
+        return None
+    end = day_start_utc(request.last + timedelta(days=1))
+    return intensity_series(db, day_start_utc(request.first), end)["intensity_g_per_kwh"].dropna()
+
+
 def queue_run(db: Database, request: RunRequest, user_id: int | None = None) -> RunOutcome:
     """Check a request and store it as a queued run, or reopen an identical stored run.
 
@@ -145,7 +156,7 @@ def execute_run(db: Database, run_id: int, progress: Callable[[int, int], None] 
     try:
         prices = _load_prices(db, request)
         result = optimise(prices, request.first, request.last, request.battery, markets=Markets.parse(request.markets),
-                          solver=request.solver, progress=progress)
+                          solver=request.solver, intensity=_load_intensity(db, request), progress=progress)
     except (OptimiserError, InvalidInput) as error:
         # The prices changed between queueing and solving (or the request no longer holds).
         with db.session() as session:

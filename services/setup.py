@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from data_access import migrate
 from data_access.engine import Database
+from services.footprint import load_demo_carbon
 from services.prices import load_demo_prices
 from services.users import ensure_admin
 
@@ -20,4 +21,6 @@ def run_setup(db: Database, database_url: str, admin_password: str | None, load_
     migrate.upgrade(database_url)
     generated = ensure_admin(db, admin_password)
     added = load_demo_prices(db) if load_demo else 0
+    if load_demo:
+        load_demo_carbon(db)
     return SetupReport(generated_admin_password=generated, demo_price_rows_added=added)

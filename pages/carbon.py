@@ -1,0 +1,124 @@
+"""Carbon: half-hourly footprints of metered assets (COV power × grid intensity) and of battery runs."""
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from components.carbon_figures import tradeoff_figure
+
+dash.register_page(__name__, path="/carbon", name="Carbon", title="Carbon · Powerdesk", nav_order=30,
+                   min_role="viewer")
+
+LOAD = "carbon-load"
+TABS = "carbon-tabs"
+ASSET = "carbon-asset"
+DATE = "carbon-date"
+RANGE = "carbon-range"
+MESSAGE = "carbon-message"
+CHART = "carbon-chart"
+TOTALS = "carbon-totals"
+DOWNLOAD_BUTTON = "carbon-download-button"
+DOWNLOAD = "carbon-download"
+UPLOAD_SECTION = "carbon-upload-section"
+UPLOAD = "carbon-upload"
+REGISTER_ASSETS = "carbon-register-assets"
+UPLOAD_STATUS = "carbon-upload-status"
+RUN = "carbon-run"
+RUN_MESSAGE = "carbon-run-message"
+RUN_CHART = "carbon-run-chart"
+RUN_TOTALS = "carbon-run-totals"
+RUN_DOWNLOAD_BUTTON = "carbon-run-download-button"
+RUN_DOWNLOAD = "carbon-run-download"
+TRADEOFF_SECTION = "carbon-tradeoff-section"
+TRADEOFF_BUTTON = "carbon-tradeoff-button"
+TRADEOFF_STATUS = "carbon-tradeoff-status"
+TRADEOFF_CHART = "carbon-tradeoff-chart"
+
+DEFAULT_ASSET = "abc123xyz"
+DEFAULT_DATE = "2019-11-25"
+DEFAULT_RANGE = (14, 20)
+
+
+def _int_or(value, default: int) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def _assets_tab(asset, day, first, last):
+    controls = dbc.Card(dbc.CardBody(dbc.Row([
+        dbc.Col([dbc.Label("Asset", html_for=ASSET),
+                 dcc.Dropdown(id=ASSET, value=asset, clearable=False, placeholder="Choose an asset")], md=3),
+        dbc.Col([dbc.Label("Date (UK)", html_for=DATE), html.Br(),
+                 dcc.DatePickerSingle(id=DATE, date=day, display_format="YYYY-MM-DD", first_day_of_week=1)],
+                md="auto"),
+        dbc.Col([dbc.Label("HalfHourId range"),
+                 dcc.RangeSlider(id=RANGE, min=1, max=48, step=1, value=[first, last], allowCross=False,
+                                 marks={i: str(i) for i in (1, 12, 24, 36, 48)},
+                                 tooltip={"placement": "bottom", "always_visible": True})], md=True),
+        dbc.Col(dbc.Button("Download CSV", id=DOWNLOAD_BUTTON, color="secondary", outline=True),
+                md="auto", className="align-self-end"),
+    ], className="g-3")), className="mb-3")
+    upload = html.Div(dbc.Card(dbc.CardBody([
+        html.H3("Add power readings from a file", className="h6"),
+        html.P(["COV CSV with columns ", html.Code("Time, Variable, AssetId, Value"),
+                " (power in kW, negative = export; times without an offset are UTC). Every row is checked "
+                "before anything is stored; readings already stored are skipped."],
+               className="small text-body-secondary mb-2"),
+        dbc.Checklist(id=REGISTER_ASSETS, options=[{"label": "Register asset ids not seen before", "value": "yes"}],
+                      value=[], switch=True, className="mb-2"),
+        dcc.Upload(id=UPLOAD, children=dbc.Button("Choose a CSV file…", color="primary", outline=True),
+                   multiple=False, max_size=50_000_000),
+        html.Div(id=UPLOAD_STATUS, className="mt-2"),
+    ]), className="mt-3"), id=UPLOAD_SECTION, hidden=True)
+    return html.Div([
+        controls,
+        html.Div(id=MESSAGE),
+        html.Div(id=TOTALS, className="mb-2"),
+        dbc.Card(dbc.CardBody(dcc.Loading(dcc.Graph(id=CHART, style={"height": "460px"})))),
+        html.P("Power is the time-weighted average of the change-of-value readings (each holds until the next). "
+               "Energy = power × 0.5 h; footprint = energy × the actual national intensity, else the forecast. "
+               "Unknown half-hours (before the asset's first reading, or without intensity) stay unknown.",
+               className="small text-body-secondary mt-2"),
+        dcc.Download(id=DOWNLOAD),
+        upload,
+    ], className="pt-3")
+
+
+def _runs_tab():
+    return html.Div([
+        dbc.Card(dbc.CardBody(dbc.Row([
+            dbc.Col([dbc.Label("Stored run", html_for=RUN),
+                     dcc.Dropdown(id=RUN, placeholder="Choose a run", clearable=False)], md=6),
+            dbc.Col(dbc.Button("Download CSV", id=RUN_DOWNLOAD_BUTTON, color="secondary", outline=True),
+                    md="auto", className="align-self-end"),
+        ], className="g-3")), className="mb-3"),
+        html.Div(id=RUN_MESSAGE),
+        html.Div(id=RUN_TOTALS, className="mb-2"),
+        dbc.Card(dbc.CardBody(dcc.Loading(dcc.Graph(id=RUN_CHART, style={"height": "420px"})))),
+        html.Div(dbc.Card(dbc.CardBody([
+            html.H3("Carbon trade-off", className="h6"),
+            html.P("Solves this run again at carbon prices of £0, 50, 100, 200 and 400 per tCO2 (each stored as "
+                   "an ordinary run; identical runs are reopened) and plots what cleaner operation costs. "
+                   "It runs while you wait, for runs of up to 14 days with stored intensity.",
+                   className="small text-body-secondary mb-2"),
+            dbc.Button("Run carbon trade-off", id=TRADEOFF_BUTTON, color="primary"),
+            dcc.Loading(html.Div(id=TRADEOFF_STATUS, className="mt-2")),
+            dcc.Graph(id=TRADEOFF_CHART, figure=tradeoff_figure([], None), style={"height": "400px"}),
+        ]), className="mt-3"), id=TRADEOFF_SECTION, hidden=True),
+    ], className="pt-3")
+
+
+def layout(asset=None, date=None, **query):
+    first = _int_or(query.get("from"), DEFAULT_RANGE[0])
+    last = _int_or(query.get("to"), DEFAULT_RANGE[1])
+    return html.Div([
+        dcc.Store(id=LOAD, data=0),
+        html.H2("Carbon", className="h4 mb-3"),
+        dbc.Tabs([
+            dbc.Tab(_assets_tab(asset or DEFAULT_ASSET, date or DEFAULT_DATE, first, last), label="Metered assets",
+                    tab_id="assets"),
+            dbc.Tab(_runs_tab(), label="Battery runs", tab_id="runs"),
+        ], id=TABS, active_tab="assets"),
+    ])
