@@ -158,7 +158,7 @@ def _check_times(frame: pd.DataFrame, starts: pd.Series, lines: np.ndarray, raw:
     malformed = starts.isna().to_numpy() & ~already
     if malformed.any():
         rejects.append(_reject(lines[malformed], [f"time {v!r} is not a valid time" for v in raw[malformed]]))
-    off_grid = ~malformed & ((starts.dt.minute % 30 != 0) | (starts.dt.second != 0)).fillna(False).to_numpy()
+    off_grid = ~malformed & ~already & ((starts.dt.minute % 30 != 0) | (starts.dt.second != 0)).fillna(False).to_numpy()
     if off_grid.any():
         rejects.append(_reject(lines[off_grid], [f"time {v!r} is not on a half-hour boundary" for v in raw[off_grid]]))
     ok = ~malformed & ~off_grid & ~already
@@ -192,7 +192,8 @@ def _parse_seed(frame: pd.DataFrame, label: str) -> ParsedPrices:
         has_offset = raw.str.contains(r"(?:Z|[+-]\d\d:?\d\d)$", regex=True)
         starts = pd.to_datetime(raw.where(has_offset), utc=True, format="ISO8601", errors="coerce")
         rejects = []
-        naive = (~has_offset & (raw != "")).to_numpy()
+        parses = pd.to_datetime(raw, format="ISO8601", errors="coerce", utc=True).notna()
+        naive = (~has_offset & parses).to_numpy()
         if naive.any():
             rejects.append(_reject(lines[naive], [f"time {v!r} has no UTC offset (add Z)" for v in raw[naive]]))
         markets = [c for c in ("day_ahead", "intraday") if c in frame.columns]

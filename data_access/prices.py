@@ -75,9 +75,10 @@ def import_prices(session: Session, long_prices: pd.DataFrame, source: str) -> I
     """Store a file's checked rows (market, interval_start_utc, price_gbp_per_mwh, line) as ``source``,
     classifying each against what is stored (vectorised):
 
-    - unchanged: some source already holds this price for the market and interval; nothing stored;
     - refused: ``source`` itself holds a different price there; the stored one is kept (a correction
       comes in under another source name, so nothing is overwritten silently);
+    - unchanged: otherwise, when some source already holds this price for the market and interval;
+      nothing stored;
     - added: stored; among them the conflicts, which disagree with another source's price (both
       are kept, and the reader takes the newest import; see ``prices_between``).
 
@@ -101,8 +102,8 @@ def import_prices(session: Session, long_prices: pd.DataFrame, source: str) -> I
     merged["same_price"] = (merged["price_gbp_per_mwh"] - merged["stored_price"]).abs() <= PRICE_TOLERANCE_GBP_PER_MWH
     merged["own_different"] = (merged["stored_source"] == source) & ~merged["same_price"]
     by_row = merged.groupby("row")[["same_price", "own_different"]].any()
-    unchanged = by_row["same_price"].to_numpy()
-    refused_mask = ~unchanged & by_row["own_different"].to_numpy()
+    refused_mask = by_row["own_different"].to_numpy()
+    unchanged = by_row["same_price"].to_numpy() & ~refused_mask
     to_store = new[~unchanged & ~refused_mask]
     refused_rows = merged[merged["own_different"] & merged["row"].isin(new["row"][refused_mask])]
     refused = pd.DataFrame({
