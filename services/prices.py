@@ -55,7 +55,13 @@ def load_demo_prices(db: Database, feeds: tuple[str, ...] = tuple(DEMO_FEEDS)) -
 
 @dataclass(frozen=True)
 class CoverageRow:
-    """Stored prices of one market, as GB settlement dates and periods."""
+    """Stored prices of one market, as GB settlement dates and periods.
+
+    ``last_complete_date`` is the last settlement date with a price for every one of its
+    46/48/50 periods (None if none in the last LOOKBACK_DAYS of this market's data);
+    ``partial_date`` is the last date when that date is incomplete (a file that stops mid-day),
+    with ``partial_periods`` of its ``partial_expected`` periods priced.
+    """
 
     market: str
     first_date: date
@@ -63,15 +69,33 @@ class CoverageRow:
     last_date: date
     last_period: int
     intervals: int
+    last_complete_date: date | None = None
+    partial_date: date | None = None
+    partial_periods: int = 0
+    partial_expected: int = 0
 
 
 def market_coverage(db: Database) -> list[CoverageRow]:
     with db.session() as session:
         rows = price_store.coverage(session)
+        recent = {
+            row.market: price_store.prices_between(
+                session, day_start_utc(to_settlement_period(row.last_interval_utc).settlement_date
+                                       - timedelta(days=LOOKBACK_DAYS)),
+                row.last_interval_utc + timedelta(minutes=30), (row.market,))
+            for row in rows
+        }
     result = []
     for row in rows:
         first = to_settlement_period(row.first_interval_utc)
         last = to_settlement_period(row.last_interval_utc)
+        prices = recent[row.market]
+        dates, _periods = settlement_periods_of(prices.index)
+        counts = prices[row.market].notna().groupby(pd.Index(dates)).sum() if len(prices) else pd.Series(dtype=int)
+        complete = [d for d, n in counts.items() if n == periods_in_day(d)]
+        last_count = int(counts.get(last.settlement_date, 0))
+        expected = periods_in_day(last.settlement_date)
+        partial = last_count < expected
         result.append(
             CoverageRow(
                 market=row.market,
@@ -80,6 +104,10 @@ def market_coverage(db: Database) -> list[CoverageRow]:
                 last_date=last.settlement_date,
                 last_period=last.settlement_period,
                 intervals=row.intervals,
+                last_complete_date=max(complete) if complete else None,
+                partial_date=last.settlement_date if partial else None,
+                partial_periods=last_count if partial else 0,
+                partial_expected=expected if partial else 0,
             )
         )
     return result
