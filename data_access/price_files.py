@@ -107,6 +107,11 @@ def parse_price_file(source: Path | BinaryIO | bytes, name: str | None = None, f
     fmt = fmt or _detect(frame.columns, label)
     if fmt not in FORMATS:
         raise PriceFileError(f"{label}: unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    required = {"mid": ["StartTime", "SettlementDate", "SettlementPeriod", "Price"], "epex": ["Date", *_EPEX_HOURS]}
+    missing = [c for c in required.get(fmt, []) if c not in frame.columns]
+    if missing:
+        raise PriceFileError(f"{label}: not a {fmt} file: missing column(s) {', '.join(missing[:5])}"
+                             + (" …" if len(missing) > 5 else ""))
     parser = {"seed": _parse_seed, "mid": _parse_mid, "epex": _parse_epex}[fmt]
     return parser(frame, label)
 

@@ -198,7 +198,8 @@ REPORT_LIMIT = 200
 
 @dataclass(frozen=True)
 class ImportReport:
-    """What one import did. Counts are of half-hourly prices (an EPEX hour is two)."""
+    """What one import did. Added, unchanged and conflicting count half-hourly prices (an EPEX hour
+    is two); rejected counts rejected values (a refused EPEX day is one)."""
 
     source: str
     format: str
@@ -218,7 +219,7 @@ class ImportReport:
     refused_days: list[str]
 
     def summary(self) -> str:
-        return (f"{self.file_name} ({self.format}, source '{self.source}'): {self.rows_read:,} prices read; "
+        return (f"{self.file_name} ({self.format}, source '{self.source}'): "
                 f"{self.rows_added:,} added, {self.rows_unchanged:,} unchanged, {self.rows_conflicting:,} "
                 f"conflicting (kept beside another source's price), {self.rows_rejected:,} rejected.")
 
