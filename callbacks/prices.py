@@ -25,7 +25,7 @@ from components.price_figures import (
     series_chart,
     spread_chart,
 )
-from domain.markets import MARKETS
+from domain.markets import MARKET_NAMES, MARKETS
 from domain.price_statistics import daily_statistics
 from domain.roles import role_allows
 from domain.settlement_time import LONDON
@@ -143,7 +143,8 @@ def register(app: dash.Dash) -> None:
             return nothing("No prices in this range",
                            info_alert(f"No prices are stored for {_title(first, last)} in the ticked markets."))
         missing = [m for m in markets if m not in prices.columns or prices[m].isna().all()]
-        note = info_alert(f"No prices in this range for: {', '.join(missing)}.") if missing else None
+        note = info_alert(f"No prices in this range for: {', '.join(MARKET_NAMES[m] for m in missing)}.") \
+            if missing else None
         heatmap_market = heatmap_market if heatmap_market in markets else markets[0]
         stats = daily_statistics(prices, markets)
         conflict_card = dbc.Card(dbc.CardBody(conflicts_view(conflicts)), className="mt-3 border-warning") \

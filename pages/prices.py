@@ -104,7 +104,8 @@ def layout(**_query):
         dag.AgGrid(id=STATS_GRID, columnDefs=DAILY_STATS_COLUMNS, rowData=[],
                    defaultColDef={"sortable": True, "resizable": True, "filter": True, "minWidth": 110},
                    csvExportParams={"fileName": "powerdesk_daily_price_statistics.csv"},
-                   dashGridOptions={"pagination": True, "paginationPageSize": 30}, style={"height": "380px"}),
+                   dashGridOptions={"pagination": True, "paginationPageSize": 30,
+                                    "paginationPageSizeSelector": [30, 90, 366]}, style={"height": "380px"}),
     ])
     heatmap = _card([
         dbc.Row([
