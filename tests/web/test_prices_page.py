@@ -170,3 +170,21 @@ def test_a_viewer_cannot_import(dash_app, client_as):
                     {"prices-upload.contents": upload_value(GOOD_CSV), "prices-upload.filename": "jan.csv"})
     assert response.status_code == 403
     assert stored_counts(dash_app.server) == before
+
+
+def test_trader_imports_an_epex_file_and_sees_the_refused_clock_change_day(dash_app, client_as):
+    hours = ",".join(f"{h:02d}-{(h + 1) % 24:02d}" for h in range(24))
+    epex = (f"Date,{hours},Baseload,Peakload\n"
+            "2025-03-29," + ",".join(["40"] * 24) + ",40,40\n"
+            "2025-03-30," + ",".join(["19.8"] * 24) + ",19,19\n")
+    trader = client_as("trader")
+    response = fire(trader, dash_app, "prices-upload-status.children",
+                    {"prices-upload.contents": upload_value(epex), "prices-upload.filename": "gb.csv",
+                     "prices-upload-format.value": "epex"})
+    message = str(response.json["response"])
+    assert "gb.csv (epex, source 'upload:epex:gb.csv'): 48 added" in message and "1 rejected" in message
+    assert "2025-03-30 is a clock-change day with 23 hours (46 settlement periods)" in message
+    wrong = fire(trader, dash_app, "prices-upload-status.children",
+                 {"prices-upload.contents": upload_value(epex), "prices-upload.filename": "gb.csv",
+                  "prices-upload-format.value": "mid"})
+    assert "Nothing was stored" in str(wrong.json["response"]) and "not a mid file" in str(wrong.json["response"])
