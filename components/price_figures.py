@@ -18,6 +18,14 @@ ID_SERIES = ("intraday", "market_index")
 SCATTERGL_POINTS = 5_000
 
 
+def themed(figure: go.Figure, theme: str | None, title: str, title_size: int = 15) -> go.Figure:
+    """The house theme, with the title above a legend row so the two never overlap."""
+    apply_theme(figure, theme)
+    figure.update_layout(title={"text": title, "x": 0, "y": 0.98, "yanchor": "top", "font": {"size": title_size}},
+                         margin={"t": 64}, legend={"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"})
+    return figure
+
+
 def empty_figure(theme: str | None, message: str, title: str = "") -> go.Figure:
     figure = go.Figure()
     figure.add_annotation(text=message, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper",
@@ -85,8 +93,8 @@ def series_chart(prices: pd.DataFrame, markets, theme: str | None, title: str = 
         tickvals, ticktext = local_time_ticks(prices.index)
         figure.update_xaxes(tickvals=tickvals, ticktext=ticktext, title_text="UK local time")
     figure.update_yaxes(title_text="£/MWh")
-    figure.update_layout(title={"text": title, "x": 0, "font": {"size": 15}}, hovermode="x unified")
-    return apply_theme(figure, theme)
+    figure.update_layout(hovermode="x unified")
+    return themed(figure, theme, title)
 
 
 def spread_chart(prices: pd.DataFrame, theme: str | None) -> go.Figure:
@@ -108,17 +116,21 @@ def spread_chart(prices: pd.DataFrame, theme: str | None) -> go.Figure:
     tickvals, ticktext = local_time_ticks(prices.index)
     figure.update_xaxes(tickvals=tickvals, ticktext=ticktext, title_text="UK local time")
     figure.update_yaxes(title_text="£/MWh", zeroline=True)
-    figure.update_layout(title={"text": title, "x": 0, "font": {"size": 15}}, hovermode="x unified")
-    return apply_theme(figure, theme)
+    figure.update_layout(hovermode="x unified")
+    return themed(figure, theme, title)
 
 
 def heatmap_chart(prices: pd.DataFrame, market: str | None, theme: str | None) -> go.Figure:
     """Settlement day (rows) × settlement period (columns) of one market [£/MWh]; periods that a
     day does not have (47–50 on most days) stay blank."""
-    name = MARKET_NAMES.get(market or "", market or "")
-    title = f"{name} by settlement day and period"
+    note = ""
     if not market or market not in prices.columns or not prices[market].notna().any():
-        return empty_figure(theme, "No prices for this market in this range", title)
+        fallback = present_markets(prices, MARKET_NAMES)
+        if not fallback:
+            return empty_figure(theme, "No prices in this range", "Prices by settlement day and period")
+        note = f" (no {MARKET_NAMES.get(market or '', market or 'chosen market')} prices in this range)"
+        market = fallback[0]
+    title = f"{MARKET_NAMES[market]} by settlement day and period{note}"
     days, matrix = day_matrix(prices, market)
     used = int(prices["settlement_period"].max())
     figure = go.Figure(go.Heatmap(
@@ -130,8 +142,7 @@ def heatmap_chart(prices: pd.DataFrame, market: str | None, theme: str | None) -
     figure.update_xaxes(title_text="Settlement period", tickvals=[1, 9, 17, 25, 33, 41, 48])
     figure.update_yaxes(title_text="Settlement date", autorange="reversed", type="category",
                         nticks=min(len(days), 20))
-    figure.update_layout(title={"text": title, "x": 0, "font": {"size": 15}})
-    return apply_theme(figure, theme)
+    return themed(figure, theme, title)
 
 
 def distribution_chart(prices: pd.DataFrame, markets, theme: str | None) -> go.Figure:
@@ -141,12 +152,11 @@ def distribution_chart(prices: pd.DataFrame, markets, theme: str | None) -> go.F
     if not shown:
         return empty_figure(theme, "No prices for the ticked markets in this range", title)
     figure = go.Figure()
-    notes = []
     for market in shown:
         values = prices[market].dropna()
         negative = int((values < 0).sum())
-        notes.append(f"{MARKET_NAMES[market]}: {negative:,} negative of {len(values):,}")
-        figure.add_trace(go.Histogram(x=values, name=MARKET_NAMES[market], opacity=0.6, nbinsx=60,
+        figure.add_trace(go.Histogram(x=values.to_numpy(), name=f"{MARKET_NAMES[market]}: {negative:,} of "
+                                      f"{len(values):,} negative", opacity=0.6, nbinsx=60,
                                       marker={"color": MARKET_COLOURS[market]},
                                       hovertemplate="%{x} £/MWh: %{y} periods<extra>" + MARKET_NAMES[market]
                                       + "</extra>"))
@@ -154,11 +164,10 @@ def distribution_chart(prices: pd.DataFrame, markets, theme: str | None) -> go.F
     if low < 0:
         figure.add_vrect(x0=low, x1=0, fillcolor="#dc3545", opacity=0.12, line_width=0)
     figure.add_vline(x=0, line_width=1, line_dash="dot", line_color="#dc3545")
-    figure.update_layout(barmode="overlay", title={"text": title + " · " + " · ".join(notes), "x": 0,
-                                                   "font": {"size": 13}})
+    figure.update_layout(barmode="overlay")
     figure.update_xaxes(title_text="£/MWh")
     figure.update_yaxes(title_text="Settlement periods")
-    return apply_theme(figure, theme)
+    return themed(figure, theme, title + " (negative prices shaded)")
 
 
 def daily_stats_rows(stats: pd.DataFrame) -> list[dict]:

@@ -20,6 +20,7 @@ from data_access.price_files import (
     parse_price_file,
 )
 from domain.markets import MARKETS
+from domain.price_statistics import daily_statistics
 from domain.settlement_time import (
     day_start_utc,
     periods_in_day,
@@ -310,3 +311,12 @@ def price_conflicts(db: Database, first: date, last: date, markets: tuple[str, .
         return frame.assign(settlement_date=[], settlement_period=[])
     dates, periods = settlement_periods_of(frame["interval_start_utc"])
     return frame.assign(settlement_date=dates, settlement_period=periods)
+
+
+def daily_price_statistics(db: Database, first: date, last: date, markets: tuple[str, ...] | None = None
+                           ) -> pd.DataFrame:
+    """Daily statistics per settlement date and market for ``first``..``last`` (see
+    ``domain.price_statistics.DAILY_COLUMNS``): min/max/mean with periods, peak/off-peak means,
+    negative periods, best 1 h and 2 h charge/discharge spreads with their start periods."""
+    prices = prices_for_dates(db, first, last, markets)
+    return daily_statistics(prices, markets or MARKETS)

@@ -136,3 +136,14 @@ def test_gzip_files_are_read_like_plain_ones(db):
     with gzip.GzipFile(fileobj=buffer, mode="wb") as handle:
         handle.write(mid_slice())
     assert import_prices(db, buffer.getvalue(), "mid.csv.gz").rows_added == 142
+
+
+def test_daily_price_statistics_of_a_stored_46_period_day(db):
+    from services.prices import daily_price_statistics
+
+    import_prices(db, mid_slice(), "mid.csv")
+    stats = daily_price_statistics(db, date(2023, 3, 26), date(2023, 3, 26))
+    row = stats.iloc[0]
+    prices = prices_for_dates(db, date(2023, 3, 26), date(2023, 3, 26))["market_index"]
+    assert len(stats) == 1 and row["market"] == "market_index" and row["periods"] == 46
+    assert row["max"] == prices.max() and row["mean"] == pytest.approx(prices.mean())

@@ -143,7 +143,8 @@ def test_range_charts_spread_and_distribution_mark_negative_prices(dash_app, cli
     spread = result["prices-spread-chart"]["figure"]["data"]
     assert [trace["name"] for trace in spread] == ["DA − Intraday"]
     distribution = result["prices-distribution"]["figure"]
-    assert "negative of" in distribution["layout"]["title"]["text"]
+    assert "negative prices shaded" in distribution["layout"]["title"]["text"]
+    assert [t["name"] for t in distribution["data"]][1].startswith("Intraday: ") and "negative" in distribution["data"][1]["name"]
     heat = result["prices-heatmap"]["figure"]
     assert len(heat["data"][0]["y"]) == 106 and heat["layout"]["title"]["text"].startswith("Intraday")
     assert len(result["prices-stats-grid"]["rowData"]) == 2 * 106
