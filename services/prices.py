@@ -285,7 +285,10 @@ def import_prices(db: Database, content: bytes, file_name: str, fmt: str | None 
                                                        conflicts["other_price_gbp_per_mwh"], strict=True)],
             refused_days=parsed.refused_days,
         )
-        audit.record(session, actor, "prices.imported", target=source, detail=report.audit_detail())
+        # A fetch (``window`` set) re-reads the same files on every run: audit only when it changed
+        # or refused something; a file imported by hand is always audited.
+        if window is None or report.rows_added or report.rows_conflicting or report.rows_rejected:
+            audit.record(session, actor, "prices.imported", target=source, detail=report.audit_detail())
     return report
 
 
