@@ -189,3 +189,9 @@ def test_trader_imports_an_epex_file_and_sees_the_refused_clock_change_day(dash_
                  {"prices-upload.contents": upload_value(epex), "prices-upload.filename": "gb.csv",
                   "prices-upload-format.value": "mid"})
     assert "Nothing was stored" in str(wrong.json["response"]) and "not a mid file" in str(wrong.json["response"])
+
+
+def test_statistics_download_asks_the_grid_for_its_csv(dash_app, client_as):
+    response = fire(client_as("viewer"), dash_app, "prices-stats-grid.exportDataAsCsv",
+                    {"prices-stats-download-button.n_clicks": 1})
+    assert response.json["response"]["prices-stats-grid"]["exportDataAsCsv"] is True
