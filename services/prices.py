@@ -238,14 +238,15 @@ def source_name(fmt: str, file_name: str) -> str:
 
 
 def import_prices(db: Database, content: bytes, file_name: str, fmt: str | None = None, source: str | None = None,
-                  actor: str = "system", window: tuple | None = None) -> ImportReport:
+                  actor: str = "system", window: tuple | None = None, source_prefix: str = "") -> ImportReport:
     """Check a price file of format ``fmt`` (``seed``, ``mid``, ``epex``; detected when None), then
     store its good rows in one transaction together with a ``prices.imported`` audit event.
 
     Re-importing a file changes nothing (every row comes back unchanged). Bad values and times
     are rejected with their line numbers; a price differing from another source's is stored
     beside it and reported as conflicting. Raises InvalidInput when the file cannot be read at all.
-    ``window`` (UTC start, end): only prices with start <= interval < end are imported.
+    ``window`` (UTC start, end): only prices with start <= interval < end are imported. The source
+    defaults to ``<source_prefix><format>:<file name>``.
     """
     try:
         parsed = parse_price_file(content, file_name, fmt)
@@ -257,7 +258,7 @@ def import_prices(db: Database, content: bytes, file_name: str, fmt: str | None 
     rows_in_file = len(parsed.prices) + len(parsed.rejected)
     if rows_in_file > MAX_IMPORT_ROWS:
         raise InvalidInput(f"{file_name}: {rows_in_file:,} prices is more than the {MAX_IMPORT_ROWS:,} allowed per file")
-    source = source or source_name(parsed.format, file_name)
+    source = source or (source_prefix + source_name(parsed.format, file_name))[:64]
     with db.session() as session:
         outcome = price_store.import_prices(session, parsed.prices, source)
         rejected = pd.concat([parsed.rejected, outcome.refused], ignore_index=True).sort_values("line", kind="stable")
@@ -295,12 +296,7 @@ def import_prices(db: Database, content: bytes, file_name: str, fmt: str | None 
 def import_price_file(db: Database, content: bytes, filename: str, fmt: str | None = None,
                       actor: str = "system") -> ImportReport:
     """An uploaded file: its source is ``upload:<format>:<file name>``."""
-    try:
-        detected = fmt or parse_price_file(content, filename).format
-    except PriceFileError as error:
-        raise InvalidInput(str(error)) from error
-    return import_prices(db, content, filename, fmt=detected, source=f"upload:{detected}:{filename}"[:64],
-                         actor=actor)
+    return import_prices(db, content, filename, fmt=fmt, actor=actor, source_prefix="upload:")
 
 
 def price_conflicts(db: Database, first: date, last: date, markets: tuple[str, ...] | None = None) -> pd.DataFrame:
