@@ -27,6 +27,7 @@ from typing import BinaryIO
 import numpy as np
 import pandas as pd
 
+from domain.markets import MARKETS
 from domain.settlement_time import LONDON, PERIOD, periods_in_day
 
 DEMO_DIR = Path(__file__).with_name("demo_data")
@@ -201,9 +202,9 @@ def _parse_seed(frame: pd.DataFrame, label: str) -> ParsedPrices:
         naive = (~has_offset & parses).to_numpy()
         if naive.any():
             rejects.append(_reject(lines[naive], [f"time {v!r} has no UTC offset (add Z)" for v in raw[naive]]))
-        markets = [c for c in ("day_ahead", "intraday") if c in frame.columns]
+        markets = [c for c in MARKETS if c in frame.columns]
         if not markets:
-            raise PriceFileError(f"{label}: needs a day_ahead or intraday column")
+            raise PriceFileError(f"{label}: needs a day_ahead, intraday or market_index column")
         wide = frame
     else:
         missing = {"time", *_SEED_COLUMNS} - set(frame.columns)
