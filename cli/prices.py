@@ -27,10 +27,11 @@ def echo_report(report: ImportReport) -> None:
         click.echo(f"Prices from {report.first_utc.isoformat()} to {report.last_utc.isoformat()} (UTC).")
     for day in report.refused_days:
         click.echo(f"Refused day: {day}")
-    for line, reason in report.rejected[:20]:
+    other = [(line, reason) for line, reason in report.rejected if reason not in set(report.refused_days)]
+    for line, reason in other[:20]:
         click.echo(f"Rejected line {line}: {reason}")
-    if report.rows_rejected > 20:
-        click.echo(f"… and {report.rows_rejected - 20:,} more rejected.")
+    if report.rows_rejected - len(report.refused_days) > min(len(other), 20):
+        click.echo(f"… and {report.rows_rejected - len(report.refused_days) - min(len(other), 20):,} more rejected.")
     for conflict in report.conflicts[:20]:
         click.echo(f"Conflict {conflict['market']} {conflict['settlement_date']} SP{conflict['settlement_period']}: "
                    f"{conflict['price_gbp_per_mwh']:g} here, {conflict['other_price_gbp_per_mwh']:g} from "

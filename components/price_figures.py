@@ -237,16 +237,20 @@ def conflicts_view(conflicts: pd.DataFrame, limit: int = 50) -> html.Div | None:
 
 
 def import_report_view(report) -> html.Div:
-    """The import report: counts, refused days, rejected lines and conflicts (first 20 of each)."""
+    """The import report: counts, refused days, other rejected lines and conflicts (first 20 of each)."""
     items = [html.P(report.summary(), className="mb-1")]
     if report.refused_days:
+        items.append(html.Div("Refused days:", className="small fw-semibold"))
         items.append(html.Ul([html.Li(day) for day in report.refused_days[:20]], className="small mb-1"))
-    if report.rejected:
+    refused = set(report.refused_days)
+    other = [(line, reason) for line, reason in report.rejected if reason not in refused]
+    hidden = report.rows_rejected - len(refused) - len(other)
+    if other:
         items.append(html.Div("Rejected lines:", className="small fw-semibold"))
-        items.append(html.Ul([html.Li(f"line {line}: {reason}") for line, reason in report.rejected[:20]],
-                             className="small mb-1"))
-        if report.rows_rejected > 20:
-            items.append(html.Div(f"… and {report.rows_rejected - 20:,} more.", className="small"))
+        items.append(html.Ul([html.Li(f"line {line}: {reason}") for line, reason in other[:20]], className="small mb-1"))
+    if len(other) > 20 or hidden > 0:
+        items.append(html.Div(f"… and {len(other) - min(len(other), 20) + max(hidden, 0):,} more rejected.",
+                              className="small"))
     if report.conflicts:
         items.append(html.Div("Conflicts (both prices kept; the newest import is used):",
                               className="small fw-semibold"))
@@ -254,4 +258,6 @@ def import_report_view(report) -> html.Div:
             html.Li(f"{MARKET_NAMES.get(c['market'], c['market'])} {c['settlement_date']} SP{c['settlement_period']}: "
                     f"{c['price_gbp_per_mwh']:,.2f} here, {c['other_price_gbp_per_mwh']:,.2f} from '{c['other_source']}'")
             for c in report.conflicts[:20]], className="small mb-1"))
+        if report.rows_conflicting > 20:
+            items.append(html.Div(f"… and {report.rows_conflicting - 20:,} more conflicting.", className="small"))
     return html.Div(items)
