@@ -71,6 +71,22 @@ class Settings(BaseSettings):
         validation_alias="POWERDESK_BACKGROUND",
         description="Background job manager: `auto` picks Celery when REDIS_URL is set, else diskcache.",
     )
+    # prices: price sources for `flask prices fetch`
+    prices_folder: Path | None = Field(
+        None,
+        description="Folder source: price files (seed, Elexon MID or EPEX CSV, .csv.gz too) dropped here are "
+        "imported by `flask prices fetch --source folder`; also the HTTP source's file fallback.",
+    )
+    elexon_mid_url: str = Field(
+        "https://data.elexon.co.uk/bmrs/api/v1/balancing/pricing/market-index",
+        description="HTTP source `elexon-mid`: the Elexon Insights Market Index Data endpoint (JSON).",
+    )
+    price_fetch_timeout_s: float = Field(
+        10.0, gt=0, le=300, description="Connect and read timeout of each HTTP price request [s]."
+    )
+    price_fetch_retries: int = Field(
+        2, ge=0, le=10, description="Retries after a failed HTTP price request (timeouts, 5xx), with backoff."
+    )
 
     # --- Sizing studies ---
     study_max_points: int = Field(200, ge=1, le=10_000, description="Most grid points one sizing study may have.")

@@ -1,4 +1,4 @@
-"""Prices page callbacks: range defaults, chart and table, CSV download, trader upload."""
+"""Prices page callbacks: range defaults, the charts, statistics and table, CSV downloads, trader import."""
 
 from __future__ import annotations
 
@@ -7,34 +7,69 @@ import binascii
 from datetime import date, timedelta
 
 import dash
+import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, Output, State, dcc
+from flask_login import current_user
 
 from callbacks.context import database
 from components import ids
-from components.feedback import error_alert, success_alert
-from components.figures import price_chart
+from components.feedback import error_alert, info_alert
+from components.price_figures import (
+    conflicts_view,
+    daily_stats_rows,
+    distribution_chart,
+    empty_figure,
+    heatmap_chart,
+    import_report_view,
+    series_chart,
+    spread_chart,
+)
+from domain.markets import MARKET_NAMES, MARKETS
+from domain.price_statistics import daily_statistics
 from domain.roles import role_allows
-from domain.settlement_time import LONDON, format_local
+from domain.settlement_time import LONDON
 from security.authz import current_role, role_callback
 from services.errors import InvalidInput
-from services.prices import import_price_file, last_complete_date, market_coverage, prices_for_dates
+from services.prices import (
+    import_price_file,
+    last_complete_date,
+    market_coverage,
+    price_conflicts,
+    prices_for_dates,
+)
 
 DEFAULT_DAYS = 7
 
 
-def table_rows(prices: pd.DataFrame) -> list[dict]:
-    """Grid rows: local time label, settlement date and period, one column per market."""
-    local = prices.index.tz_convert(LONDON)
+def local_times(index: pd.DatetimeIndex) -> list[str]:
+    """``2023-03-26 02:00 BST`` for each UTC instant (the runs CSV's ``local_time`` form)."""
+    return list(index.tz_convert(LONDON).strftime("%Y-%m-%d %H:%M %Z"))
+
+
+def table_rows(prices: pd.DataFrame, markets) -> list[dict]:
+    """Grid rows: local time label, settlement date and period, one column per ticked market."""
     frame = pd.DataFrame({
-        "local_time": [t.strftime("%Y-%m-%d %H:%M %Z") for t in local],
+        "local_time": local_times(prices.index),
         "settlement_date": [d.isoformat() for d in prices["settlement_date"]],
         "settlement_period": prices["settlement_period"].to_numpy(),
     })
-    for market in ("day_ahead", "intraday"):
-        if market in prices.columns:
+    for market in MARKETS:
+        if market in prices.columns and market in markets:
             frame[market] = prices[market].to_numpy()
-    return frame.to_dict("records")
+    return frame.astype(object).where(frame.notna(), None).to_dict("records")
+
+
+def prices_csv_frame(prices: pd.DataFrame) -> pd.DataFrame:
+    """Export: UTC start, UK local time, settlement date and period, then each market [£/MWh]."""
+    markets = [m for m in MARKETS if m in prices.columns]
+    return pd.DataFrame({
+        "interval_start_utc": [t.isoformat() for t in prices.index],
+        "local_time": local_times(prices.index),
+        "settlement_date": [d.isoformat() for d in prices["settlement_date"]],
+        "settlement_period": prices["settlement_period"].to_numpy(),
+        **{m: prices[m].to_numpy() for m in markets},
+    })
 
 
 def _parse_range(start: str | None, end: str | None) -> tuple[date, date]:
@@ -44,6 +79,10 @@ def _parse_range(start: str | None, end: str | None) -> tuple[date, date]:
         return date.fromisoformat(start[:10]), date.fromisoformat(end[:10])
     except ValueError as error:
         raise InvalidInput(f"{start!r} to {end!r} is not a date range in YYYY-MM-DD form") from error
+
+
+def _title(first: date, last: date) -> str:
+    return f"{first:%d %b %Y} – {last:%d %b %Y}" if first != last else f"{first:%A %d %b %Y} (settlement day)"
 
 
 def register(app: dash.Dash) -> None:
@@ -70,24 +109,57 @@ def register(app: dash.Dash) -> None:
 
     @app.callback(
         Output(page.CHART, "figure"),
+        Output(page.SPREAD_CHART, "figure"),
+        Output(page.HEATMAP, "figure"),
+        Output(page.DISTRIBUTION, "figure"),
+        Output(page.STATS_GRID, "rowData"),
+        Output(page.CONFLICTS, "children"),
         Output(page.TABLE, "rowData"),
         Output(page.MESSAGE, "children"),
         Input(page.DATES, "start_date"),
         Input(page.DATES, "end_date"),
         Input(page.MARKETS, "value"),
+        Input(page.HEATMAP_MARKET, "value"),
         Input(ids.THEME_STORE, "data"),
         Input(page.UPLOAD_STATUS, "children"),
     )
-    def show_prices(start, end, markets, theme, _upload_status):
+    def show_prices(start, end, markets, heatmap_market, theme, _upload_status):
+        def nothing(message, alert=None):
+            figure = empty_figure(theme, message)
+            return figure, figure, figure, figure, [], None, [], alert
+
         if not start or not end:
-            return price_chart(pd.DataFrame(), theme), [], None
+            return nothing("Choose a range of settlement dates")
+        markets = [m for m in (markets or []) if m in MARKETS]
+        if not markets:
+            return nothing("No market ticked", info_alert("Tick at least one market to see its prices."))
         try:
             first, last = _parse_range(start, end)
-            prices = prices_for_dates(database(), first, last, tuple(markets or ()) or None)
+            prices = prices_for_dates(database(), first, last, tuple(markets))
+            conflicts = price_conflicts(database(), first, last, tuple(markets))
         except InvalidInput as error:
-            return price_chart(pd.DataFrame(), theme), [], error_alert(str(error))
-        title = f"{first:%d %b %Y} – {last:%d %b %Y}" if first != last else f"{first:%A %d %b %Y}"
-        return price_chart(prices, theme, title), table_rows(prices), None
+            return nothing("Nothing to show", error_alert(str(error)))
+        if prices.empty:
+            return nothing("No prices in this range",
+                           info_alert(f"No prices are stored for {_title(first, last)} in the ticked markets."))
+        missing = [m for m in markets if m not in prices.columns or prices[m].isna().all()]
+        note = info_alert(f"No prices in this range for: {', '.join(MARKET_NAMES[m] for m in missing)}.") \
+            if missing else None
+        heatmap_market = heatmap_market if heatmap_market in markets else markets[0]
+        stats = daily_statistics(prices, markets)
+        conflict_card = dbc.Card(dbc.CardBody(conflicts_view(conflicts)), className="mt-3 border-warning") \
+            if not conflicts.empty else None
+        return (series_chart(prices, markets, theme, _title(first, last)), spread_chart(prices, theme),
+                heatmap_chart(prices, heatmap_market, theme), distribution_chart(prices, markets, theme),
+                daily_stats_rows(stats), conflict_card, table_rows(prices, markets), note)
+
+    @app.callback(
+        Output(page.STATS_GRID, "exportDataAsCsv"),
+        Input(page.STATS_DOWNLOAD_BUTTON, "n_clicks"),
+        prevent_initial_call=True,
+    )
+    def download_stats(_clicks):
+        return True
 
     @app.callback(
         Output(page.DOWNLOAD, "data"),
@@ -98,13 +170,15 @@ def register(app: dash.Dash) -> None:
         prevent_initial_call=True,
     )
     def download(_clicks, start, end, markets):
+        markets = tuple(m for m in (markets or []) if m in MARKETS)
+        if not markets:
+            return dash.no_update  # the page already asks for a market
         try:
             first, last = _parse_range(start, end)
-            prices = prices_for_dates(database(), first, last, tuple(markets or ()) or None)
+            prices = prices_for_dates(database(), first, last, markets)
         except InvalidInput:
             return dash.no_update  # the chart's message already says what is wrong with the range
-        export = prices.reset_index()
-        export["interval_start_utc"] = export["interval_start_utc"].map(lambda t: t.isoformat())
+        export = prices_csv_frame(prices)
         return dcc.send_data_frame(export.to_csv, f"powerdesk_prices_{first}_{last}.csv", index=False)
 
     @role_callback(
@@ -113,9 +187,10 @@ def register(app: dash.Dash) -> None:
         Output(page.UPLOAD_STATUS, "children"),
         Input(page.UPLOAD, "contents"),
         State(page.UPLOAD, "filename"),
+        State(page.UPLOAD_FORMAT, "value"),
         prevent_initial_call=True,
     )
-    def upload(contents, filename):
+    def upload(contents, filename, fmt):
         if not contents:
             return dash.no_update
         try:
@@ -123,13 +198,11 @@ def register(app: dash.Dash) -> None:
             content = base64.b64decode(encoded, validate=True)
         except (ValueError, binascii.Error):
             return error_alert(f"{filename}: the upload could not be read; choose the file again")
+        fmt = fmt if fmt in ("seed", "mid", "epex") else None
         try:
-            report = import_price_file(database(), content, filename or "upload.csv")
+            report = import_price_file(database(), content, filename or "upload.csv", fmt=fmt,
+                                       actor=getattr(current_user, "username", None) or "unknown")
         except InvalidInput as error:
             return error_alert(f"Nothing was stored. {error}")
-        first = format_local(report.first_utc.to_pydatetime())
-        last = format_local(report.last_utc.to_pydatetime())
-        return success_alert(
-            f"Read {report.rows_read:,} prices from {filename} ({first} to {last}); "
-            f"{report.rows_added:,} were new and stored as source '{report.source}'."
-        )
+        colour = "success" if not report.rows_rejected and not report.rows_conflicting else "warning"
+        return dbc.Alert(import_report_view(report), color=colour, className="py-2 mb-2", dismissable=True)

@@ -13,6 +13,7 @@ CLI_MODULES = (
     "studies",
     "email",
     "carbon",
+    "prices",
 )
 
 

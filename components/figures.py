@@ -12,7 +12,7 @@ from domain.markets import MARKET_NAMES
 from domain.settlement_time import LONDON
 
 PLOTLY_TEMPLATES = {"light": "plotly_white", "dark": "plotly_dark"}
-MARKET_COLOURS = {"day_ahead": "#0d6efd", "intraday": "#fd7e14"}
+MARKET_COLOURS = {"day_ahead": "#0d6efd", "intraday": "#fd7e14", "market_index": "#198754"}
 
 
 def theme_name(stored: str | None) -> str:
@@ -39,7 +39,7 @@ def local_time_ticks(starts: pd.DatetimeIndex) -> tuple[list[pd.Timestamp], list
     span = starts[-1] - starts[0]
     if span <= timedelta(days=2):
         chosen = local[(local.minute == 0) & (local.hour % 3 == 0)]
-        labels = [t.strftime("%H:%M %Z") if t.hour else t.strftime("%d %b\n%H:%M %Z") for t in chosen]
+        labels = [t.strftime("%H:%M %Z") if t.hour else t.strftime("%d %b<br>%H:%M %Z") for t in chosen]
     else:
         step = max(1, int(span / timedelta(days=1)) // 10 + 1)
         midnights = local[(local.hour == 0) & (local.minute == 0)]

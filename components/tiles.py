@@ -16,18 +16,29 @@ def coverage_card(rows) -> dbc.Card:
                       className="text-body-secondary mb-0")
     else:
         body = dbc.Table(
-            [html.Thead(html.Tr([html.Th("Market"), html.Th("First"), html.Th("Last"), html.Th("Half-hours")])),
+            [html.Thead(html.Tr([html.Th("Market"), html.Th("First"), html.Th("Last complete day"),
+                                 html.Th("Half-hours")])),
              html.Tbody([
                  html.Tr([
                      html.Td(MARKET_NAMES.get(row.market, row.market)),
                      html.Td(f"{row.first_date.isoformat()} SP{row.first_period}"),
-                     html.Td(f"{row.last_date.isoformat()} SP{row.last_period}"),
+                     html.Td(_last_cell(row)),
                      html.Td(f"{row.intervals:,}", className="pd-num"),
                  ]) for row in rows
              ])],
             size="sm", borderless=True, className="mb-0",
         )
-    return dbc.Card([dbc.CardHeader("Price coverage (settlement date, period)"), dbc.CardBody(body)])
+    return dbc.Card([dbc.CardHeader("Price coverage (settlement dates)"), dbc.CardBody(body)])
+
+
+def _last_cell(row) -> list:
+    """The last complete settlement day, and a trailing partial day said as partial."""
+    complete = getattr(row, "last_complete_date", None)
+    cell = [complete.isoformat() if complete else "none recent"]
+    if getattr(row, "partial_date", None):
+        cell += [html.Br(), html.Span(f"{row.partial_date.isoformat()} partial: {row.partial_periods} of "
+                                      f"{row.partial_expected} periods", className="small text-body-secondary")]
+    return cell
 
 
 def day_summary_card(summaries) -> dbc.Card:

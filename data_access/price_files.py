@@ -1,75 +1,322 @@
-"""Readers for price files. Each returns a long frame: market, interval_start_utc, price_gbp_per_mwh."""
+"""Readers for price files.
+
+Three formats (``seed``, ``mid``, ``epex``) are parsed by ``parse_price_file`` into a
+``ParsedPrices``: the long frame of good rows (market, interval_start_utc, price_gbp_per_mwh,
+line) and every rejected value with its line number and reason. Whole-file problems (not a CSV,
+columns missing) raise ``PriceFileError``. Line numbers count the header as line 1.
+
+- ``seed``: the seed task's file (``time`` as ``dd/mm/YYYY HH:MM`` UTC, ``day-ahead``,
+  ``intra-day``) or the optimiser CLI's wide CSV (``interval_start_utc`` ISO 8601 with offset,
+  ``day_ahead`` and/or ``intraday``) [£/MWh].
+- ``mid``: Elexon Market Index Data (``StartTime`` UTC, ``SettlementDate``,
+  ``SettlementPeriod``, ``Price``; newest first) into market ``market_index``. A row whose
+  StartTime is not the start of its settlement date and period is rejected.
+- ``epex``: EPEX wide hourly day-ahead (``Date``, 24 columns ``00-01``..``23-00``) into
+  ``day_ahead``, each hour filling both of its half-hours. The format always has 24 values, so
+  a 23- or 25-hour clock-change day cannot be placed: the whole day is refused, never shifted.
+"""
 
 from __future__ import annotations
 
+import gzip
+import io
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
+import numpy as np
 import pandas as pd
+
+from domain.markets import MARKETS
+from domain.settlement_time import LONDON, PERIOD, periods_in_day
 
 DEMO_DIR = Path(__file__).with_name("demo_data")
 SEED_PRICES_FILE = DEMO_DIR / "zenobe_da_id_prices_2023.csv"
 SEED_SOURCE = "seed:zenobe-2023"
+MID_DEMO_FILE = DEMO_DIR / "prices" / "elexon_mid_apxmidp_2022-10_2024-12.csv.gz"
+MID_DEMO_SOURCE = "elexon-mid:apxmidp"
+EPEX_DEMO_FILE = DEMO_DIR / "prices" / "epex_gb_day_ahead_hourly_2025-01_2026-08.csv.gz"
+EPEX_DEMO_SOURCE = "epex:gb-daa-hourly"
+
+FORMATS = ("seed", "mid", "epex")
+MIN_PRICE_GBP_PER_MWH = -1_000.0
+MAX_PRICE_GBP_PER_MWH = 10_000.0
 
 _SEED_COLUMNS = {"day-ahead": "day_ahead", "intra-day": "intraday"}
+_EPEX_HOURS = [f"{h:02d}-{(h + 1) % 24:02d}" for h in range(24)]
+_LONG_COLUMNS = ["market", "interval_start_utc", "price_gbp_per_mwh", "line"]
 
 
 class PriceFileError(ValueError):
-    """A price file cannot be read; the message names the file and the problem."""
+    """A price file cannot be read at all; the message names the file and the problem."""
+
+
+@dataclass
+class ParsedPrices:
+    """Good rows of a file and what was rejected, with line numbers."""
+
+    format: str
+    prices: pd.DataFrame
+    """market, interval_start_utc (aware UTC), price_gbp_per_mwh, line."""
+    rejected: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["line", "reason"]))
+    """line (int), reason (str), sorted by line."""
+    refused_days: list[str] = field(default_factory=list)
+    """Whole days refused (EPEX clock-change days), as messages."""
+
+
+def _read_csv(source: Path | BinaryIO | bytes, label: str) -> pd.DataFrame:
+    """All columns as text, so nothing is silently coerced; gzip is detected by its magic bytes."""
+    if isinstance(source, Path):
+        source = source.read_bytes()
+    elif not isinstance(source, bytes):
+        source = source.read()
+    if source[:2] == b"\x1f\x8b":
+        try:
+            source = gzip.decompress(source)
+        except OSError as error:
+            raise PriceFileError(f"{label}: not a readable gzip file") from error
+    try:
+        frame = pd.read_csv(io.BytesIO(source), encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
+        raise PriceFileError(f"{label}: not a readable CSV file ({error.__class__.__name__})") from error
+    if frame.empty:
+        raise PriceFileError(f"{label}: has no rows")
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return frame
+
+
+def detect_format(columns) -> str:
+    """``seed``, ``mid`` or ``epex`` from a file's header; PriceFileError when none fits."""
+    names = set(columns)
+    if {"StartTime", "SettlementDate", "SettlementPeriod", "Price"} <= names:
+        return "mid"
+    if "Date" in names and set(_EPEX_HOURS) <= names:
+        return "epex"
+    if "time" in names or "interval_start_utc" in names:
+        return "seed"
+    raise PriceFileError(
+        "the columns fit none of the formats: seed (time, day-ahead, intra-day, or interval_start_utc, "
+        "day_ahead, intraday), Elexon MID (StartTime, SettlementDate, SettlementPeriod, Price) or "
+        "EPEX hourly (Date, 00-01 … 23-00)"
+    )
+
+
+def parse_price_file(source: Path | BinaryIO | bytes, name: str | None = None, fmt: str | None = None) -> ParsedPrices:
+    """Parse a price file of format ``fmt`` (detected from the header when None)."""
+    label = name or (source.name if isinstance(source, Path) else getattr(source, "name", "price file"))
+    frame = _read_csv(source, label)
+    fmt = fmt or _detect(frame.columns, label)
+    if fmt not in FORMATS:
+        raise PriceFileError(f"{label}: unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    required = {"mid": ["StartTime", "SettlementDate", "SettlementPeriod", "Price"], "epex": ["Date", *_EPEX_HOURS]}
+    missing = [c for c in required.get(fmt, []) if c not in frame.columns]
+    if missing:
+        raise PriceFileError(f"{label}: not a {fmt} file: missing column(s) {', '.join(missing[:5])}"
+                             + (" …" if len(missing) > 5 else ""))
+    parser = {"seed": _parse_seed, "mid": _parse_mid, "epex": _parse_epex}[fmt]
+    return parser(frame, label)
+
+
+def _detect(columns, label: str) -> str:
+    try:
+        return detect_format(columns)
+    except PriceFileError as error:
+        raise PriceFileError(f"{label}: {error}") from error
+
+
+def _lines(frame: pd.DataFrame) -> np.ndarray:
+    return np.arange(len(frame)) + 2  # the header is line 1
+
+
+def _reject(lines, reason) -> pd.DataFrame:
+    lines = np.asarray(lines, dtype=int)
+    reasons = reason if isinstance(reason, (list, np.ndarray, pd.Series)) else [reason] * len(lines)
+    return pd.DataFrame({"line": lines, "reason": list(reasons)})
+
+
+def _check_prices(long: pd.DataFrame) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
+    """Drop non-numeric, NaN and out-of-range prices, returning the rejections."""
+    raw = long["price_gbp_per_mwh"].astype(str).str.strip()
+    value = pd.to_numeric(raw, errors="coerce")
+    rejects = []
+    bad = value.isna() | ~np.isfinite(value.fillna(0))
+    if bad.any():
+        shown = raw[bad].where(raw[bad] != "", "(empty)")
+        rejects.append(_reject(long.loc[bad, "line"], [f"{m}: price {v!r} is not a number"
+                                                      for m, v in zip(long.loc[bad, "market"], shown, strict=True)]))
+    out = ~bad & ((value < MIN_PRICE_GBP_PER_MWH) | (value > MAX_PRICE_GBP_PER_MWH))
+    if out.any():
+        rejects.append(_reject(long.loc[out, "line"], [
+            f"{m}: price {v:g} £/MWh is outside {MIN_PRICE_GBP_PER_MWH:,.0f}..{MAX_PRICE_GBP_PER_MWH:,.0f}"
+            for m, v in zip(long.loc[out, "market"], value[out], strict=True)]))
+    keep = ~bad & ~out
+    good = long.loc[keep].copy()
+    good["price_gbp_per_mwh"] = value[keep].astype(float)
+    return good, rejects
+
+
+def _check_times(frame: pd.DataFrame, starts: pd.Series, lines: np.ndarray, raw: pd.Series,
+                 already: np.ndarray | None = None) -> tuple[pd.Series, list[pd.DataFrame]]:
+    """Reject unparseable, off-grid and duplicated starts (every line of a duplicate); returns the keep
+    mask. Rows in ``already`` were rejected by the caller and are not reported again."""
+    rejects = []
+    already = np.zeros(len(frame), dtype=bool) if already is None else already
+    malformed = starts.isna().to_numpy() & ~already
+    if malformed.any():
+        rejects.append(_reject(lines[malformed], [f"time {v!r} is not a valid time" for v in raw[malformed]]))
+    off_grid = ~malformed & ~already & ((starts.dt.minute % 30 != 0) | (starts.dt.second != 0)).fillna(False).to_numpy()
+    if off_grid.any():
+        rejects.append(_reject(lines[off_grid], [f"time {v!r} is not on a half-hour boundary" for v in raw[off_grid]]))
+    ok = ~malformed & ~off_grid & ~already
+    duplicated = ok & starts.duplicated(keep=False).to_numpy() & starts.notna().to_numpy()
+    if duplicated.any():
+        first_line = pd.Series(lines[duplicated]).groupby(starts[duplicated].to_numpy()).transform("min").to_numpy()
+        rejects.append(_reject(lines[duplicated], [
+            f"time {t.isoformat()} appears more than once (first on line {f}); all its rows are refused"
+            for t, f in zip(starts[duplicated], first_line, strict=True)]))
+    return pd.Series(ok & ~duplicated, index=frame.index), rejects
+
+
+def _finish(fmt: str, long: pd.DataFrame, rejects: list[pd.DataFrame], refused: list[str] | None = None) -> ParsedPrices:
+    good, price_rejects = _check_prices(long)
+    rejected = pd.concat([_reject([], []), *rejects, *price_rejects], ignore_index=True)
+    rejected = rejected.sort_values("line", kind="stable").reset_index(drop=True)
+    good = good.sort_values(["market", "interval_start_utc"]).reset_index(drop=True)[_LONG_COLUMNS]
+    return ParsedPrices(fmt, good, rejected, refused or [])
+
+
+def _melt(wide: pd.DataFrame, markets: list[str]) -> pd.DataFrame:
+    long = wide.melt(id_vars=["interval_start_utc", "line"], value_vars=markets, var_name="market",
+                     value_name="price_gbp_per_mwh")
+    return long
+
+
+def _parse_seed(frame: pd.DataFrame, label: str) -> ParsedPrices:
+    lines = _lines(frame)
+    if "interval_start_utc" in frame.columns:
+        raw = frame["interval_start_utc"].str.strip()
+        has_offset = raw.str.contains(r"(?:Z|[+-]\d\d:?\d\d)$", regex=True)
+        starts = pd.to_datetime(raw.where(has_offset), utc=True, format="ISO8601", errors="coerce")
+        rejects = []
+        parses = pd.to_datetime(raw, format="ISO8601", errors="coerce", utc=True).notna()
+        naive = (~has_offset & parses).to_numpy()
+        if naive.any():
+            rejects.append(_reject(lines[naive], [f"time {v!r} has no UTC offset (add Z)" for v in raw[naive]]))
+        markets = [c for c in MARKETS if c in frame.columns]
+        if not markets:
+            raise PriceFileError(f"{label}: needs a day_ahead, intraday or market_index column")
+        wide = frame
+    else:
+        missing = {"time", *_SEED_COLUMNS} - set(frame.columns)
+        if missing:
+            raise PriceFileError(f"{label}: missing column(s) {', '.join(sorted(missing))}")
+        raw = frame["time"].str.strip()
+        starts = pd.to_datetime(raw, format="%d/%m/%Y %H:%M", utc=True, errors="coerce")
+        rejects = []
+        wide = frame.rename(columns=_SEED_COLUMNS)
+        markets = list(_SEED_COLUMNS.values())
+        naive = np.zeros(len(frame), dtype=bool)
+    keep, time_rejects = _check_times(frame, starts, lines, raw, already=naive)
+    rejects += time_rejects
+    wide = wide.assign(interval_start_utc=starts, line=lines)[keep.to_numpy()]
+    return _finish("seed", _melt(wide, markets), rejects)
+
+
+def _parse_mid(frame: pd.DataFrame, label: str) -> ParsedPrices:
+    lines = _lines(frame)
+    raw = frame["StartTime"].str.strip()
+    starts = pd.to_datetime(raw, utc=True, format="ISO8601", errors="coerce")
+    keep, rejects = _check_times(frame, starts, lines, raw)
+    # The start must be the start of the stated settlement date and period (UTC offset and DST
+    # are checked, so a file with local times in StartTime is refused row by row).
+    sdate = pd.to_datetime(frame["SettlementDate"].str.strip(), format="%Y-%m-%d", errors="coerce")
+    speriod = pd.to_numeric(frame["SettlementPeriod"].str.strip(), errors="coerce")
+    local_midnight = sdate.dt.tz_localize(LONDON, ambiguous="NaT", nonexistent="NaT").dt.tz_convert("UTC")
+    expected = local_midnight + (speriod - 1) * PERIOD
+    day_length = pd.Series([periods_in_day(d.date()) if pd.notna(d) else 0 for d in sdate.unique()],
+                           index=sdate.unique())
+    periods = sdate.map(day_length)
+    mismatch = keep.to_numpy() & ~((expected == starts) & (speriod >= 1) & (speriod <= periods)).to_numpy()
+    if mismatch.any():
+        rejects.append(_reject(lines[mismatch], [
+            f"StartTime {t} is not settlement period {p} of {d}" for t, d, p in
+            zip(raw[mismatch], frame["SettlementDate"][mismatch], frame["SettlementPeriod"][mismatch], strict=True)]))
+    keep &= ~mismatch
+    if "DataProvider" in frame.columns:
+        other = keep.to_numpy() & (frame["DataProvider"].str.strip() != "APXMIDP").to_numpy()
+        if other.any():
+            rejects.append(_reject(lines[other], [f"data provider {v!r} is not APXMIDP"
+                                                  for v in frame["DataProvider"][other]]))
+            keep &= ~other
+    wide = pd.DataFrame({"interval_start_utc": starts, "line": lines, "market_index": frame["Price"]})[keep.to_numpy()]
+    return _finish("mid", _melt(wide, ["market_index"]), rejects)
+
+
+def _parse_epex(frame: pd.DataFrame, label: str) -> ParsedPrices:
+    lines = _lines(frame)
+    raw = frame["Date"].str.strip()
+    days = pd.to_datetime(raw, format="%Y-%m-%d", errors="coerce")
+    rejects = []
+    malformed = days.isna().to_numpy()
+    if malformed.any():
+        rejects.append(_reject(lines[malformed], [f"date {v!r} is not YYYY-MM-DD" for v in raw[malformed]]))
+    duplicated = ~malformed & days.duplicated(keep=False).to_numpy()
+    if duplicated.any():
+        rejects.append(_reject(lines[duplicated], [f"date {v} appears more than once; all its rows are refused"
+                                                   for v in raw[duplicated]]))
+    ok = ~malformed & ~duplicated
+    counts = np.array([periods_in_day(d.date()) if pd.notna(d) else 48 for d in days])
+    clock_change = ok & (counts != 48)
+    refused = []
+    if clock_change.any():
+        messages = [
+            f"{d:%Y-%m-%d} is a clock-change day with {c // 2} hours ({c} settlement periods), but the EPEX "
+            f"hourly format gives 24 values; the day is refused rather than shifted by an hour"
+            for d, c in zip(days[clock_change], counts[clock_change], strict=True)
+        ]
+        refused = messages
+        rejects.append(_reject(lines[clock_change], messages))
+    ok &= ~clock_change
+    # On a 48-period day local hour h starts h hours after local midnight (no DST change inside).
+    day_rows = frame[ok]
+    midnight = days[ok].dt.tz_localize(LONDON).dt.tz_convert("UTC").dt.tz_localize(None).to_numpy(
+        dtype="datetime64[ns]")
+    hourly = day_rows[_EPEX_HOURS].to_numpy()
+    n = len(day_rows)
+    hour_offsets = (np.arange(48) * 30).astype("timedelta64[m]").astype("timedelta64[ns]")
+    starts = (midnight[:, None] + hour_offsets[None, :]).ravel()
+    values = np.repeat(hourly, 2, axis=1).ravel()
+    long = pd.DataFrame({
+        "market": "day_ahead",
+        "interval_start_utc": pd.DatetimeIndex(starts).tz_localize("UTC") if n else pd.DatetimeIndex([], tz="UTC"),
+        "price_gbp_per_mwh": values,
+        "line": np.repeat(lines[ok], 48),
+    })
+    parsed = _finish("epex", long, rejects, refused)
+    # One bad hourly value is reported once (not for both of its half-hours).
+    parsed.rejected = parsed.rejected.drop_duplicates().reset_index(drop=True)
+    return parsed
 
 
 def read_seed_prices(path: Path = SEED_PRICES_FILE) -> pd.DataFrame:
     """Read the seed DA/ID file: ``time`` is ``dd/mm/YYYY HH:MM`` in UTC; prices in £/MWh."""
-    frame = pd.read_csv(path, encoding="utf-8-sig")
-    missing = {"time", *_SEED_COLUMNS} - set(frame.columns)
-    if missing:
-        raise PriceFileError(f"{path.name}: missing column(s) {', '.join(sorted(missing))}")
-    starts = pd.to_datetime(frame["time"], format="%d/%m/%Y %H:%M", utc=True)
-    wide = frame.rename(columns=_SEED_COLUMNS).assign(interval_start_utc=starts)
-    return wide_to_long(wide[["interval_start_utc", *_SEED_COLUMNS.values()]], path.name)
+    parsed = parse_price_file(path, fmt="seed")
+    if not parsed.rejected.empty:
+        row = parsed.rejected.iloc[0]
+        raise PriceFileError(f"{path.name}: line {row['line']}: {row['reason']}")
+    return parsed.prices.drop(columns="line")
 
 
 def read_wide_price_csv(source: Path | BinaryIO, name: str | None = None) -> pd.DataFrame:
     """Read the optimiser CLI format: ``interval_start_utc`` (ISO 8601 with offset), ``day_ahead``,
-    ``intraday`` [£/MWh]. ``source`` is a path or a binary file; ``name`` labels errors."""
+    ``intraday`` [£/MWh]. ``source`` is a path or a binary file; ``name`` labels errors. Strict:
+    the first rejected value raises PriceFileError."""
     label = name or getattr(source, "name", "price file")
-    try:
-        frame = pd.read_csv(source, encoding="utf-8-sig")
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
-        raise PriceFileError(f"{label}: not a readable CSV file ({error.__class__.__name__})") from error
+    frame = _read_csv(source, label)
     if "interval_start_utc" not in frame.columns:
         raise PriceFileError(f"{label}: needs an interval_start_utc column")
-    if frame.empty:
-        raise PriceFileError(f"{label}: has no rows")
-    raw = frame["interval_start_utc"].astype(str)
-    naive = ~raw.str.contains(r"(?:Z|[+-]\d\d:?\d\d)$", regex=True)
-    if naive.any():
-        raise PriceFileError(f"{label}: interval_start_utc {raw[naive].iloc[0]!r} has no UTC offset (add Z)")
-    try:
-        frame["interval_start_utc"] = pd.to_datetime(raw, utc=True, format="ISO8601")
-    except (ValueError, TypeError) as error:
-        raise PriceFileError(f"{label}: interval_start_utc is not ISO 8601 ({error})") from error
-    markets = [column for column in ("day_ahead", "intraday") if column in frame.columns]
-    if not markets:
-        raise PriceFileError(f"{label}: needs a day_ahead or intraday column")
-    return wide_to_long(frame[["interval_start_utc", *markets]], label)
-
-
-def wide_to_long(wide: pd.DataFrame, file_name: str) -> pd.DataFrame:
-    """Melt a wide frame into market rows, refusing duplicates, off-grid times and non-numbers."""
-    if wide["interval_start_utc"].duplicated().any():
-        first = wide.loc[wide["interval_start_utc"].duplicated(), "interval_start_utc"].iloc[0]
-        raise PriceFileError(f"{file_name}: interval {first.isoformat()} appears more than once")
-    off_grid = wide["interval_start_utc"][(wide["interval_start_utc"].dt.minute % 30 != 0)
-                                          | (wide["interval_start_utc"].dt.second != 0)]
-    if not off_grid.empty:
-        raise PriceFileError(f"{file_name}: {off_grid.iloc[0].isoformat()} is not on a half-hour boundary")
-    long = wide.melt(id_vars="interval_start_utc", var_name="market", value_name="price_gbp_per_mwh")
-    long["price_gbp_per_mwh"] = pd.to_numeric(long["price_gbp_per_mwh"], errors="coerce")
-    bad = long[long["price_gbp_per_mwh"].isna()]
-    if not bad.empty:
-        row = bad.iloc[0]
-        raise PriceFileError(
-            f"{file_name}: {row['market']} price at {row['interval_start_utc'].isoformat()} is missing or not a number"
-        )
-    return long.sort_values(["market", "interval_start_utc"]).reset_index(drop=True)
+    parsed = _parse_seed(frame, label)
+    if not parsed.rejected.empty:
+        row = parsed.rejected.iloc[0]
+        raise PriceFileError(f"{label}: line {row['line']}: {row['reason']}")
+    return parsed.prices.drop(columns="line")

@@ -41,6 +41,121 @@ def insert_prices(session: Session, long_prices: pd.DataFrame, source: str) -> i
     return len(session.connection().execute(statement, records).all())
 
 
+PRICE_TOLERANCE_GBP_PER_MWH = 1e-6
+"""Two prices closer than this are the same price."""
+
+
+@dataclass
+class ImportOutcome:
+    """What storing one file's good rows did. Frames carry a ``line`` column from the file."""
+
+    added: int
+    unchanged: int
+    conflicts: pd.DataFrame
+    """Stored beside a different price of another source: line, market, interval_start_utc,
+    price_gbp_per_mwh, other_source, other_price_gbp_per_mwh (one row per disagreeing source)."""
+    refused: pd.DataFrame
+    """Not stored: the same source already holds a different price there. line, reason."""
+
+
+def stored_prices(session: Session, markets: list[str], start_utc: datetime, end_utc: datetime) -> pd.DataFrame:
+    """Every stored row of ``markets`` with ``start_utc <= interval_start_utc <= end_utc``, all sources."""
+    rows = session.execute(
+        select(MarketPrice.market, MarketPrice.interval_start_utc, MarketPrice.source, MarketPrice.price_gbp_per_mwh,
+               MarketPrice.ingested_at)
+        .where(MarketPrice.market.in_(markets), MarketPrice.interval_start_utc >= start_utc,
+               MarketPrice.interval_start_utc <= end_utc)
+    ).all()
+    frame = pd.DataFrame(rows, columns=["market", "interval_start_utc", "source", "price_gbp_per_mwh", "ingested_at"])
+    frame["interval_start_utc"] = pd.to_datetime(frame["interval_start_utc"], utc=True)
+    return frame
+
+
+def import_prices(session: Session, long_prices: pd.DataFrame, source: str) -> ImportOutcome:
+    """Store a file's checked rows (market, interval_start_utc, price_gbp_per_mwh, line) as ``source``,
+    classifying each against what is stored (vectorised):
+
+    - refused: ``source`` itself holds a different price there; the stored one is kept (a correction
+      comes in under another source name, so nothing is overwritten silently);
+    - unchanged: otherwise, when some source already holds this price for the market and interval;
+      nothing stored;
+    - added: stored; among them the conflicts, which disagree with another source's price (both
+      are kept, and the reader takes the newest import; see ``prices_between``).
+
+    Runs inside the caller's session, so the whole import is one transaction.
+    """
+    empty = pd.DataFrame(columns=["line", "reason"])
+    no_conflicts = pd.DataFrame(columns=["line", "market", "interval_start_utc", "price_gbp_per_mwh", "other_source",
+                                         "other_price_gbp_per_mwh"])
+    if long_prices.empty:
+        return ImportOutcome(0, 0, no_conflicts, empty)
+    new = long_prices.reset_index(drop=True).copy()
+    new["interval_start_utc"] = pd.to_datetime(new["interval_start_utc"], utc=True)
+    if "line" not in new.columns:
+        new["line"] = range(2, len(new) + 2)
+    new["row"] = range(len(new))
+    stored = stored_prices(session, sorted(new["market"].unique()), new["interval_start_utc"].min().to_pydatetime(),
+                           new["interval_start_utc"].max().to_pydatetime())
+    key = ["market", "interval_start_utc"]
+    merged = new.merge(stored.drop(columns="ingested_at").rename(
+        columns={"price_gbp_per_mwh": "stored_price", "source": "stored_source"}), on=key, how="left")
+    merged["same_price"] = (merged["price_gbp_per_mwh"] - merged["stored_price"]).abs() <= PRICE_TOLERANCE_GBP_PER_MWH
+    merged["own_different"] = (merged["stored_source"] == source) & ~merged["same_price"]
+    by_row = merged.groupby("row")[["same_price", "own_different"]].any()
+    refused_mask = by_row["own_different"].to_numpy()
+    unchanged = by_row["same_price"].to_numpy() & ~refused_mask
+    to_store = new[~unchanged & ~refused_mask]
+    refused_rows = merged[merged["own_different"] & merged["row"].isin(new["row"][refused_mask])]
+    refused = pd.DataFrame({
+        "line": refused_rows["line"].to_numpy(),
+        "reason": [f"{m}: {p:g} £/MWh differs from the {o:g} £/MWh already stored from source '{source}' for "
+                   f"{t.isoformat()}; the stored price is kept (import a correction under another source name)"
+                   for m, p, o, t in zip(refused_rows["market"], refused_rows["price_gbp_per_mwh"],
+                                         refused_rows["stored_price"], refused_rows["interval_start_utc"], strict=True)],
+    }) if refused_mask.any() else empty
+    conflicts = merged[merged["row"].isin(to_store["row"]) & merged["stored_price"].notna()]
+    conflicts = conflicts.rename(columns={"stored_source": "other_source", "stored_price": "other_price_gbp_per_mwh"})[
+        no_conflicts.columns].reset_index(drop=True)
+    added = insert_prices(session, to_store, source)
+    return ImportOutcome(added=added, unchanged=int(unchanged.sum()), conflicts=conflicts, refused=refused)
+
+
+def conflicts_between(session: Session, start_utc: datetime, end_utc: datetime,
+                      markets: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """Market intervals in ``[start_utc, end_utc)`` where stored sources disagree on the price.
+
+    One row per stored row of such an interval: market, interval_start_utc, source,
+    price_gbp_per_mwh, ingested_at, used (True for the row ``prices_between`` reads).
+    """
+    query = (
+        select(MarketPrice.market, MarketPrice.interval_start_utc, MarketPrice.source, MarketPrice.price_gbp_per_mwh,
+               MarketPrice.ingested_at, MarketPrice.id)
+        .where(MarketPrice.interval_start_utc >= start_utc, MarketPrice.interval_start_utc < end_utc)
+    )
+    if markets:
+        query = query.where(MarketPrice.market.in_(markets))
+    # Only intervals held by more than one source can disagree.
+    multi = (
+        select(MarketPrice.market, MarketPrice.interval_start_utc)
+        .where(MarketPrice.interval_start_utc >= start_utc, MarketPrice.interval_start_utc < end_utc)
+        .group_by(MarketPrice.market, MarketPrice.interval_start_utc)
+        .having(func.max(MarketPrice.price_gbp_per_mwh) - func.min(MarketPrice.price_gbp_per_mwh)
+                > PRICE_TOLERANCE_GBP_PER_MWH)
+        .subquery()
+    )
+    query = query.join(multi, (multi.c.market == MarketPrice.market)
+                       & (multi.c.interval_start_utc == MarketPrice.interval_start_utc))
+    rows = session.execute(query).all()
+    frame = pd.DataFrame(rows, columns=["market", "interval_start_utc", "source", "price_gbp_per_mwh", "ingested_at",
+                                        "id"])
+    if frame.empty:
+        return frame.drop(columns="id").assign(used=pd.Series(dtype=bool))
+    frame["interval_start_utc"] = pd.to_datetime(frame["interval_start_utc"], utc=True)
+    frame = frame.sort_values(["market", "interval_start_utc", "ingested_at", "id"])
+    frame["used"] = ~frame.duplicated(["market", "interval_start_utc"], keep="last")
+    return frame.drop(columns="id").reset_index(drop=True)
+
+
 @dataclass(frozen=True)
 class MarketCoverage:
     market: str
@@ -70,7 +185,9 @@ def prices_between(
     """Prices with ``start_utc <= interval_start_utc < end_utc`` as a wide frame.
 
     Index: ``interval_start_utc`` (aware UTC); one column per market [£/MWh]. Where several
-    sources cover one interval, the most recently ingested wins.
+    sources cover one interval, the most recently ingested wins (ties: the later row), so a
+    correction imported under a new source name takes over and the older price stays stored
+    (``conflicts_between`` lists such disagreements).
     """
     query = (
         select(
@@ -80,7 +197,7 @@ def prices_between(
             MarketPrice.ingested_at,
         )
         .where(MarketPrice.interval_start_utc >= start_utc, MarketPrice.interval_start_utc < end_utc)
-        .order_by(MarketPrice.ingested_at)
+        .order_by(MarketPrice.ingested_at, MarketPrice.id)
     )
     if markets:
         query = query.where(MarketPrice.market.in_(markets))

@@ -1,9 +1,13 @@
-"""Prices: explore stored DA and ID prices by GB settlement date; traders can upload a price file."""
+"""Prices: explore stored prices by GB settlement date (series, DA−ID spread, day × period heatmap,
+distribution, daily statistics); traders can import a price file of any supported format."""
 
 import dash
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import dcc, html
+
+from components.price_figures import DAILY_STATS_COLUMNS
+from domain.markets import MARKET_NAMES
 
 dash.register_page(__name__, path="/prices", name="Prices", title="Prices · Powerdesk", nav_order=10,
                    min_role="viewer")
@@ -13,22 +17,34 @@ DATES = "prices-dates"
 MARKETS = "prices-markets"
 MESSAGE = "prices-message"
 CHART = "prices-chart"
+SPREAD_CHART = "prices-spread-chart"
+HEATMAP = "prices-heatmap"
+HEATMAP_MARKET = "prices-heatmap-market"
+DISTRIBUTION = "prices-distribution"
+STATS_GRID = "prices-stats-grid"
+STATS_DOWNLOAD_BUTTON = "prices-stats-download-button"
+CONFLICTS = "prices-conflicts"
 TABLE = "prices-table"
 DOWNLOAD_BUTTON = "prices-download-button"
 DOWNLOAD = "prices-download"
 UPLOAD_SECTION = "prices-upload-section"
 UPLOAD = "prices-upload"
+UPLOAD_FORMAT = "prices-upload-format"
 UPLOAD_STATUS = "prices-upload-status"
 
+_PRICE = {"type": "numericColumn",
+          "valueFormatter": {"function": "params.value == null ? '' : d3.format('.2f')(params.value)"}}
 TABLE_COLUMNS = [
     {"field": "local_time", "headerName": "UK local time", "minWidth": 170},
     {"field": "settlement_date", "headerName": "Settlement date"},
     {"field": "settlement_period", "headerName": "SP", "maxWidth": 80, "type": "numericColumn"},
-    {"field": "day_ahead", "headerName": "Day-ahead £/MWh", "type": "numericColumn",
-     "valueFormatter": {"function": "d3.format('.2f')(params.value)"}},
-    {"field": "intraday", "headerName": "Intraday £/MWh", "type": "numericColumn",
-     "valueFormatter": {"function": "d3.format('.2f')(params.value)"}},
+    *[{"field": market, "headerName": f"{name} £/MWh", **_PRICE} for market, name in MARKET_NAMES.items()],
 ]
+GRAPH_CONFIG = {"displaylogo": False}
+
+
+def _card(body, class_name="mt-3"):
+    return dbc.Card(dbc.CardBody(body), className=class_name)
 
 
 def layout(**_query):
@@ -40,10 +56,10 @@ def layout(**_query):
                              dcc.DatePickerRange(id=DATES, display_format="YYYY-MM-DD", first_day_of_week=1)],
                             md="auto"),
                     dbc.Col([dbc.Label("Markets"),
-                             dbc.Checklist(id=MARKETS, inline=True, value=["day_ahead", "intraday"],
-                                           options=[{"label": "Day-ahead", "value": "day_ahead"},
-                                                    {"label": "Intraday", "value": "intraday"}])], md="auto"),
-                    dbc.Col(dbc.Button("Download CSV", id=DOWNLOAD_BUTTON, color="secondary", outline=True),
+                             dbc.Checklist(id=MARKETS, inline=True, value=list(MARKET_NAMES),
+                                           options=[{"label": name, "value": market}
+                                                    for market, name in MARKET_NAMES.items()])], md="auto"),
+                    dbc.Col(dbc.Button("Download prices CSV", id=DOWNLOAD_BUTTON, color="secondary", outline=True),
                             md="auto", className="ms-auto align-self-end"),
                 ],
                 className="g-3",
@@ -52,37 +68,76 @@ def layout(**_query):
         className="mb-3",
     )
     upload = html.Div(
-        dbc.Card(
-            dbc.CardBody(
-                [
-                    html.H3("Add prices from a file", className="h6"),
-                    html.P(["CSV with columns ", html.Code("interval_start_utc"), " (ISO 8601), ",
-                            html.Code("day_ahead"), " and/or ", html.Code("intraday"),
-                            " in £/MWh. All rows are checked before anything is stored."],
-                           className="small text-body-secondary mb-2"),
-                    dcc.Upload(id=UPLOAD, children=dbc.Button("Choose a CSV file…", color="primary", outline=True),
-                               multiple=False, max_size=20_000_000),
-                    html.Div(id=UPLOAD_STATUS, className="mt-2"),
-                ]
-            ),
-            className="mt-3",
-        ),
+        _card([
+            html.H3("Import prices from a file", className="h6"),
+            html.P(["Seed DA/ID CSV (", html.Code("time, day-ahead, intra-day"), " or ",
+                    html.Code("interval_start_utc, day_ahead, intraday"), "), Elexon Market Index Data CSV, or EPEX "
+                    "hourly day-ahead CSV (one row per day); .csv.gz too. Bad values are rejected with their line "
+                    "numbers, a price that differs from another source's is kept beside it and flagged, and "
+                    "importing the same file again changes nothing. EPEX clock-change days are refused."],
+                   className="small text-body-secondary mb-2"),
+            dbc.Row([
+                dbc.Col(dcc.Dropdown(id=UPLOAD_FORMAT, value="auto", clearable=False, searchable=False,
+                                     options=[{"label": "Detect the format", "value": "auto"},
+                                              {"label": "Seed DA/ID", "value": "seed"},
+                                              {"label": "Elexon MID", "value": "mid"},
+                                              {"label": "EPEX hourly day-ahead", "value": "epex"}]),
+                        md=3),
+                dbc.Col(dcc.Upload(id=UPLOAD, children=dbc.Button("Choose a price file…", color="primary",
+                                                                  outline=True),
+                                   multiple=False, max_size=20_000_000), md="auto"),
+            ], className="g-2 align-items-center"),
+            dcc.Loading(html.Div(id=UPLOAD_STATUS, className="mt-2")),
+        ]),
         id=UPLOAD_SECTION,
         hidden=True,
     )
+    stats = _card([
+        html.Div([
+            html.H3("Daily statistics", className="h6 mb-0"),
+            dbc.Button("Download statistics CSV", id=STATS_DOWNLOAD_BUTTON, size="sm", color="secondary",
+                       outline=True),
+        ], className="d-flex justify-content-between align-items-center mb-2"),
+        html.P("Peak is 07:00–19:00 UK time. Best spreads: buy over the cheapest 1 h (2 h) window and sell over a "
+               "later, dearer one on the same settlement day; SPs are the windows' first periods.",
+               className="small text-body-secondary mb-2"),
+        dag.AgGrid(id=STATS_GRID, columnDefs=DAILY_STATS_COLUMNS, rowData=[],
+                   defaultColDef={"sortable": True, "resizable": True, "filter": True, "minWidth": 110},
+                   csvExportParams={"fileName": "powerdesk_daily_price_statistics.csv"},
+                   dashGridOptions={"pagination": True, "paginationPageSize": 30,
+                                    "paginationPageSizeSelector": [30, 90, 366]}, style={"height": "380px"}),
+    ])
+    heatmap = _card([
+        dbc.Row([
+            dbc.Col(dbc.Label("Heatmap of", className="mb-0"), width="auto"),
+            dbc.Col(dbc.RadioItems(id=HEATMAP_MARKET, inline=True, value="day_ahead",
+                                   options=[{"label": name, "value": market}
+                                            for market, name in MARKET_NAMES.items()]), width="auto"),
+        ], className="g-2 align-items-center"),
+        dcc.Loading(dcc.Graph(id=HEATMAP, style={"height": "460px"}, config=GRAPH_CONFIG)),
+    ])
     return html.Div(
         [
             dcc.Store(id=LOAD, data=0),
             html.H2("Prices", className="h4 mb-3"),
             controls,
             html.Div(id=MESSAGE),
-            dbc.Card(dbc.CardBody(dcc.Loading(dcc.Graph(id=CHART, style={"height": "420px"})))),
-            dbc.Card(dbc.CardBody(dag.AgGrid(id=TABLE, columnDefs=TABLE_COLUMNS, rowData=[],
-                                             defaultColDef={"sortable": True, "resizable": True, "filter": True},
-                                             columnSize="responsiveSizeToFit",
-                                             dashGridOptions={"pagination": True, "paginationPageSize": 48,
-                                                              "paginationPageSizeSelector": [48, 96, 336]},
-                                             style={"height": "420px"})), className="mt-3"),
+            _card(dcc.Loading(dcc.Graph(id=CHART, style={"height": "420px"}, config=GRAPH_CONFIG)), ""),
+            dbc.Row([
+                dbc.Col(_card(dcc.Loading(dcc.Graph(id=SPREAD_CHART, style={"height": "340px"},
+                                                    config=GRAPH_CONFIG))), lg=6),
+                dbc.Col(_card(dcc.Loading(dcc.Graph(id=DISTRIBUTION, style={"height": "340px"},
+                                                    config=GRAPH_CONFIG))), lg=6),
+            ], className="g-3"),
+            heatmap,
+            stats,
+            html.Div(id=CONFLICTS),
+            _card(dag.AgGrid(id=TABLE, columnDefs=TABLE_COLUMNS, rowData=[],
+                             defaultColDef={"sortable": True, "resizable": True, "filter": True},
+                             columnSize="responsiveSizeToFit",
+                             dashGridOptions={"pagination": True, "paginationPageSize": 48,
+                                              "paginationPageSizeSelector": [46, 48, 50, 96, 336]},
+                             style={"height": "420px"})),
             dcc.Download(id=DOWNLOAD),
             upload,
         ]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -10,30 +9,60 @@ import pandas as pd
 
 from data_access import prices as price_store
 from data_access.engine import Database
-from data_access.price_files import SEED_SOURCE, PriceFileError, read_seed_prices, read_wide_price_csv
+from data_access.price_files import (
+    EPEX_DEMO_FILE,
+    EPEX_DEMO_SOURCE,
+    MID_DEMO_FILE,
+    MID_DEMO_SOURCE,
+    SEED_PRICES_FILE,
+    SEED_SOURCE,
+    PriceFileError,
+    parse_price_file,
+)
 from domain.markets import MARKETS
+from domain.price_statistics import daily_statistics
 from domain.settlement_time import (
     day_start_utc,
     periods_in_day,
     settlement_periods_of,
     to_settlement_period,
 )
+from services import audit
 from services.errors import InvalidInput
 
 MAX_EXPLORER_DAYS = 400
 LOOKBACK_DAYS = 7
 
 
-def load_demo_prices(db: Database) -> int:
-    """Load the shipped seed DA/ID prices; returns the number of new rows (0 when already loaded)."""
-    long = read_seed_prices()
-    with db.session() as session:
-        return price_store.insert_prices(session, long, SEED_SOURCE)
+DEMO_FEEDS = {
+    "seed": (SEED_PRICES_FILE, "seed", SEED_SOURCE),
+    "mid": (MID_DEMO_FILE, "mid", MID_DEMO_SOURCE),
+    "epex": (EPEX_DEMO_FILE, "epex", EPEX_DEMO_SOURCE),
+}
+"""Shipped demo price files: name -> (path, format, source). Together 2022-10 to 2026-08."""
+
+
+def load_demo_prices(db: Database, feeds: tuple[str, ...] = tuple(DEMO_FEEDS)) -> int:
+    """Load the shipped demo prices (by default all three feeds; ``feeds=("seed",)`` loads only
+    the seed DA/ID file, which tests use for speed); returns the number of new rows (0 when
+    already loaded). The EPEX file's clock-change days are refused, as on any import."""
+    added = 0
+    for name in feeds:
+        path, fmt, source = DEMO_FEEDS[name]
+        report = import_prices(db, path.read_bytes(), path.name, fmt=fmt, source=source, actor="system")
+        added += report.rows_added
+    return added
 
 
 @dataclass(frozen=True)
 class CoverageRow:
-    """Stored prices of one market, as GB settlement dates and periods."""
+    """Stored prices of one market, as GB settlement dates and periods.
+
+    ``last_complete_date`` is the last settlement date with a price for every one of its
+    46/48/50 periods (None if none in the last LOOKBACK_DAYS of this market's data);
+    ``partial_date`` is the last date when that date is incomplete (a file that stops mid-day),
+    with ``partial_periods`` of its ``partial_expected`` periods priced.
+    """
 
     market: str
     first_date: date
@@ -41,15 +70,33 @@ class CoverageRow:
     last_date: date
     last_period: int
     intervals: int
+    last_complete_date: date | None = None
+    partial_date: date | None = None
+    partial_periods: int = 0
+    partial_expected: int = 0
 
 
 def market_coverage(db: Database) -> list[CoverageRow]:
     with db.session() as session:
         rows = price_store.coverage(session)
+        recent = {
+            row.market: price_store.prices_between(
+                session, day_start_utc(to_settlement_period(row.last_interval_utc).settlement_date
+                                       - timedelta(days=LOOKBACK_DAYS)),
+                row.last_interval_utc + timedelta(minutes=30), (row.market,))
+            for row in rows
+        }
     result = []
     for row in rows:
         first = to_settlement_period(row.first_interval_utc)
         last = to_settlement_period(row.last_interval_utc)
+        prices = recent[row.market]
+        dates, _periods = settlement_periods_of(prices.index)
+        counts = prices[row.market].notna().groupby(pd.Index(dates)).sum() if len(prices) else pd.Series(dtype=int)
+        complete = [d for d, n in counts.items() if n == periods_in_day(d)]
+        last_count = int(counts.get(last.settlement_date, 0))
+        expected = periods_in_day(last.settlement_date)
+        partial = last_count < expected
         result.append(
             CoverageRow(
                 market=row.market,
@@ -58,6 +105,10 @@ def market_coverage(db: Database) -> list[CoverageRow]:
                 last_date=last.settlement_date,
                 last_period=last.settlement_period,
                 intervals=row.intervals,
+                last_complete_date=max(complete) if complete else None,
+                partial_date=last.settlement_date if partial else None,
+                partial_periods=last_count if partial else 0,
+                partial_expected=expected if partial else 0,
             )
         )
     return result
@@ -141,30 +192,130 @@ def latest_day_summary(db: Database, coverage: list[CoverageRow]) -> list[DaySum
     return summaries
 
 
-MAX_UPLOAD_ROWS = 200_000
+MAX_IMPORT_ROWS = 500_000
+REPORT_LIMIT = 200
+"""At most this many rejected lines and conflicts are listed in a report (all are counted)."""
 
 
 @dataclass(frozen=True)
 class ImportReport:
+    """What one import did. Added, unchanged and conflicting count half-hourly prices (an EPEX hour
+    is two); rejected counts rejected values (a refused EPEX day is one)."""
+
     source: str
+    format: str
+    file_name: str
     rows_read: int
     rows_added: int
-    first_utc: pd.Timestamp
-    last_utc: pd.Timestamp
+    rows_unchanged: int
+    rows_conflicting: int
+    rows_rejected: int
+    first_utc: pd.Timestamp | None
+    last_utc: pd.Timestamp | None
+    rejected: list[tuple[int, str]]
+    """(line, reason), at most REPORT_LIMIT, by line."""
+    conflicts: list[dict]
+    """market, interval_start_utc, settlement_date, settlement_period, price_gbp_per_mwh,
+    other_source, other_price_gbp_per_mwh (at most REPORT_LIMIT)."""
+    refused_days: list[str]
+
+    def summary(self) -> str:
+        return (f"{self.file_name} ({self.format}, source '{self.source}'): "
+                f"{self.rows_added:,} added, {self.rows_unchanged:,} unchanged, {self.rows_conflicting:,} "
+                f"conflicting (kept beside another source's price), {self.rows_rejected:,} rejected.")
+
+    def audit_detail(self) -> dict:
+        return {"file": self.file_name, "format": self.format, "source": self.source, "read": self.rows_read,
+                "added": self.rows_added, "unchanged": self.rows_unchanged, "conflicting": self.rows_conflicting,
+                "rejected": self.rows_rejected, "refused_days": self.refused_days[:20],
+                "first_utc": self.first_utc.isoformat() if self.first_utc is not None else None,
+                "last_utc": self.last_utc.isoformat() if self.last_utc is not None else None}
 
 
-def import_price_file(db: Database, content: bytes, filename: str) -> ImportReport:
-    """Check a whole uploaded CSV, then store it in one transaction (all rows or none).
+def source_name(fmt: str, file_name: str) -> str:
+    """Default source of an imported file: ``<format>:<file name>`` (64 characters at most)."""
+    return f"{fmt}:{file_name}"[:64]
 
-    Rows already stored for the same market, interval and source are left as they are.
+
+def import_prices(db: Database, content: bytes, file_name: str, fmt: str | None = None, source: str | None = None,
+                  actor: str = "system", window: tuple | None = None, source_prefix: str = "") -> ImportReport:
+    """Check a price file of format ``fmt`` (``seed``, ``mid``, ``epex``; detected when None), then
+    store its good rows in one transaction together with a ``prices.imported`` audit event.
+
+    Re-importing a file changes nothing (every row comes back unchanged). Bad values and times
+    are rejected with their line numbers; a price differing from another source's is stored
+    beside it and reported as conflicting. Raises InvalidInput when the file cannot be read at all.
+    ``window`` (UTC start, end): only prices with start <= interval < end are imported. The source
+    defaults to ``<source_prefix><format>:<file name>``.
     """
     try:
-        long = read_wide_price_csv(io.BytesIO(content), filename)
+        parsed = parse_price_file(content, file_name, fmt)
     except PriceFileError as error:
         raise InvalidInput(str(error)) from error
-    if len(long) > MAX_UPLOAD_ROWS:
-        raise InvalidInput(f"{filename}: {len(long):,} prices is more than the {MAX_UPLOAD_ROWS:,} allowed per file")
-    source = f"upload:{filename}"[:64]
+    if window is not None:
+        starts = parsed.prices["interval_start_utc"]
+        parsed.prices = parsed.prices[(starts >= pd.Timestamp(window[0])) & (starts < pd.Timestamp(window[1]))]
+    rows_in_file = len(parsed.prices) + len(parsed.rejected)
+    if rows_in_file > MAX_IMPORT_ROWS:
+        raise InvalidInput(f"{file_name}: {rows_in_file:,} prices is more than the {MAX_IMPORT_ROWS:,} allowed per file")
+    source = source or (source_prefix + source_name(parsed.format, file_name))[:64]
     with db.session() as session:
-        added = price_store.insert_prices(session, long, source)
-    return ImportReport(source, len(long), added, long["interval_start_utc"].min(), long["interval_start_utc"].max())
+        outcome = price_store.import_prices(session, parsed.prices, source)
+        rejected = pd.concat([parsed.rejected, outcome.refused], ignore_index=True).sort_values("line", kind="stable")
+        conflicts = outcome.conflicts.head(REPORT_LIMIT)
+        starts = pd.DatetimeIndex(conflicts["interval_start_utc"])
+        dates, periods = settlement_periods_of(starts) if len(starts) else ([], [])
+        report = ImportReport(
+            source=source,
+            format=parsed.format,
+            file_name=file_name,
+            rows_read=len(parsed.prices) + len(parsed.rejected),
+            rows_added=outcome.added,
+            rows_unchanged=outcome.unchanged,
+            rows_conflicting=int(outcome.conflicts[["market", "interval_start_utc"]].drop_duplicates().shape[0]),
+            rows_rejected=len(rejected),
+            first_utc=parsed.prices["interval_start_utc"].min() if not parsed.prices.empty else None,
+            last_utc=parsed.prices["interval_start_utc"].max() if not parsed.prices.empty else None,
+            rejected=[(int(line), str(reason)) for line, reason in
+                      zip(rejected["line"].head(REPORT_LIMIT), rejected["reason"].head(REPORT_LIMIT), strict=True)],
+            conflicts=[{"market": m, "interval_start_utc": t.isoformat(), "settlement_date": d.isoformat(),
+                        "settlement_period": p, "price_gbp_per_mwh": float(v), "other_source": o,
+                        "other_price_gbp_per_mwh": float(ov)}
+                       for m, t, d, p, v, o, ov in zip(conflicts["market"], starts, dates, periods,
+                                                       conflicts["price_gbp_per_mwh"], conflicts["other_source"],
+                                                       conflicts["other_price_gbp_per_mwh"], strict=True)],
+            refused_days=parsed.refused_days,
+        )
+        # A fetch (``window`` set) re-reads the same files on every run: audit only when it changed
+        # or refused something; a file imported by hand is always audited.
+        if window is None or report.rows_added or report.rows_conflicting or report.rows_rejected:
+            audit.record(session, actor, "prices.imported", target=source, detail=report.audit_detail())
+    return report
+
+
+def import_price_file(db: Database, content: bytes, filename: str, fmt: str | None = None,
+                      actor: str = "system") -> ImportReport:
+    """An uploaded file: its source is ``upload:<format>:<file name>``."""
+    return import_prices(db, content, filename, fmt=fmt, actor=actor, source_prefix="upload:")
+
+
+def price_conflicts(db: Database, first: date, last: date, markets: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """Stored disagreements between sources for settlement dates ``first``..``last``: one row per
+    stored price of a disputed market interval, with ``used`` marking the one readers take (the
+    newest import), plus ``settlement_date`` and ``settlement_period``."""
+    with db.session() as session:
+        frame = price_store.conflicts_between(session, day_start_utc(first), day_start_utc(last + timedelta(days=1)),
+                                              markets)
+    if frame.empty:
+        return frame.assign(settlement_date=[], settlement_period=[])
+    dates, periods = settlement_periods_of(frame["interval_start_utc"])
+    return frame.assign(settlement_date=dates, settlement_period=periods)
+
+
+def daily_price_statistics(db: Database, first: date, last: date, markets: tuple[str, ...] | None = None
+                           ) -> pd.DataFrame:
+    """Daily statistics per settlement date and market for ``first``..``last`` (see
+    ``domain.price_statistics.DAILY_COLUMNS``): min/max/mean with periods, peak/off-peak means,
+    negative periods, best 1 h and 2 h charge/discharge spreads with their start periods."""
+    prices = prices_for_dates(db, first, last, markets)
+    return daily_statistics(prices, markets or MARKETS)

@@ -107,7 +107,7 @@ def seed_database(database_url: str, with_demo_prices: bool = True) -> None:
     for role, password in PASSWORDS.items():
         create_user(database, role, password, role)
     if with_demo_prices:
-        load_demo_prices(database)
+        load_demo_prices(database, feeds=("seed",))  # the MID and EPEX demo feeds: tests that need them load them
     database.dispose()
 
 

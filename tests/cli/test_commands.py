@@ -60,7 +60,7 @@ def test_setup_on_an_empty_database_prints_a_random_admin_password_once(tmp_path
     assert first.returncode == 0, first.stderr
     password = first.stdout.splitlines()[1].strip()
     assert len(password) >= 20
-    assert "10270 demo price rows added" in first.stdout
+    assert "76164 demo price rows added" in first.stdout  # seed 10,270 + MID 38,486 + EPEX 27,408
     second = run_flask(["setup"], tmp_path)
     assert second.returncode == 0
     assert password not in second.stdout and "0 demo price rows added" in second.stdout

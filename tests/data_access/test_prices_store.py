@@ -78,7 +78,7 @@ def test_wide_csv_rejects_missing_offsets_duplicates_and_non_numbers(tmp_path):
         "interval_start_utc,day_ahead\n2023-01-01T00:00Z,abc\n": "not a number",
         "interval_start_utc,day_ahead\n2023-01-01T00:10Z,1\n": "half-hour",
         "when,day_ahead\n2023-01-01T00:00Z,1\n": "interval_start_utc column",
-        "interval_start_utc,other\n2023-01-01T00:00Z,1\n": "day_ahead or intraday",
+        "interval_start_utc,other\n2023-01-01T00:00Z,1\n": "day_ahead, intraday or market_index",
     }
     for index, (content, message) in enumerate(cases.items()):
         path = tmp_path / f"case{index}.csv"

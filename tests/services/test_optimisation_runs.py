@@ -17,7 +17,7 @@ SPRING = RunRequest(first=date(2023, 3, 25), last=date(2023, 3, 26), battery=BAT
 
 @pytest.fixture
 def priced_db(db):
-    load_demo_prices(db)
+    load_demo_prices(db, feeds=("seed",))
     return db
 
 

@@ -18,6 +18,9 @@ def test_overview_shows_coverage_and_the_last_full_day(dash_app, client_as):
     assert "48 periods" in summary
     coverage = str(result["overview-coverage"]["children"])
     assert "2023-01-14 SP1" in coverage and "5,135" in coverage
+    # the seed file stops at 2023-05-01 SP1 (23:00 UTC on 30 April): said as partial, not as "Last"
+    assert "2023-04-30" in coverage and "2023-05-01 partial: 1 of 48 periods" in coverage
+    assert "2023-05-01 SP1" not in coverage
     assert "No optimisation runs yet" in str(result["overview-latest-run"]["children"])
     figure = result["overview-recent-chart"]["figure"]
     assert len(figure["data"]) == 2 and len(figure["data"][0]["x"]) == 7 * 48
