@@ -71,6 +71,30 @@ class Settings(BaseSettings):
         description="Background job manager: `auto` picks Celery when REDIS_URL is set, else diskcache.",
     )
 
+    # --- Turbines: the wind fleet, metric ingest and repair dispatch ---
+    turbine_crew: str = Field(
+        "Alex Morgan,Priya Shah,Sam Okafor",
+        description="Repair engineers, comma-separated names; the crew size is the number of names.",
+    )
+    turbine_repair_min_s: float = Field(30.0, ge=0, description="Shortest repair time [s] (drawn uniformly).")
+    turbine_repair_max_s: float = Field(90.0, ge=0, description="Longest repair time [s] (drawn uniformly).")
+    turbine_travel_s: float = Field(5.0, ge=0, description="Time from assignment to the start of a repair [s].")
+    turbine_auto_register: bool = Field(
+        False, description="Register a turbine on its first metric (with the default rating) instead of refusing it."
+    )
+    turbine_default_rating_kw: float = Field(
+        3000.0, gt=0, description="Rating [kW] of auto-registered and demo turbines."
+    )
+    turbine_report_interval_s: float = Field(
+        1.0, gt=0, description="How often turbines are expected to report [s]; 3 missed reports mark one stale."
+    )
+    turbine_dispatch_interval_s: float = Field(
+        2.0, gt=0, description="How often the repair dispatcher runs [s] (`python -m jobs.turbines`, scheduler)."
+    )
+    turbine_max_body_bytes: int = Field(
+        2_000_000, gt=0, description="Largest metric ingest request body [bytes]; larger gets HTTP 413."
+    )
+
     @field_validator("instance_path")
     @classmethod
     def _absolute_instance(cls, value: Path) -> Path:
@@ -84,6 +108,20 @@ class Settings(BaseSettings):
         if value.startswith("postgresql://"):
             return "postgresql+psycopg://" + value.removeprefix("postgresql://")
         return value
+
+    @field_validator("turbine_crew")
+    @classmethod
+    def _crew_named(cls, value: str) -> str:
+        names = [name.strip() for name in value.split(",") if name.strip()]
+        if not names:
+            raise ValueError("TURBINE_CREW needs at least one engineer name")
+        if len(set(names)) != len(names):
+            raise ValueError("TURBINE_CREW has the same name twice")
+        return ",".join(names)
+
+    def turbine_crew_names(self) -> tuple[str, ...]:
+        """The repair engineers, in the order they are given work."""
+        return tuple(self.turbine_crew.split(","))
 
     def resolved_database_url(self) -> str:
         """``database_url`` with a relative SQLite path made absolute (against the working directory)."""
