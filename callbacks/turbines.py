@@ -29,6 +29,8 @@ from services.turbines import (
     turbine_metrics,
 )
 
+KPI_MAX_AGE_S = 20.0
+"""The KPIs scan a day of reports; on the live refresh they are recomputed at most this often [s]."""
 LIVE_HISTORY_MAX_MIN = 60
 """Windows up to this long [min] follow the live refresh; longer ones redraw only when changed."""
 
@@ -61,7 +63,7 @@ def register(app: dash.Dash) -> None:
         db = database()
         states = fleet_state(db, _settings().turbine_report_interval_s, now)
         names = {s.turbine_number: s.name for s in states}
-        return (tiles_grid(states, now), kpi_cards(fleet_kpis(db, now)),
+        return (tiles_grid(states, now), kpi_cards(fleet_kpis(db, now, max_age_s=KPI_MAX_AGE_S)),
                 repair_rows(list_tickets(db, limit=500), names), f"Live · updated {local_clock(now)}")
 
     @app.callback(

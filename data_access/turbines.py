@@ -208,28 +208,32 @@ def metrics_between(session: Session, turbine_numbers: list[int], since: datetim
 @dataclass(frozen=True)
 class FleetAggregates:
     reports: int
+    """Reports since ``since``."""
     ok_reports: int
     energy_kwh: float
-    """Σ over turbines of mean reported power [kW] × reporting span [h] (gaps count at the mean)."""
+    """Since ``energy_since``: Σ over turbines of mean reported power [kW] × reporting span [h]
+    (gaps count at the turbine's mean)."""
 
 
-def fleet_aggregates(session: Session, since: datetime, until: datetime) -> FleetAggregates:
-    """Counts of reports (all, ok) and an energy estimate [kWh] over ``since..until``."""
-    window = (TurbineMetric.measured_at >= since, TurbineMetric.measured_at < until)
-    counts = session.execute(
-        select(func.count(TurbineMetric.id), func.count(TurbineMetric.id).filter(TurbineMetric.status == "ok"))
-        .where(*window)
-    ).one()
-    per_turbine = session.execute(
-        select(func.avg(TurbineMetric.power_kw), func.min(TurbineMetric.measured_at),
-               func.max(TurbineMetric.measured_at))
-        .where(*window).group_by(TurbineMetric.turbine_number)
+def fleet_aggregates(session: Session, since: datetime, energy_since: datetime, until: datetime) -> FleetAggregates:
+    """Report counts (all, ok) over ``since..until`` and an energy estimate over ``energy_since..until``,
+    in one pass over the reports."""
+    m = TurbineMetric
+    in_energy = m.measured_at >= energy_since
+    rows = session.execute(
+        select(func.count(m.id), func.count(m.id).filter(m.measured_at >= since, m.status == "ok"),
+               func.count(m.id).filter(m.measured_at >= since), func.avg(m.power_kw).filter(in_energy),
+               func.min(m.measured_at).filter(in_energy), func.max(m.measured_at).filter(in_energy))
+        .where(m.measured_at >= min(since, energy_since), m.measured_at < until)
+        .group_by(m.turbine_number)
     ).all()
-    energy = 0.0
-    for mean_kw, first, last in per_turbine:
-        span_h = (_aware(last) - _aware(first)).total_seconds() / 3600
-        energy += float(mean_kw or 0.0) * span_h
-    return FleetAggregates(reports=counts[0], ok_reports=counts[1], energy_kwh=energy)
+    energy, reports, ok_reports = 0.0, 0, 0
+    for _all, ok_count, window_count, mean_kw, first, last in rows:
+        reports += window_count
+        ok_reports += ok_count
+        if first is not None:
+            energy += float(mean_kw or 0.0) * (_aware(last) - _aware(first)).total_seconds() / 3600
+    return FleetAggregates(reports=reports, ok_reports=ok_reports, energy_kwh=energy)
 
 
 def mean_time_to_repair_s(session: Session, since: datetime) -> float | None:

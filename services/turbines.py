@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import io
+import time
 import zipfile
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -77,17 +78,28 @@ class FleetKpis:
     """Fleet energy since UK midnight [MWh] (mean reported power × reporting span, per turbine)."""
 
 
-def fleet_kpis(db: Database, now: datetime | None = None) -> FleetKpis:
+_kpi_cache: dict[int, tuple[float, FleetKpis]] = {}
+
+
+def fleet_kpis(db: Database, now: datetime | None = None, max_age_s: float = 0.0) -> FleetKpis:
+    """The fleet KPIs; with ``max_age_s`` a result computed that recently (in this process) is reused,
+    so a live page does not rescan a day of reports at every refresh."""
+    clock = time.monotonic()
+    cached = _kpi_cache.get(id(db))
+    if max_age_s > 0 and cached and clock - cached[0] < max_age_s:
+        return cached[1]
     now = now or utc_now()
     local_midnight = now.astimezone(LONDON).replace(hour=0, minute=0, second=0, microsecond=0)
     with db.session() as session:
-        day = store.fleet_aggregates(session, now - timedelta(hours=24), now + timedelta(minutes=5))
-        today = store.fleet_aggregates(session, local_midnight.astimezone(now.tzinfo), now + timedelta(minutes=5))
+        aggregates = store.fleet_aggregates(session, now - timedelta(hours=24), local_midnight.astimezone(UTC),
+                                            now + timedelta(minutes=5))
         mttr = store.mean_time_to_repair_s(session, now - timedelta(days=30))
         open_count = sum(1 for t in store.open_incident_tickets(session) if t.status != "done")
-    return FleetKpis(
-        availability_pct=100.0 * day.ok_reports / day.reports if day.reports else None,
-        mean_time_to_repair_s=mttr, open_tickets=open_count, energy_today_mwh=today.energy_kwh / 1000.0)
+    kpis = FleetKpis(
+        availability_pct=100.0 * aggregates.ok_reports / aggregates.reports if aggregates.reports else None,
+        mean_time_to_repair_s=mttr, open_tickets=open_count, energy_today_mwh=aggregates.energy_kwh / 1000.0)
+    _kpi_cache[id(db)] = (clock, kpis)
+    return kpis
 
 
 def list_tickets(db: Database, status: str | None = None, turbine_number: int | None = None,
