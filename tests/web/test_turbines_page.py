@@ -13,11 +13,14 @@ from domain.turbine_fleet import CrewConfig
 from services.turbine_dispatch import dispatch_once
 from services.turbine_ingest import ingest_metrics
 from services.turbines import register_demo_fleet
+from tests.conftest import build_app, log_in, make_settings
 from tests.dash_requests import fire
 
 
 @pytest.fixture
-def fleet_app(dash_app):
+def fleet_app(tmp_path, seeded_sqlite_url):
+    # Reports are expected hourly here, so a slow test machine never sees them go stale.
+    dash_app = build_app(make_settings(tmp_path, seeded_sqlite_url, turbine_report_interval_s=3600), seed=False)
     db = dash_app.server.extensions["powerdesk"].db
     register_demo_fleet(db, 3000.0)
     now = time.time()
@@ -27,7 +30,18 @@ def fleet_app(dash_app):
     ingest_metrics(db, items, now, auto_register=False, default_rating_kw=3000.0, actor="test")
     dispatch_once(db, CrewConfig(engineers=("Alex Morgan",), repair_min_s=600, repair_max_s=600))
     dispatch_once(db, CrewConfig(engineers=("Alex Morgan",), repair_min_s=600, repair_max_s=600))
-    return dash_app
+    yield dash_app
+    db.dispose()
+
+
+@pytest.fixture
+def client_as(fleet_app):
+    def make(role: str):
+        client = fleet_app.server.test_client()
+        assert log_in(client, role).status_code == 302
+        return client
+
+    return make
 
 
 def test_tiles_show_condition_values_and_the_repair_state(fleet_app, client_as):
