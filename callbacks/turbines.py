@@ -31,6 +31,8 @@ from services.turbines import (
 
 KPI_MAX_AGE_S = 20.0
 """The KPIs scan a day of reports; on the live refresh they are recomputed at most this often [s]."""
+STALE_AFTER_REPORTS = 3
+"""Silences longer than this many report intervals break the history's lines and bands."""
 LIVE_HISTORY_MAX_MIN = 60
 """Windows up to this long [min] follow the live refresh; longer ones redraw only when changed."""
 
@@ -103,7 +105,9 @@ def register(app: dash.Dash) -> None:
         label = next((o["label"] for o in options or [] if o["value"] == turbine), f"#{turbine}")
         rating = next((s.rated_power_kw for s in fleet_state(database(), 1.0) if s.turbine_number == int(turbine)),
                       _settings().turbine_default_rating_kw)
-        return (history_figure(metrics, start, end, theme, f"{label}: wind, power and broken periods"),
+        gap_s = STALE_AFTER_REPORTS * _settings().turbine_report_interval_s
+        return (history_figure(metrics, start, end, theme, f"{label}: wind, power and broken periods",
+                               max_gap_s=gap_s),
                 power_curve_figure(metrics, theoretical_power_curve(), rating, theme, f"{label}: power curve"), "")
 
     @app.callback(

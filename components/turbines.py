@@ -128,24 +128,46 @@ def _time_axis(figure: go.Figure, start: pd.Timestamp, end: pd.Timestamp) -> Non
                         title_text="UK local time", range=[_plot_time(start), _plot_time(end)])
 
 
-def broken_bands(measured_at: pd.Series, is_broken: np.ndarray, end: pd.Timestamp) -> list[tuple]:
-    """(start, end) instants of each run of broken reports; a run lasts until the next report."""
+def broken_bands(measured_at: pd.Series, is_broken: np.ndarray, end: pd.Timestamp,
+                 max_gap_s: float | None = None) -> list[tuple]:
+    """(start, end) instants of each run of broken reports. A run lasts until the next report, but
+    no longer than ``max_gap_s`` after its last broken report (silence is not evidence)."""
     if len(measured_at) == 0:
         return []
     flags = np.asarray(is_broken, dtype=np.int8)
     edges = np.diff(np.concatenate([[0], flags, [0]]))
     starts, stops = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
-    times = list(measured_at) + [end]
-    return [(times[a], times[b] if b < len(measured_at) else end) for a, b in zip(starts, stops, strict=True)]
+    times = list(measured_at)
+    bands = []
+    for first, after in zip(starts, stops, strict=True):
+        finish = times[after] if after < len(times) else end
+        if max_gap_s is not None:
+            finish = min(finish, times[after - 1] + pd.Timedelta(seconds=max_gap_s))
+        bands.append((times[first], finish))
+    return bands
+
+
+def with_gaps(metrics: pd.DataFrame, max_gap_s: float | None) -> pd.DataFrame:
+    """A blank row inside every silence longer than ``max_gap_s``, so lines break there."""
+    if max_gap_s is None or len(metrics) < 2:
+        return metrics
+    gaps = metrics["measured_at"].diff().dt.total_seconds().to_numpy() > max_gap_s
+    if not gaps.any():
+        return metrics
+    blanks = metrics.loc[gaps, ["measured_at"]].copy()
+    blanks["measured_at"] = blanks["measured_at"] - pd.Timedelta(microseconds=1)
+    return pd.concat([metrics, blanks]).sort_values("measured_at", kind="stable").reset_index(drop=True)
 
 
 def history_figure(metrics: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp, theme: str | None,
-                   title: str, max_points: int = 4000) -> go.Figure:
-    """Wind [m/s] and power [kW] over time on two axes, broken periods shaded red."""
+                   title: str, max_points: int = 4000, max_gap_s: float | None = None) -> go.Figure:
+    """Wind [m/s] and power [kW] over time on two axes, broken periods shaded red; lines and bands
+    stop at silences longer than ``max_gap_s``."""
     figure = go.Figure()
     if not metrics.empty:
-        bands = broken_bands(metrics["measured_at"], (metrics["status"] == "broken").to_numpy(), end)
-        shown = metrics.iloc[:: max(1, len(metrics) // max_points)]
+        bands = broken_bands(metrics["measured_at"], (metrics["status"] == "broken").to_numpy(), end, max_gap_s)
+        step = max(1, len(metrics) // max_points)
+        shown = with_gaps(metrics.iloc[::step], None if max_gap_s is None else max_gap_s * step)
         _, periods = settlement_periods_of(shown["measured_at"])
         local = pd.DatetimeIndex(shown["measured_at"]).tz_convert(LONDON).strftime("%a %d %b %H:%M:%S %Z")
         hover = [f"{text} · SP{period}" for text, period in zip(local, periods, strict=True)]

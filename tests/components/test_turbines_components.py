@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pandas as pd
 
-from components.turbines import age_text, broken_bands, duration_text, turbine_tile
+from components.turbines import age_text, broken_bands, duration_text, turbine_tile, with_gaps
 from domain.turbine_fleet import Ticket
 from services.turbines import TurbineState
 
@@ -38,6 +38,16 @@ def test_broken_bands_run_until_the_next_report():
     end = pd.Timestamp(10, unit="s", tz="UTC")
     bands = broken_bands(times, np.array([False, True, True, False, True, True]), end)
     assert bands == [(times[1], times[3]), (times[4], end)]
+    capped = broken_bands(times, np.array([False, True, True, False, True, True]), end, max_gap_s=2)
+    assert capped[-1] == (times[4], times[5] + pd.Timedelta(seconds=2))
+
+
+def test_lines_break_at_silences():
+    frame = pd.DataFrame({"measured_at": pd.to_datetime([0, 1, 2, 60, 61], unit="s", utc=True),
+                          "wind_speed_m_per_s": [1.0, 2, 3, 4, 5], "power_kw": [1.0, 2, 3, 4, 5],
+                          "status": ["ok"] * 5})
+    gapped = with_gaps(frame, max_gap_s=3)
+    assert len(gapped) == 6 and np.isnan(gapped["wind_speed_m_per_s"].iloc[3])
 
 
 def test_durations_and_ages_read_naturally():
