@@ -10,7 +10,6 @@ import threading
 from pathlib import Path
 
 import pytest
-from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from domain.turbine_fleet import CrewConfig
@@ -68,10 +67,11 @@ def test_simulated_fleet_shows_a_broken_turbine_with_its_ticket_then_the_repair(
     walk.open("/turbines")
 
     def broken_tile_with_ticket(driver):
-        for tile in driver.find_elements(By.CSS_SELECTOR, ".pd-turbine-broken"):
-            if "Ticket #" in tile.text:
-                return tile.text
-        return False
+        # Read the texts in one script: the tiles are redrawn every few seconds, so element
+        # handles kept across calls go stale.
+        texts = driver.execute_script(
+            "return Array.from(document.querySelectorAll('.pd-turbine-broken')).map(e => e.innerText)")
+        return next((text for text in texts if "Ticket #" in text), False)
 
     text = WebDriverWait(walk.driver, 20, poll_frequency=0.5).until(broken_tile_with_ticket)
     assert "Broken" in text
@@ -82,5 +82,5 @@ def test_simulated_fleet_shows_a_broken_turbine_with_its_ticket_then_the_repair(
     WebDriverWait(walk.driver, 25, poll_frequency=0.5).until(
         lambda _d: any(t.status == "done" for t in list_tickets(walk.db)))
     WebDriverWait(walk.driver, 10, poll_frequency=0.5).until(
-        lambda d: "done" in d.find_element(By.ID, "turbines-repairs").text)
+        lambda d: "done" in d.execute_script("return document.getElementById('turbines-repairs').innerText"))
     assert walk.console_errors() == []
