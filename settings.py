@@ -92,7 +92,7 @@ class Settings(BaseSettings):
         2.0, gt=0, description="How often the repair dispatcher runs [s] (`python -m jobs.turbines`, scheduler)."
     )
     turbine_max_body_bytes: int = Field(
-        2_000_000, gt=0, description="Largest metric ingest request body [bytes]; larger gets HTTP 413."
+        1_000_000, gt=0, description="Largest metric ingest request body [bytes] (about 6,500 metrics); larger gets HTTP 413."
     )
 
     @field_validator("instance_path")
