@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 export FLASK_APP := app
 
-.PHONY: run test install install-test migrate setup lint bench container-smoke clean scheduler
+.PHONY: run test install install-test migrate setup lint bench container-smoke clean scheduler simulate bench-ingest
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -47,6 +47,22 @@ lint: install-test
 
 bench: install
 	$(BIN)/python benchmarks/optimiser.py
+
+SIMULATOR_URL ?= http://127.0.0.1:8050
+SIMULATOR_ARGS ?= --turbines 10 --interval 1
+
+## simulated wind fleet against the local app (`make run` in another terminal), with the repair
+## dispatcher beside it; needs an API key, made once with
+##   SIMULATOR_API_KEY=$$(.venv/bin/flask apikey create simulator | tail -1) make simulate
+simulate: install
+	@test -n "$(SIMULATOR_API_KEY)" || { echo 'Set SIMULATOR_API_KEY, e.g.: SIMULATOR_API_KEY=$$($(BIN)/flask apikey create simulator | tail -1) make simulate'; exit 2; }
+	$(BIN)/python -m jobs.turbines & DISPATCHER=$$!; trap 'kill $$DISPATCHER' EXIT INT TERM; \
+	$(BIN)/python -m simulators.turbines $(SIMULATOR_ARGS) --url $(SIMULATOR_URL) --api-key "$(SIMULATOR_API_KEY)"
+
+## turbine ingest throughput through gunicorn (2 workers) on SQLite, and PostgreSQL when
+## BENCH_POSTGRES_URL names a server whose user may create databases
+bench-ingest: install
+	$(BIN)/python benchmarks/ingest.py $(if $(BENCH_POSTGRES_URL),--postgres-url $(BENCH_POSTGRES_URL),)
 
 container-smoke:
 	bash scripts/container-smoke.sh

@@ -129,6 +129,30 @@ class Settings(BaseSettings):
         "Unset: the shipped demo intensity folder (data_access/demo_data/carbon/intensity).",
     )
 
+    # --- Turbines: the wind fleet, metric ingest and repair dispatch ---
+    turbine_crew: str = Field(
+        "Alex Morgan,Priya Shah,Sam Okafor",
+        description="Repair engineers, comma-separated names; the crew size is the number of names.",
+    )
+    turbine_repair_min_s: float = Field(30.0, ge=0, description="Shortest repair time [s] (drawn uniformly).")
+    turbine_repair_max_s: float = Field(90.0, ge=0, description="Longest repair time [s] (drawn uniformly).")
+    turbine_travel_s: float = Field(5.0, ge=0, description="Time from assignment to the start of a repair [s].")
+    turbine_auto_register: bool = Field(
+        False, description="Register a turbine on its first metric (with the default rating) instead of refusing it."
+    )
+    turbine_default_rating_kw: float = Field(
+        3000.0, gt=0, description="Rating [kW] of auto-registered and demo turbines."
+    )
+    turbine_report_interval_s: float = Field(
+        1.0, gt=0, description="How often turbines are expected to report [s]; 3 missed reports mark one stale."
+    )
+    turbine_dispatch_interval_s: float = Field(
+        2.0, gt=0, description="How often the repair dispatcher runs [s] (`python -m jobs.turbines`, scheduler)."
+    )
+    turbine_max_body_bytes: int = Field(
+        1_000_000, gt=0, description="Largest metric ingest request body [bytes] (about 6,500 metrics); larger gets HTTP 413."
+    )
+
     @field_validator("instance_path")
     @classmethod
     def _absolute_instance(cls, value: Path) -> Path:
@@ -166,6 +190,20 @@ class Settings(BaseSettings):
         """``price_email_time`` as (hour, minute), UK local time."""
         hour, minute = self.price_email_time.split(":")
         return int(hour), int(minute)
+
+    @field_validator("turbine_crew")
+    @classmethod
+    def _crew_named(cls, value: str) -> str:
+        names = [name.strip() for name in value.split(",") if name.strip()]
+        if not names:
+            raise ValueError("TURBINE_CREW needs at least one engineer name")
+        if len(set(names)) != len(names):
+            raise ValueError("TURBINE_CREW has the same name twice")
+        return ",".join(names)
+
+    def turbine_crew_names(self) -> tuple[str, ...]:
+        """The repair engineers, in the order they are given work."""
+        return tuple(self.turbine_crew.split(","))
 
     def resolved_database_url(self) -> str:
         """``database_url`` with a relative SQLite path made absolute (against the working directory)."""

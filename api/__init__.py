@@ -14,6 +14,7 @@ API_MODULES = (
     "openapi",
     "studies",
     "footprint",
+    "turbines",
 )
 
 

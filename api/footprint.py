@@ -81,6 +81,16 @@ OPENAPI_PATHS = {
                                "power_kw": {"type": "number", "description": "kW, import positive"}}}}}}}}},
         "responses": {"200": {"description": "Counts of readings added and already stored"}, "400": _BAD,
                       "401": _UNAUTHORISED, "404": _MISSING},
+    }},    "/footprint/{asset_id}/{day}/{span}/": {"get": {
+        "summary": "The seed system's own path: the chart of HalfHourIds FROM-TO of a day, as PNG",
+        "parameters": [
+            {"name": "asset_id", "in": "path", "required": True, "schema": {"type": "string"}},
+            {"name": "day", "in": "path", "required": True, "schema": DATE},
+            {"name": "span", "in": "path", "required": True,
+             "schema": {"type": "string", "pattern": "^[0-9]{1,2}-[0-9]{1,2}$"}, "description": "FROM-TO, e.g. 14-20"},
+        ],
+        "responses": {"200": {"description": "The chart", "content": {"image/png": {}}}, "400": _BAD,
+                      "401": _UNAUTHORISED, "404": _MISSING},
     }},
 }
 

@@ -20,6 +20,7 @@ CALLBACK_MODULES = (
     "studies",
     "profile",
     "carbon",
+    "turbines",
 )
 """A new page adds its callbacks module's name on a line of its own."""
 

@@ -14,6 +14,7 @@ CLI_MODULES = (
     "email",
     "carbon",
     "prices",
+    "turbines",
 )
 
 

@@ -49,11 +49,13 @@ def setup_command() -> None:
         ctx.settings.resolved_database_url(),
         admin_password.get_secret_value() if admin_password else None,
         ctx.settings.load_demo_data,
+        ctx.settings.turbine_default_rating_kw,
     )
     if report.generated_admin_password:
         click.echo("Created user 'admin' with this password (shown once, store it now):")
         click.echo(f"    {report.generated_admin_password}")
-    click.echo(f"Database ready; {report.demo_price_rows_added} demo price rows added.")
+    click.echo(f"Database ready; {report.demo_price_rows_added} demo price rows added; "
+               f"{report.demo_turbines_added} demo turbines added.")
 
 
 @db_group.command("upgrade", help="Apply migrations up to REVISION (default: head).")

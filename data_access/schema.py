@@ -288,3 +288,69 @@ class AssetFootprint(Base):
     intensity_kind: Mapped[str | None] = mapped_column(String(8), nullable=True)
     footprint_g: Mapped[float | None] = mapped_column(Float, nullable=True)
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+
+# --- Turbines: the wind fleet, its metrics and repair tickets ---------------------------------
+
+
+class Turbine(Base):
+    """A wind turbine of the fleet; metrics are checked against its rating [kW]."""
+
+    __tablename__ = "turbines"
+
+    turbine_number: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    name: Mapped[str] = mapped_column(String(64))
+    rated_power_kw: Mapped[float] = mapped_column(Float)
+    registered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    auto_registered: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class TurbineMetric(Base):
+    """One report from a turbine: wind [m/s], power [kW], status, at its measured time (UTC).
+
+    (turbine_number, measured_at) is unique: a report sent twice is stored once.
+    """
+
+    __tablename__ = "turbine_metrics"
+    __table_args__ = (
+        UniqueConstraint("turbine_number", "measured_at", name="uq_turbine_metrics_turbine_measured"),
+        Index("ix_turbine_metrics_measured_at", "measured_at"),
+        CheckConstraint("status IN ('ok', 'broken')", name="status_known"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    turbine_number: Mapped[int] = mapped_column(ForeignKey("turbines.turbine_number"))
+    measured_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    wind_speed_m_per_s: Mapped[float] = mapped_column(Float)
+    power_kw: Mapped[float] = mapped_column(Float)
+    status: Mapped[str] = mapped_column(String(8))
+
+
+class TurbineTicket(Base):
+    """A repair ticket: one per broken incident. See ``domain.turbine_fleet`` for the states.
+
+    ``open_turbine_number`` equals ``turbine_number`` while the incident is open and is NULL once
+    it is resolved; being unique, it lets the database refuse a second open ticket for a turbine.
+    ``busy_engineer`` likewise holds the engineer while assigned or repairing, so two dispatchers
+    cannot give one engineer two jobs.
+    """
+
+    __tablename__ = "turbine_tickets"
+    __table_args__ = (
+        CheckConstraint("status IN ('queued', 'assigned', 'in_repair', 'done')", name="status_known"),
+        Index("ix_turbine_tickets_turbine_opened", "turbine_number", "opened_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    turbine_number: Mapped[int] = mapped_column(ForeignKey("turbines.turbine_number"))
+    open_turbine_number: Mapped[int | None] = mapped_column(Integer, unique=True, nullable=True)
+    incident_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    engineer: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    busy_engineer: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
+    repair_s: Mapped[float | None] = mapped_column(Float, nullable=True)
+    assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -8,6 +8,7 @@ from data_access import migrate
 from data_access.engine import Database
 from services.footprint import load_demo_carbon
 from services.prices import load_demo_prices
+from services.turbines import register_demo_fleet
 from services.users import ensure_admin
 
 
@@ -15,12 +16,16 @@ from services.users import ensure_admin
 class SetupReport:
     generated_admin_password: str | None
     demo_price_rows_added: int
+    demo_turbines_added: int = 0
 
 
-def run_setup(db: Database, database_url: str, admin_password: str | None, load_demo: bool) -> SetupReport:
+def run_setup(db: Database, database_url: str, admin_password: str | None, load_demo: bool,
+              turbine_rating_kw: float = 3000.0) -> SetupReport:
     migrate.upgrade(database_url)
     generated = ensure_admin(db, admin_password)
     added = load_demo_prices(db) if load_demo else 0
     if load_demo:
         load_demo_carbon(db)
-    return SetupReport(generated_admin_password=generated, demo_price_rows_added=added)
+    turbines = register_demo_fleet(db, turbine_rating_kw) if load_demo else 0
+    return SetupReport(generated_admin_password=generated, demo_price_rows_added=added,
+                       demo_turbines_added=turbines)

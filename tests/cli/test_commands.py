@@ -3,6 +3,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from data_access.migrate import head_revision
 from services import api_keys, users
 
 REPO = Path(__file__).resolve().parents[2]
@@ -76,9 +77,7 @@ def test_setup_uses_the_configured_admin_password(tmp_path):
     assert result.returncode == 0
     assert "Created user 'admin'" not in result.stdout
     current = run_flask(["db", "current"], tmp_path)
-    from data_access import migrate
-
-    assert current.stdout.startswith(migrate.head_revision())
+    assert current.stdout.startswith(head_revision())
 
 
 def test_optimise_run_stores_a_run_then_reopens_it(server):

@@ -1,0 +1,1 @@
+"""Simulators of outside systems that talk to Powerdesk over HTTP (turbines)."""

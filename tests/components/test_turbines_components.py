@@ -1,0 +1,57 @@
+"""Turbines page builders: tiles by condition, broken bands, durations."""
+
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import pandas as pd
+
+from components.turbines import age_text, broken_bands, duration_text, turbine_tile, with_gaps
+from domain.turbine_fleet import Ticket
+from services.turbines import TurbineState
+
+NOW = datetime(2026, 10, 25, 1, 30, tzinfo=UTC)  # autumn clock change: 01:30 UTC is 01:30 GMT
+
+
+def state(condition, ticket=None, seen=NOW - timedelta(seconds=2)):
+    return TurbineState(7, "Carn Dubh 2", 3000.0, condition, "broken" if condition == "stale" else condition, seen,
+                        12.34, 2345.6, ticket)
+
+
+def test_a_broken_tile_names_the_engineer_and_uses_the_danger_colours():
+    ticket = Ticket(12, 7, NOW, NOW, "in_repair", "Priya Shah", NOW, NOW)
+    tile = turbine_tile(state("broken", ticket), NOW)
+    text = str(tile)
+    assert "pd-turbine-broken" in tile.className and "bg-danger-subtle" in tile.className
+    assert "Ticket #12: " in text and "Priya Shah repairing" in text
+    assert "12.3 m/s" in text and "2,346 kW" in text and "01:29:58 GMT" in text
+
+
+def test_stale_and_never_seen_tiles():
+    stale = turbine_tile(state("stale", seen=NOW - timedelta(minutes=10)), NOW)
+    assert "pd-turbine-stale" in stale.className and "last said broken" in str(stale)
+    never = turbine_tile(state("no data", seen=None), NOW)
+    assert "never reported" in str(never) and "pd-turbine-no-data" in never.className
+
+
+def test_broken_bands_run_until_the_next_report():
+    times = pd.Series(pd.to_datetime([0, 1, 2, 3, 4, 5], unit="s", utc=True))
+    end = pd.Timestamp(10, unit="s", tz="UTC")
+    bands = broken_bands(times, np.array([False, True, True, False, True, True]), end)
+    assert bands == [(times[1], times[3]), (times[4], end)]
+    capped = broken_bands(times, np.array([False, True, True, False, True, True]), end, max_gap_s=2)
+    assert capped[-1] == (times[4], times[5] + pd.Timedelta(seconds=2))
+
+
+def test_lines_break_at_silences():
+    frame = pd.DataFrame({"measured_at": pd.to_datetime([0, 1, 2, 60, 61], unit="s", utc=True),
+                          "wind_speed_m_per_s": [1.0, 2, 3, 4, 5], "power_kw": [1.0, 2, 3, 4, 5],
+                          "status": ["ok"] * 5})
+    gapped = with_gaps(frame, max_gap_s=3)
+    assert len(gapped) == 6 and np.isnan(gapped["wind_speed_m_per_s"].iloc[3])
+
+
+def test_durations_and_ages_read_naturally():
+    assert duration_text(75) == "1 min 15 s"
+    assert duration_text(None) == "–"
+    assert duration_text(3 * 3600 + 120) == "3 h 02 min"
+    assert age_text(3) == "3 s ago" and age_text(600) == "10 min ago"
