@@ -31,8 +31,7 @@ DEGRADATION_COLOUR = "#adb5bd"
 CUMULATIVE_COLOUR = "#0dcaf0"
 SHORT_RANGE_DAYS = 28
 """Below this many days a £/MW/yr figure is annualised from too little to lean on."""
-BOUND_NOTE = ("The bound trades DA and ID at once with perfect foresight of both prices, "
-              "day by day with the same battery and limits; no strategy can beat it.")
+BOUND_NOTE = "DA and ID traded at once with perfect foresight of both prices, same battery, day by day."
 NAIVE_NOTE = "naive: DA only, charge in the cheapest hours, discharge in the dearest"
 
 
@@ -229,7 +228,7 @@ def daily_operation_figure(intervals: pd.DataFrame, day: date, theme: str | None
     figure.update_layout(barmode="relative", hovermode="x unified", bargap=0.15,
                          title={"text": plain_title(full_title), "x": 0, "font": {"size": 15}})
     apply_theme(figure, theme)
-    figure.update_layout(legend={"orientation": "h", "y": -0.18, "x": 0}, margin={"t": 50, "b": 110})
+    figure.update_layout(legend={"orientation": "h", "y": -0.3, "x": 0}, margin={"t": 50, "b": 130})
     return figure
 
 

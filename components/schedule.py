@@ -77,7 +77,7 @@ def schedule_figure(intervals: pd.DataFrame, theme: str | None, title: str = "")
         return go.Figure()
     days = intervals["settlement_date"].nunique()
     daily = days > DAILY_POSITIONS_AFTER_DAYS
-    middle = "Net sales per settlement day (MWh): DA and ID" if daily else "Net sales (MW): DA, ID and physical"
+    middle = "Energy sold (+) and bought (−) per settlement day (MWh)" if daily else "Net sales (MW): DA, ID and physical"
     figure = make_subplots(rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.06, row_heights=[0.35, 0.35, 0.3],
                            subplot_titles=("Prices (£/MWh)", middle, "SoC (MWh, end of period)"))
     x = pd.DatetimeIndex(intervals["interval_start_utc"])
@@ -95,15 +95,21 @@ def schedule_figure(intervals: pd.DataFrame, theme: str | None, title: str = "")
     da_net = intervals["da_sell_mw"] - intervals["da_buy_mw"]
     id_net = intervals["id_sell_mw"] - intervals["id_buy_mw"]
     if daily:
-        frame = pd.DataFrame({"day": intervals["settlement_date"], "da": da_net * PERIOD_HOURS,
-                              "id": id_net * PERIOD_HOURS, "start": x})
-        per_day = frame.groupby("day", sort=True).agg(da=("da", "sum"), id=("id", "sum"), start=("start", "min"))
-        for column, name, colour in (("da", "DA net sales (MWh/day)", DA_POSITION_COLOUR),
-                                     ("id", "ID net sales (MWh/day)", ID_POSITION_COLOUR)):
-            figure.add_trace(go.Bar(
-                x=per_day["start"] + pd.Timedelta(hours=12), y=per_day[column].round(1), name=name,
-                marker_color=colour, customdata=[d.strftime("%a %d %b %Y") for d in per_day.index],
-                hovertemplate="%{customdata}<br>%{y:,.1f} MWh<extra>" + name + "</extra>"), row=2, col=1)
+        frame = pd.DataFrame({"day": intervals["settlement_date"], "start": x})
+        for market in ("da", "id"):
+            frame[f"{market}_sold"] = intervals[f"{market}_sell_mw"] * PERIOD_HOURS
+            frame[f"{market}_bought"] = -intervals[f"{market}_buy_mw"] * PERIOD_HOURS
+        per_day = frame.groupby("day", sort=True).agg("sum", numeric_only=True)
+        middays = frame.groupby("day", sort=True)["start"].min() + pd.Timedelta(hours=12)
+        day_labels = [d.strftime("%a %d %b %Y") for d in per_day.index]
+        for market, colour in (("da", DA_POSITION_COLOUR), ("id", ID_POSITION_COLOUR)):
+            for side, word in (("sold", "sold"), ("bought", "bought")):
+                name = f"{market.upper()} {word} (MWh/day)"
+                figure.add_trace(go.Bar(
+                    x=middays, y=per_day[f"{market}_{side}"].round(1), name=name, marker_color=colour,
+                    legendgroup=market, showlegend=side == "sold", customdata=day_labels,
+                    marker_pattern_shape="" if side == "sold" else "/",
+                    hovertemplate="%{customdata}<br>%{y:,.1f} MWh<extra>" + name + "</extra>"), row=2, col=1)
         figure.update_layout(barmode="relative")
     else:
         for values, name, colour in ((da_net, "DA net sales (MW)", DA_POSITION_COLOUR),

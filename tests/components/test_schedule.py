@@ -41,9 +41,10 @@ def test_a_price_and_its_market_position_never_share_a_colour_or_a_legend_style(
 
 def test_a_month_of_positions_is_shown_per_day_not_as_a_barcode():
     figure = schedule_figure(intervals_between(date(2023, 3, 1), date(2023, 3, 30)), "light")
-    da_net = next(trace for trace in figure.data if trace.name.startswith("DA net sales"))
-    assert da_net.name == "DA net sales (MWh/day)" and len(da_net.x) == 30
-    assert list(da_net.y[:2]) == [40.0, 40.0]  # 8 periods at 10 MW for half an hour each
+    da_sold = next(trace for trace in figure.data if trace.name == "DA sold (MWh/day)")
+    assert len(da_sold.x) == 30 and figure.layout.barmode == "relative"
+    assert list(da_sold.y[:2]) == [40.0, 40.0]  # 8 periods at 10 MW for half an hour each
+    assert not any(len(trace.x) > 30 for trace in figure.data if trace.type == "bar")
     assert not any(trace.name.startswith("Physical") for trace in figure.data)
 
 
