@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 from datetime import date
 
 import dash
@@ -13,6 +15,7 @@ from flask_login import current_user
 from callbacks.context import database
 from components import ids
 from components.feedback import error_alert, info_alert, success_alert
+from components.operational import deviation_cards, schedule_vs_actual_figure
 from components.run_comparison import comparison_figure, comparison_table
 from components.run_view import (
     daily_operation_figure,
@@ -31,6 +34,7 @@ from domain.roles import role_allows
 from domain.run_status import in_progress
 from security.authz import current_role, role_callback
 from services.errors import InvalidInput, NotFound, ServiceError
+from services.operational import import_readings, schedule_vs_actual
 from services.optimisation_runs import reap_stale_runs
 from services.runs import MAX_COMPARED_RUNS, delete_run, get_run, get_runs, list_runs
 
@@ -302,6 +306,49 @@ def register(app: dash.Dash) -> None:
         except ServiceError as error:
             return False, error_alert(f"Nothing was deleted. {error}"), dash.no_update
         return False, success_alert(f"Run #{run_id} and its intervals were deleted."), (deleted or 0) + 1
+
+    @app.callback(Output(page.OP_SECTION, "hidden"), Input(page.LOAD, "data"))
+    def offer_operational_upload(_load):
+        return not role_allows(current_role(), "trader")
+
+    @role_callback(
+        app,
+        "trader",
+        Output(page.OP_REPORT, "children"),
+        Output(page.OP_IMPORTED, "data"),
+        Input(page.OP_UPLOAD, "contents"),
+        State(page.OP_UPLOAD, "filename"),
+        State(page.OP_IMPORTED, "data"),
+        prevent_initial_call=True,
+    )
+    def import_operational(contents, filename, imported):
+        if not contents:
+            return dash.no_update, dash.no_update
+        name = str(filename or "upload.csv")[:200]
+        try:
+            payload = base64.b64decode(str(contents).split(",", 1)[1], validate=False)
+            report = import_readings(database(), payload, name, current_user.username)
+        except (IndexError, ValueError, binascii.Error):
+            return error_alert(f"{name} could not be read as a file upload; nothing was imported."), dash.no_update
+        except ServiceError as error:
+            return error_alert(str(error)), dash.no_update
+        return success_alert(report.describe()), (imported or 0) + 1
+
+    @app.callback(
+        Output(page.OP_STATS, "children"),
+        Output(page.OP_CHART, "figure"),
+        Input(page.SHOWN, "data"),
+        Input(page.OP_IMPORTED, "data"),
+        Input(ids.THEME_STORE, "data"),
+    )
+    def show_operational(shown, _imported, theme):
+        run_id = _as_run_id(shown)
+        if run_id is None:
+            return None, no_figure()
+        joined, stats = schedule_vs_actual(database(), run_id)
+        if joined.empty or stats.mae_mw is None:
+            return deviation_cards(stats), no_figure()
+        return deviation_cards(stats), schedule_vs_actual_figure(joined, theme, f"Schedule vs metered · Run #{run_id}")
 
     @app.callback(
         Output(page.DOWNLOAD, "data"),
