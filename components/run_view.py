@@ -109,7 +109,7 @@ def kpi_cards(run) -> dbc.Row | dbc.Alert:
               "run-kpi-degradation"),
         _card("Cycles", f"{totals['cycles']:,.1f}", f"{totals['cycles'] / days:,.2f} a day over {days} days"
               if days else "", "run-kpi-cycles"),
-        _card("£/MW/yr", money(totals["net_revenue_gbp_per_mw_year"]), "net revenue per MW, over 365 days",
+        _card("Per MW-year", money(totals["net_revenue_gbp_per_mw_year"]), "£/MW/yr: net revenue per MW over 365 days",
               "run-kpi-per-mw-year", warning=short),
         _card("Capture", percent(capture), [f"of the perfect-foresight bound ({money(bound)}). ", BOUND_NOTE],
               "run-kpi-capture"),
@@ -191,7 +191,7 @@ def daily_operation_figure(intervals: pd.DataFrame, day: date, theme: str | None
     frame = intervals[intervals["settlement_date"] == day]
     figure = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08, row_heights=[0.68, 0.32],
                            specs=[[{"secondary_y": True}], [{}]])
-    periods = frame["settlement_period"].astype(int).to_numpy()
+    periods = [int(p) for p in frame["settlement_period"]]  # a plain list: 46-50 values, read as-is by plotly.js
     local = pd.DatetimeIndex(frame["interval_start_utc"]).tz_convert(LONDON)
     times = [t.strftime("%H:%M %Z") for t in local]
     hover = [f"SP{p} · {t}" for p, t in zip(periods, times, strict=True)]
@@ -216,7 +216,7 @@ def daily_operation_figure(intervals: pd.DataFrame, day: date, theme: str | None
     line(frame["id_price"], "ID price (£/MWh)", ID_PRICE_COLOUR, True, dash="dash")
     line(frame["soc_mwh"].clip(lower=0), "SoC (MWh, end of period)", SOC_COLOUR, False, row=2, unit="MWh")
     step = 4
-    tick_periods = [int(p) for p in periods if (p - 1) % step == 0]
+    tick_periods = [p for p in periods if (p - 1) % step == 0]
     tick_text = [f"SP{p}<br>{times[i]}" for i, p in enumerate(periods) if (p - 1) % step == 0]
     figure.update_xaxes(tickmode="array", tickvals=tick_periods, ticktext=tick_text, range=[0.5, len(periods) + 0.5])
     figure.update_xaxes(title_text="Settlement period (UK local time)", row=2, col=1)

@@ -118,7 +118,7 @@ def test_admin_walks_through_every_page_in_dark_mode_and_logs_out(powerdesk_brow
     wait_until(walk, lambda: walk.path() == "/runs", f"not on Runs: {walk.path()}")
     wait_until(walk, lambda: "browser run" in set(grid_cells(walk, "runs-table", "name")),
                "the runs table does not list the stored run")
-    wait_for_chart(walk, "runs-chart", DARK_PAPER)
+    wait_for_chart(walk, "runs-daily-chart", DARK_PAPER)
     walk.duo.wait_for_contains_text("#runs-totals", "/MW/yr", timeout=TIMEOUT)
 
     walk.duo.find_element("#nav-admin-users").click()
@@ -190,7 +190,7 @@ def test_trader_runs_an_optimisation_in_the_background(powerdesk_browser):
     walk.duo.wait_for_contains_text("#runs-new-message", "finished: optimal", timeout=TIMEOUT * 2)
     wait_until(walk, lambda: "background week" in set(grid_cells(walk, "runs-table", "name")),
                "the finished run is not in the runs table")
-    wait_for_chart(walk, "runs-chart", LIGHT_PAPER)
+    wait_for_chart(walk, "runs-daily-chart", LIGHT_PAPER)
     walk.duo.wait_for_contains_text("#runs-totals", "/MW/yr", timeout=TIMEOUT)
     assert walk.duo.find_element("#runs-new-submit").is_enabled()
     assert walk.console_errors() == []
