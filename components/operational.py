@@ -6,10 +6,8 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 import plotly.graph_objects as go
 from dash import html
-from plotly.subplots import make_subplots
 
-from components.figures import apply_theme, hover_labels
-from components.run_view import PHYSICAL_COLOUR, plain_title
+from components.run_view import PHYSICAL_COLOUR, apply_theme, hover_text, new_figure, plain_title, utc_axis
 from components.schedule import zoom_ticks
 from domain.operational import DeviationStats
 from domain.settlement_time import format_local
@@ -46,10 +44,11 @@ def deviation_cards(stats: DeviationStats) -> dbc.Row | dbc.Alert:
 def schedule_vs_actual_figure(joined: pd.DataFrame, theme: str | None, title: str = "") -> go.Figure:
     """Scheduled and metered net output [MW, + exports] on a UK-time axis; deviation below;
     intervals without a reading marked at zero in red."""
-    figure = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08, row_heights=[0.7, 0.3],
-                           subplot_titles=("Net output (MW, + exports)", "Metered − scheduled (MW)"))
-    x = pd.DatetimeIndex(joined["interval_start_utc"])
-    labels = hover_labels(x, joined["settlement_period"])
+    figure = new_figure(theme, rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08, row_heights=[0.7, 0.3],
+                        subplot_titles=("Net output (MW, + exports)", "Metered − scheduled (MW)"))
+    starts = pd.DatetimeIndex(joined["interval_start_utc"])
+    x = utc_axis(starts)
+    labels = hover_text(starts, joined["settlement_period"])
     missing = joined["metered_mw"].isna().to_numpy()
     figure.add_trace(go.Scatter(x=x, y=joined["scheduled_mw"].round(3), name="Scheduled", mode="lines",
                                 line={"shape": "hv", "color": PHYSICAL_COLOUR, "width": 2}, customdata=labels,
@@ -60,13 +59,13 @@ def schedule_vs_actual_figure(joined: pd.DataFrame, theme: str | None, title: st
                                 hovertemplate="%{customdata}<br>%{y:,.2f} MW<extra>Metered</extra>"), row=1, col=1)
     figure.add_trace(go.Scatter(x=x[missing], y=[0.0] * int(missing.sum()), name="No reading", mode="markers",
                                 marker={"symbol": "x", "color": MISSING_COLOUR, "size": 8},
-                                customdata=[label for label, gap in zip(labels, missing, strict=True) if gap],
+                                customdata=labels[missing],
                                 hovertemplate="%{customdata}<br>no reading<extra></extra>"), row=1, col=1)
     figure.add_trace(go.Bar(x=x, y=(joined["metered_mw"] - joined["scheduled_mw"]).round(3), name="Deviation",
                             marker_color=METERED_COLOUR, customdata=labels, showlegend=False,
                             hovertemplate="%{customdata}<br>%{y:,.2f} MW<extra>Deviation</extra>"), row=2, col=1)
     if len(x):
-        tickvals, ticktext = zoom_ticks(x[0], x[-1] + pd.Timedelta(minutes=30))
+        tickvals, ticktext = zoom_ticks(starts[0], starts[-1] + pd.Timedelta(minutes=30))
         figure.update_xaxes(tickmode="array", tickvals=tickvals, ticktext=ticktext)
     figure.update_layout(title={"text": plain_title(title), "x": 0, "font": {"size": 15}}, hovermode="x unified")
     apply_theme(figure, theme)

@@ -9,18 +9,20 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 import plotly.graph_objects as go
 from dash import html
-from plotly.subplots import make_subplots
 
-from components.figures import apply_theme, hover_labels
 from components.run_view import (
+    apply_theme,
     capture_ratio,
     daily_pnl,
     degradation_rate,
     flat_parameters,
+    hover_text,
     money,
+    new_figure,
     percent,
     plain_title,
     run_label,
+    utc_axis,
 )
 from components.schedule import zoom_ticks
 
@@ -81,8 +83,8 @@ def differing_parameters(runs) -> list[str]:
 
 def comparison_figure(runs, theme: str | None) -> go.Figure:
     """Cumulative net P&L per settlement date [£] and SoC [MWh], each run in its own colour."""
-    figure = make_subplots(rows=2, cols=1, vertical_spacing=0.14, row_heights=[0.5, 0.5],
-                           subplot_titles=("Cumulative net P&L (£) by settlement date", "SoC (MWh), UK local time"))
+    figure = new_figure(theme, rows=2, cols=1, vertical_spacing=0.14, row_heights=[0.5, 0.5],
+                        subplot_titles=("Cumulative net P&L (£) by settlement date", "SoC (MWh), UK local time"))
     starts = []
     for i, (run, intervals) in enumerate(runs):
         if intervals.empty:
@@ -94,11 +96,12 @@ def comparison_figure(runs, theme: str | None) -> go.Figure:
             x=[d.isoformat() for d in daily.index], y=daily["cumulative_gbp"].round(2), name=name, legendgroup=name,
             mode="lines+markers", line={"color": colour, "width": 2},
             hovertemplate="%{x}<br>£%{y:,.0f}<extra>" + name + "</extra>"), row=1, col=1)
-        x = pd.DatetimeIndex(intervals["interval_start_utc"])
-        starts.append(x)
+        times = pd.DatetimeIndex(intervals["interval_start_utc"])
+        starts.append(times)
         figure.add_trace(go.Scatter(
-            x=x, y=intervals["soc_mwh"].clip(lower=0).round(3), name=name, legendgroup=name, showlegend=False,
-            mode="lines", line={"color": colour, "width": 1.3}, customdata=hover_labels(x, intervals["settlement_period"]),
+            x=utc_axis(times), y=intervals["soc_mwh"].clip(lower=0).round(3).to_numpy(), name=name, legendgroup=name,
+            showlegend=False, mode="lines", line={"color": colour, "width": 1.3},
+            customdata=hover_text(times, intervals["settlement_period"]),
             hovertemplate="%{customdata}<br>%{y:,.1f} MWh<extra>" + name + "</extra>"), row=2, col=1)
     if starts:
         first = min(s[0] for s in starts)

@@ -7,6 +7,7 @@ escapes component children, and chart titles go through ``plain_title`` first.
 
 from __future__ import annotations
 
+import functools
 import html as html_lib
 from datetime import date
 
@@ -14,10 +15,11 @@ import dash_bootstrap_components as dbc
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 from dash import html
 from plotly.subplots import make_subplots
 
-from components.figures import apply_theme
+from components.figures import MODEBAR, PLOTLY_TEMPLATES, theme_name
 from domain.run_status import finished_ok
 from domain.settlement_time import LONDON, PERIOD_HOURS, format_local
 
@@ -33,6 +35,81 @@ SHORT_RANGE_DAYS = 28
 """Below this many days a £/MW/yr figure is annualised from too little to lean on."""
 BOUND_NOTE = "DA and ID traded at once with perfect foresight of both prices, same battery, day by day."
 NAIVE_NOTE = "naive: DA only, charge in the cheapest hours, discharge in the dearest"
+
+
+def utc_axis(starts) -> np.ndarray:
+    """UTC instants as naive ``datetime64`` for a Plotly time axis.
+
+    plotly.js draws wall-clock values and ignores zones, so every time axis here carries UTC and
+    is labelled in UK time by its ticks (``components.schedule.zoom_ticks``) and hover labels.
+    Plain numpy arrays also validate and serialise several times faster than Timestamp objects.
+    """
+    return pd.DatetimeIndex(starts).tz_convert("UTC").tz_localize(None).to_numpy()
+
+
+WEEKDAYS = np.array(["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"])
+MONTHS = np.array(["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"])
+
+
+def _local_parts(starts) -> tuple[pd.DatetimeIndex, np.ndarray, np.ndarray]:
+    """Local GB times, their naive wall-clock values and zone names (GMT/BST), vectorised."""
+    local = pd.DatetimeIndex(starts).tz_convert(LONDON)
+    wall = local.tz_localize(None).to_numpy()
+    offsets = (wall - pd.DatetimeIndex(starts).tz_convert("UTC").tz_localize(None).to_numpy())
+    zones = np.where(offsets == np.timedelta64(0, "ns"), "GMT", "BST")
+    return local, wall, zones
+
+
+def local_time_text(starts) -> np.ndarray:
+    """``2023-10-29 01:30 GMT`` for each UTC instant, without a Python loop per row."""
+    _local, wall, zones = _local_parts(starts)
+    minutes = np.char.replace(np.datetime_as_string(wall, unit="m"), "T", " ")
+    return np.char.add(np.char.add(minutes, " "), zones)
+
+
+def hover_text(starts, periods) -> np.ndarray:
+    """``Sun 29 Oct 01:30 GMT · SP4`` for each interval, vectorised (the shared ``hover_labels``
+    formats one Timestamp at a time, too slow for a season of half-hours)."""
+    local, wall, zones = _local_parts(starts)
+    clock = np.char.partition(np.datetime_as_string(wall, unit="m"), "T")[:, 2]
+    day = np.char.zfill(local.day.to_numpy().astype(str), 2)
+    parts = [WEEKDAYS[local.dayofweek.to_numpy()], " ", day, " ", MONTHS[local.month.to_numpy() - 1], " ", clock, " ",
+             zones, " · SP", np.asarray(periods).astype(int).astype(str)]
+    text = parts[0]
+    for part in parts[1:]:
+        text = np.char.add(text, part)
+    return text
+
+
+def text_array(labels) -> np.ndarray:
+    """Hover labels as a numpy string array (cheap for Plotly to validate, unlike a list)."""
+    return np.asarray(list(labels), dtype=str)
+
+
+@functools.cache
+def _layout_template(theme: str) -> dict:
+    """The layout half of Plotly's template for a colour mode (what the charts here use of it).
+
+    Copying Plotly's whole named template into every figure cost about as much as building the
+    run view's figures themselves; every trace here sets its own colours."""
+    return {"layout": pio.templates[PLOTLY_TEMPLATES[theme]].layout.to_plotly_json()}
+
+
+def new_figure(theme: str | None, **subplots) -> go.Figure:
+    """An empty figure in the colour mode's template; ``subplots`` are ``make_subplots`` arguments."""
+    figure = go.Figure(layout={"template": _layout_template(theme_name(theme))})
+    if subplots:
+        make_subplots(figure=figure, **subplots)
+    return figure
+
+
+def apply_theme(figure: go.Figure, theme: str | None) -> go.Figure:
+    """Like ``components.figures.apply_theme`` (transparent background, toolbar colours, margins),
+    for figures made by ``new_figure``, whose template is already the colour mode's."""
+    figure.update_layout(paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)",
+                         margin={"l": 60, "r": 20, "t": 40, "b": 50}, legend={"orientation": "h", "y": 1.08, "x": 0},
+                         modebar=MODEBAR[theme_name(theme)])
+    return figure
 
 
 def plain_title(text: str) -> str:
@@ -142,7 +219,7 @@ def degradation_rate(run) -> float:
 def daily_revenue_figure(intervals: pd.DataFrame, degradation_gbp_per_mwh: float, theme: str | None,
                          title: str = "") -> go.Figure:
     """Daily revenue bars split by market, degradation below zero, cumulative net P&L on a second axis."""
-    figure = make_subplots(specs=[[{"secondary_y": True}]])
+    figure = new_figure(theme, rows=1, cols=1, specs=[[{"secondary_y": True}]])
     daily = daily_pnl(intervals, degradation_gbp_per_mwh)
     dates = [d.isoformat() for d in daily.index]
     for column, name, colour in (("da_gbp", "DA revenue", DA_POSITION_COLOUR), ("id_gbp", "ID revenue",
@@ -189,8 +266,8 @@ def daily_operation_figure(intervals: pd.DataFrame, day: date, theme: str | None
     end of each period [MWh]. A spring clock-change day has 46 periods, an autumn one 50.
     """
     frame = intervals[intervals["settlement_date"] == day]
-    figure = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08, row_heights=[0.68, 0.32],
-                           specs=[[{"secondary_y": True}], [{}]])
+    figure = new_figure(theme, rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08, row_heights=[0.68, 0.32],
+                        specs=[[{"secondary_y": True}], [{}]])
     periods = [int(p) for p in frame["settlement_period"]]  # a plain list: 46-50 values, read as-is by plotly.js
     local = pd.DatetimeIndex(frame["interval_start_utc"]).tz_convert(LONDON)
     times = [t.strftime("%H:%M %Z") for t in local]
@@ -247,7 +324,8 @@ def soc_matrix(intervals: pd.DataFrame) -> pd.DataFrame:
 def soc_heatmap_figure(intervals: pd.DataFrame, theme: str | None, title: str = "") -> go.Figure:
     """Settlement date × settlement period, coloured by SoC at the end of the period [MWh]."""
     matrix = soc_matrix(intervals)
-    figure = go.Figure(go.Heatmap(
+    figure = new_figure(theme)
+    figure.add_trace(go.Heatmap(
         z=matrix.to_numpy(), x=list(matrix.columns), y=[d.isoformat() for d in matrix.index],
         colorscale="Viridis", colorbar={"title": {"text": "MWh"}}, hoverongaps=False,
         hovertemplate="%{y} SP%{x}<br>SoC %{z:,.1f} MWh<extra></extra>",
@@ -348,7 +426,7 @@ def intervals_export(intervals: pd.DataFrame) -> pd.DataFrame:
     """The intervals, rounded, with UK local time beside UTC, for the grid and CSV export."""
     export = rounded_intervals(intervals)
     starts = pd.DatetimeIndex(export["interval_start_utc"])
-    export.insert(1, "local_time", starts.tz_convert(LONDON).strftime("%Y-%m-%d %H:%M %Z"))
-    export["interval_start_utc"] = starts.strftime("%Y-%m-%dT%H:%M:%S+00:00")
+    export.insert(1, "local_time", local_time_text(starts))
+    export["interval_start_utc"] = np.char.add(np.datetime_as_string(utc_axis(starts), unit="s"), "+00:00")
     export["settlement_date"] = [d.isoformat() for d in export["settlement_date"]]
     return export

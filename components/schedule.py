@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
-from components.figures import apply_theme, hover_labels
 from components.run_view import (
     DA_POSITION_COLOUR,
     DA_PRICE_COLOUR,
@@ -20,9 +19,13 @@ from components.run_view import (
     ID_PRICE_COLOUR,
     PHYSICAL_COLOUR,
     SOC_COLOUR,
+    apply_theme,
     capture_ratio,
+    hover_text,
     intervals_export,
+    new_figure,
     plain_title,
+    utc_axis,
 )
 from domain.settlement_time import LONDON, PERIOD_HOURS, format_local, settlement_periods_of
 
@@ -49,20 +52,23 @@ def zoom_ticks(start, end) -> tuple[list[pd.Timestamp], list[str]]:
         return [], []
     local = grid.tz_convert(LONDON)
     _dates, periods = settlement_periods_of(grid)
+    periods = np.asarray(periods)
+    hours, minutes = local.hour.to_numpy(), local.minute.to_numpy()
+    clock = np.char.partition(np.datetime_as_string(local.tz_localize(None).to_numpy(), unit="m"), "T")[:, 2]
+    sp = np.char.add("SP", periods.astype(str))
     if span <= timedelta(hours=12):
         every = 1 if span <= timedelta(hours=6) else 2
-        chosen = [i for i in range(len(grid)) if periods[i] % every == 1 % every]
-        labels = [f"{local[i]:%H:%M}<br>SP{periods[i]}" for i in chosen]
+        chosen = np.flatnonzero(periods % every == 1 % every)
+        labels = list(np.char.add(np.char.add(clock[chosen], "<br>"), sp[chosen]))
     elif span <= timedelta(days=2):
-        chosen = [i for i in range(len(grid)) if local[i].minute == 0 and local[i].hour % 3 == 0]
-        labels = [(f"{local[i]:%a %d %b}<br>" if local[i].hour == 0 else "") + f"{local[i]:%H:%M} SP{periods[i]}"
-                  for i in chosen]
+        chosen = np.flatnonzero((minutes == 0) & (hours % 3 == 0))
+        labels = [(f"{local[i]:%a %d %b}<br>" if hours[i] == 0 else "") + f"{clock[i]} {sp[i]}" for i in chosen]
     else:
-        midnights = [i for i in range(len(grid)) if local[i].hour == 0 and local[i].minute == 0]
-        step = max(1, len(midnights) // 10 + (1 if len(midnights) % 10 else 0)) if len(midnights) > 10 else 1
+        midnights = np.flatnonzero((hours == 0) & (minutes == 0))
+        step = -(-len(midnights) // 10) if len(midnights) > 10 else 1
         chosen = midnights[::step]
         labels = [f"{local[i]:%a %d %b}" for i in chosen]
-    return [grid[i] for i in chosen], labels
+    return list(grid.tz_localize(None)[chosen]), [str(label) for label in labels]
 
 
 def schedule_figure(intervals: pd.DataFrame, theme: str | None, title: str = "") -> go.Figure:
@@ -78,10 +84,12 @@ def schedule_figure(intervals: pd.DataFrame, theme: str | None, title: str = "")
     days = intervals["settlement_date"].nunique()
     daily = days > DAILY_POSITIONS_AFTER_DAYS
     middle = "Energy sold (+) and bought (−) per settlement day (MWh)" if daily else "Net sales (MW): DA, ID and physical"
-    figure = make_subplots(rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.06, row_heights=[0.35, 0.35, 0.3],
-                           subplot_titles=("Prices (£/MWh)", middle, "SoC (MWh, end of period)"))
-    x = pd.DatetimeIndex(intervals["interval_start_utc"])
-    labels = hover_labels(x, intervals["settlement_period"])
+    figure = new_figure(theme, rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.06,
+                        row_heights=[0.35, 0.35, 0.3],
+                        subplot_titles=("Prices (£/MWh)", middle, "SoC (MWh, end of period)"))
+    starts = pd.DatetimeIndex(intervals["interval_start_utc"])
+    x = utc_axis(starts)
+    labels = hover_text(starts, intervals["settlement_period"])
 
     def line(y, name, colour, row, shape="hv", dash=None, unit=""):
         figure.add_trace(go.Scatter(
@@ -95,7 +103,7 @@ def schedule_figure(intervals: pd.DataFrame, theme: str | None, title: str = "")
     da_net = intervals["da_sell_mw"] - intervals["da_buy_mw"]
     id_net = intervals["id_sell_mw"] - intervals["id_buy_mw"]
     if daily:
-        frame = pd.DataFrame({"day": intervals["settlement_date"], "start": x})
+        frame = pd.DataFrame({"day": intervals["settlement_date"], "start": x})  # naive UTC
         for market in ("da", "id"):
             frame[f"{market}_sold"] = intervals[f"{market}_sell_mw"] * PERIOD_HOURS
             frame[f"{market}_bought"] = -intervals[f"{market}_buy_mw"] * PERIOD_HOURS
@@ -114,7 +122,7 @@ def schedule_figure(intervals: pd.DataFrame, theme: str | None, title: str = "")
     else:
         for values, name, colour in ((da_net, "DA net sales (MW)", DA_POSITION_COLOUR),
                                      (id_net, "ID net sales (MW)", ID_POSITION_COLOUR)):
-            figure.add_trace(go.Bar(x=x + pd.Timedelta(minutes=15), y=values.round(3), name=name, marker_color=colour,
+            figure.add_trace(go.Bar(x=x + np.timedelta64(15, "m"), y=values.round(3), name=name, marker_color=colour,
                                     customdata=labels, width=30 * 60 * 1000 * 0.9,
                                     hovertemplate="%{customdata}<br>%{y:,.1f} MW<extra>" + name + "</extra>"),
                              row=2, col=1)
@@ -122,7 +130,7 @@ def schedule_figure(intervals: pd.DataFrame, theme: str | None, title: str = "")
         line(intervals["discharge_mw"] - intervals["charge_mw"], "Physical export (MW)", PHYSICAL_COLOUR, 2,
              unit="MW")
     line(intervals["soc_mwh"].clip(lower=0), "SoC (MWh)", SOC_COLOUR, 3, shape="linear", unit="MWh")
-    tickvals, ticktext = zoom_ticks(x[0], x[-1] + pd.Timedelta(minutes=30))
+    tickvals, ticktext = zoom_ticks(starts[0], starts[-1] + pd.Timedelta(minutes=30))
     figure.update_xaxes(tickmode="array", tickvals=tickvals, ticktext=ticktext)
     figure.update_xaxes(title_text="UK local time (zoom in for hours and settlement periods)", row=3, col=1)
     figure.update_layout(title={"text": plain_title(title), "x": 0, "font": {"size": 15}}, hovermode="x unified")
