@@ -221,7 +221,8 @@ def daily_revenue_figure(intervals: pd.DataFrame, degradation_gbp_per_mwh: float
     """Daily revenue bars split by market, degradation below zero, cumulative net P&L on a second axis."""
     figure = new_figure(theme, rows=1, cols=1, specs=[[{"secondary_y": True}]])
     daily = daily_pnl(intervals, degradation_gbp_per_mwh)
-    dates = [d.isoformat() for d in daily.index]
+    label_format = "%a %d %b" if len(daily) <= 60 else "%d %b %Y"
+    dates = [d.strftime(label_format) for d in daily.index]  # one category per settlement date: no 12-hour ticks
     for column, name, colour in (("da_gbp", "DA revenue", DA_POSITION_COLOUR), ("id_gbp", "ID revenue",
                                  ID_POSITION_COLOUR), ("degradation_gbp", "Degradation", DEGRADATION_COLOUR)):
         figure.add_trace(go.Bar(x=dates, y=daily[column].round(2), name=name, marker_color=colour,
@@ -231,11 +232,11 @@ def daily_revenue_figure(intervals: pd.DataFrame, degradation_gbp_per_mwh: float
                                 hovertemplate="%{x}<br>£%{y:,.0f}<extra>Cumulative</extra>"), secondary_y=True)
     figure.update_layout(barmode="relative", hovermode="x unified",
                          title={"text": plain_title(title), "x": 0, "font": {"size": 15}})
-    figure.update_xaxes(type="category" if len(dates) <= 2 else "date", title_text="Settlement date",
-                        tickformat="%a %d %b")
+    figure.update_xaxes(type="category", title_text="Settlement date")
     figure.update_yaxes(title_text="£ per day", tickprefix="£", tickformat=",.0f", secondary_y=False)
     figure.update_yaxes(title_text="Cumulative £", tickprefix="£", tickformat=",.0f", secondary_y=True,
-                        showgrid=False)
+                        showgrid=False, rangemode="tozero")
+    figure.update_yaxes(rangemode="tozero", secondary_y=False)
     apply_theme(figure, theme)
     figure.update_layout(legend={"orientation": "h", "y": -0.2, "x": 0}, margin={"t": 50, "b": 90})
     return figure
