@@ -117,6 +117,7 @@ def _forbidden_page():
     The page's own layout then shows the "not available to your role" notice, so nothing of the
     page is served; machines and ``Accept: application/json`` callers still get JSON.
     """
-    response = make_response(dash.get_app().index())
+    endpoint, arguments = current_app.url_map.bind_to_environ(request.environ).match()
+    response = make_response(current_app.view_functions[endpoint](**arguments))  # the page as Dash serves it
     response.status_code = 403
     return response

@@ -234,3 +234,14 @@ def test_the_new_run_form_is_only_offered_to_traders(dash_app, client_as):
 
     assert hidden("viewer") is True
     assert hidden("trader") is False
+
+
+def test_zooming_the_whole_range_relabels_its_axis_in_uk_time_with_settlement_periods(dash_app, client_as):
+    from tests.dash_requests import callback_body
+
+    key = next(k for k in dash_app.callback_map if k.startswith("runs-chart.figure@"))
+    body = callback_body(dash_app, key, {
+        "runs-chart.relayoutData": {"xaxis3.range[0]": "2023-06-01 23:00:00", "xaxis3.range[1]": "2023-06-02 03:00:00"},
+        "runs-chart-range.data": ["2023-06-01T00:00:00+00:00", "2023-06-03T00:00:00+00:00"]})
+    patch = str(client_as("viewer").post("/_dash-update-component", json=body).json["response"])
+    assert "00:00<br>SP1" in patch and "2023-06-01T23:00:00" in patch  # UTC instant, labelled 00:00 BST
