@@ -38,8 +38,9 @@ DAILY_POSITIONS_AFTER_DAYS = 7
 def zoom_ticks(start, end) -> tuple[list[pd.Timestamp], list[str]]:
     """Tick positions (UTC instants) and UK-time labels for the range ``start``..``end`` shown.
 
-    Within 12 hours: every half hour with its settlement period; within 2 days: every 3 hours (the
-    hour labels carry the settlement period); longer: local midnights, thinned to about 10 labels.
+    Within 12 hours: every half hour (or hour) with its settlement period; within 2 days every 3
+    hours and within 5 days every 6 (labels carry the settlement period); longer: local midnights,
+    thinned to about 10 labels.
     """
     start, end = pd.Timestamp(start), pd.Timestamp(end)
     start = start.tz_localize("UTC") if start.tzinfo is None else start.tz_convert("UTC")
@@ -60,8 +61,9 @@ def zoom_ticks(start, end) -> tuple[list[pd.Timestamp], list[str]]:
         every = 1 if span <= timedelta(hours=6) else 2
         chosen = np.flatnonzero(periods % every == 1 % every)
         labels = list(np.char.add(np.char.add(clock[chosen], "<br>"), sp[chosen]))
-    elif span <= timedelta(days=2):
-        chosen = np.flatnonzero((minutes == 0) & (hours % 3 == 0))
+    elif span <= timedelta(days=5):
+        every_hours = 3 if span <= timedelta(days=2) else 6
+        chosen = np.flatnonzero((minutes == 0) & (hours % every_hours == 0))
         labels = [(f"{local[i]:%a %d %b}<br>" if hours[i] == 0 else "") + f"{clock[i]} {sp[i]}" for i in chosen]
     else:
         midnights = np.flatnonzero((hours == 0) & (minutes == 0))
