@@ -29,11 +29,3 @@ def forbidden_notice(needed: str, role: str | None) -> html.Div:
         ),
         className="mt-3",
     )
-
-
-def no_runs_notice() -> dbc.Alert:
-    return dbc.Alert(
-        ["No optimisation runs yet. Create one with ",
-         html.Code("flask --app app optimise run --start 2023-02-01 --end 2023-02-07"), "."],
-        color="info", className="py-2",
-    )

@@ -60,18 +60,18 @@ MW = {"function": "params.value == null ? '' : d3.format(',.1f')(params.value)"}
 PRICE = {"function": "params.value == null ? '' : d3.format(',.2f')(params.value)"}
 NUMBER_FILTER = {"filter": "agNumberColumnFilter", "type": "numericColumn"}
 TABLE_COLUMNS = [
-    {"field": "id", "headerName": "#", "maxWidth": 90, **NUMBER_FILTER},
-    {"field": "name", "headerName": "Name", "minWidth": 160},
-    {"field": "first_date", "headerName": "First date", "maxWidth": 130},
-    {"field": "last_date", "headerName": "Last date", "maxWidth": 130},
-    {"field": "days", "headerName": "Days", "maxWidth": 100, **NUMBER_FILTER},
-    {"field": "markets", "headerName": "Markets", "maxWidth": 110},
-    {"field": "status", "headerName": "Status", "maxWidth": 130},
+    {"field": "id", "headerName": "#", "minWidth": 80, "maxWidth": 90, **NUMBER_FILTER},
+    {"field": "name", "headerName": "Name", "minWidth": 180},
+    {"field": "first_date", "headerName": "First date", "minWidth": 125},
+    {"field": "last_date", "headerName": "Last date", "minWidth": 125},
+    {"field": "days", "headerName": "Days", "minWidth": 90, "maxWidth": 100, **NUMBER_FILTER},
+    {"field": "markets", "headerName": "Markets", "minWidth": 105},
+    {"field": "status", "headerName": "Status", "minWidth": 110},
     {"field": "net_revenue_gbp", "headerName": "Net revenue", "valueFormatter": MONEY, **NUMBER_FILTER},
     {"field": "per_mw_year_gbp", "headerName": "£/MW/yr", "valueFormatter": MONEY, **NUMBER_FILTER},
     {"field": "capture", "headerName": "Capture", "maxWidth": 120, "valueFormatter": PERCENT, **NUMBER_FILTER},
-    {"field": "by", "headerName": "By", "maxWidth": 130},
-    {"field": "created", "headerName": "Created (UK time)", "minWidth": 150},
+    {"field": "by", "headerName": "By", "minWidth": 120},
+    {"field": "created", "headerName": "Created (UK time)", "minWidth": 160},
 ]
 INTERVAL_COLUMNS = [
     {"field": "local_time", "headerName": "UK local time", "minWidth": 170, "pinned": "left"},
