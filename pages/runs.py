@@ -67,9 +67,9 @@ TABLE_COLUMNS = [
     {"field": "days", "headerName": "Days", "minWidth": 90, "maxWidth": 100, **NUMBER_FILTER},
     {"field": "markets", "headerName": "Markets", "minWidth": 105},
     {"field": "status", "headerName": "Status", "minWidth": 110},
-    {"field": "net_revenue_gbp", "headerName": "Net revenue", "valueFormatter": MONEY, **NUMBER_FILTER},
+    {"field": "net_revenue_gbp", "headerName": "Net revenue", "minWidth": 140, "valueFormatter": MONEY, **NUMBER_FILTER},
     {"field": "per_mw_year_gbp", "headerName": "£/MW/yr", "valueFormatter": MONEY, **NUMBER_FILTER},
-    {"field": "capture", "headerName": "Capture", "maxWidth": 120, "valueFormatter": PERCENT, **NUMBER_FILTER},
+    {"field": "capture", "headerName": "Capture", "minWidth": 115, "valueFormatter": PERCENT, **NUMBER_FILTER},
     {"field": "by", "headerName": "By", "minWidth": 120},
     {"field": "created", "headerName": "Created (UK time)", "minWidth": 160},
 ]
