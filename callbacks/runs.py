@@ -1,20 +1,54 @@
-"""Runs page callbacks: the runs grid, the chosen run's schedule, CSV export."""
+"""Runs page callbacks: the runs grid and its filters, one run's view, comparison, delete, CSV export."""
 
 from __future__ import annotations
 
+import base64
+import binascii
+from datetime import date
+
 import dash
+import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import Input, Output, State, ctx, dcc
+from dash import Input, Output, Patch, State, ctx, dcc, html
+from flask_login import current_user
 
 from callbacks.context import database
 from components import ids
-from components.feedback import error_alert, no_runs_notice
-from components.schedule import intervals_export, run_rows, schedule_figure, totals_tiles
-from services.errors import NotFound
+from components.feedback import error_alert, info_alert, success_alert
+from components.operational import deviation_cards, schedule_vs_actual_figure
+from components.run_comparison import comparison_figure, comparison_table
+from components.run_view import (
+    daily_operation_figure,
+    daily_revenue_figure,
+    day_options,
+    degradation_rate,
+    details_card,
+    intervals_export,
+    kpi_cards,
+    no_figure,
+    run_label,
+    soc_heatmap_figure,
+)
+from components.schedule import run_rows, schedule_figure, zoom_ticks
+from domain.roles import role_allows
+from domain.run_status import in_progress
+from security.authz import current_role, role_callback
+from services.errors import InvalidInput, NotFound, ServiceError
+from services.operational import import_readings, schedule_vs_actual
 from services.optimisation_runs import reap_stale_runs
-from services.runs import get_run, list_runs
+from services.runs import MAX_COMPARED_RUNS, delete_run, get_run, get_runs, list_runs
 
-DEFAULT_NEW_RUN_DAYS = 7
+URL_SYNC_JS = """
+function(shown) {
+    if (shown === null || shown === undefined) { return window.dash_clientside.no_update; }
+    const url = new URL(window.location.href);
+    if (url.pathname === '/runs' && url.searchParams.get('run') !== String(shown)) {
+        url.searchParams.set('run', String(shown));
+        window.history.replaceState(window.history.state, '', url.pathname + url.search);
+    }
+    return String(shown);
+}
+"""
 
 
 def _as_run_id(value) -> int | None:
@@ -24,48 +58,297 @@ def _as_run_id(value) -> int | None:
         return None
 
 
+def _as_date(value) -> date | None:
+    try:
+        return date.fromisoformat(str(value)[:10]) if value else None
+    except ValueError:
+        return None
+
+
+def _may_delete(run) -> bool:
+    if in_progress(run.status) or not current_user.is_authenticated:
+        return False
+    role = current_role()
+    if role == "admin":
+        return True
+    return role_allows(role, "trader") and run.created_by_id is not None and \
+        str(run.created_by_id) == current_user.get_id()
+
+
+def empty_notice() -> dbc.Alert:
+    """No runs stored: say what to do, for this user's role (the form is above for traders)."""
+    if role_allows(current_role(), "trader"):
+        return info_alert("No runs yet. Choose dates and a battery in the New run form above and press Run; "
+                          "the run appears here when it has solved.")
+    return info_alert("No runs yet. Traders create runs on this page; they appear here when they have solved.")
+
+
+HIDDEN_VIEW = {
+    "shown": None, "message": None, "hidden": True, "title": "", "totals": None, "daily": no_figure(),
+    "day_options": [], "day": None, "chart": no_figure(), "heatmap": no_figure(), "details": None, "rows": [],
+    "download_disabled": True, "delete_hidden": True, "range": None,
+}
+
+
+def run_view_outputs(run, intervals, theme: str | None) -> dict:
+    """Everything the run view shows for one stored run (the benchmark times this)."""
+    label = run_label(run)
+    has_schedule = not intervals.empty
+    days = day_options(intervals) if has_schedule else []
+    return {
+        "shown": run.id, "message": None, "hidden": False,
+        "title": f"{label} · {run.markets} · {run.first_date:%d %b %Y} – {run.last_date:%d %b %Y} · {run.status}",
+        "totals": kpi_cards(run),
+        "daily": daily_revenue_figure(intervals, degradation_rate(run), theme, f"Daily revenue · {label}")
+        if has_schedule else no_figure(),
+        "day_options": days, "day": days[0]["value"] if days else None,
+        "chart": schedule_figure(intervals, theme, label) if has_schedule else no_figure(),
+        "heatmap": soc_heatmap_figure(intervals, theme, f"SoC (MWh) · {label}") if has_schedule else no_figure(),
+        "details": details_card(run),
+        "rows": intervals_export(intervals).to_dict("records") if has_schedule else [],
+        "download_disabled": not has_schedule,
+        "delete_hidden": True,
+        "range": [intervals["interval_start_utc"].iloc[0].isoformat(),
+                  (intervals["interval_start_utc"].iloc[-1] + pd.Timedelta(minutes=30)).isoformat()]
+        if has_schedule else None,
+    }
+
+
+VIEW_KEYS = ("shown", "selected", "message", "hidden", "title", "totals", "daily", "day_options", "day", "chart",
+             "heatmap", "details", "rows", "download_disabled", "delete_hidden", "range")
+
+
 def register(app: dash.Dash) -> None:
     from pages import runs as page
 
-    @app.callback(Output(page.TABLE, "rowData"), Input(page.LOAD, "data"), Input(page.CHANGED, "data"))
-    def fill_runs(_load, _changed):
-        reap_stale_runs(database())  # cheap, and no one then looks at a run that will never finish
-        return run_rows(list_runs(database()))
+    @app.callback(
+        Output(page.TABLE, "rowData"),
+        Output(page.FILTER_USER, "options"),
+        Output(page.FILTER_STATUS, "options"),
+        Input(page.LOAD, "data"),
+        Input(page.CHANGED, "data"),
+        Input(page.DELETED, "data"),
+        Input(page.FILTER_USER, "value"),
+        Input(page.FILTER_STATUS, "value"),
+        Input(page.FILTER_DATES, "start_date"),
+        Input(page.FILTER_DATES, "end_date"),
+    )
+    def fill_runs(_load, _changed, _deleted, user, status, first, last):
+        db = database()
+        reap_stale_runs(db)  # cheap, and no one then looks at a run that will never finish
+        everything = run_rows(list_runs(db))
+        users = sorted({row["by"] for row in everything if row["by"] != "command line"})
+        statuses = sorted({row["status"] for row in everything})
+        if user or status or first or last:
+            rows = run_rows(list_runs(db, status=status or None, user=user or None, first=_as_date(first),
+                                      last=_as_date(last)))
+        else:
+            rows = everything
+        return rows, [{"label": u, "value": u} for u in users], [{"label": s, "value": s} for s in statuses]
 
     @app.callback(
-        Output(page.SHOWN, "data"),
-        Output(page.MESSAGE, "children"),
-        Output(page.TOTALS, "children"),
-        Output(page.CHART, "figure"),
-        Output(page.INTERVALS, "rowData"),
+        *(Output(component, prop) for component, prop in (
+            (page.SHOWN, "data"), (page.TABLE, "selectedRows"), (page.MESSAGE, "children"), (page.VIEW, "hidden"),
+            (page.RUN_TITLE, "children"), (page.TOTALS, "children"), (page.DAILY_CHART, "figure"),
+            (page.DAY, "options"), (page.DAY, "value"), (page.CHART, "figure"), (page.HEATMAP, "figure"),
+            (page.DETAILS, "children"), (page.INTERVALS, "rowData"), (page.DOWNLOAD_BUTTON, "disabled"),
+            (page.DELETE_BUTTON, "style"), (page.CHART_RANGE, "data"))),
         Input(page.TABLE, "selectedRows"),
         Input(page.REQUESTED, "data"),
         Input(ids.THEME_STORE, "data"),
+        Input(page.DELETED, "data"),
         State(page.SHOWN, "data"),
     )
-    def show_run(selected, requested, theme, shown):
-        if ctx.triggered_id == page.TABLE and selected:
-            run_id = selected[0]["id"]
-        elif ctx.triggered_id == ids.THEME_STORE and shown:
-            run_id = shown
+    def show_run(selected, requested, theme, _deleted, shown):
+        trigger = ctx.triggered_id
+        select_in_grid = True
+        if trigger == page.TABLE:
+            if not selected or len(selected) != 1:
+                return (dash.no_update,) * len(VIEW_KEYS)  # a comparison, or nothing ticked: keep the run shown
+            run_id = _as_run_id(selected[0].get("id"))
+            if run_id == shown:
+                return (dash.no_update,) * len(VIEW_KEYS)
+            select_in_grid = False
+        elif trigger == ids.THEME_STORE and shown:
+            run_id, select_in_grid = shown, False
+        elif trigger == page.DELETED:
+            run_id = None
         else:
             run_id = _as_run_id(requested)
             if requested not in (None, "") and run_id is None:
-                return None, error_alert(f"{requested!r} is not a run number"), None, schedule_figure(
-                    pd.DataFrame(), theme), []
+                return _outputs(HIDDEN_VIEW, message=error_alert(f"{requested!r} is not a run number."))
+        db = database()
         if run_id is None:
-            runs = list_runs(database(), limit=1)
+            runs = list_runs(db, limit=1)
             if not runs:
-                return None, no_runs_notice(), None, schedule_figure(pd.DataFrame(), theme), []
+                return _outputs(HIDDEN_VIEW, message=empty_notice())
             run_id = runs[0].id
         try:
-            run, intervals = get_run(database(), run_id)
+            run, intervals = get_run(db, run_id)
         except NotFound as error:
-            return None, error_alert(str(error)), None, schedule_figure(pd.DataFrame(), theme), []
-        title = f"Run #{run.id}{': ' + run.name if run.name else ''} · {run.markets} · " \
-                f"{run.first_date:%d %b %Y} – {run.last_date:%d %b %Y}"
-        rows = intervals_export(intervals).to_dict("records") if not intervals.empty else []
-        return run.id, None, totals_tiles(run), schedule_figure(intervals, theme, title), rows
+            return _outputs(HIDDEN_VIEW, message=error_alert(f"{str(error).capitalize()}. Pick a run from the list "
+                                                             "above."))
+        view = run_view_outputs(run, intervals, theme)
+        view["delete_hidden"] = not _may_delete(run)
+        view["selected"] = {"ids": [str(run.id)]} if select_in_grid else dash.no_update
+        return _outputs(view)
+
+    def _outputs(view: dict, **overrides) -> tuple:
+        values = {**view, **overrides}
+        values.setdefault("selected", dash.no_update if values.get("shown") is None else {"ids": [str(values["shown"])]})
+        values["delete_hidden"] = {"display": "none"} if values["delete_hidden"] else {}
+        return tuple(values[key] for key in VIEW_KEYS)
+
+    app.clientside_callback(URL_SYNC_JS, Output(page.URL_SYNC, "data"), Input(page.SHOWN, "data"))
+
+    @app.callback(
+        Output(page.DAY_CHART, "figure"),
+        Input(page.DAY, "value"),
+        Input(page.SHOWN, "data"),
+        Input(ids.THEME_STORE, "data"),
+    )
+    def show_day(day, shown, theme):
+        chosen = _as_date(day)
+        if shown is None or chosen is None:
+            return no_figure()
+        try:
+            run, intervals = get_run(database(), int(shown))
+        except NotFound:
+            return no_figure()
+        if intervals.empty or chosen not in set(intervals["settlement_date"]):
+            return no_figure()
+        return daily_operation_figure(intervals, chosen, theme, f"Daily operation · {run_label(run)}")
+
+    @app.callback(
+        Output(page.CHART, "figure", allow_duplicate=True),
+        Input(page.CHART, "relayoutData"),
+        State(page.CHART_RANGE, "data"),
+        prevent_initial_call=True,
+    )
+    def relabel_zoomed_axis(relayout, full_range):
+        """Zooming relabels the UK-time axis for the range shown: hours and settlement periods within a day."""
+        if not relayout or not full_range:
+            return dash.no_update
+        start = end = None
+        for key, value in relayout.items():
+            if key.endswith(".range[0]") and key.startswith("xaxis"):
+                start = value
+            elif key.endswith(".range[1]") and key.startswith("xaxis"):
+                end = value
+            elif key.endswith(".range") and key.startswith("xaxis") and isinstance(value, list):
+                start, end = value
+        if any(key.startswith("xaxis") and key.endswith("autorange") for key in relayout):
+            start, end = full_range
+        if start is None or end is None:
+            return dash.no_update
+        tickvals, ticktext = zoom_ticks(start, end)
+        patch = Patch()
+        for axis in ("xaxis", "xaxis2", "xaxis3"):
+            patch["layout"][axis]["tickvals"] = [t.isoformat() for t in tickvals]
+            patch["layout"][axis]["ticktext"] = ticktext
+        return patch
+
+    @app.callback(
+        Output(page.COMPARISON, "children"),
+        Input(page.TABLE, "selectedRows"),
+        Input(ids.THEME_STORE, "data"),
+    )
+    def compare(selected, theme):
+        chosen = [row.get("id") for row in selected or [] if isinstance(row, dict)]
+        if len(chosen) < 2:
+            return None
+        if len(chosen) > MAX_COMPARED_RUNS:
+            return error_alert(f"Compare at most {MAX_COMPARED_RUNS} runs at a time; you ticked {len(chosen)}.")
+        try:
+            runs = get_runs(database(), [int(run_id) for run_id in chosen])
+        except (InvalidInput, NotFound, TypeError, ValueError) as error:
+            return error_alert(str(error))
+        return _comparison_card(runs, theme)
+
+    @app.callback(
+        Output(page.DELETE_MODAL, "is_open"),
+        Output(page.DELETE_TEXT, "children"),
+        Input(page.DELETE_BUTTON, "n_clicks"),
+        Input(page.DELETE_CANCEL, "n_clicks"),
+        State(page.SHOWN, "data"),
+        prevent_initial_call=True,
+    )
+    def confirm_delete(_open, _cancel, shown):
+        if ctx.triggered_id != page.DELETE_BUTTON or shown is None:
+            return False, dash.no_update
+        try:
+            run, _ = get_run(database(), int(shown))
+        except NotFound:
+            return False, dash.no_update
+        return True, html.Div([
+            html.P(["Delete ", html.Strong(run_label(run)), f" ({run.first_date:%d %b %Y} – {run.last_date:%d %b %Y}) "
+                    "and all its intervals?"]),
+            html.P("This cannot be undone. Operational readings are kept.", className="small text-body-secondary"),
+        ])
+
+    @role_callback(
+        app,
+        "trader",
+        Output(page.DELETE_MODAL, "is_open", allow_duplicate=True),
+        Output(page.DELETE_MESSAGE, "children"),
+        Output(page.DELETED, "data"),
+        Input(page.DELETE_CONFIRM, "n_clicks"),
+        State(page.SHOWN, "data"),
+        State(page.DELETED, "data"),
+        prevent_initial_call=True,
+    )
+    def delete_shown_run(_clicks, shown, deleted):
+        run_id = _as_run_id(shown)
+        if run_id is None:
+            return False, error_alert("Choose a run to delete."), dash.no_update
+        try:
+            delete_run(database(), run_id, int(current_user.get_id()), current_role() == "admin")
+        except ServiceError as error:
+            return False, error_alert(f"Nothing was deleted. {error}"), dash.no_update
+        return False, success_alert(f"Run #{run_id} and its intervals were deleted."), (deleted or 0) + 1
+
+    @app.callback(Output(page.OP_SECTION, "hidden"), Input(page.LOAD, "data"))
+    def offer_operational_upload(_load):
+        return not role_allows(current_role(), "trader")
+
+    @role_callback(
+        app,
+        "trader",
+        Output(page.OP_REPORT, "children"),
+        Output(page.OP_IMPORTED, "data"),
+        Input(page.OP_UPLOAD, "contents"),
+        State(page.OP_UPLOAD, "filename"),
+        State(page.OP_IMPORTED, "data"),
+        prevent_initial_call=True,
+    )
+    def import_operational(contents, filename, imported):
+        if not contents:
+            return dash.no_update, dash.no_update
+        name = str(filename or "upload.csv")[:200]
+        try:
+            payload = base64.b64decode(str(contents).split(",", 1)[1], validate=False)
+            report = import_readings(database(), payload, name, current_user.username)
+        except (IndexError, ValueError, binascii.Error):
+            return error_alert(f"{name} could not be read as a file upload; nothing was imported."), dash.no_update
+        except ServiceError as error:
+            return error_alert(str(error)), dash.no_update
+        return success_alert(report.describe()), (imported or 0) + 1
+
+    @app.callback(
+        Output(page.OP_STATS, "children"),
+        Output(page.OP_CHART, "figure"),
+        Input(page.SHOWN, "data"),
+        Input(page.OP_IMPORTED, "data"),
+        Input(ids.THEME_STORE, "data"),
+    )
+    def show_operational(shown, _imported, theme):
+        run_id = _as_run_id(shown)
+        if run_id is None:
+            return None, no_figure()
+        joined, stats = schedule_vs_actual(database(), run_id)
+        if joined.empty or stats.mae_mw is None:
+            return deviation_cards(stats), no_figure()
+        return deviation_cards(stats), schedule_vs_actual_figure(joined, theme, f"Schedule vs metered · Run #{run_id}")
 
     @app.callback(
         Output(page.DOWNLOAD, "data"),
@@ -76,6 +359,23 @@ def register(app: dash.Dash) -> None:
     def download(_clicks, shown):
         if shown is None:
             return dash.no_update
-        run, intervals = get_run(database(), int(shown))
+        try:
+            run, intervals = get_run(database(), int(shown))
+        except NotFound:
+            return dash.no_update
+        if intervals.empty:
+            return dash.no_update
         return dcc.send_data_frame(intervals_export(intervals).to_csv, f"powerdesk_run_{run.id}_intervals.csv",
                                    index=False)
+
+
+
+def _comparison_card(runs, theme):
+    return dbc.Card([
+        dbc.CardHeader(f"Comparing {len(runs)} runs"),
+        dbc.CardBody([
+            comparison_table(runs),
+            dcc.Graph(id="runs-compare-chart", figure=comparison_figure(runs, theme), style={"height": "620px"},
+                      config={"displaylogo": False}, className="mt-3"),
+        ]),
+    ], className="mb-3", id="runs-compare-card")

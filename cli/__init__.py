@@ -15,6 +15,7 @@ CLI_MODULES = (
     "carbon",
     "prices",
     "turbines",
+    "operational",
 )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
-from dash import html
+from dash import dcc, html
 
 
 def error_alert(message: str) -> dbc.Alert:
@@ -21,17 +21,11 @@ def info_alert(message: str) -> dbc.Alert:
 def forbidden_notice(needed: str, role: str | None) -> html.Div:
     return html.Div(
         dbc.Alert(
-            [html.H4("Not available to you", className="alert-heading"),
-             html.P(f"This page needs the {needed} role; you are signed in as a {role or 'visitor'}.")],
+            [html.H4("Not available to your role", className="alert-heading"),
+             html.P(f"This page needs the {needed} role; you are signed in as a {role or 'visitor'}."),
+             html.P(["Ask an admin if you need it, or go back to the ", dcc.Link("Overview", href="/"), "."],
+                    className="mb-0")],
             color="warning",
         ),
         className="mt-3",
-    )
-
-
-def no_runs_notice() -> dbc.Alert:
-    return dbc.Alert(
-        ["No optimisation runs yet. Create one with ",
-         html.Code("flask --app app optimise run --start 2023-02-01 --end 2023-02-07"), "."],
-        color="info", className="py-2",
     )

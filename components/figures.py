@@ -13,6 +13,11 @@ from domain.settlement_time import LONDON
 
 PLOTLY_TEMPLATES = {"light": "plotly_white", "dark": "plotly_dark"}
 MARKET_COLOURS = {"day_ahead": "#0d6efd", "intraday": "#fd7e14", "market_index": "#198754"}
+MODEBAR = {
+    "light": {"bgcolor": "rgba(255,255,255,0.85)", "color": "#6c757d", "activecolor": "#0d6efd"},
+    "dark": {"bgcolor": "rgba(33,37,41,0.85)", "color": "#adb5bd", "activecolor": "#ffffff"},
+}
+"""Plotly toolbar colours per colour mode, so its icons read on either background."""
 
 
 def theme_name(stored: str | None) -> str:
@@ -27,6 +32,7 @@ def apply_theme(figure: go.Figure, theme: str | None) -> go.Figure:
         plot_bgcolor="rgba(0,0,0,0)",
         margin={"l": 60, "r": 20, "t": 40, "b": 50},
         legend={"orientation": "h", "y": 1.08, "x": 0},
+        modebar=MODEBAR[theme_name(theme)],
     )
     return figure
 

@@ -1,120 +1,171 @@
-"""Builders for a stored run: the schedule figure, the totals tiles, the runs-table rows."""
+"""Builders for a stored run's schedule over its whole range, and the runs-grid rows.
+
+The schedule figure's time axis is true UTC instants labelled in UK local time; ``zoom_ticks``
+relabels it for whatever range the user zooms to (hours and settlement periods within a day).
+"""
 
 from __future__ import annotations
 
-import dash_bootstrap_components as dbc
+from datetime import timedelta
+
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-from dash import html
-from plotly.subplots import make_subplots
 
-from components.figures import MARKET_COLOURS, apply_theme, hover_labels, local_time_ticks
-from domain.settlement_time import LONDON, format_local
+from components.run_view import (
+    DA_POSITION_COLOUR,
+    DA_PRICE_COLOUR,
+    ID_POSITION_COLOUR,
+    ID_PRICE_COLOUR,
+    PHYSICAL_COLOUR,
+    SOC_COLOUR,
+    apply_theme,
+    capture_ratio,
+    hover_text,
+    intervals_export,
+    new_figure,
+    plain_title,
+    utc_axis,
+)
+from domain.settlement_time import LONDON, PERIOD_HOURS, format_local, settlement_periods_of
 
-SOC_COLOUR = "#20c997"
-PHYSICAL_COLOUR = "#6c757d"
+__all__ = ["capture_ratio", "intervals_export", "run_rows", "schedule_figure", "zoom_ticks"]
+
+DAILY_POSITIONS_AFTER_DAYS = 7
+"""Longer ranges show positions as daily energy: 30 days of half-hour bars read as a barcode."""
+
+
+def zoom_ticks(start, end) -> tuple[list[pd.Timestamp], list[str]]:
+    """Tick positions (UTC instants) and UK-time labels for the range ``start``..``end`` shown.
+
+    Within 12 hours: every half hour (or hour) with its settlement period; within 2 days every 3
+    hours and within 5 days every 6 (labels carry the settlement period); longer: local midnights,
+    thinned to about 10 labels.
+    """
+    start, end = pd.Timestamp(start), pd.Timestamp(end)
+    start = start.tz_localize("UTC") if start.tzinfo is None else start.tz_convert("UTC")
+    end = end.tz_localize("UTC") if end.tzinfo is None else end.tz_convert("UTC")
+    if end <= start:
+        return [], []
+    span = end - start
+    grid = pd.date_range(start.ceil("30min"), end, freq="30min")
+    if len(grid) == 0:
+        return [], []
+    local = grid.tz_convert(LONDON)
+    _dates, periods = settlement_periods_of(grid)
+    periods = np.asarray(periods)
+    hours, minutes = local.hour.to_numpy(), local.minute.to_numpy()
+    clock = np.char.partition(np.datetime_as_string(local.tz_localize(None).to_numpy(), unit="m"), "T")[:, 2]
+    sp = np.char.add("SP", periods.astype(str))
+    if span <= timedelta(hours=12):
+        every = 1 if span <= timedelta(hours=6) else 2
+        chosen = np.flatnonzero(periods % every == 1 % every)
+        labels = list(np.char.add(np.char.add(clock[chosen], "<br>"), sp[chosen]))
+    elif span <= timedelta(days=5):
+        every_hours = 3 if span <= timedelta(days=2) else 6
+        chosen = np.flatnonzero((minutes == 0) & (hours % every_hours == 0))
+        labels = [(f"{local[i]:%a %d %b}<br>" if hours[i] == 0 else "") + f"{clock[i]} {sp[i]}" for i in chosen]
+    else:
+        midnights = np.flatnonzero((hours == 0) & (minutes == 0))
+        step = -(-len(midnights) // 10) if len(midnights) > 10 else 1
+        chosen = midnights[::step]
+        labels = [f"{local[i]:%a %d %b}" for i in chosen]
+    return list(grid.tz_localize(None)[chosen]), [str(label) for label in labels]
 
 
 def schedule_figure(intervals: pd.DataFrame, theme: str | None, title: str = "") -> go.Figure:
     """Three panels sharing a UK-time axis: prices [£/MWh], positions and flow [MW], SoC [MWh].
 
-    Positions are drawn as net sales (sell − buy): above zero the battery exports.
+    Prices are lines; positions are bars in their own colours (net sales, sell − buy: above zero
+    the battery sells), so a market's price and its position never share a colour or a legend
+    style. Beyond ``DAILY_POSITIONS_AFTER_DAYS`` days, positions are summed per settlement date
+    [MWh] and the physical flow is left to the daily operation view.
     """
-    figure = make_subplots(rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.05,
-                           row_heights=[0.35, 0.35, 0.3],
-                           subplot_titles=("Prices (£/MWh)", "Net sales (MW): DA, ID and physical", "SoC (MWh)"))
     if intervals.empty:
-        figure.add_annotation(text="This run has no schedule", showarrow=False, x=0.5, y=0.5, xref="paper",
-                              yref="paper")
-        return apply_theme(figure, theme)
-    x = pd.DatetimeIndex(intervals["interval_start_utc"])
-    labels = hover_labels(x, intervals["settlement_period"])
+        return go.Figure()
+    days = intervals["settlement_date"].nunique()
+    daily = days > DAILY_POSITIONS_AFTER_DAYS
+    middle = "Energy sold (+) and bought (−) per settlement day (MWh)" if daily else "Net sales (MW): DA, ID and physical"
+    figure = new_figure(theme, rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.06,
+                        row_heights=[0.35, 0.35, 0.3],
+                        subplot_titles=("Prices (£/MWh)", middle, "SoC (MWh, end of period)"))
+    starts = pd.DatetimeIndex(intervals["interval_start_utc"])
+    x = utc_axis(starts)
+    labels = hover_text(starts, intervals["settlement_period"])
 
-    def line(y, name, colour, row, shape="hv", dash=None):
+    def line(y, name, colour, row, shape="hv", dash=None, unit=""):
         figure.add_trace(go.Scatter(
-            x=x, y=y, name=name, mode="lines", customdata=labels,
+            x=x, y=y.round(3), name=name, mode="lines", customdata=labels,
             line={"shape": shape, "color": colour, "width": 1.5, "dash": dash},
-            hovertemplate="%{customdata}<br>%{y:,.2f}<extra>" + name + "</extra>",
+            hovertemplate="%{customdata}<br>%{y:,.2f} " + unit + "<extra>" + name + "</extra>",
         ), row=row, col=1)
 
-    line(intervals["da_price"], "DA price", MARKET_COLOURS["day_ahead"], 1)
-    line(intervals["id_price"], "ID price", MARKET_COLOURS["intraday"], 1)
-    line(intervals["da_sell_mw"] - intervals["da_buy_mw"], "DA net sales", MARKET_COLOURS["day_ahead"], 2)
-    line(intervals["id_sell_mw"] - intervals["id_buy_mw"], "ID net sales", MARKET_COLOURS["intraday"], 2)
-    line(intervals["discharge_mw"] - intervals["charge_mw"], "Physical export", PHYSICAL_COLOUR, 2, dash="dot")
-    line(intervals["soc_mwh"], "SoC (end of period)", SOC_COLOUR, 3, shape="linear")
-    tickvals, ticktext = local_time_ticks(x)
-    figure.update_xaxes(tickvals=tickvals, ticktext=ticktext)
-    figure.update_xaxes(title_text="UK local time", row=3, col=1)
-    figure.update_layout(title={"text": title, "x": 0, "font": {"size": 15}}, hovermode="x unified")
+    line(intervals["da_price"], "DA price", DA_PRICE_COLOUR, 1, unit="£/MWh")
+    line(intervals["id_price"], "ID price", ID_PRICE_COLOUR, 1, dash="dot", unit="£/MWh")
+    da_net = intervals["da_sell_mw"] - intervals["da_buy_mw"]
+    id_net = intervals["id_sell_mw"] - intervals["id_buy_mw"]
+    if daily:
+        frame = pd.DataFrame({"day": intervals["settlement_date"], "start": x})  # naive UTC
+        for market in ("da", "id"):
+            frame[f"{market}_sold"] = intervals[f"{market}_sell_mw"] * PERIOD_HOURS
+            frame[f"{market}_bought"] = -intervals[f"{market}_buy_mw"] * PERIOD_HOURS
+        per_day = frame.groupby("day", sort=True).agg("sum", numeric_only=True)
+        middays = frame.groupby("day", sort=True)["start"].min() + pd.Timedelta(hours=12)
+        day_labels = [d.strftime("%a %d %b %Y") for d in per_day.index]
+        for market, colour in (("da", DA_POSITION_COLOUR), ("id", ID_POSITION_COLOUR)):
+            for side, word in (("sold", "sold"), ("bought", "bought")):
+                name = f"{market.upper()} {word} (MWh/day)"
+                figure.add_trace(go.Bar(
+                    x=middays, y=per_day[f"{market}_{side}"].round(1), name=name, marker_color=colour,
+                    legendgroup=market, showlegend=side == "sold", customdata=day_labels,
+                    marker_pattern_shape="" if side == "sold" else "/",
+                    hovertemplate="%{customdata}<br>%{y:,.1f} MWh<extra>" + name + "</extra>"), row=2, col=1)
+        figure.update_layout(barmode="relative")
+    else:
+        for values, name, colour in ((da_net, "DA net sales (MW)", DA_POSITION_COLOUR),
+                                     (id_net, "ID net sales (MW)", ID_POSITION_COLOUR)):
+            figure.add_trace(go.Bar(x=x + np.timedelta64(15, "m"), y=values.round(3), name=name, marker_color=colour,
+                                    customdata=labels, width=30 * 60 * 1000 * 0.9,
+                                    hovertemplate="%{customdata}<br>%{y:,.1f} MW<extra>" + name + "</extra>"),
+                             row=2, col=1)
+        figure.update_layout(barmode="relative")
+        line(intervals["discharge_mw"] - intervals["charge_mw"], "Physical export (MW)", PHYSICAL_COLOUR, 2,
+             unit="MW")
+    line(intervals["soc_mwh"].clip(lower=0), "SoC (MWh)", SOC_COLOUR, 3, shape="linear", unit="MWh")
+    tickvals, ticktext = zoom_ticks(starts[0], starts[-1] + pd.Timedelta(minutes=30))
+    figure.update_xaxes(tickmode="array", tickvals=tickvals, ticktext=ticktext)
+    figure.update_xaxes(title_text="UK local time (zoom in for hours and settlement periods)", row=3, col=1)
+    figure.update_layout(title={"text": plain_title(title), "x": 0, "font": {"size": 15}}, hovermode="x unified")
     apply_theme(figure, theme)
     # Three panels have their own titles: the legend goes under the time axis, clear of them.
-    figure.update_layout(legend={"orientation": "h", "y": -0.1, "x": 0}, margin={"t": 80, "b": 90})
+    figure.update_layout(legend={"orientation": "h", "y": -0.12, "x": 0}, margin={"t": 80, "b": 100})
     return figure
 
 
-def _tile(label: str, value: str, note: str = "", tile_id: str | None = None) -> dbc.Col:
-    return dbc.Col(html.Div([
-        html.Div(label, className="small-label text-body-secondary"),
-        html.Div(value, className="display-value"),
-        html.Div(note, className="small text-body-secondary"),
-    ], className="pd-tile", id=tile_id or f"run-tile-{label.lower().replace(' ', '-')}"), xs=6, md=3, className="mb-3")
-
-
-def capture_ratio(net: float, bound: float | None) -> float | None:
-    """``net`` as a fraction of ``bound`` [-], or None when the bound is missing or not positive."""
-    if bound is None or bound <= 0:
-        return None
-    return net / bound
-
-
-def totals_tiles(run) -> dbc.Row | dbc.Alert:
-    """The headline numbers of a run, or its status message when it has no schedule."""
-    totals = run.totals
-    if not totals:
-        return dbc.Alert([html.Strong(f"Run #{run.id}: {run.status}. "), run.message or ""], color="warning")
-    baselines = totals.get("baselines") or {}
-    joint = capture_ratio(totals["net_revenue_gbp"], baselines.get("joint_net_revenue_gbp"))
-    naive = baselines.get("naive_net_revenue_gbp")
-    return dbc.Row([
-        _tile("Net revenue", f"£{totals['net_revenue_gbp']:,.0f}", f"£{totals['net_revenue_gbp_per_mw_year']:,.0f}/MW/yr"),
-        _tile("Day-ahead", f"£{totals['da_revenue_gbp']:,.0f}", "revenue"),
-        _tile("Intraday", f"£{totals['id_revenue_gbp']:,.0f}", "revenue"),
-        _tile("Degradation", f"£{totals['degradation_cost_gbp']:,.0f}", "cost"),
-        _tile("Cycles", f"{totals['cycles']:,.2f}", f"{totals['discharged_mwh']:,.0f} MWh discharged over "
-                                                    f"{totals['days']} days"),
-        _tile("Capture", f"{joint:.0%}" if joint is not None else "n/a", "of the joint perfect-foresight bound"),
-        _tile("Naive strategy", f"£{naive:,.0f}" if naive is not None else "n/a", "cheapest/dearest hours, DA only"),
-        _tile("Status", run.status, run.message or ""),
-    ])
-
-
 def run_rows(runs) -> list[dict]:
-    """Rows for the runs grid; times in UK local time."""
+    """Rows for the runs grid; times in UK local time; figures rounded as shown."""
     rows = []
     for run in runs:
         totals = run.totals or {}
         baselines = totals.get("baselines") or {}
-        joint = capture_ratio(totals.get("net_revenue_gbp", 0.0), baselines.get("joint_net_revenue_gbp"))
+        net = totals.get("net_revenue_gbp")
+        joint = capture_ratio(net, baselines.get("joint_net_revenue_gbp")) if net is not None else None
+        per_mw_year = totals.get("net_revenue_gbp_per_mw_year")
         rows.append({
             "row_id": str(run.id),  # AG Grid row ids must be strings
             "id": run.id,
             "name": run.name or f"Run #{run.id}",
             "dates": f"{run.first_date.isoformat()} → {run.last_date.isoformat()}",
+            "first_date": run.first_date.isoformat(),
+            "last_date": run.last_date.isoformat(),
+            "days": (run.last_date - run.first_date).days + 1,
             "markets": run.markets,
             "status": run.status,
-            "net_revenue_gbp": totals.get("net_revenue_gbp"),
+            "net_revenue_gbp": round(net, 2) if net is not None else None,
+            "per_mw_year_gbp": round(per_mw_year, 0) if per_mw_year is not None else None,
             "capture": round(joint * 100, 1) if joint is not None else None,
             "created": format_local(run.created_at, with_period=False),
             "by": run.created_by.username if run.created_by else "command line",
+            "owner_id": run.created_by_id,
         })
     return rows
-
-
-def intervals_export(intervals: pd.DataFrame) -> pd.DataFrame:
-    """The intervals with UK local time beside UTC, for CSV export."""
-    export = intervals.copy()
-    starts = pd.DatetimeIndex(export["interval_start_utc"])
-    export.insert(1, "local_time", [t.strftime("%Y-%m-%d %H:%M %Z") for t in starts.tz_convert(LONDON)])
-    export["interval_start_utc"] = [t.isoformat() for t in starts]
-    return export

@@ -354,3 +354,28 @@ class TurbineTicket(Base):
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+# --- Operational data (runs-view) ------------------------------------------------------------------
+
+
+class OperationalReading(Base):
+    """Metered output of an asset (the battery) for one settlement period [MW, + exports, − imports].
+
+    Keyed by the asset and the period's UTC start, so a re-imported file updates rather than
+    duplicates, and joins to a run's schedule on the same UTC instant on clock-change days too.
+    """
+
+    __tablename__ = "operational_readings"
+    __table_args__ = (
+        UniqueConstraint("asset", "interval_start_utc", name="uq_operational_readings_asset_interval"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    asset: Mapped[str] = mapped_column(String(64))
+    interval_start_utc: Mapped[datetime] = mapped_column(UTCDateTime)
+    settlement_date: Mapped[date] = mapped_column(Date)
+    settlement_period: Mapped[int] = mapped_column(Integer)
+    metered_mw: Mapped[float] = mapped_column(Float)
+    source_file: Mapped[str] = mapped_column(String(255), default="")
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)

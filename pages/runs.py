@@ -1,4 +1,4 @@
-"""Runs: stored optimisation runs; pick one to see its schedule, totals and intervals."""
+"""Runs: stored optimisation runs; filter, compare 2–4, open one for its P&L, operation, SoC and intervals."""
 
 import dash
 import dash_ag_grid as dag
@@ -11,35 +11,73 @@ dash.register_page(__name__, path="/runs", name="Runs", title="Runs · Powerdesk
 
 LOAD = "runs-load"
 REQUESTED = "runs-requested"
+"""Store: a run id to show (from ``?run=N`` or the New run form); the grid then selects it."""
 SHOWN = "runs-shown"
+CHANGED = "runs-changed"
+"""Store the New run form bumps when a run is queued or ends, so the runs grid refreshes."""
+DELETED = "runs-deleted"
+URL_SYNC = "runs-url-sync"
+CHART_RANGE = "runs-chart-range"
+
+FILTER_USER = "runs-filter-user"
+FILTER_STATUS = "runs-filter-status"
+FILTER_DATES = "runs-filter-dates"
 TABLE = "runs-table"
+COMPARISON = "runs-comparison"
 MESSAGE = "runs-message"
+
+VIEW = "runs-view"
+RUN_TITLE = "runs-run-title"
 TOTALS = "runs-totals"
+TABS = "runs-tabs"
+DAILY_CHART = "runs-daily-chart"
+DAY = "runs-day"
+DAY_CHART = "runs-day-chart"
+HEATMAP = "runs-heatmap"
 CHART = "runs-chart"
+DETAILS = "runs-details"
 INTERVALS = "runs-intervals"
 DOWNLOAD_BUTTON = "runs-download-button"
 DOWNLOAD = "runs-download"
-CHANGED = "runs-changed"
-"""Store the New run form bumps when a run is queued or ends, so the runs grid refreshes."""
+
+DELETE_BUTTON = "runs-delete-button"
+DELETE_MODAL = "runs-delete-modal"
+DELETE_TEXT = "runs-delete-text"
+DELETE_CONFIRM = "runs-delete-confirm"
+DELETE_CANCEL = "runs-delete-cancel"
+DELETE_MESSAGE = "runs-delete-message"
+
+OP_SECTION = "runs-operational-upload-section"
+OP_UPLOAD = "runs-operational-upload"
+OP_IMPORTED = "runs-operational-imported"
+OP_REPORT = "runs-operational-report"
+OP_STATS = "runs-operational-stats"
+OP_CHART = "runs-operational-chart"
 
 MONEY = {"function": "params.value == null ? '' : '£' + d3.format(',.0f')(params.value)"}
-MW = {"function": "d3.format('.1f')(params.value)"}
+PERCENT = {"function": "params.value == null ? '' : d3.format('.1f')(params.value) + '%'"}
+MW = {"function": "params.value == null ? '' : d3.format(',.1f')(params.value)"}
+PRICE = {"function": "params.value == null ? '' : d3.format(',.2f')(params.value)"}
+NUMBER_FILTER = {"filter": "agNumberColumnFilter", "type": "numericColumn"}
 TABLE_COLUMNS = [
-    {"field": "id", "headerName": "#", "maxWidth": 80},
-    {"field": "name", "headerName": "Name"},
-    {"field": "dates", "headerName": "Settlement dates", "minWidth": 200},
-    {"field": "markets", "headerName": "Markets", "maxWidth": 110},
-    {"field": "status", "headerName": "Status"},
-    {"field": "net_revenue_gbp", "headerName": "Net revenue", "type": "numericColumn", "valueFormatter": MONEY},
-    {"field": "capture", "headerName": "Capture %", "type": "numericColumn", "maxWidth": 120},
-    {"field": "by", "headerName": "By", "maxWidth": 110},
-    {"field": "created", "headerName": "Created (UK time)"},
+    {"field": "id", "headerName": "#", "minWidth": 80, "maxWidth": 90, **NUMBER_FILTER},
+    {"field": "name", "headerName": "Name", "minWidth": 180},
+    {"field": "first_date", "headerName": "First date", "minWidth": 125},
+    {"field": "last_date", "headerName": "Last date", "minWidth": 125},
+    {"field": "days", "headerName": "Days", "minWidth": 90, "maxWidth": 100, **NUMBER_FILTER},
+    {"field": "markets", "headerName": "Markets", "minWidth": 105},
+    {"field": "status", "headerName": "Status", "minWidth": 110},
+    {"field": "net_revenue_gbp", "headerName": "Net revenue", "minWidth": 140, "valueFormatter": MONEY, **NUMBER_FILTER},
+    {"field": "per_mw_year_gbp", "headerName": "£/MW/yr", "valueFormatter": MONEY, **NUMBER_FILTER},
+    {"field": "capture", "headerName": "Capture", "minWidth": 115, "valueFormatter": PERCENT, **NUMBER_FILTER},
+    {"field": "by", "headerName": "By", "minWidth": 120},
+    {"field": "created", "headerName": "Created (UK time)", "minWidth": 160},
 ]
 INTERVAL_COLUMNS = [
     {"field": "local_time", "headerName": "UK local time", "minWidth": 170, "pinned": "left"},
     {"field": "settlement_period", "headerName": "SP", "maxWidth": 70},
-    {"field": "da_price", "headerName": "DA £/MWh", "type": "numericColumn"},
-    {"field": "id_price", "headerName": "ID £/MWh", "type": "numericColumn"},
+    {"field": "da_price", "headerName": "DA £/MWh", "type": "numericColumn", "valueFormatter": PRICE},
+    {"field": "id_price", "headerName": "ID £/MWh", "type": "numericColumn", "valueFormatter": PRICE},
     {"field": "da_buy_mw", "headerName": "DA buy MW", "type": "numericColumn", "valueFormatter": MW},
     {"field": "da_sell_mw", "headerName": "DA sell MW", "type": "numericColumn", "valueFormatter": MW},
     {"field": "id_buy_mw", "headerName": "ID buy MW", "type": "numericColumn", "valueFormatter": MW},
@@ -52,29 +90,108 @@ INTERVAL_COLUMNS = [
 ]
 
 
+def _filters() -> dbc.Row:
+    return dbc.Row([
+        dbc.Col(dcc.Dropdown(id=FILTER_USER, placeholder="Any user", clearable=True), md=3),
+        dbc.Col(dcc.Dropdown(id=FILTER_STATUS, placeholder="Any status", clearable=True), md=3),
+        dbc.Col(dcc.DatePickerRange(id=FILTER_DATES, display_format="D MMM YYYY", clearable=True,
+                                    start_date_placeholder_text="Dates from", end_date_placeholder_text="to"), md=4),
+        dbc.Col(html.Div("Tick 2–4 runs to compare them.", className="small text-body-secondary"), md=2,
+                className="d-flex align-items-center"),
+    ], className="g-2 mb-2")
+
+
+def _graph(graph_id: str, height: str) -> dcc.Loading:
+    return dcc.Loading(dcc.Graph(id=graph_id, style={"height": height}, config={"displaylogo": False}))
+
+
+def _operational_tab() -> html.Div:
+    upload = html.Div(dcc.Upload(
+        id=OP_UPLOAD, multiple=False, accept=".csv,text/csv",
+        children=html.Div(["Import metered MW (CSV): drop a file here or ", html.A("choose one", href="#")]),
+        className="border border-2 rounded p-3 text-center text-body-secondary small",
+    ), id=OP_SECTION, hidden=True, className="mb-2")
+    return html.Div([
+        html.P(["Metered battery output per settlement period (MW, + exports) against this run's physical net "
+                "flow. CSV columns: ", html.Code("interval_start_utc,metered_mw"), " or ",
+                html.Code("settlement_date,settlement_period,metered_mw"), "."], className="small mb-2"),
+        upload,
+        html.Div(id=OP_REPORT),
+        html.Div(id=OP_STATS),
+        _graph(OP_CHART, "420px"),
+    ], className="pt-3")
+
+
+def _run_view() -> html.Div:
+    tabs = dbc.Tabs([
+        dbc.Tab(_graph(DAILY_CHART, "420px"), label="Daily P&L", tab_id="daily"),
+        dbc.Tab(html.Div([
+            dbc.Row(dbc.Col(dcc.Dropdown(id=DAY, clearable=False, placeholder="Settlement date"), md=4),
+                    className="my-2"),
+            _graph(DAY_CHART, "560px"),
+        ]), label="Daily operation", tab_id="operation"),
+        dbc.Tab(_graph(HEATMAP, "480px"), label="SoC heatmap", tab_id="heatmap"),
+        dbc.Tab(_graph(CHART, "640px"), label="Whole range", tab_id="schedule"),
+        dbc.Tab(_operational_tab(), label="Schedule vs actual", tab_id="operational"),
+        dbc.Tab(html.Div(id=DETAILS, className="pt-3"), label="Details", tab_id="details"),
+        dbc.Tab(html.Div(dag.AgGrid(
+            id=INTERVALS, columnDefs=INTERVAL_COLUMNS, rowData=[],
+            defaultColDef={"resizable": True, "sortable": True, "filter": True},
+            dashGridOptions={"pagination": True, "paginationPageSize": 48, "paginationPageSizeSelector": [48, 96, 336]},
+            style={"height": "460px"},
+        ), className="pt-3"), label="Intervals", tab_id="intervals"),
+    ], id=TABS, active_tab="daily", className="mt-2")
+    return html.Div([
+        html.Div([
+            html.H3(id=RUN_TITLE, className="h5 mb-0 text-break"),
+            html.Div([
+                dbc.Button("Download intervals (CSV)", id=DOWNLOAD_BUTTON, color="secondary", outline=True,
+                           size="sm", disabled=True, className="me-2"),
+                dbc.Button("Delete run…", id=DELETE_BUTTON, color="danger", outline=True, size="sm"),
+            ], className="d-flex"),
+        ], className="d-flex justify-content-between align-items-center mb-2 gap-2"),
+        html.Div(id=TOTALS),
+        tabs,
+    ], id=VIEW, hidden=True)
+
+
+def _delete_modal() -> dbc.Modal:
+    return dbc.Modal([
+        dbc.ModalHeader(dbc.ModalTitle("Delete this run?")),
+        dbc.ModalBody(html.Div(id=DELETE_TEXT)),
+        dbc.ModalFooter([
+            dbc.Button("Cancel", id=DELETE_CANCEL, color="secondary", outline=True),
+            dbc.Button("Delete run", id=DELETE_CONFIRM, color="danger"),
+        ]),
+    ], id=DELETE_MODAL, is_open=False)
+
+
 def layout(run=None, **_query):
     return html.Div([
         dcc.Store(id=LOAD, data=0),
         dcc.Store(id=REQUESTED, data=run),
         dcc.Store(id=SHOWN),
         dcc.Store(id=CHANGED),
-        html.Div([
-            html.H2("Optimisation runs", className="h4 mb-0"),
-            dbc.Button("Download intervals (CSV)", id=DOWNLOAD_BUTTON, color="secondary", outline=True, size="sm"),
-        ], className="d-flex justify-content-between align-items-center mb-3"),
+        dcc.Store(id=DELETED, data=0),
+        dcc.Store(id=URL_SYNC),
+        dcc.Store(id=CHART_RANGE),
+        dcc.Store(id=OP_IMPORTED, data=0),
+        html.H2("Optimisation runs", className="h4 mb-3"),
         new_run_card(),
-        dbc.Card(dbc.CardBody(dag.AgGrid(
-            id=TABLE, columnDefs=TABLE_COLUMNS, rowData=[], columnSize="responsiveSizeToFit",
-            dashGridOptions={"rowSelection": {"mode": "singleRow", "enableClickSelection": True}},
-            getRowId="params.data.row_id", style={"height": "240px"},
-        )), className="mb-3"),
+        dbc.Card(dbc.CardBody([
+            _filters(),
+            dag.AgGrid(
+                id=TABLE, columnDefs=TABLE_COLUMNS, rowData=[], columnSize="responsiveSizeToFit",
+                defaultColDef={"sortable": True, "filter": True, "resizable": True},
+                dashGridOptions={"rowSelection": {"mode": "multiRow", "checkboxes": True, "headerCheckbox": False,
+                                                  "enableClickSelection": True}},
+                getRowId="params.data.row_id", style={"height": "260px"},
+            ),
+        ]), className="mb-3"),
+        html.Div(id=DELETE_MESSAGE),
+        html.Div(id=COMPARISON),
         html.Div(id=MESSAGE),
-        html.Div(id=TOTALS),
-        dbc.Card(dbc.CardBody(dcc.Loading(dcc.Graph(id=CHART, style={"height": "640px"})))),
-        dbc.Card(dbc.CardBody(dag.AgGrid(
-            id=INTERVALS, columnDefs=INTERVAL_COLUMNS, rowData=[], defaultColDef={"resizable": True, "sortable": True},
-            dashGridOptions={"pagination": True, "paginationPageSize": 48, "paginationPageSizeSelector": [48, 96, 336]},
-            style={"height": "420px"},
-        )), className="mt-3"),
+        _run_view(),
+        _delete_modal(),
         dcc.Download(id=DOWNLOAD),
     ])

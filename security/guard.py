@@ -9,7 +9,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 import dash
-from flask import current_app, g, jsonify, redirect, request
+from flask import current_app, g, jsonify, make_response, redirect, request
 from flask_login import current_user
 from flask_wtf.csrf import validate_csrf
 from wtforms.validators import ValidationError
@@ -105,5 +105,19 @@ def guard():
     if request.method == "GET":
         needed = _page_role(path)
         if needed and not role_allows(current_user.role, needed):
+            if request.accept_mimetypes.accept_html and not request.is_json:
+                return _forbidden_page()
             return _forbidden(f"this page needs the {needed} role; you are a {current_user.role}")
     return None
+
+
+def _forbidden_page():
+    """A person typing a page they may not open: the app shell (navbar included) with status 403.
+
+    The page's own layout then shows the "not available to your role" notice, so nothing of the
+    page is served; machines and ``Accept: application/json`` callers still get JSON.
+    """
+    endpoint, arguments = current_app.url_map.bind_to_environ(request.environ).match()
+    response = make_response(current_app.view_functions[endpoint](**arguments))  # the page as Dash serves it
+    response.status_code = 403
+    return response

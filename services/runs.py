@@ -1,15 +1,21 @@
-"""Optimisation runs as stored: the read side used by the Overview and the Runs page."""
+"""Optimisation runs as stored: the read side used by the Overview and the Runs page, and deletion."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import joinedload
 
 from data_access import runs as run_store
 from data_access.engine import Database
-from data_access.schema import OptimisationRun
-from services.errors import NotFound
+from data_access.schema import OptimisationRun, RunInterval, User
+from domain.run_status import in_progress
+from services import audit
+from services.errors import Conflict, Forbidden, InvalidInput, NotFound
+
+MAX_COMPARED_RUNS = 4
 
 
 def latest_run(db: Database) -> OptimisationRun | None:
@@ -23,15 +29,25 @@ def latest_run(db: Database) -> OptimisationRun | None:
         )
 
 
-def list_runs(db: Database, limit: int = 500) -> list[OptimisationRun]:
-    """Stored runs, newest first, with their authors loaded."""
+def list_runs(db: Database, limit: int = 500, status: str | None = None, user: str | None = None,
+              first: date | None = None, last: date | None = None) -> list[OptimisationRun]:
+    """Stored runs, newest first, with their authors loaded.
+
+    Filters: ``status`` (exact), ``user`` (user name), and settlement dates: runs whose range
+    overlaps ``first``..``last``.
+    """
+    query = (select(OptimisationRun).options(joinedload(OptimisationRun.created_by))
+             .order_by(OptimisationRun.created_at.desc(), OptimisationRun.id.desc()).limit(limit))
+    if status:
+        query = query.where(OptimisationRun.status == status)
+    if user:
+        query = query.join(User, OptimisationRun.created_by_id == User.id).where(User.username == user)
+    if first:
+        query = query.where(OptimisationRun.last_date >= first)
+    if last:
+        query = query.where(OptimisationRun.first_date <= last)
     with db.session() as session:
-        return list(session.scalars(
-            select(OptimisationRun)
-            .options(joinedload(OptimisationRun.created_by))
-            .order_by(OptimisationRun.created_at.desc(), OptimisationRun.id.desc())
-            .limit(limit)
-        ))
+        return list(session.scalars(query))
 
 
 def get_run(db: Database, run_id: int) -> tuple[OptimisationRun, pd.DataFrame]:
@@ -43,3 +59,34 @@ def get_run(db: Database, run_id: int) -> tuple[OptimisationRun, pd.DataFrame]:
         if run is None:
             raise NotFound(f"there is no run #{run_id}")
         return run, run_store.run_intervals(session, run_id)
+
+
+def get_runs(db: Database, run_ids: list[int]) -> list[tuple[OptimisationRun, pd.DataFrame]]:
+    """Several runs with their intervals, in the order asked, for a comparison of 2–4 runs."""
+    unique = list(dict.fromkeys(int(run_id) for run_id in run_ids))
+    if not 2 <= len(unique) <= MAX_COMPARED_RUNS:
+        raise InvalidInput(f"choose between 2 and {MAX_COMPARED_RUNS} runs to compare (you chose {len(unique)})")
+    return [get_run(db, run_id) for run_id in unique]
+
+
+def delete_run(db: Database, run_id: int, user_id: int | None, is_admin: bool) -> None:
+    """Delete a run and its intervals, in one transaction with its audit event.
+
+    Only the run's owner or an admin may; a queued or running run cannot be deleted (cancel it
+    first). Operational readings belong to the battery, not to a run, so they stay.
+    Raises NotFound, Forbidden or Conflict with a message for the user.
+    """
+    with db.session() as session:
+        run = session.get(OptimisationRun, run_id)
+        if run is None:
+            raise NotFound(f"there is no run #{run_id}")
+        if not is_admin and (user_id is None or run.created_by_id != user_id):
+            raise Forbidden(f"only the run's owner or an admin may delete run #{run_id}")
+        if in_progress(run.status):
+            raise Conflict(f"run #{run_id} is {run.status}; cancel it or wait for it to finish before deleting it")
+        actor = session.get(User, user_id).username if user_id is not None and session.get(User, user_id) else "system"
+        detail = {"name": run.name, "status": run.status, "first_date": run.first_date.isoformat(),
+                  "last_date": run.last_date.isoformat(), "markets": run.markets}
+        session.execute(delete(RunInterval).where(RunInterval.run_id == run_id))
+        session.delete(run)
+        audit.record(session, actor, "run.deleted", target=f"run:{run_id}", detail=detail)

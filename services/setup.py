@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from data_access import migrate
 from data_access.engine import Database
 from services.footprint import load_demo_carbon
+from services.operational import load_demo_readings
 from services.prices import load_demo_prices
 from services.turbines import register_demo_fleet
 from services.users import ensure_admin
@@ -17,6 +18,7 @@ class SetupReport:
     generated_admin_password: str | None
     demo_price_rows_added: int
     demo_turbines_added: int = 0
+    demo_operational_rows_added: int = 0
 
 
 def run_setup(db: Database, database_url: str, admin_password: str | None, load_demo: bool,
@@ -27,5 +29,6 @@ def run_setup(db: Database, database_url: str, admin_password: str | None, load_
     if load_demo:
         load_demo_carbon(db)
     turbines = register_demo_fleet(db, turbine_rating_kw) if load_demo else 0
+    operational = load_demo_readings(db) if load_demo else 0
     return SetupReport(generated_admin_password=generated, demo_price_rows_added=added,
-                       demo_turbines_added=turbines)
+                       demo_turbines_added=turbines, demo_operational_rows_added=operational)

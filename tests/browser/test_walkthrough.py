@@ -118,7 +118,7 @@ def test_admin_walks_through_every_page_in_dark_mode_and_logs_out(powerdesk_brow
     wait_until(walk, lambda: walk.path() == "/runs", f"not on Runs: {walk.path()}")
     wait_until(walk, lambda: "browser run" in set(grid_cells(walk, "runs-table", "name")),
                "the runs table does not list the stored run")
-    wait_for_chart(walk, "runs-chart", DARK_PAPER)
+    wait_for_chart(walk, "runs-daily-chart", DARK_PAPER)
     walk.duo.wait_for_contains_text("#runs-totals", "/MW/yr", timeout=TIMEOUT)
 
     walk.duo.find_element("#nav-admin-users").click()
@@ -155,17 +155,15 @@ def test_viewer_has_no_users_page(powerdesk_browser):
         "window.history.pushState({}, '', '/admin/users');"
         "window.dispatchEvent(new CustomEvent('_dashprivate_pushstate'));"
     )
-    walk.duo.wait_for_contains_text("#_pages_content", "Not available to you", timeout=TIMEOUT)
+    walk.duo.wait_for_contains_text("#_pages_content", "Not available to your role", timeout=TIMEOUT)
     assert not walk.present("#users-table")
     assert walk.console_errors() == []
 
-    # Typed into the address bar: the server refuses the page itself.
+    # Typed into the address bar: the server refuses the page (403) but answers with the app shell,
+    # so the viewer sees the navbar and a friendly notice rather than a raw JSON error.
     walk.open("/admin/users")
-    wait_until(
-        walk,
-        lambda: "forbidden" in walk.driver.find_element(By.TAG_NAME, "body").text,
-        "GET /admin/users was not refused",
-    )
+    walk.duo.wait_for_contains_text("#_pages_content", "Not available to your role", timeout=TIMEOUT)
+    assert walk.present(".pd-navbar #user-badge")
     assert not walk.present("#users-table")
     # That refusal is a 403 answer to the page request, which Chromium logs; nothing else may appear.
     assert (
@@ -192,7 +190,7 @@ def test_trader_runs_an_optimisation_in_the_background(powerdesk_browser):
     walk.duo.wait_for_contains_text("#runs-new-message", "finished: optimal", timeout=TIMEOUT * 2)
     wait_until(walk, lambda: "background week" in set(grid_cells(walk, "runs-table", "name")),
                "the finished run is not in the runs table")
-    wait_for_chart(walk, "runs-chart", LIGHT_PAPER)
+    wait_for_chart(walk, "runs-daily-chart", LIGHT_PAPER)
     walk.duo.wait_for_contains_text("#runs-totals", "/MW/yr", timeout=TIMEOUT)
     assert walk.duo.find_element("#runs-new-submit").is_enabled()
     assert walk.console_errors() == []

@@ -1,0 +1,1 @@
+"""Simulated operational (metered) battery data for the demo; see SOURCES.md."""
