@@ -12,6 +12,7 @@ API_MODULES = (
     "health",
     "v1",
     "meters",
+    "docs",
     "openapi",
 )
 
