@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 import numpy as np
 import pandas as pd
@@ -11,7 +11,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from data_access.schema import MeterReading, PricePlan, SmartMeter
+from data_access.schema import MarketPrice, MeterReading, PricePlan, SmartMeter
 from data_access.types import utc_now
 
 
@@ -80,15 +80,49 @@ def _epoch_seconds(session: Session, column):
 def read_readings(session: Session, meter_id: str) -> tuple[np.ndarray, np.ndarray]:
     """(epoch seconds int64, power kW float64) of the meter's readings, oldest first."""
     table = MeterReading.__table__
-    rows = session.connection().execute(
+    rows = _fetch_plain_tuples(session, (
         select(_epoch_seconds(session, table.c.reading_time_utc), table.c.power_kw)
         .where(table.c.meter_id == meter_id)
         .order_by(table.c.reading_time_utc)
-    ).all()
+    ))
     if not rows:
         return np.zeros(0, dtype=np.int64), np.zeros(0)
-    times, power = zip(*rows, strict=True)  # np.array over Row objects is 100× slower
-    return np.array(times, dtype=np.int64), np.array(power, dtype=np.float64)
+    columns = np.array(rows, dtype=np.float64)  # epoch seconds < 2**53: exact in float64
+    return columns[:, 0].astype(np.int64), columns[:, 1]
+
+
+def _fetch_plain_tuples(session: Session, statement) -> list[tuple]:
+    """Run a SELECT on the driver's own cursor: plain tuples, not SQLAlchemy Rows, which for tens of
+    thousands of readings cost more than the query (the statement is still compiled by SQLAlchemy)."""
+    connection = session.connection()
+    compiled = statement.compile(dialect=connection.dialect)
+    params = ([compiled.params[name] for name in compiled.positiontup] if compiled.positional
+              else compiled.params)
+    cursor = connection.connection.driver_connection.cursor()
+    try:
+        cursor.execute(str(compiled), params)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
+def day_ahead_prices(session: Session, first_s: int, end_s: int) -> pd.Series:
+    """Stored day-ahead prices [£/MWh] of half-hours starting in ``first_s``..``end_s`` (epoch s, end
+    exclusive), indexed by half-hour start (epoch s). Where several sources cover a half-hour, the most
+    recently ingested wins (as in ``data_access.prices.prices_between``)."""
+    table = MarketPrice.__table__
+    start = datetime.fromtimestamp(first_s, UTC)
+    end = datetime.fromtimestamp(end_s, UTC)
+    rows = _fetch_plain_tuples(session, (
+        select(_epoch_seconds(session, table.c.interval_start_utc), table.c.price_gbp_per_mwh)
+        .where(table.c.market == "day_ahead", table.c.interval_start_utc >= start, table.c.interval_start_utc < end)
+        .order_by(table.c.ingested_at)
+    ))
+    if not rows:
+        return pd.Series(dtype=float)
+    columns = np.array(rows, dtype=np.float64)
+    prices = pd.Series(columns[:, 1], index=columns[:, 0].astype(np.int64))
+    return prices[~prices.index.duplicated(keep="last")].sort_index()
 
 
 def get_meter(session: Session, meter_id: str) -> SmartMeter | None:

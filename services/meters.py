@@ -10,14 +10,13 @@ import math
 import re
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 import numpy as np
 import pandas as pd
 
 from data_access import meters as meter_store
 from data_access.engine import Database
-from data_access.prices import prices_between
 from domain import price_plans as plans_domain
 from domain.price_plans import PlanCost, PricePlan
 from services import audit
@@ -140,13 +139,8 @@ def _domain_plan(row) -> PricePlan:
 
 def day_ahead_by_half_hour(session, first_s: int, last_s: int) -> pd.Series:
     """Stored day-ahead prices [£/MWh] covering ``first_s``..``last_s``, indexed by half-hour start (epoch s)."""
-    start = datetime.fromtimestamp(int(plans_domain.half_hour_starts_s(np.array([first_s]))[0]), UTC)
-    end = datetime.fromtimestamp(last_s + 1, UTC)
-    wide = prices_between(session, start, end, ("day_ahead",))
-    if wide.empty or "day_ahead" not in wide.columns:
-        return pd.Series(dtype=float)
-    series = wide["day_ahead"].dropna()
-    return pd.Series(series.to_numpy(), index=series.index.as_unit("s").asi8)
+    first_half_hour = int(plans_domain.half_hour_starts_s(np.array([first_s]))[0])
+    return meter_store.day_ahead_prices(session, first_half_hour, last_s + 1)
 
 
 @dataclass(frozen=True)

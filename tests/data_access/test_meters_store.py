@@ -66,3 +66,15 @@ def test_changing_to_an_unknown_plan_changes_nothing(db):
         raise AssertionError("expected NotFound")
     assert meters.compare_meter(db, "smart-meter-0").current_plan_id == "price-plan-0"
     assert list_events(db, action_prefix="plan.") == []
+
+
+def test_the_tracker_plan_is_costed_from_stored_day_ahead_prices(db):
+    from services.prices import load_demo_prices
+
+    load_demo_prices(db)
+    load_plans_and_trial_meters(db)
+    sarah = meters.compare_meter(db, "smart-meter-0")  # 20-26 March 2023: every half-hour priced
+    assert "price-plan-3" in [c.plan_id for c in sarah.ranked] and sarah.incomplete == []
+    peter = meters.compare_meter(db, "smart-meter-1")  # 27 April - 3 May 2023: prices stop on 30 April
+    [tracker] = peter.incomplete
+    assert tracker.plan_id == "price-plan-3" and 0.4 < tracker.costed_fraction < 0.7
