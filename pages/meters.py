@@ -25,18 +25,14 @@ API_DOCS_LINK = "meters-api-docs-link"
 
 def layout(meter=None, **_query):
     admin = html.Div(
-        dbc.Card(dbc.CardBody([
-            html.H3("Change this meter's plan", className="h6"),
-            dbc.Row([
-                dbc.Col(dcc.Dropdown(id=PLAN, clearable=False, placeholder="Choose a plan"), md=6),
-                dbc.Col(dbc.Button("Change plan", id=CHANGE_PLAN, color="primary", n_clicks=0), md="auto"),
-            ], className="g-2"),
-            html.Div(id=PLAN_STATUS, className="mt-2"),
-            html.P("Admins only; every change is recorded in the audit log.", className="small text-body-secondary "
-                   "mb-0 mt-1"),
-        ]), className="mt-3"),
-        id=ADMIN_SECTION,
-        hidden=True,
+        [dbc.Label("Plan (admins)", html_for=PLAN),
+         html.Div([
+             html.Div(dcc.Dropdown(id=PLAN, clearable=False, placeholder="Choose a plan"), className="flex-grow-1"),
+             dbc.Button("Change plan", id=CHANGE_PLAN, color="primary", n_clicks=0, className="ms-2"),
+         ], className="d-flex"),
+         html.Div("Every change is recorded in the audit log.", className="small text-body-secondary mt-1"),
+         html.Div(id=PLAN_STATUS, className="mt-2")],
+        id=ADMIN_SECTION, className="col-md-6", hidden=True,
     )
     return html.Div([
         dcc.Store(id=LOAD, data=0),
@@ -48,7 +44,8 @@ def layout(meter=None, **_query):
         dbc.Card(dbc.CardBody(dbc.Row([
             dbc.Col([dbc.Label("Customer and meter", html_for=METER),
                      dcc.Dropdown(id=METER, clearable=False, placeholder="Choose a meter")], md=6),
-        ])), className="mb-3"),
+            admin,
+        ], className="g-3")), className="mb-3"),
         html.Div(id=MESSAGE),
         html.Div(id=SUMMARY),
         dbc.Card(dbc.CardBody(dcc.Loading(dcc.Graph(id=CHART, style={"height": "460px"})))),
@@ -58,7 +55,6 @@ def layout(meter=None, **_query):
             dbc.Col(dbc.Card(dbc.CardBody([html.H3("Recommended plans", className="h6"),
                                            html.Div(id=RECOMMENDATIONS)]), className="mt-3"), lg=4),
         ]),
-        admin,
         html.P(["Energy is the trapezoid-rule integral of the kW readings; each interval is charged at the plan's "
                 "rate × its multiplier for the UK weekday of the interval's first reading. Costs for the stored "
                 "window; annual estimates scale it to 365.25 days. ", html.A("How the API computes it", href="/api/docs")],
