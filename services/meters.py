@@ -60,6 +60,13 @@ def _is_number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
+def _is_finite(value: int | float) -> bool:
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an integer too large for a float
+        return False
+
+
 def parse_readings_payload(body: object, now_s: float | None = None) -> ReadingsBatch:
     """Check a ``/readings/store`` body whole; raise InvalidInput (or TooManyReadings) saying what
     to change. Negative readings are refused: these are import meters, export is not metered."""
@@ -90,7 +97,7 @@ def parse_readings_payload(body: object, now_s: float | None = None) -> Readings
     bad = _first_index([not _is_number(p) for p in power_raw])
     _require(bad is None, f"electricityReadings[{bad}].reading must be a number of kW, "
                           f"not {power_raw[bad if bad is not None else 0]!r}")
-    bad = _first_index([not math.isfinite(p) for p in power_raw])
+    bad = _first_index([not _is_finite(p) for p in power_raw])
     _require(bad is None, f"electricityReadings[{bad}].reading must be a finite number of kW")
     times = np.asarray(times_raw, dtype=np.int64)
     power = np.asarray(power_raw, dtype=np.float64)

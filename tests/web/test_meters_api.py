@@ -188,7 +188,7 @@ def test_bad_readings_get_422_with_a_message_and_nothing_is_stored(client, case)
     assert client.get("/readings/read/meter-bad").status_code == 404
 
 
-@pytest.mark.parametrize("literal", ["NaN", "Infinity", "-Infinity"])
+@pytest.mark.parametrize("literal", ["NaN", "Infinity", "-Infinity", "1" + "0" * 400])
 def test_nan_and_infinite_readings_are_refused(client, literal):
     body = '{"smartMeterId": "meter-nan", "electricityReadings": [{"time": 1505825656, "reading": READING}]}'
     body = body.replace("READING", literal)
