@@ -4,6 +4,7 @@ moves the meter onto the cheapest plan, and the page and the audit log follow; t
 from __future__ import annotations
 
 import pytest
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
 
 from services.audit import list_events
@@ -11,6 +12,14 @@ from services.meter_demo import load_plans_and_trial_meters
 from tests.browser.test_walkthrough import TIMEOUT, graph_state, wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+
+def row_text(walk, element_id: str) -> str:
+    """The element's text, or "" while Dash is replacing it (the table re-renders after a change)."""
+    try:
+        return walk.driver.find_element(By.ID, element_id).text
+    except (NoSuchElementException, StaleElementReferenceException):
+        return ""
 
 
 def test_admin_compares_plans_and_switches_a_meter_to_the_cheapest(powerdesk_browser):
@@ -24,10 +33,11 @@ def test_admin_compares_plans_and_switches_a_meter_to_the_cheapest(powerdesk_bro
     wait_until(walk, lambda: (graph_state(walk, "meters-chart") or {}).get("traces") == 2,
                "the usage chart did not draw the readings and daily bars")
     walk.duo.wait_for_contains_text("#meters-summary", "price-plan-0", timeout=TIMEOUT)
-    current = walk.driver.find_element(By.ID, "meters-cost-row-price-plan-0")
-    assert "current" in current.text and "table-active" in current.get_attribute("class")
-    first_recommendation = walk.driver.find_element(By.CSS_SELECTOR, "#meters-recommendations li").text
-    assert first_recommendation.startswith("price-plan-2")
+    wait_until(walk, lambda: "current" in row_text(walk, "meters-cost-row-price-plan-0"),
+               "Sarah's current plan is not marked in the cost table")
+    assert walk.present("#meters-cost-row-price-plan-0.table-active")
+    walk.duo.wait_for_contains_text("#meters-recommendations", "price-plan-2", timeout=TIMEOUT)
+    assert row_text(walk, "meters-recommendations").startswith("price-plan-2")
     assert walk.present("#meters-api-docs-link[href='/api/docs']")
 
     # Move Sarah onto the cheapest plan.
@@ -39,7 +49,7 @@ def test_admin_compares_plans_and_switches_a_meter_to_the_cheapest(powerdesk_bro
     walk.driver.execute_script("arguments[0].click()", walk.driver.find_element(By.ID, "meters-change-plan"))
     walk.duo.wait_for_contains_text("#meters-plan-status", "moved from price-plan-0 to price-plan-2",
                                     timeout=TIMEOUT)
-    wait_until(walk, lambda: "current" in walk.driver.find_element(By.ID, "meters-cost-row-price-plan-2").text,
+    wait_until(walk, lambda: "current" in row_text(walk, "meters-cost-row-price-plan-2"),
                "the cost table did not move the current-plan highlight")
     walk.duo.wait_for_contains_text("#meters-summary", "already on the cheapest plan", timeout=TIMEOUT)
     assert [e.target for e in list_events(walk.db, action_prefix="plan.changed")] == ["smart-meter-0"]
