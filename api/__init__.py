@@ -11,6 +11,8 @@ from types import ModuleType
 API_MODULES = (
     "health",
     "v1",
+    "meters",
+    "docs",
     "openapi",
     "studies",
     "footprint",

@@ -21,6 +21,7 @@ CALLBACK_MODULES = (
     "profile",
     "carbon",
     "turbines",
+    "meters",
 )
 """A new page adds its callbacks module's name on a line of its own."""
 

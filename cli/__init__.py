@@ -16,6 +16,7 @@ CLI_MODULES = (
     "prices",
     "turbines",
     "operational",
+    "meters",
 )
 
 

@@ -379,3 +379,45 @@ class OperationalReading(Base):
     metered_mw: Mapped[float] = mapped_column(Float)
     source_file: Mapped[str] = mapped_column(String(255), default="")
     imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+
+# --- Meters (issue 10): smart meters, their readings and the price plans they are compared on ---
+
+
+class PricePlan(Base):
+    """A supplier's price plan. ``kind`` ``flat``: ``unit_rate_p_per_kwh`` everywhere;
+    ``day_ahead_tracker``: that rate is an adder on the half-hour's day-ahead price
+    (``domain.price_plans`` has the formulas)."""
+
+    __tablename__ = "price_plans"
+    __table_args__ = (CheckConstraint("kind IN ('flat', 'day_ahead_tracker')", name="kind_known"),)
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    supplier: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(32), default="flat")
+    unit_rate_p_per_kwh: Mapped[float] = mapped_column(Float)
+    peak_multipliers: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)
+    """ISO weekday ("1" = Monday … "7" = Sunday) → multiplier on the rate."""
+    day_ahead_multiplier: Mapped[float | None] = mapped_column(Float, nullable=True)
+    rate_cap_p_per_kwh: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+
+class SmartMeter(Base):
+    """A customer's smart meter; ``price_plan_id`` is the plan the customer is on now."""
+
+    __tablename__ = "smart_meters"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(120), default="")
+    price_plan_id: Mapped[str | None] = mapped_column(ForeignKey("price_plans.id"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+
+class MeterReading(Base):
+    """One instantaneous power reading [kW] of one meter; one row per meter and instant."""
+
+    __tablename__ = "meter_readings"
+
+    meter_id: Mapped[str] = mapped_column(ForeignKey("smart_meters.id", ondelete="CASCADE"), primary_key=True)
+    reading_time_utc: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
+    power_kw: Mapped[float] = mapped_column(Float)
