@@ -11,6 +11,7 @@ from types import ModuleType
 API_MODULES = (
     "health",
     "v1",
+    "runs",
     "openapi",
 )
 

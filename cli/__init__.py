@@ -10,6 +10,7 @@ from flask import Flask
 
 CLI_MODULES = (
     "commands",
+    "runs",
 )
 
 

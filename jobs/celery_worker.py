@@ -1,7 +1,7 @@
 """Celery worker entry point: ``celery -A jobs.celery_worker worker`` (needs REDIS_URL).
 
-The worker builds the same Dash app as the web process, so every background callback is
-registered under the same name on both sides.
+The worker builds the same Dash app as the web process, so every background callback is registered
+under the same name on both sides, and the run task ``powerdesk.execute_run`` with the same time limits.
 """
 
 from __future__ import annotations
