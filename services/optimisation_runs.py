@@ -90,12 +90,22 @@ def input_fingerprint(prices: pd.DataFrame, series: tuple[str, str] = ("day_ahea
     return _sha256(tag + ",".join(columns) + payload)
 
 
+def complete_dates(row) -> tuple[date, date]:
+    """A coverage row's first and last settlement dates that are covered whole (a partial first or last
+    day, from a file that starts or stops mid-day, is left out)."""
+    from domain.settlement_time import periods_in_day
+
+    first = row.first_date if row.first_period == 1 else row.first_date + timedelta(days=1)
+    last = row.last_date if row.last_period == periods_in_day(row.last_date) else row.last_date - timedelta(days=1)
+    return first, last
+
+
 def _coverage_text(db: Database, market: str) -> str:
     rows = [row for row in market_coverage(db) if row.market == market]
     if not rows:
         return f"there are no {MARKET_NAMES.get(market, market)} ({market}) prices stored"
-    row = rows[0]
-    return (f"stored {market} prices cover {row.first_date.isoformat()} to {row.last_date.isoformat()}")
+    first, last = complete_dates(rows[0])
+    return f"stored {market} prices cover {first.isoformat()} to {last.isoformat()}"
 
 
 def load_prices(db: Database, request: RunRequest) -> pd.DataFrame:
@@ -362,3 +372,51 @@ def reap_stale_runs(db: Database, settings: Settings | None = None, now=None) ->
 def series_coverage(db: Database) -> dict[str, tuple[date, date]]:
     """First and last settlement date of each stored series."""
     return {row.market: (row.first_date, row.last_date) for row in market_coverage(db)}
+
+
+@dataclass(frozen=True)
+class SeriesFreshness:
+    market: str
+    first_date: date
+    last_date: date
+    stored_at: object
+    """When its newest row was stored (aware UTC), or None."""
+
+
+def series_freshness(db: Database, markets: tuple[str, ...]) -> list[SeriesFreshness]:
+    """How far each series reaches and when it was last loaded (the form shows how fresh the prices are)."""
+    from domain.settlement_time import day_start_utc as start_of
+
+    result = []
+    for row in market_coverage(db):
+        if row.market not in markets:
+            continue
+        with db.session() as session:
+            stored = run_store.prices_as_of(session, (row.market,), start_of(row.first_date),
+                                            start_of(row.last_date + timedelta(days=1)))
+        result.append(SeriesFreshness(row.market, *complete_dates(row), stored))
+    return result
+
+
+def range_check(db: Database, first: date, last: date, da_series: str, id_series: str) -> dict[str, str | None]:
+    """For the DA and ID roles ("da", "id"): None when the series has a price for every settlement period
+    of ``first``..``last``, else a message naming its coverage or the first missing interval."""
+    from domain.settlement_time import format_local, settlement_index
+
+    if last < first or (last - first).days + 1 > MAX_RUN_DAYS:
+        return {"da": None, "id": None}
+    raw = prices_for_dates(db, first, last, (da_series, id_series))
+    starts = pd.DatetimeIndex(settlement_index(first, last)["interval_start_utc"])
+    result: dict[str, str | None] = {}
+    for role, series in (("da", da_series), ("id", id_series)):
+        values = raw[series].reindex(starts) if series in raw.columns else pd.Series(float("nan"), index=starts)
+        missing = starts[values.isna().to_numpy()]
+        if len(missing) == 0:
+            result[role] = None
+        elif len(missing) == len(starts):
+            result[role] = (f"there are no {series} prices for {first.isoformat()} to {last.isoformat()}; "
+                            f"{_coverage_text(db, series)}")
+        else:
+            result[role] = (f"{series} prices are missing for {len(missing)} of the {len(starts)} half-hours in "
+                            f"the range; the first is {format_local(missing[0].to_pydatetime())}")
+    return result
