@@ -12,6 +12,7 @@ import time
 from datetime import date, timedelta
 
 import dash
+import dash_bootstrap_components as dbc
 from dash import Input, Output, State, html
 from flask import current_app
 from flask_login import current_user
@@ -164,10 +165,12 @@ def register(app: dash.Dash) -> None:
             blocking = [gaps[role] for role in MODES_NEEDING.get(chosen, ("da", "id")) if gaps[role]]
             if blocking:
                 problems[form.NEW_MARKETS] = "no prices for this mode over these dates; choose another mode or dates"
-                notes = blocking
+                problems[form.NEW_START] = problems[form.NEW_END] = ""  # marked red; the reason is below them
+                notes = list(dict.fromkeys(blocking))
         invalid = [c in problems for c in checked_ids]
         messages = [problems.get(c, "") for c in checked_ids]
-        dates_msg = error_alert("Nothing can run yet: " + " ".join(notes)) if notes else None
+        dates_msg = dbc.Alert(["Nothing can run on these dates: ", *[html.Div(n) for n in notes]], color="warning",
+                              className="py-2 mb-2") if notes else None
         return (*invalid, *messages, dates_msg, coverage, options, bool(problems))
 
     @role_callback(
@@ -182,6 +185,7 @@ def register(app: dash.Dash) -> None:
         Output(form.NEW_PROGRESS, "max"),
         Output(form.NEW_PROGRESS, "label"),
         Output(form.NEW_PROGRESS_ROW, "hidden"),
+        Output(form.NEW_CANCEL, "style"),
         Input(form.NEW_SUBMIT, "n_clicks"),
         *[State(c, "value") for c in value_ids],
         prevent_initial_call=True,
@@ -194,17 +198,17 @@ def register(app: dash.Dash) -> None:
         payload, problems = form_request(values)
         if problems:
             return dash.no_update, error_alert("Nothing was run. " + "; ".join(problems.values())), \
-                dash.no_update, dash.no_update, *keep, dash.no_update
+                dash.no_update, dash.no_update, *keep, dash.no_update, dash.no_update
         try:
             request = parse_request(payload)
             outcome = queue_run(database(), request, user_id=int(current_user.get_id()),
                                 actor=current_user.username)
         except RequestProblems as error:
             return dash.no_update, error_alert("Nothing was run. " + "; ".join(error.problems.values())), \
-                dash.no_update, dash.no_update, *keep, dash.no_update
+                dash.no_update, dash.no_update, *keep, dash.no_update, dash.no_update
         except ServiceError as error:
             return dash.no_update, error_alert(f"Nothing was run. {error}"), dash.no_update, dash.no_update, \
-                *keep, dash.no_update
+                *keep, dash.no_update, dash.no_update
         if outcome.reopened:
             text = (f"Run #{outcome.run_id} already has these parameters on these prices ({outcome.status}); "
                     "it is shown below instead of solving again.")
@@ -215,12 +219,13 @@ def register(app: dash.Dash) -> None:
                          f"{'its name “' + stored_name + '”' if stored_name else 'no name'}.")
             active = outcome.status in run_store.ACTIVE_STATUSES
             return (outcome.run_id if active else dash.no_update), success_alert(text), outcome.run_id, \
-                dash.no_update, not active, dash.no_update, dash.no_update, dash.no_update, not active
+                dash.no_update, not active, dash.no_update, dash.no_update, dash.no_update, not active, \
+                ({} if active else {"display": "none"})
         start_run_job(current_app.extensions["powerdesk"].settings, outcome.run_id)
         days = (request.last - request.first).days + 1
         return outcome.run_id, info_alert(f"Run #{outcome.run_id} queued; solving {days} day"
                                           f"{'s' if days != 1 else ''} in the background…"), \
-            outcome.run_id, time.time(), False, 0, days, f"queued: day 0 of {days}", False
+            outcome.run_id, time.time(), False, 0, days, f"queued: day 0 of {days}", False, {}
 
     @role_callback(
         app,
@@ -234,26 +239,28 @@ def register(app: dash.Dash) -> None:
         Output(page.REQUESTED, "data", allow_duplicate=True),
         Output(page.CHANGED, "data", allow_duplicate=True),
         Output(form.QUEUED, "data", allow_duplicate=True),
+        Output(form.NEW_CANCEL, "style", allow_duplicate=True),
         Input(form.NEW_POLL, "n_intervals"),
         State(form.QUEUED, "data"),
         prevent_initial_call=True,
     )
     def follow_run(_ticks, run_id):
         if run_id is None:
-            return (dash.no_update,) * 3 + (True, True) + (dash.no_update,) * 4
+            return (dash.no_update,) * 3 + (True, True) + (dash.no_update,) * 5
         with database().session() as session:
             run = session.get(OptimisationRun, int(run_id))
             if run is None:
-                return (dash.no_update,) * 3 + (True, True) + (dash.no_update,) * 3 + (None,)
+                return (dash.no_update,) * 3 + (True, True) + (dash.no_update,) * 3 + (None, dash.no_update)
             done, total, status, message = run.progress_done or 0, run.progress_total or 0, run.status, run.message
         if status in run_store.ACTIVE_STATUSES:
             label = f"{status}: day {done} of {total}"
             return done, max(total, 1), label, False, False, dash.no_update, dash.no_update, dash.no_update, \
-                dash.no_update
+                dash.no_update, {}
         alert = FINISHED_ALERT.get(status, error_alert)
         text = f"Run #{run_id} {status.replace('_', ' ')}." + (f" {message}" if message else "")
-        return done, max(total, 1), f"{status}: day {done} of {total}", True, True, alert(text), run_id, \
-            time.time(), None
+        # The bar stays, saying how far the run got; there is nothing left to cancel.
+        return done, max(total, 1), f"{status}: day {done} of {total}", False, True, alert(text), run_id, \
+            time.time(), None, {"display": "none"}
 
     @role_callback(
         app,

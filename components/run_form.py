@@ -166,11 +166,11 @@ def new_run_card() -> html.Div:
         ], className="mb-3"),
         html.Div([
             dbc.Button("Run optimisation", id=NEW_SUBMIT, color="primary", n_clicks=0, className="me-3"),
-            html.Div([
+            html.Div(html.Div([
                 dbc.Progress(id=NEW_PROGRESS, value=0, max=1, label="", style={"width": "260px", "height": "1.4rem"},
                              className="me-2"),
                 dbc.Button("Cancel run", id=NEW_CANCEL, color="danger", outline=True, size="sm", n_clicks=0),
-            ], id=NEW_PROGRESS_ROW, className="d-flex align-items-center", hidden=True),
+            ], className="d-flex align-items-center"), id=NEW_PROGRESS_ROW, hidden=True),
         ], className="d-flex align-items-center flex-wrap gap-2"),
         html.Div(id=NEW_MESSAGE, className="mt-2"),
         dcc.Store(id=QUEUED),

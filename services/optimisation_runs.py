@@ -415,8 +415,11 @@ def range_check(db: Database, first: date, last: date, da_series: str, id_series
             result[role] = None
         elif len(missing) == len(starts):
             result[role] = (f"there are no {series} prices for {first.isoformat()} to {last.isoformat()}; "
-                            f"{_coverage_text(db, series)}")
+                            f"{_coverage_text(db, series)}.")
+        elif missing[0] == starts[0] or missing[-1] == starts[-1]:
+            result[role] = (f"{series} prices are missing for {len(missing)} of the {len(starts)} half-hours in the "
+                            f"range, from {format_local(missing[0].to_pydatetime())}; {_coverage_text(db, series)}.")
         else:
             result[role] = (f"{series} prices are missing for {len(missing)} of the {len(starts)} half-hours in "
-                            f"the range; the first is {format_local(missing[0].to_pydatetime())}")
+                            f"the range (a gap inside it); the first is {format_local(missing[0].to_pydatetime())}.")
     return result
