@@ -22,7 +22,7 @@ from data_access import runs as run_store
 from data_access.schema import OptimisationRun
 from domain.roles import role_allows
 from domain.settlement_time import LONDON
-from jobs.background import start_run_job, stop_job
+from jobs.background import JobStartFailed, start_run_job, stop_job
 from services import audit
 from services.api_keys import key_user
 from services.errors import Conflict, Forbidden, InvalidInput, NotFound, ServiceError
@@ -101,6 +101,7 @@ OPENAPI_PATHS = {
                 "200": _json("An identical run (same parameters, same prices) already exists; it is returned", _RUN),
                 "400": _json("Not a JSON object, or no prices for the dates", ERROR),
                 "422": _json("A parameter is invalid; `fields` names each one", ERROR),
+                "503": _json("No background worker could be reached; the run is stored as failed", ERROR),
                 "401": _ERR["401"], "403": _ERR["403"],
             },
         },
@@ -276,7 +277,10 @@ def submit_run():
     ctx = _context()
     outcome = queue_run(ctx.db, run_request, actor.user_id, actor.name)
     if not outcome.reopened:
-        start_run_job(ctx.settings, outcome.run_id)
+        try:
+            start_run_job(ctx.settings, outcome.run_id)
+        except JobStartFailed as error:
+            return jsonify(error="unavailable", detail=str(error)), 503
     run = get_run_row(ctx.db, outcome.run_id)
     body = run_json(run, actor.role == "admin")
     if outcome.reopened:

@@ -191,7 +191,7 @@ def register(app: dash.Dash) -> None:
         prevent_initial_call=True,
     )
     def queue_new_run(_clicks, *args):
-        from jobs.background import start_run_job
+        from jobs.background import JobStartFailed, start_run_job
 
         values = dict(zip(value_ids, args, strict=True))
         keep = (dash.no_update,) * 4  # poll, progress value, max, label
@@ -221,7 +221,11 @@ def register(app: dash.Dash) -> None:
             return (outcome.run_id if active else dash.no_update), success_alert(text), outcome.run_id, \
                 dash.no_update, not active, dash.no_update, dash.no_update, dash.no_update, not active, \
                 ({} if active else {"display": "none"})
-        start_run_job(current_app.extensions["powerdesk"].settings, outcome.run_id)
+        try:
+            start_run_job(current_app.extensions["powerdesk"].settings, outcome.run_id)
+        except JobStartFailed as error:
+            return dash.no_update, error_alert(str(error)), outcome.run_id, time.time(), *keep, \
+                dash.no_update, dash.no_update
         days = (request.last - request.first).days + 1
         return outcome.run_id, info_alert(f"Run #{outcome.run_id} queued; solving {days} day"
                                           f"{'s' if days != 1 else ''} in the background…"), \

@@ -30,12 +30,21 @@ HARD_LIMIT_GRACE_S = 60.0
 """Seconds between the soft run limit (the worker writes ``timed_out``) and the hard kill."""
 
 
+_QUICK_RETRIES = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
+
+
 @functools.cache
 def _celery_app(redis_url: str, run_time_limit_s: float):
     from celery import Celery
 
     celery_app = Celery("powerdesk", broker=redis_url, backend=redis_url)
-    celery_app.conf.update(task_acks_late=True, worker_prefetch_multiplier=1, broker_connection_retry_on_startup=True)
+    celery_app.conf.update(
+        task_acks_late=True, worker_prefetch_multiplier=1, broker_connection_retry_on_startup=True,
+        # A web request that queues a run should learn quickly that the broker is down, not after 20 s.
+        broker_connection_timeout=3,
+        task_publish_retry_policy=_QUICK_RETRIES,
+        result_backend_transport_options={"retry_policy": _QUICK_RETRIES},
+    )
 
     @celery_app.task(name=TASK_NAME, soft_time_limit=run_time_limit_s,
                      time_limit=run_time_limit_s + HARD_LIMIT_GRACE_S, acks_late=True)
@@ -101,11 +110,42 @@ def _watch(process, database_url: str, run_id: int, limit_s: float) -> None:
             db.dispose()
 
 
+class JobStartFailed(RuntimeError):
+    """The job could not be started (broker down, no processes left); the run was marked ``failed``."""
+
+
 def start_run_job(settings: Settings, run_id: int) -> str:
-    """Start solving a queued run in the background; returns the job id (also stored on the row)."""
+    """Start solving a queued run in the background; returns the job id (also stored on the row).
+
+    When the job cannot be started the run is marked ``failed`` at once (not left queued for the reaper)
+    and ``JobStartFailed`` says why."""
     from data_access import runs as run_store
     from data_access.engine import Database
 
+    try:
+        job_id = _start(settings, run_id)
+    except Exception as error:
+        log.exception("could not start the job for run %s", run_id)
+        db = Database.from_url(settings.resolved_database_url())
+        try:
+            with db.session() as session:
+                run_store.finish_active(session, run_id, run_store.FAILED,
+                                        "The run could not be started: no background worker was reachable. "
+                                        "Try again, or ask an administrator to check the workers.")
+        finally:
+            db.dispose()
+        raise JobStartFailed(f"run #{run_id} could not be started ({type(error).__name__}); it is marked failed") \
+            from error
+    db = Database.from_url(settings.resolved_database_url())
+    try:
+        with db.session() as session:
+            run_store.set_job_id(session, run_id, job_id)
+    finally:
+        db.dispose()
+    return job_id
+
+
+def _start(settings: Settings, run_id: int) -> str:
     database_url = settings.resolved_database_url()
     if settings.uses_celery():
         result = celery_app_for(settings).send_task(TASK_NAME, args=[database_url, run_id])
@@ -117,12 +157,6 @@ def start_run_job(settings: Settings, run_id: int) -> str:
         job_id = local_job_id(process.pid)
         threading.Thread(target=_watch, args=(process, database_url, run_id, settings.run_time_limit_s),
                          daemon=True, name=f"run-{run_id}-watch").start()
-    db = Database.from_url(database_url)
-    try:
-        with db.session() as session:
-            run_store.set_job_id(session, run_id, job_id)
-    finally:
-        db.dispose()
     return job_id
 
 

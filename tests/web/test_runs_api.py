@@ -179,3 +179,4 @@ def test_admins_see_a_failed_runs_traceback_and_others_do_not(server, client_as)
                                   "/api/v1/runs/{run_id}/intervals.csv"])
 def test_every_runs_route_is_documented(client_as, path):
     assert path in client_as("viewer").get("/api/openapi.json").json["paths"]
+
