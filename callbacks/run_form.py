@@ -14,6 +14,7 @@ from datetime import date, timedelta
 import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, html
+from dash.exceptions import PreventUpdate
 from flask import current_app
 from flask_login import current_user
 from sqlalchemy import select
@@ -132,9 +133,9 @@ def register(app: dash.Dash) -> None:
         lo, hi = first.isoformat(), last.isoformat()
         return False, lo, hi, lo, hi, start.isoformat(), last.isoformat(), watching, watching is None
 
-    @role_callback(
-        app,
-        "trader",
+    # Not role-restricted: it fires when the page loads for every role (the form is hidden for viewers) and
+    # only reads price coverage, which every role may see; for a viewer it does nothing.
+    @app.callback(
         *[Output(c, "invalid") for c in checked_ids],
         *[Output(form.message_id(c), "children") for c in checked_ids],
         Output(form.NEW_DATES_MSG, "children"),
@@ -145,6 +146,8 @@ def register(app: dash.Dash) -> None:
         State(form.QUEUED, "data"),
     )
     def check_form(*args):
+        if not role_allows(current_role(), "trader"):
+            raise PreventUpdate
         values = dict(zip(value_ids, args[:-1], strict=True))
         payload, problems = form_request(values)
         notes = []

@@ -225,3 +225,34 @@ def test_trader_runs_an_optimisation_watches_progress_and_cancels_another(powerd
     walk.duo.wait_for_contains_text("#runs-new-message", "Cancelled by trader", timeout=TIMEOUT)
     assert walk.duo.find_element("#runs-new-submit").is_enabled()
     assert walk.console_errors() == []
+
+
+
+FORGE_JS = """
+const done = arguments[arguments.length - 1];
+(async () => {
+  const deps = await (await fetch('/_dash-dependencies')).json();
+  const cb = deps.find(d => d.inputs.some(i => i.id === 'runs-new-submit' && i.property === 'n_clicks'));
+  const parts = cb.output.startsWith('..') ? cb.output.slice(2, -2).split('...') : [cb.output];
+  const outputs = parts.map(p => ({id: p.slice(0, p.lastIndexOf('.')), property: p.slice(p.lastIndexOf('.') + 1)}));
+  const value = d => ({id: d.id, property: d.property,
+                       value: d.id === 'runs-new-submit' ? 1 : (d.property === 'value' ? '2023-02-01' : null)});
+  const body = {output: cb.output, outputs: outputs, inputs: cb.inputs.map(value), state: cb.state.map(value),
+                changedPropIds: ['runs-new-submit.n_clicks']};
+  const response = await fetch('/_dash-update-component', {method: 'POST',
+      headers: {'Content-Type': 'application/json'}, body: JSON.stringify(body)});
+  done(response.status);
+})().catch(e => done(String(e)));
+"""
+
+
+def test_a_viewer_sees_no_run_form_and_a_forged_run_submission_gets_403(powerdesk_browser):
+    walk = powerdesk_browser
+    walk.log_in("viewer")
+    wait_for_overview(walk)
+    walk.open("/runs")
+    walk.duo.wait_for_element("#runs-table", timeout=TIMEOUT)
+    wait_until(walk, lambda: walk.present("#runs-new-section[hidden]"), "the new-run form is not hidden")
+    assert walk.driver.execute_async_script(FORGE_JS) == 403
+    assert walk.console_errors(expected=("_dash-update-component - Failed to load resource: the server "
+                                          "responded with a status of 403",)) == []
