@@ -116,8 +116,13 @@ def optimise_run(first_date, last_date, power_mw, energy_mwh, charge_efficiency,
         click.echo(f"Queued run #{queued.run_id} ({days} day{'s' if days != 1 else ''}); solving here "
                    f"(cancel with: flask --app app optimise cancel {queued.run_id}).")
         with _user_errors():
-            execute_run(ctx.db, queued.run_id, progress=lambda done, total: click.echo(f"day {done} of {total}"),
-                        job_id=local_job_id(), settings=ctx.settings)
+            try:
+                execute_run(ctx.db, queued.run_id, progress=lambda done, total: click.echo(f"day {done} of {total}"),
+                            job_id=local_job_id(), settings=ctx.settings)
+            except KeyboardInterrupt:  # Ctrl-C: the run ends cancelled, not running until the reaper
+                with ctx.db.session() as session:
+                    run_store.cancel(session, queued.run_id, user.id if user else None, "Cancelled (interrupted).")
+                raise click.ClickException(f"interrupted: run #{queued.run_id} cancelled") from None
     with ctx.db.session() as session:
         run = session.get(OptimisationRun, queued.run_id)
     click.echo(f"Run #{run.id}: {run.status}. {run.message}".rstrip())
