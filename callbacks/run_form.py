@@ -252,8 +252,8 @@ def register(app: dash.Dash) -> None:
         prevent_initial_call=True,
     )
     def follow_run(_ticks, run_id):
-        if run_id is None:
-            return (dash.no_update,) * 3 + (True, True) + (dash.no_update,) * 5
+        if run_id is None:  # a tick after the run ended: leave the finished bar as it is
+            return (dash.no_update,) * 4 + (True,) + (dash.no_update,) * 5
         with database().session() as session:
             run = session.get(OptimisationRun, int(run_id))
             if run is None:
