@@ -9,6 +9,7 @@ so importing ``create_app`` in tests has no side effects.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -79,6 +80,17 @@ def _install_login(server: Flask, db: Database) -> None:
         return SessionUser(user.id, user.username, user.role) if user else None
 
 
+def _reap_runs_at_start_up(db: Database, settings: Settings) -> None:
+    """Runs left by a worker that died while the app was down end now, not when someone looks."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from services.optimisation_runs import reap_stale_runs
+
+    # A database before `flask setup` has no runs table: nothing to reap.
+    with contextlib.suppress(SQLAlchemyError):
+        reap_stale_runs(db, settings)
+
+
 def create_app(settings: Settings | None = None) -> dash.Dash:
     """Build the Powerdesk Dash app; its Flask server is ``app.server``."""
     settings = settings or Settings()
@@ -87,6 +99,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     _configure_server(server, settings)
     db = Database.from_url(settings.resolved_database_url())
     server.extensions["powerdesk"] = AppContext(settings=settings, db=db, mail=Mail(server))
+    _reap_runs_at_start_up(db, settings)
 
     _install_login(server, db)
     limiter = Limiter(get_remote_address, app=server, default_limits=[])

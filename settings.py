@@ -153,6 +153,26 @@ class Settings(BaseSettings):
         1_000_000, gt=0, description="Largest metric ingest request body [bytes] (about 6,500 metrics); larger gets HTTP 413."
     )
 
+    # runs-engine: run deadlines and the "your run finished" email
+    run_time_limit_s: float = Field(
+        1800.0, gt=0,
+        description="Overall limit on one optimisation run [s]; a run still going then ends `timed_out` "
+        "(with Celery also the task's soft limit, the hard limit a minute later).",
+    )
+    run_heartbeat_deadline_s: float = Field(
+        120.0, gt=0,
+        description="A running run whose heartbeat is older than this [s] is marked `failed` by the reaper "
+        "(the worker stopped responding); a queued run no worker picked up within the run time limit likewise.",
+    )
+    run_email_after_s: float = Field(
+        120.0, ge=0,
+        description="When a run that took longer than this [s] ends, its submitter gets an email with the outcome.",
+    )
+    public_base_url: str = Field(
+        "http://127.0.0.1:8050",
+        description="The address people open Powerdesk at; links in emails start with it.",
+    )
+
     @field_validator("instance_path")
     @classmethod
     def _absolute_instance(cls, value: Path) -> Path:

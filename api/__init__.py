@@ -13,6 +13,7 @@ API_MODULES = (
     "v1",
     "meters",
     "docs",
+    "runs",
     "openapi",
     "studies",
     "footprint",

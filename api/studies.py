@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, g, jsonify, request
-from flask_login import current_user
+from flask import Blueprint, current_app, jsonify, request
 
 from api.openapi import DATE, ERROR
-from domain.roles import role_allows
+from api.runs import _writer
+from jobs.background import stop_job
 from jobs.studies import start_points
 from security.authz import require_machine_or_role
 from services.errors import Conflict, Forbidden, InvalidInput, NotFound, ServiceError
@@ -91,17 +91,6 @@ def _service_error(error: ServiceError):
                    detail=str(error)), status
 
 
-def _person() -> tuple[int, str, str]:
-    """(user id, role, name) of the person asking; machines without a user may not run studies."""
-    machine = g.get("machine")
-    if machine is not None:
-        user_id = getattr(machine, "user_id", None)
-        if user_id is None:
-            raise Forbidden("this API key belongs to a machine; only a trader's or admin's key may run studies")
-        return user_id, machine.role, machine.name
-    return int(current_user.get_id()), current_user.role, current_user.username
-
-
 @blueprint.get("")
 def studies():
     require_machine_or_role("viewer")
@@ -110,15 +99,13 @@ def studies():
 
 @blueprint.post("")
 def submit():
-    require_machine_or_role("trader")
-    user_id, role, name = _person()
-    if not role_allows(role, "trader"):
-        raise Forbidden(f"running a study needs the trader role; you are a {role}")
+    require_machine_or_role("viewer")
+    actor = _writer("trader")
     body = request.get_json(silent=True)
     if body is None:
         raise InvalidInput("send the study as a JSON object (Content-Type: application/json)")
     context = current_app.extensions["powerdesk"]
-    submitted = submit_study(context.db, body, user_id, name, context.settings.study_max_points)
+    submitted = submit_study(context.db, body, actor.user_id, actor.name, context.settings.study_max_points)
     start_points(context.settings, submitted.study_id, submitted.pending_run_ids)
     study = get_study(context.db, submitted.study_id)
     return jsonify(id=submitted.study_id, points=len(study["points"]),
@@ -133,8 +120,9 @@ def study(study_id: int):
 
 @blueprint.post("/<int:study_id>/cancel")
 def cancel(study_id: int):
-    require_machine_or_role("trader")
-    user_id, role, name = _person()
-    db = current_app.extensions["powerdesk"].db
-    cancel_study(db, study_id, user_id, role == "admin", name)
-    return jsonify(get_study(db, study_id))
+    require_machine_or_role("viewer")
+    actor = _writer("trader")
+    context = current_app.extensions["powerdesk"]
+    cancel_study(context.db, study_id, actor.user_id, actor.role == "admin", actor.name,
+                 stop_job=lambda job_id: stop_job(context.settings, job_id))
+    return jsonify(get_study(context.db, study_id))

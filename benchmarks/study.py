@@ -32,9 +32,10 @@ from benchmarks.optimiser import SEED_FILE, year_of_prices  # noqa: E402
 from data_access import migrate  # noqa: E402
 from data_access.engine import Database  # noqa: E402
 from data_access.prices import insert_prices  # noqa: E402
-from jobs.studies import execute_points  # noqa: E402
+from jobs.studies import execute_points, start_points  # noqa: E402
 from optimiser import read_price_csv  # noqa: E402
 from services.studies import get_study, submit_study  # noqa: E402
+from settings import Settings  # noqa: E402
 
 GRID = {"power_mw": [50, 100], "duration_h": [0.5, 1, 2], "max_cycles_per_day": [1, 2], "markets": ["da+id", "da"]}
 
@@ -70,14 +71,12 @@ def time_processes(template: Path, workers: int, first: date, last: date) -> flo
     started = time.perf_counter()
     statuses = execute_points(url, submitted.pending_run_ids, workers)
     elapsed = time.perf_counter() - started
-    assert statuses == ["optimal"] * len(GRID["power_mw"]) * 12, statuses
+    assert statuses == ["succeeded"] * len(GRID["power_mw"]) * 12, statuses
     db.dispose()
     return elapsed
 
 
 def time_celery(template: Path, workers: int, first: date, last: date, redis_url: str) -> float | None:
-    from celery import Celery, group, signature
-
     db, url = fresh_copy(template, f"celery-{workers}")
     env = {**os.environ, "DATABASE_URL": url, "REDIS_URL": redis_url, "SECRET_KEY": "benchmark",
            "POWERDESK_INSTANCE_PATH": str(template.parent / "celery"), "PYTHONPATH": str(REPO)}
@@ -88,10 +87,9 @@ def time_celery(template: Path, workers: int, first: date, last: date, redis_url
     try:
         time.sleep(8)  # let the workers import the app and connect
         submitted = submit_study(db, study_body(first, last), None, "benchmark", 200)
-        sender = Celery("powerdesk", broker=redis_url, backend=redis_url)
+        settings = Settings(database_url=url, redis_url=redis_url, POWERDESK_INSTANCE_PATH=str(template.parent))
         started = time.perf_counter()
-        group(signature("powerdesk.execute_run", args=(run_id,), app=sender)
-              for run_id in submitted.pending_run_ids).apply_async()
+        start_points(settings, submitted.study_id, submitted.pending_run_ids)
         while get_study(db, submitted.study_id)["status"] == "running":
             time.sleep(0.2)
             if time.perf_counter() - started > 900:

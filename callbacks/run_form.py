@@ -1,114 +1,291 @@
-"""New run form callbacks: offer dates with prices, queue a checked request, solve it in the background."""
+"""New run form callbacks: check every field as the user types, queue a checked request and start its
+background job, follow its progress on the run row, cancel it.
+
+The form reads the run row (not the job manager) for progress, so leaving the page and coming back
+shows the live state of the user's run.
+"""
 
 from __future__ import annotations
 
+import math
+import time
 from datetime import date, timedelta
 
 import dash
-from dash import Input, Output, State
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, html
+from dash.exceptions import PreventUpdate
+from flask import current_app
 from flask_login import current_user
+from sqlalchemy import select
 
 from callbacks.context import database
 from components.feedback import error_alert, info_alert, success_alert
-from data_access.engine import Database
+from data_access import runs as run_store
+from data_access.schema import OptimisationRun
+from domain.markets import MARKET_NAMES
 from domain.roles import role_allows
-from optimiser import BatteryParams, OptimiserError
+from domain.settlement_time import format_local
 from security.authz import current_role, role_callback
-from services.errors import InvalidInput
-from services.optimisation_runs import RunRequest, execute_run, queue_run
+from services.errors import ServiceError
+from services.optimisation_runs import (
+    MODES_NEEDING,
+    cancel_run,
+    queue_run,
+    range_check,
+    series_freshness,
+)
 from services.prices import last_complete_date, market_coverage
+from services.run_requests import FIELDS, RequestProblems, field_problems, parse_request
 
 DEFAULT_NEW_RUN_DAYS = 7
+FINISHED_ALERT = {run_store.SUCCEEDED: success_alert, run_store.CANCELLED: info_alert}
+
+
+def _percent_problem(label: str, value, low_open: bool) -> str | None:
+    if value is None or value == "":
+        return f"{label} is required"
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return f"{label}: {value!r} is not a number"
+    if value > 100 or value < 0 or (low_open and value == 0):
+        return f"{label} must be {'above' if low_open else 'at least'} 0 % and at most 100 % (got {value:g} %)"
+    return None
+
+
+def form_request(values: dict) -> tuple[dict, dict[str, str]]:
+    """Form values (component id -> value) -> (request payload, problems by component id)."""
+    from components import run_form as form
+
+    payload: dict = {"first_date": values.get(form.NEW_START), "last_date": values.get(form.NEW_END),
+                     "name": values.get(form.NEW_NAME) or "", "always_binary": bool(values.get(form.NEW_BINARY))}
+    problems: dict[str, str] = {}
+    for field in form.NUMBER_FIELDS:
+        value = values.get(field.component_id)
+        if field.percent:
+            problem = _percent_problem(field.label.lower().replace("soc", "SoC"), value,
+                                       field.key.endswith("efficiency") or field.key == "soc_max_frac")
+            if problem:
+                problems[field.component_id] = problem
+                value = FIELDS[field.key].default
+            else:
+                value = value / 100.0
+        payload[field.key] = value
+    for component_id, key in form.CHOICE_FIELDS:
+        payload[key] = values.get(component_id)
+    by_key = {f.key: f.component_id for f in form.NUMBER_FIELDS} | {k: c for c, k in form.CHOICE_FIELDS} | {
+        "first_date": form.NEW_START, "last_date": form.NEW_END, "name": form.NEW_NAME}
+    _parsed, found = field_problems(payload)
+    for key, message in found.items():
+        problems.setdefault(by_key.get(key, form.NEW_POWER), message)
+    return payload, problems
+
+
+def _coverage_line(db, da_series: str, id_series: str) -> str:
+    parts = []
+    for fresh in series_freshness(db, (da_series, id_series)):
+        stored = f", loaded {format_local(fresh.stored_at, with_period=False)}" if fresh.stored_at else ""
+        parts.append(f"{MARKET_NAMES.get(fresh.market, fresh.market)} prices {fresh.first_date.isoformat()} to "
+                     f"{fresh.last_date.isoformat()}{stored}")
+    return "Prices stored: " + ("; ".join(parts) if parts else "none for these series") + "."
+
+
+def _own_active_run(db) -> int | None:
+    with db.session() as session:
+        return session.scalar(
+            select(OptimisationRun.id)
+            .where(OptimisationRun.created_by_id == int(current_user.get_id()),
+                   OptimisationRun.status.in_(run_store.ACTIVE_STATUSES))
+            .order_by(OptimisationRun.id.desc()).limit(1))
 
 
 def register(app: dash.Dash) -> None:
     from components import run_form as form
     from pages import runs as page
 
-    database_url = app.server.extensions["powerdesk"].settings.resolved_database_url()
+    number_ids = [f.component_id for f in form.NUMBER_FIELDS]
+    choice_ids = [c for c, _k in form.CHOICE_FIELDS]
+    checked_ids = [form.NEW_START, form.NEW_END, form.NEW_NAME, *number_ids, *choice_ids]
+    value_ids = [*checked_ids, form.NEW_BINARY]
 
     @app.callback(
         Output(form.NEW_SECTION, "hidden"),
-        Output(form.NEW_DATES, "min_date_allowed"),
-        Output(form.NEW_DATES, "max_date_allowed"),
-        Output(form.NEW_DATES, "start_date"),
-        Output(form.NEW_DATES, "end_date"),
+        Output(form.NEW_START, "min"),
+        Output(form.NEW_START, "max"),
+        Output(form.NEW_END, "min"),
+        Output(form.NEW_END, "max"),
+        Output(form.NEW_START, "value"),
+        Output(form.NEW_END, "value"),
+        Output(form.QUEUED, "data"),
+        Output(form.NEW_POLL, "disabled"),
         Input(page.LOAD, "data"),
     )
     def initialise_new_run(_load):
         if not role_allows(current_role(), "trader"):
-            return True, None, None, None, None
-        coverage = market_coverage(database())
+            return True, None, None, None, None, None, None, None, True
+        db = database()
+        coverage = market_coverage(db)
+        watching = _own_active_run(db)
         if not coverage:
-            return False, None, None, None, None
-        last = last_complete_date(database(), coverage)
+            return False, None, None, None, None, None, None, watching, watching is None
+        last = last_complete_date(db, coverage)
         first = min(row.first_date for row in coverage)
-        return False, first, last, max(first, last - timedelta(days=DEFAULT_NEW_RUN_DAYS - 1)), last
+        start = max(first, last - timedelta(days=DEFAULT_NEW_RUN_DAYS - 1))
+        lo, hi = first.isoformat(), last.isoformat()
+        return False, lo, hi, lo, hi, start.isoformat(), last.isoformat(), watching, watching is None
+
+    # Not role-restricted: it fires when the page loads for every role (the form is hidden for viewers) and
+    # only reads price coverage, which every role may see; for a viewer it does nothing.
+    @app.callback(
+        *[Output(c, "invalid") for c in checked_ids],
+        *[Output(form.message_id(c), "children") for c in checked_ids],
+        Output(form.NEW_DATES_MSG, "children"),
+        Output(form.NEW_COVERAGE, "children"),
+        Output(form.NEW_MARKETS, "options"),
+        Output(form.NEW_SUBMIT, "disabled"),
+        *[Input(c, "value") for c in value_ids],
+        State(form.QUEUED, "data"),
+    )
+    def check_form(*args):
+        if not role_allows(current_role(), "trader"):
+            raise PreventUpdate
+        values = dict(zip(value_ids, args[:-1], strict=True))
+        payload, problems = form_request(values)
+        notes = []
+        options = [dict(o) for o in form.MARKET_OPTIONS]
+        db = database()
+        coverage = _coverage_line(db, payload.get("da_series") or "day_ahead", payload.get("id_series") or "intraday")
+        if not problems.keys() & {form.NEW_START, form.NEW_END, form.NEW_DA_SERIES, form.NEW_ID_SERIES}:
+            try:
+                first, last = date.fromisoformat(payload["first_date"]), date.fromisoformat(payload["last_date"])
+                gaps = range_check(db, first, last, payload["da_series"] or "day_ahead",
+                                   payload["id_series"] or "intraday")
+            except (ValueError, ServiceError) as error:
+                gaps = {"da": str(error), "id": None}
+            for option in options:
+                missing = [gaps[role] for role in MODES_NEEDING[option["value"]] if gaps[role]]
+                option["disabled"] = bool(missing)
+            chosen = payload.get("markets") or "da+id"
+            blocking = [gaps[role] for role in MODES_NEEDING.get(chosen, ("da", "id")) if gaps[role]]
+            if blocking:
+                problems[form.NEW_MARKETS] = "no prices for this mode over these dates; choose another mode or dates"
+                problems[form.NEW_START] = problems[form.NEW_END] = ""  # marked red; the reason is below them
+                notes = list(dict.fromkeys(blocking))
+        invalid = [c in problems for c in checked_ids]
+        messages = [problems.get(c, "") for c in checked_ids]
+        dates_msg = dbc.Alert(["Nothing can run on these dates: ", *[html.Div(n) for n in notes]], color="warning",
+                              className="py-2 mb-2") if notes else None
+        return (*invalid, *messages, dates_msg, coverage, options, bool(problems))
 
     @role_callback(
         app,
         "trader",
-        Output(form.QUEUED, "data"),
+        Output(form.QUEUED, "data", allow_duplicate=True),
         Output(form.NEW_MESSAGE, "children"),
         Output(page.REQUESTED, "data", allow_duplicate=True),
+        Output(page.CHANGED, "data", allow_duplicate=True),
+        Output(form.NEW_POLL, "disabled", allow_duplicate=True),
+        Output(form.NEW_PROGRESS, "value"),
+        Output(form.NEW_PROGRESS, "max"),
+        Output(form.NEW_PROGRESS, "label"),
+        Output(form.NEW_PROGRESS_ROW, "hidden"),
+        Output(form.NEW_CANCEL, "style"),
         Input(form.NEW_SUBMIT, "n_clicks"),
-        State(form.NEW_DATES, "start_date"),
-        State(form.NEW_DATES, "end_date"),
-        State(form.NEW_MARKETS, "value"),
-        State(form.NEW_NAME, "value"),
-        State(form.NEW_POWER, "value"),
-        State(form.NEW_ENERGY, "value"),
-        State(form.NEW_CHARGE_EFFICIENCY, "value"),
-        State(form.NEW_DISCHARGE_EFFICIENCY, "value"),
-        State(form.NEW_CYCLES, "value"),
-        State(form.NEW_DEGRADATION, "value"),
+        *[State(c, "value") for c in value_ids],
         prevent_initial_call=True,
     )
-    def queue_new_run(_clicks, start, end, markets, name, power, energy, charge_eff, discharge_eff, cycles, degradation):
+    def queue_new_run(_clicks, *args):
+        from jobs.background import JobStartFailed, start_run_job
+
+        values = dict(zip(value_ids, args, strict=True))
+        keep = (dash.no_update,) * 4  # poll, progress value, max, label
+        payload, problems = form_request(values)
+        if problems:
+            return dash.no_update, error_alert("Nothing was run. " + "; ".join(problems.values())), \
+                dash.no_update, dash.no_update, *keep, dash.no_update, dash.no_update
         try:
-            if not start or not end:
-                raise InvalidInput("choose the settlement dates to optimise")
-            battery = BatteryParams(
-                power_mw=power, energy_mwh=energy, charge_efficiency=charge_eff,
-                discharge_efficiency=discharge_eff, max_cycles_per_day=cycles,
-                degradation_cost_gbp_per_mwh=degradation,
-            )
-            request = RunRequest(date.fromisoformat(start[:10]), date.fromisoformat(end[:10]), battery,
-                                 markets or "da+id", name=(name or "").strip())
-            outcome = queue_run(database(), request, user_id=int(current_user.get_id()))
-        except (InvalidInput, OptimiserError, ValueError) as error:
-            return dash.no_update, error_alert(f"Nothing was run. {error}"), dash.no_update
+            request = parse_request(payload)
+            outcome = queue_run(database(), request, user_id=int(current_user.get_id()),
+                                actor=current_user.username)
+        except RequestProblems as error:
+            return dash.no_update, error_alert("Nothing was run. " + "; ".join(error.problems.values())), \
+                dash.no_update, dash.no_update, *keep, dash.no_update, dash.no_update
+        except ServiceError as error:
+            return dash.no_update, error_alert(f"Nothing was run. {error}"), dash.no_update, dash.no_update, \
+                *keep, dash.no_update, dash.no_update
         if outcome.reopened:
-            return dash.no_update, success_alert(
-                f"Run #{outcome.run_id} already has these parameters on these prices; it is shown below "
-                "instead of solving again."), outcome.run_id
-        return outcome.run_id, info_alert(f"Run #{outcome.run_id} queued; solving in the background…"), \
-            dash.no_update
+            text = (f"Run #{outcome.run_id} already has these parameters on these prices ({outcome.status}); "
+                    "it is shown below instead of solving again.")
+            with database().session() as session:
+                stored_name = session.get(OptimisationRun, outcome.run_id).name
+            if request.name and request.name != stored_name:
+                text += (f" The name “{request.name}” was not applied: the stored run keeps "
+                         f"{'its name “' + stored_name + '”' if stored_name else 'no name'}.")
+            active = outcome.status in run_store.ACTIVE_STATUSES
+            return (outcome.run_id if active else dash.no_update), success_alert(text), outcome.run_id, \
+                dash.no_update, not active, dash.no_update, dash.no_update, dash.no_update, not active, \
+                ({} if active else {"display": "none"})
+        try:
+            start_run_job(current_app.extensions["powerdesk"].settings, outcome.run_id)
+        except JobStartFailed as error:
+            return dash.no_update, error_alert(str(error)), outcome.run_id, time.time(), *keep, \
+                dash.no_update, dash.no_update
+        days = (request.last - request.first).days + 1
+        return outcome.run_id, info_alert(f"Run #{outcome.run_id} queued; solving {days} day"
+                                          f"{'s' if days != 1 else ''} in the background…"), \
+            outcome.run_id, time.time(), False, 0, days, f"queued: day 0 of {days}", False, {}
 
     @role_callback(
         app,
         "trader",
+        Output(form.NEW_PROGRESS, "value", allow_duplicate=True),
+        Output(form.NEW_PROGRESS, "max", allow_duplicate=True),
+        Output(form.NEW_PROGRESS, "label", allow_duplicate=True),
+        Output(form.NEW_PROGRESS_ROW, "hidden", allow_duplicate=True),
+        Output(form.NEW_POLL, "disabled", allow_duplicate=True),
+        Output(form.NEW_MESSAGE, "children", allow_duplicate=True),
         Output(page.REQUESTED, "data", allow_duplicate=True),
         Output(page.CHANGED, "data", allow_duplicate=True),
-        Output(form.NEW_MESSAGE, "children", allow_duplicate=True),
-        Input(form.QUEUED, "data"),
-        background=True,
-        progress=[Output(form.NEW_PROGRESS, "value"), Output(form.NEW_PROGRESS, "max")],
-        running=[
-            (Output(form.NEW_SUBMIT, "disabled"), True, False),
-            (Output(form.NEW_PROGRESS, "style"), {"visibility": "visible", "width": "240px"},
-             {"visibility": "hidden", "width": "240px"}),
-        ],
+        Output(form.QUEUED, "data", allow_duplicate=True),
+        Output(form.NEW_CANCEL, "style", allow_duplicate=True),
+        Input(form.NEW_POLL, "n_intervals"),
+        State(form.QUEUED, "data"),
         prevent_initial_call=True,
     )
-    def execute_new_run(set_progress, run_id):
-        # A job process: no Flask request or app here, so it opens its own database connection.
+    def follow_run(_ticks, run_id):
+        if run_id is None:  # a tick after the run ended: leave the finished bar as it is
+            return (dash.no_update,) * 4 + (True,) + (dash.no_update,) * 5
+        with database().session() as session:
+            run = session.get(OptimisationRun, int(run_id))
+            if run is None:
+                return (dash.no_update,) * 3 + (True, True) + (dash.no_update,) * 3 + (None, dash.no_update)
+            done, total, status, message = run.progress_done or 0, run.progress_total or 0, run.status, run.message
+        if status in run_store.ACTIVE_STATUSES:
+            label = f"{status}: day {done} of {total}"
+            return done, max(total, 1), label, False, False, dash.no_update, dash.no_update, dash.no_update, \
+                dash.no_update, {}
+        alert = FINISHED_ALERT.get(status, error_alert)
+        text = f"Run #{run_id} {status.replace('_', ' ')}." + (f" {message}" if message else "")
+        # The bar stays, saying how far the run got; there is nothing left to cancel.
+        return done, max(total, 1), f"{status}: day {done} of {total}", False, True, alert(text), run_id, \
+            time.time(), None, {"display": "none"}
+
+    @role_callback(
+        app,
+        "trader",
+        Output(form.NEW_MESSAGE, "children", allow_duplicate=True),
+        Input(form.NEW_CANCEL, "n_clicks"),
+        State(form.QUEUED, "data"),
+        prevent_initial_call=True,
+    )
+    def cancel_watched_run(_clicks, run_id):
+        from jobs.background import stop_job
+
         if run_id is None:
-            return dash.no_update, dash.no_update, dash.no_update
-        db = Database.from_url(database_url)
+            return dash.no_update
+        settings = current_app.extensions["powerdesk"].settings
         try:
-            outcome = execute_run(db, int(run_id), progress=lambda done, total: set_progress((str(done), str(total))))
-        finally:
-            db.dispose()
-        alert = success_alert if outcome.status in ("optimal", "suboptimal") else error_alert
-        return outcome.run_id, outcome.run_id, alert(f"Run #{outcome.run_id} finished: {outcome.status}.")
+            cancel_run(database(), int(run_id), int(current_user.get_id()), current_role() == "admin",
+                       stop_job=lambda job_id: stop_job(settings, job_id), actor=current_user.username)
+        except ServiceError as error:
+            return error_alert(str(error))
+        return info_alert(html.Span(f"Cancelling run #{run_id}…"))

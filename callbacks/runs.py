@@ -84,7 +84,7 @@ def empty_notice() -> dbc.Alert:
 
 
 HIDDEN_VIEW = {
-    "shown": None, "message": None, "hidden": True, "title": "", "totals": None, "daily": no_figure(),
+    "shown": None, "shown_status": None, "message": None, "hidden": True, "title": "", "totals": None, "daily": no_figure(),
     "day_options": [], "day": None, "chart": no_figure(), "heatmap": no_figure(), "details": None, "rows": [],
     "download_disabled": True, "delete_hidden": True, "range": None,
 }
@@ -96,7 +96,7 @@ def run_view_outputs(run, intervals, theme: str | None) -> dict:
     has_schedule = not intervals.empty
     days = day_options(intervals) if has_schedule else []
     return {
-        "shown": run.id, "message": None, "hidden": False,
+        "shown": run.id, "shown_status": run.status, "message": None, "hidden": False,
         "title": f"{label} · {run.markets} · {run.first_date:%d %b %Y} – {run.last_date:%d %b %Y} · {run.status}",
         "totals": kpi_cards(run),
         "daily": daily_revenue_figure(intervals, degradation_rate(run), theme, f"Daily revenue · {label}")
@@ -114,7 +114,7 @@ def run_view_outputs(run, intervals, theme: str | None) -> dict:
     }
 
 
-VIEW_KEYS = ("shown", "selected", "message", "hidden", "title", "totals", "daily", "day_options", "day", "chart",
+VIEW_KEYS = ("shown", "shown_status", "selected", "message", "hidden", "title", "totals", "daily", "day_options", "day", "chart",
              "heatmap", "details", "rows", "download_disabled", "delete_hidden", "range")
 
 
@@ -148,7 +148,7 @@ def register(app: dash.Dash) -> None:
 
     @app.callback(
         *(Output(component, prop) for component, prop in (
-            (page.SHOWN, "data"), (page.TABLE, "selectedRows"), (page.MESSAGE, "children"), (page.VIEW, "hidden"),
+            (page.SHOWN, "data"), (page.SHOWN_STATUS, "data"), (page.TABLE, "selectedRows"), (page.MESSAGE, "children"), (page.VIEW, "hidden"),
             (page.RUN_TITLE, "children"), (page.TOTALS, "children"), (page.DAILY_CHART, "figure"),
             (page.DAY, "options"), (page.DAY, "value"), (page.CHART, "figure"), (page.HEATMAP, "figure"),
             (page.DETAILS, "children"), (page.INTERVALS, "rowData"), (page.DOWNLOAD_BUTTON, "disabled"),
@@ -157,19 +157,23 @@ def register(app: dash.Dash) -> None:
         Input(page.REQUESTED, "data"),
         Input(ids.THEME_STORE, "data"),
         Input(page.DELETED, "data"),
+        Input(page.CHANGED, "data"),
         State(page.SHOWN, "data"),
+        State(page.SHOWN_STATUS, "data"),
     )
-    def show_run(selected, requested, theme, _deleted, shown):
+    def show_run(selected, requested, theme, _deleted, _changed, shown, shown_status):
         trigger = ctx.triggered_id
         select_in_grid = True
         if trigger == page.TABLE:
             if not selected or len(selected) != 1:
                 return (dash.no_update,) * len(VIEW_KEYS)  # a comparison, or nothing ticked: keep the run shown
             run_id = _as_run_id(selected[0].get("id"))
-            if run_id == shown:
+            if run_id == shown and selected[0].get("status") == shown_status:
                 return (dash.no_update,) * len(VIEW_KEYS)
             select_in_grid = False
-        elif trigger == ids.THEME_STORE and shown:
+        elif trigger in (ids.THEME_STORE, page.CHANGED) and shown:
+            # A new colour mode, or a run queued or finished: draw the run shown again (it may be the one
+            # that just finished, requested when it was queued).
             run_id, select_in_grid = shown, False
         elif trigger == page.DELETED:
             run_id = None

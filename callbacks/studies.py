@@ -13,7 +13,9 @@ from components import ids
 from components.feedback import error_alert, info_alert, success_alert
 from components.study_figures import point_rows, sizing_figure
 from domain.roles import role_allows
+from domain.run_status import finished_ok, in_progress
 from domain.study_grid import StudyGridError, parse_number_list
+from jobs.background import stop_job
 from jobs.studies import start_points
 from security.authz import current_role, role_callback
 from services.errors import NotFound, ServiceError
@@ -125,8 +127,7 @@ def register(app: dash.Dash) -> None:
         running = study["status"] == "running"
         done, total = study["progress"]["done"], study["progress"]["total"]
         progress = f"Study #{study['id']} · {study['status']} · {done} of {total} points done"
-        failed = sum(p["status"] not in ("optimal", "suboptimal", "succeeded", "queued", "running")
-                     for p in study["points"])
+        failed = sum(not finished_ok(p["status"]) and not in_progress(p["status"]) for p in study["points"])
         message = error_alert(f"{failed} point(s) did not produce a schedule; see the Message column.") \
             if failed and not running else None
         can_cancel = running and role_allows(current_role(), "trader")
@@ -194,8 +195,9 @@ def register(app: dash.Dash) -> None:
         if study_id is None:
             return dash.no_update, dash.no_update
         try:
+            settings = current_app.extensions["powerdesk"].settings
             cancelled = cancel_study(database(), study_id, int(current_user.get_id()), current_user.role == "admin",
-                                     current_user.username)
+                                     current_user.username, stop_job=lambda job_id: stop_job(settings, job_id))
         except ServiceError as error:
             return error_alert(str(error)), dash.no_update
         return success_alert(f"Study #{study_id} cancelled: {cancelled} point(s) had not started."), study_id

@@ -1,6 +1,7 @@
 """`flask --app app ...` commands.
 
-``CLI_MODULES`` names every module here with a ``register_cli(server)``; a new feature adds its
+``CLI_MODULES`` names every module here with a ``register_cli(server)``, in order (``studies`` adds
+``optimise study`` to the group ``runs`` defines); a new feature adds its
 own module (``cli/<feature>.py``) and its name on a line of its own.
 """
 
@@ -10,6 +11,7 @@ from flask import Flask
 
 CLI_MODULES = (
     "commands",
+    "runs",
     "studies",
     "email",
     "carbon",

@@ -10,12 +10,10 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from data_access import migrate
-from data_access.schema import OptimisationRun
 from domain.roles import ROLE_ORDER
-from optimiser import BatteryParams, OptimiserError
+from optimiser import OptimiserError
 from services import api_keys, users
 from services.errors import ServiceError
-from services.optimisation_runs import RunRequest, reap_stale_runs, run_optimisation
 from services.prices import load_demo_prices
 from services.setup import run_setup
 
@@ -37,7 +35,6 @@ db_group = AppGroup("db", help="Database schema (Alembic).")
 demo_group = AppGroup("demo", help="Demo data.")
 user_group = AppGroup("user", help="People who log in.")
 apikey_group = AppGroup("apikey", help="API keys for machines (meters, turbines, scripts).")
-optimise_group = AppGroup("optimise", help="Optimisation runs stored in the database.")
 
 
 @click.command("setup", help="Migrate, create the admin user on an empty database, load demo data.")
@@ -133,11 +130,15 @@ def user_set_role(name: str, role: str) -> None:
 
 @apikey_group.command("create")
 @click.argument("name")
-def apikey_create(name: str) -> None:
+@click.option("--user", "username", default=None,
+              help="The user the key belongs to: it acts with that user's role (scripts, notebooks). "
+                   "Without it the key is a machine's (meters, turbines) and cannot submit runs.")
+def apikey_create(name: str, username: str | None) -> None:
     """Create an API key called NAME and print it once."""
     with _user_errors():
-        issued = api_keys.create_api_key(_context().db, name)
-    click.echo(f"API key {issued.name!r} (shown once; send as 'Authorization: Bearer <key>'):")
+        issued = api_keys.create_api_key(_context().db, name, username)
+    owner = f" for user {username!r}" if username else " for a machine"
+    click.echo(f"API key {issued.name!r}{owner} (shown once; send as 'Authorization: Bearer <key>'):")
     click.echo(issued.key)
 
 
@@ -159,41 +160,7 @@ def apikey_revoke(name: str) -> None:
     click.echo(f"Revoked {name!r}.")
 
 
-@optimise_group.command("run")
-@click.option("--start", "first", type=click.DateTime(["%Y-%m-%d"]), required=True, help="First settlement date.")
-@click.option("--end", "last", type=click.DateTime(["%Y-%m-%d"]), required=True, help="Last settlement date.")
-@click.option("--power-mw", type=float, default=100.0, show_default=True)
-@click.option("--energy-mwh", type=float, default=100.0, show_default=True)
-@click.option("--charge-efficiency", type=float, default=0.95, show_default=True)
-@click.option("--discharge-efficiency", type=float, default=0.95, show_default=True)
-@click.option("--max-cycles", type=float, default=2.0, show_default=True)
-@click.option("--degradation-cost", type=float, default=0.0, show_default=True, help="£ per MWh discharged.")
-@click.option("--markets", type=click.Choice(["da+id", "da", "id", "joint"]), default="da+id", show_default=True)
-@click.option("--name", default="", help="A label for the run.")
-def optimise_run(first, last, power_mw, energy_mwh, charge_efficiency, discharge_efficiency, max_cycles,
-                 degradation_cost, markets, name) -> None:
-    """Optimise on the stored prices and store the run (an identical stored run is reopened)."""
-    with _user_errors():
-        battery = BatteryParams(power_mw=power_mw, energy_mwh=energy_mwh, charge_efficiency=charge_efficiency,
-                                discharge_efficiency=discharge_efficiency, max_cycles_per_day=max_cycles,
-                                degradation_cost_gbp_per_mwh=degradation_cost)
-        outcome = run_optimisation(_context().db, RunRequest(first.date(), last.date(), battery, markets, name=name))
-    verb = "Reopened" if outcome.reopened else "Stored"
-    with _context().db.session() as session:
-        run = session.get(OptimisationRun, outcome.run_id)
-    click.echo(f"{verb} run #{run.id}: {run.status}. {run.message}".rstrip())
-    if run.totals:
-        click.echo(f"Net revenue £{run.totals['net_revenue_gbp']:,.2f} over {run.totals['days']} days, "
-                   f"{run.totals['cycles']:.2f} cycles.")
-
-
-@optimise_group.command("reap")
-def optimise_reap() -> None:
-    """Mark runs left 'running' by a dead worker as failed."""
-    click.echo(f"{reap_stale_runs(_context().db)} stale runs marked failed.")
-
-
 def register_cli(server: Flask) -> None:
     server.cli.add_command(setup_command)
-    for group in (db_group, demo_group, user_group, apikey_group, optimise_group):
+    for group in (db_group, demo_group, user_group, apikey_group):
         server.cli.add_command(group)

@@ -1,4 +1,9 @@
-"""Optimisation runs in SQL: the run row, its intervals, reuse lookups and the reaper."""
+"""Optimisation runs in SQL: the run row (the truth about a run's state), its intervals, reuse lookups,
+progress and heartbeat, cancellation and the reaper.
+
+Every state change is a conditional UPDATE on the current status, so two workers, a cancel and the
+reaper racing on one run leave exactly one of them in charge and the row always ends in one final status.
+"""
 
 from __future__ import annotations
 
@@ -6,16 +11,23 @@ from datetime import datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from data_access.schema import OptimisationRun, RunInterval
+from data_access.schema import MarketPrice, OptimisationRun, RunInterval
 from data_access.types import utc_now
 
 QUEUED = "queued"
 RUNNING = "running"
+SUCCEEDED = "succeeded"
 FAILED = "failed"
-REUSABLE_STATUSES = ("optimal", "suboptimal")
+INFEASIBLE = "infeasible"
+TIMED_OUT = "timed_out"
+CANCELLED = "cancelled"
+ACTIVE_STATUSES = (QUEUED, RUNNING)
+FINAL_STATUSES = (SUCCEEDED, FAILED, INFEASIBLE, TIMED_OUT, CANCELLED)
+STATUSES = ACTIVE_STATUSES + FINAL_STATUSES
+REUSABLE_STATUSES = (SUCCEEDED,)
 INTERVAL_FIELDS = (
     "interval_start_utc", "settlement_date", "settlement_period", "da_buy_mw", "da_sell_mw", "id_buy_mw",
     "id_sell_mw", "charge_mw", "discharge_mw", "soc_mwh", "da_price", "id_price", "da_cash_gbp", "id_cash_gbp",
@@ -23,32 +35,69 @@ INTERVAL_FIELDS = (
 
 
 def find_reusable(session: Session, params_hash: str, input_fingerprint: str) -> OptimisationRun | None:
-    """A finished run with a schedule for the same parameters over the same input data, newest first."""
+    """A run for the same parameters over the same input data that succeeded, or is still queued or
+    running (asking again while it solves must not solve it twice), newest first."""
     return session.scalar(
         select(OptimisationRun)
         .where(
             OptimisationRun.params_hash == params_hash,
             OptimisationRun.input_fingerprint == input_fingerprint,
-            OptimisationRun.status.in_(REUSABLE_STATUSES),
+            OptimisationRun.status.in_(REUSABLE_STATUSES + ACTIVE_STATUSES),
         )
         .order_by(OptimisationRun.id.desc())
         .limit(1)
     )
 
 
-def claim(session: Session, run_id: int) -> bool:
-    """Move a run from queued to running; False when it was not queued (already claimed or done)."""
+def claim(session: Session, run_id: int, job_id: str | None = None) -> bool:
+    """Move a run from queued to running; False when it was not queued (already claimed, cancelled or done)."""
+    now = utc_now()
+    values: dict[str, Any] = {"status": RUNNING, "started_at": now, "heartbeat_at": now}
+    if job_id is not None:
+        values["job_id"] = job_id
     result = session.execute(
-        update(OptimisationRun)
-        .where(OptimisationRun.id == run_id, OptimisationRun.status == QUEUED)
-        .values(status=RUNNING, started_at=utc_now())
+        update(OptimisationRun).where(OptimisationRun.id == run_id, OptimisationRun.status == QUEUED).values(**values)
     )
     return result.rowcount == 1
 
 
+def set_job_id(session: Session, run_id: int, job_id: str) -> None:
+    """Record the job that will solve a run (only while it is still queued or running)."""
+    session.execute(
+        update(OptimisationRun)
+        .where(OptimisationRun.id == run_id, OptimisationRun.status.in_(ACTIVE_STATUSES))
+        .values(job_id=job_id)
+    )
+
+
+def beat(session: Session, run_id: int, done: int | None = None, total: int | None = None) -> str | None:
+    """Write the heartbeat (and progress, when given) of a running run; returns the run's status now,
+    so the worker learns about a cancel or the reaper at its next beat."""
+    values: dict[str, Any] = {"heartbeat_at": utc_now()}
+    if done is not None:
+        values["progress_done"] = done
+    if total is not None:
+        values["progress_total"] = total
+    session.execute(
+        update(OptimisationRun).where(OptimisationRun.id == run_id, OptimisationRun.status == RUNNING).values(**values)
+    )
+    return session.scalar(select(OptimisationRun.status).where(OptimisationRun.id == run_id))
+
+
 def store_result(session: Session, run_id: int, status: str, message: str, totals: dict[str, Any] | None,
-                 solver_stats: dict[str, Any], intervals: pd.DataFrame) -> None:
-    """Write a run's outcome and its intervals together (the caller's transaction makes it all-or-nothing)."""
+                 solver_stats: dict[str, Any], intervals: pd.DataFrame, solver_status: str | None = None,
+                 error_traceback: str | None = None) -> bool:
+    """Write a running run's outcome and its intervals together (the caller's transaction makes it
+    all-or-nothing). Returns False, writing nothing, when the run is no longer running (cancelled or
+    reaped meanwhile): a final status is never overwritten."""
+    finished = session.execute(
+        update(OptimisationRun)
+        .where(OptimisationRun.id == run_id, OptimisationRun.status == RUNNING)
+        .values(status=status, message=message, totals=totals, solver_stats=solver_stats, finished_at=utc_now(),
+                solver_status=solver_status, error_traceback=error_traceback, heartbeat_at=utc_now())
+    )
+    if finished.rowcount != 1:
+        return False
     session.execute(delete(RunInterval).where(RunInterval.run_id == run_id))
     if not intervals.empty:
         frame = intervals[list(INTERVAL_FIELDS)].copy()
@@ -58,11 +107,28 @@ def store_result(session: Session, run_id: int, status: str, message: str, total
             row["run_id"] = run_id
             row["settlement_period"] = int(row["settlement_period"])
         session.execute(insert(RunInterval), rows)
-    session.execute(
+    return True
+
+
+def finish_active(session: Session, run_id: int, status: str, message: str, error_traceback: str | None = None) -> bool:
+    """End a queued or running run with a final status and no schedule; False when it had already ended."""
+    result = session.execute(
         update(OptimisationRun)
-        .where(OptimisationRun.id == run_id)
-        .values(status=status, message=message, totals=totals, solver_stats=solver_stats, finished_at=utc_now())
+        .where(OptimisationRun.id == run_id, OptimisationRun.status.in_(ACTIVE_STATUSES))
+        .values(status=status, message=message, finished_at=utc_now(), error_traceback=error_traceback)
     )
+    return result.rowcount == 1
+
+
+def cancel(session: Session, run_id: int, user_id: int | None, message: str) -> bool:
+    """Mark a queued or running run cancelled by ``user_id``; False when it had already ended."""
+    now = utc_now()
+    result = session.execute(
+        update(OptimisationRun)
+        .where(OptimisationRun.id == run_id, OptimisationRun.status.in_(ACTIVE_STATUSES))
+        .values(status=CANCELLED, message=message, finished_at=now, cancelled_at=now, cancelled_by_id=user_id)
+    )
+    return result.rowcount == 1
 
 
 def run_intervals(session: Session, run_id: int) -> pd.DataFrame:
@@ -78,23 +144,46 @@ def run_intervals(session: Session, run_id: int) -> pd.DataFrame:
     return frame
 
 
-def reap_stale(session: Session, cutoff: datetime) -> int:
-    """Mark runs 'running' since before ``cutoff``, or 'queued' since before it, as failed.
+STOPPED_RESPONDING = "The worker stopped responding (no heartbeat), so the run was stopped. Run it again."
+NEVER_PICKED_UP = "The run was queued but no worker picked it up. Check the workers, then run it again."
+OVER_TIME = "The run took longer than the overall run time limit and was stopped."
 
-    The run row, not the job manager, is the source of truth: a worker that died, or a queue
-    no worker ever read, leaves a row that says so instead of a spinner that never stops.
-    Returns how many runs were marked.
+
+def reap_stale(session: Session, heartbeat_cutoff: datetime, queued_cutoff: datetime,
+               overdue_cutoff: datetime | None = None) -> list[int]:
+    """End runs that will never finish by themselves; returns the ids marked.
+
+    - running with a heartbeat older than ``heartbeat_cutoff`` (the worker died): ``failed``;
+    - running since before ``overdue_cutoff`` (past the overall limit, a worker that did not stop): ``timed_out``;
+    - queued since before ``queued_cutoff`` (no worker read the queue): ``failed``.
+
+    The run row, not the job manager, is the source of truth: a dead worker leaves a row that says so.
     """
-    running = session.execute(
-        update(OptimisationRun)
-        .where(OptimisationRun.status == RUNNING, OptimisationRun.started_at < cutoff)
-        .values(status=FAILED, finished_at=utc_now(),
-                message="The run stopped without finishing (its worker died or was restarted). Run it again.")
+    marked: list[int] = []
+    checks = [
+        (RUNNING, func.coalesce(OptimisationRun.heartbeat_at, OptimisationRun.started_at) < heartbeat_cutoff,
+         FAILED, STOPPED_RESPONDING),
+        (QUEUED, OptimisationRun.created_at < queued_cutoff, FAILED, NEVER_PICKED_UP),
+    ]
+    if overdue_cutoff is not None:
+        checks.append((RUNNING, OptimisationRun.started_at < overdue_cutoff, TIMED_OUT, OVER_TIME))
+    for status, condition, final, message in checks:
+        ids = list(session.scalars(select(OptimisationRun.id).where(OptimisationRun.status == status, condition)))
+        if not ids:
+            continue
+        session.execute(
+            update(OptimisationRun)
+            .where(OptimisationRun.id.in_(ids), OptimisationRun.status == status)
+            .values(status=final, finished_at=utc_now(), message=message)
+        )
+        marked.extend(ids)
+    return marked
+
+
+def prices_as_of(session: Session, markets: tuple[str, ...], start_utc: datetime, end_utc: datetime) -> datetime | None:
+    """When the newest stored price of ``markets`` in [start_utc, end_utc) was ingested."""
+    return session.scalar(
+        select(func.max(MarketPrice.ingested_at))
+        .where(MarketPrice.market.in_(markets), MarketPrice.interval_start_utc >= start_utc,
+               MarketPrice.interval_start_utc < end_utc)
     )
-    queued = session.execute(
-        update(OptimisationRun)
-        .where(OptimisationRun.status == QUEUED, OptimisationRun.created_at < cutoff)
-        .values(status=FAILED, finished_at=utc_now(),
-                message="The run was queued but no worker picked it up. Check the workers, then run it again.")
-    )
-    return running.rowcount + queued.rowcount

@@ -69,6 +69,9 @@ class ApiKey(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # runs-engine: a key may belong to a user (scripts, notebooks: it acts with that user's role);
+    # a key without one is a machine's (meters, turbines), which may not submit runs.
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
 
 
 class MarketPrice(Base):
@@ -92,7 +95,8 @@ class OptimisationRun(Base):
     """One optimisation run: who asked, with what, on which input data, and how it ended."""
 
     __tablename__ = "optimisation_runs"
-    __table_args__ = (Index("ix_optimisation_runs_reuse", "params_hash", "input_fingerprint"),)
+    __table_args__ = (Index("ix_optimisation_runs_reuse", "params_hash", "input_fingerprint"),
+                      Index("ix_optimisation_runs_status", "status"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(120), default="")
@@ -110,8 +114,26 @@ class OptimisationRun(Base):
     message: Mapped[str] = mapped_column(Text, default="")
     solver_stats: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     totals: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    # runs-engine: lifecycle (queued -> running -> succeeded | failed | infeasible | timed_out | cancelled),
+    # the job that solves it, its progress and heartbeat, who cancelled it, and the price series it read.
+    solver_status: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    """The optimiser's own outcome (optimal, suboptimal, infeasible, time_limit_no_solution, solver_error)."""
+    job_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    """``pid:<pid>@<host>`` for a local process, ``celery:<task id>`` for a Celery task."""
+    progress_done: Mapped[int] = mapped_column(Integer, default=0)
+    progress_total: Mapped[int] = mapped_column(Integer, default=0)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    cancelled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    error_traceback: Mapped[str | None] = mapped_column(Text, nullable=True)
+    """The Python traceback of an unexpected failure: shown to admins only."""
+    da_series: Mapped[str] = mapped_column(String(32), default="day_ahead")
+    id_series: Mapped[str] = mapped_column(String(32), default="intraday")
+    prices_as_of: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    """When the newest price row the run read was stored."""
 
-    created_by: Mapped[User | None] = relationship()
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    cancelled_by: Mapped[User | None] = relationship(foreign_keys=[cancelled_by_id])
 
 
 class RunInterval(Base):

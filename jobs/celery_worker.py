@@ -1,14 +1,13 @@
 """Celery worker entry point: ``celery -A jobs.celery_worker worker`` (needs REDIS_URL).
 
-The worker builds the same Dash app as the web process, so every background callback is
-registered under the same name on both sides.
+The worker builds the same Dash app as the web process, so every background callback is registered
+under the same name on both sides, and the run task ``powerdesk.execute_run`` with the same time limits.
 """
 
 from __future__ import annotations
 
 from app import create_app
 from jobs.beat import configure_beat
-from jobs.studies import register_celery_tasks
 from settings import Settings
 
 _settings = Settings()
@@ -17,6 +16,5 @@ if not _settings.uses_celery():
 
 dash_app = create_app(_settings)
 celery_app = dash_app._background_manager.handle
-register_celery_tasks(celery_app, _settings)
 
 configure_beat(celery_app, _settings)  # the scheduled jobs (jobs/beat.py) run on these workers

@@ -1,5 +1,5 @@
-"""Solving a study's points in parallel: a Celery group when Celery is configured, else a pool of
-local processes started by ``python -m jobs.studies``.
+"""Solving a study's points in parallel: one Celery task per point when Celery is configured, else a
+pool of local processes started by ``python -m jobs.studies``.
 
 Each point is an ordinary queued run solved by ``execute_run``, whose claim (queued -> running) is
 one conditional UPDATE, so a point handed to two workers is solved once, and a point cancelled
@@ -9,6 +9,7 @@ before a worker reaches it is skipped.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import multiprocessing
 import os
@@ -21,7 +22,6 @@ from settings import Settings
 
 log = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parent.parent
-EXECUTE_RUN_TASK = "powerdesk.execute_run"
 
 
 def execute_one(database_url: str, run_id: int) -> str:
@@ -53,14 +53,20 @@ def execute_points(database_url: str, run_ids: list[int], workers: int) -> list[
 
 
 def start_points(settings: Settings, study_id: int, run_ids: list[int]) -> str:
-    """Hand a study's queued runs to the background workers; returns how ("celery" or "processes")."""
+    """Hand a study's queued runs to the background workers; returns how ("celery" or "processes").
+
+    With Celery every point is its own ``powerdesk.execute_run`` task (``jobs.background.start_run_job``),
+    so the workers share the study between them and each point can be cancelled like any run. Without
+    it, one detached process solves the points on a pool of ``STUDY_WORKERS`` processes.
+    """
     if not run_ids:
         return "none"
     if settings.uses_celery():
-        from celery import Celery, group, signature
+        from jobs.background import JobStartFailed, start_run_job
 
-        sender = Celery("powerdesk", broker=settings.redis_url, backend=settings.redis_url)
-        group(signature(EXECUTE_RUN_TASK, args=(run_id,), app=sender) for run_id in run_ids).apply_async()
+        for run_id in run_ids:
+            with contextlib.suppress(JobStartFailed):  # that point is marked failed; the others go on
+                start_run_job(settings, run_id)
         return "celery"
     command = [sys.executable, "-m", "jobs.studies", "--database-url", settings.resolved_database_url(),
                "--workers", str(settings.study_workers), *map(str, run_ids)]
@@ -69,15 +75,6 @@ def start_points(settings: Settings, study_id: int, run_ids: list[int]) -> str:
         subprocess.Popen(command, cwd=ROOT, stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                          start_new_session=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
     return "processes"
-
-
-def register_celery_tasks(celery_app, settings: Settings) -> None:
-    """The task a Celery group sends for each point (registered by the worker)."""
-    database_url = settings.resolved_database_url()
-
-    @celery_app.task(name=EXECUTE_RUN_TASK)
-    def execute_run_task(run_id: int) -> str:
-        return execute_one(database_url, int(run_id))
 
 
 def main(argv: list[str] | None = None) -> int:

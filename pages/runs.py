@@ -13,6 +13,8 @@ LOAD = "runs-load"
 REQUESTED = "runs-requested"
 """Store: a run id to show (from ``?run=N`` or the New run form); the grid then selects it."""
 SHOWN = "runs-shown"
+SHOWN_STATUS = "runs-shown-status"
+"""The status of the run drawn, so a grid refresh after the run finishes redraws it."""
 CHANGED = "runs-changed"
 """Store the New run form bumps when a run is queued or ends, so the runs grid refreshes."""
 DELETED = "runs-deleted"
@@ -171,6 +173,7 @@ def layout(run=None, **_query):
         dcc.Store(id=LOAD, data=0),
         dcc.Store(id=REQUESTED, data=run),
         dcc.Store(id=SHOWN),
+        dcc.Store(id=SHOWN_STATUS),
         dcc.Store(id=CHANGED),
         dcc.Store(id=DELETED, data=0),
         dcc.Store(id=URL_SYNC),

@@ -1,4 +1,7 @@
-"""Machine credentials: ``pdk_<prefix>_<secret>``, shown once, stored as SHA-256.
+"""API keys: ``pdk_<prefix>_<secret>``, shown once, stored as SHA-256.
+
+A key either belongs to a user (scripts and notebooks: it acts with that user's role, and only while
+that user is active) or to a machine (meters, turbines: it may post their own data, not submit runs).
 
 API keys are long random secrets, so a fast hash is enough (no password KDF needed);
 the prefix lets a key be found without scanning, and comparison is constant-time.
@@ -16,7 +19,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from data_access.engine import Database
-from data_access.schema import ApiKey
+from data_access.schema import ApiKey, User
 from data_access.types import utc_now
 from services.errors import Conflict, InvalidInput, NotFound
 
@@ -37,7 +40,8 @@ def _digest(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def create_api_key(db: Database, name: str) -> IssuedKey:
+def create_api_key(db: Database, name: str, username: str | None = None) -> IssuedKey:
+    """A new key called ``name``; with ``username`` it belongs to that user and acts with their role."""
     if not NAME_PATTERN.match(name):
         raise InvalidInput(f"API key name {name!r} is not valid: use letters, digits, dots, dashes or underscores")
     prefix = "".join(secrets.choice("ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789") for _ in range(8))
@@ -45,7 +49,12 @@ def create_api_key(db: Database, name: str) -> IssuedKey:
     with db.session() as session:
         if session.scalar(select(ApiKey.id).where(ApiKey.name == name)) is not None:
             raise Conflict(f"an API key called {name!r} already exists")
-        session.add(ApiKey(name=name, prefix=prefix, key_hash=_digest(key)))
+        user_id = None
+        if username is not None:
+            user_id = session.scalar(select(User.id).where(User.username == username))
+            if user_id is None:
+                raise NotFound(f"there is no user called {username!r}")
+        session.add(ApiKey(name=name, prefix=prefix, key_hash=_digest(key), user_id=user_id))
     return IssuedKey(name=name, key=key)
 
 
@@ -79,3 +88,9 @@ def revoke_api_key(db: Database, name: str) -> ApiKey:
             raise NotFound(f"no API key called {name!r}")
         api_key.revoked_at = api_key.revoked_at or utc_now()
     return api_key
+
+
+def key_user(db: Database, api_key_id: int) -> User | None:
+    """The user an API key belongs to (check ``is_active``), or None for a machine key."""
+    with db.session() as session:
+        return session.scalar(select(User).join(ApiKey, ApiKey.user_id == User.id).where(ApiKey.id == api_key_id))

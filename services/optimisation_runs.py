@@ -1,8 +1,13 @@
-"""Optimisation runs as a use case: load prices, reopen an identical stored run or solve and store.
+"""Optimisation runs as a use case: check and queue a request, solve it with progress and a heartbeat,
+cancel it, and reap runs whose worker died.
 
-Identical parameters over identical input data reopen the stored run instead of solving
-again: ``params_hash`` covers the battery, markets, solver settings and date range, and
-``input_fingerprint`` covers the prices the run would read.
+The run row is the truth about a run. Its lifecycle is ``queued`` -> ``running`` -> ``succeeded`` |
+``failed`` | ``infeasible`` | ``timed_out`` | ``cancelled``; every move is a conditional UPDATE in
+``data_access.runs``, so a cancel, the reaper and a worker racing on one run leave one final status.
+
+Identical parameters over identical input data reopen the stored run instead of solving again:
+``params_hash`` covers the battery, markets, series, solver settings and date range, and
+``input_fingerprint`` covers the prices the run would read (so a price correction solves again).
 """
 
 from __future__ import annotations
@@ -10,6 +15,9 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import threading
+import time
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -18,39 +26,34 @@ import pandas as pd
 
 from data_access import runs as run_store
 from data_access.engine import Database
-from data_access.schema import OptimisationRun
+from data_access.schema import OptimisationRun, User
 from data_access.types import utc_now
+from domain.markets import MARKET_NAMES
 from domain.settlement_time import day_start_utc
-from optimiser import BatteryParams, Markets, OptimiserError, SolverSettings, optimise
+from optimiser import BatteryParams, Markets, OptimiserError, RunStatus, SolverSettings, optimise
 from optimiser.prices import range_inputs
-from services.errors import InvalidInput, NotFound
+from services import audit
+from services.errors import Conflict, Forbidden, InvalidInput, NotFound
 from services.footprint import intensity_series
-from services.prices import prices_for_dates
+from services.prices import market_coverage, prices_for_dates
+from services.run_requests import RunRequest
+from settings import Settings
 
 log = logging.getLogger(__name__)
 MAX_RUN_DAYS = 400
-STALE_AFTER = timedelta(hours=6)
+FINAL_STATUS = {
+    RunStatus.OPTIMAL: run_store.SUCCEEDED,
+    RunStatus.SUBOPTIMAL: run_store.SUCCEEDED,
+    RunStatus.INFEASIBLE: run_store.INFEASIBLE,
+    RunStatus.TIME_LIMIT_NO_SOLUTION: run_store.TIMED_OUT,
+    RunStatus.SOLVER_ERROR: run_store.FAILED,
+}
+"""The optimiser's outcome -> the run's final status (the outcome itself is kept as ``solver_status``)."""
+UNEXPECTED = "The optimiser failed unexpectedly; the error is stored with the run for an administrator."
+MODES_NEEDING = {"da+id": ("da", "id"), "joint": ("da", "id"), "da": ("da",), "id": ("id",)}
 
-
-@dataclass(frozen=True)
-class RunRequest:
-    """What a user asks for: a battery, a range of settlement dates, the markets, solver settings."""
-
-    first: date
-    last: date
-    battery: BatteryParams
-    markets: str = "da+id"
-    solver: SolverSettings | None = None
-    name: str = ""
-
-    def describe(self) -> dict:
-        return {
-            "first_date": self.first.isoformat(),
-            "last_date": self.last.isoformat(),
-            "markets": str(Markets.parse(self.markets)),
-            "battery": self.battery.model_dump(mode="json"),
-            "solver": (self.solver or SolverSettings()).model_dump(mode="json"),
-        }
+__all__ = ["RunRequest", "RunOutcome", "queue_run", "execute_run", "run_optimisation", "cancel_run",
+           "reap_stale_runs", "RunStopped"]
 
 
 @dataclass(frozen=True)
@@ -58,7 +61,15 @@ class RunOutcome:
     run_id: int
     status: str
     reopened: bool
-    """True when an identical stored run was reopened instead of solving again."""
+    """True when an identical stored (or still solving) run was reopened instead of solving again."""
+
+
+class RunStopped(Exception):
+    """Raised inside a solve when its row says it must stop (cancelled, reaped) or the run limit passed."""
+
+    def __init__(self, status: str):
+        super().__init__(status)
+        self.status = status
 
 
 def _sha256(payload: str) -> str:
@@ -69,112 +80,252 @@ def params_hash(request: RunRequest) -> str:
     return _sha256(json.dumps(request.describe(), sort_keys=True))
 
 
-def input_fingerprint(prices: pd.DataFrame) -> str:
-    """SHA-256 over every interval start and DA/ID price the run reads (NaN written as null)."""
+def input_fingerprint(prices: pd.DataFrame, series: tuple[str, str] = ("day_ahead", "intraday")) -> str:
+    """SHA-256 over every interval start and DA/ID price the run reads (NaN written as null), and which
+    stored series they came from."""
     columns = [c for c in ("day_ahead", "intraday") if c in prices.columns]
     canonical = prices[columns].astype(object).where(prices[columns].notna(), None)
     payload = json.dumps([[t.isoformat(), *row] for t, row in zip(prices.index, canonical.to_numpy().tolist(),
                                                                    strict=True)])
-    return _sha256(",".join(columns) + payload)
+    tag = "" if series == ("day_ahead", "intraday") else "|".join(series) + "|"
+    return _sha256(tag + ",".join(columns) + payload)
 
 
-def _load_prices(db: Database, request: RunRequest) -> pd.DataFrame:
+def complete_dates(row) -> tuple[date, date]:
+    """A coverage row's first and last settlement dates that are covered whole (a partial first or last
+    day, from a file that starts or stops mid-day, is left out)."""
+    from domain.settlement_time import periods_in_day
+
+    first = row.first_date if row.first_period == 1 else row.first_date + timedelta(days=1)
+    last = row.last_date if row.last_period == periods_in_day(row.last_date) else row.last_date - timedelta(days=1)
+    return first, last
+
+
+def _coverage_text(db: Database, market: str) -> str:
+    rows = [row for row in market_coverage(db) if row.market == market]
+    if not rows:
+        return f"there are no {MARKET_NAMES.get(market, market)} ({market}) prices stored"
+    first, last = complete_dates(rows[0])
+    return f"stored {market} prices cover {first.isoformat()} to {last.isoformat()}"
+
+
+def load_prices(db: Database, request: RunRequest) -> pd.DataFrame:
+    """The run's prices as the optimiser reads them: columns ``day_ahead`` and ``intraday`` from the
+    request's series. A market the mode does not trade is filled from the other one (never read)."""
     if request.last < request.first:
         raise InvalidInput(f"the end date {request.last.isoformat()} is before the start date {request.first.isoformat()}")
     if (request.last - request.first).days + 1 > MAX_RUN_DAYS:
         raise InvalidInput(f"choose at most {MAX_RUN_DAYS} days for one run")
-    prices = prices_for_dates(db, request.first, request.last)
-    for market in ("day_ahead", "intraday"):
-        if market not in prices.columns:
-            prices[market] = float("nan")
-    return prices[["day_ahead", "intraday"]]
+    wanted = (request.da_series, request.id_series)
+    raw = prices_for_dates(db, request.first, request.last, wanted)
+    frame = pd.DataFrame(index=raw.index)
+    for column, series in zip(("day_ahead", "intraday"), wanted, strict=True):
+        frame[column] = raw[series] if series in raw.columns else float("nan")
+    needs = MODES_NEEDING[str(Markets.parse(request.markets))]
+    if needs == ("da",):
+        frame["intraday"] = frame["day_ahead"]
+    elif needs == ("id",):
+        hourly = frame["intraday"].groupby(frame.index.floor("h")).transform("mean")
+        frame["day_ahead"] = hourly
+    return frame
 
 
-def _load_intensity(db: Database, request: RunRequest) -> pd.Series | None:
-    """Carbon: the stored grid intensity [gCO2/kWh] (actual, else forecast) for a run with a carbon price;
-    None for a run without one. The optimiser refuses a range the series does not cover, naming the gap."""
-    if request.battery.carbon_price_gbp_per_tco2 is None:
-        return None
-    end = day_start_utc(request.last + timedelta(days=1))
-    return intensity_series(db, day_start_utc(request.first), end)["intensity_g_per_kwh"].dropna()
-
-
-def queue_run(db: Database, request: RunRequest, user_id: int | None = None) -> RunOutcome:
-    """Check a request and store it as a queued run, or reopen an identical stored run.
-
-    Bad input (dates, missing prices) raises InvalidInput and stores nothing. Returns the
-    queued run (status ``queued``) for ``execute_run``, or the reopened one.
-    """
-    prices = _load_prices(db, request)
-    check_prices(prices, request)
-    phash, fingerprint = params_hash(request), input_fingerprint(prices)
-    with db.session() as session:
-        existing = run_store.find_reusable(session, phash, fingerprint)
-        if existing is not None:
-            return RunOutcome(existing.id, existing.status, reopened=True)
-        run = OptimisationRun(
-            name=request.name, created_by_id=user_id, first_date=request.first, last_date=request.last,
-            markets=str(Markets.parse(request.markets)), params=request.describe(), params_hash=phash,
-            input_fingerprint=fingerprint, status=run_store.QUEUED,
-        )
-        session.add(run)
-    return RunOutcome(run.id, run_store.QUEUED, reopened=False)
-
-
-def check_prices(prices: pd.DataFrame, request: RunRequest) -> None:
-    """Refuse a range with missing or malformed prices before anything is queued, with the
-    optimiser's own checks (its message names the interval)."""
+def check_prices(db: Database, prices: pd.DataFrame, request: RunRequest) -> None:
+    """Refuse a range with missing prices before anything is queued: dates outside the stored
+    coverage name the coverage; a gap inside it names the first missing interval (the optimiser's
+    own message)."""
+    needs = MODES_NEEDING[str(Markets.parse(request.markets))]
+    for role, series in (("da", request.da_series), ("id", request.id_series)):
+        column = "day_ahead" if role == "da" else "intraday"
+        if role in needs and (column not in prices or prices[column].notna().sum() == 0):
+            raise InvalidInput(f"there are no {series} prices for {request.first.isoformat()} to "
+                               f"{request.last.isoformat()}; {_coverage_text(db, series)}")
     try:
         range_inputs(prices, request.first, request.last)
     except OptimiserError as error:
         raise InvalidInput(str(error)) from error
 
 
+def load_intensity(db: Database, request: RunRequest) -> pd.Series | None:
+    """Carbon: the stored grid intensity [gCO2/kWh] (actual, else forecast) for a run with a carbon price;
+    None for a run without one."""
+    if request.battery.carbon_price_gbp_per_tco2 is None:
+        return None
+    end = day_start_utc(request.last + timedelta(days=1))
+    return intensity_series(db, day_start_utc(request.first), end)["intensity_g_per_kwh"].dropna()
+
+
+def check_intensity(db: Database, request: RunRequest) -> None:
+    """A run with a carbon price needs intensity for every half-hour of its range; say which are missing."""
+    intensity = load_intensity(db, request)
+    if intensity is None:
+        return
+    periods = int((day_start_utc(request.last + timedelta(days=1)) - day_start_utc(request.first))
+                  / timedelta(minutes=30))
+    if len(intensity) < periods:
+        raise InvalidInput(
+            f"a carbon price needs the grid's carbon intensity for every half-hour; {periods - len(intensity)} of "
+            f"{periods} half-hours from {request.first.isoformat()} to {request.last.isoformat()} have none "
+            "(NESO intensity is stored for 2023; load more with `flask carbon fetch-intensity`)")
+
+
+def queue_run(db: Database, request: RunRequest, user_id: int | None = None, actor: str = "system") -> RunOutcome:
+    """Check a request and store it as a queued run (audited ``run.submitted``), or reopen an identical
+    stored run (succeeded, or still queued or running: it is not solved twice).
+
+    Bad input (dates, missing prices) raises InvalidInput and stores nothing.
+    """
+    prices = load_prices(db, request)
+    check_prices(db, prices, request)
+    check_intensity(db, request)
+    series = (request.da_series, request.id_series)
+    phash, fingerprint = params_hash(request), input_fingerprint(prices, series)
+    with db.session() as session:
+        existing = run_store.find_reusable(session, phash, fingerprint)
+        if existing is not None:
+            return RunOutcome(existing.id, existing.status, reopened=True)
+        as_of = run_store.prices_as_of(session, series, day_start_utc(request.first),
+                                       day_start_utc(request.last + timedelta(days=1)))
+        run = OptimisationRun(
+            name=request.name, created_by_id=user_id, first_date=request.first, last_date=request.last,
+            markets=str(Markets.parse(request.markets)), params=request.describe(), params_hash=phash,
+            input_fingerprint=fingerprint, status=run_store.QUEUED, da_series=request.da_series,
+            id_series=request.id_series, prices_as_of=as_of, progress_done=0,
+            progress_total=(request.last - request.first).days + 1,
+        )
+        session.add(run)
+        session.flush()
+        audit.record(session, actor, "run.submitted", f"run #{run.id}",
+                     {"run_id": run.id, **request.describe(), "name": request.name})
+    return RunOutcome(run.id, run_store.QUEUED, reopened=False)
+
+
 def request_of(run: OptimisationRun) -> RunRequest:
     """Rebuild the request a stored run was made from."""
     params = run.params
+    series = params.get("series", {})
     return RunRequest(
         first=run.first_date, last=run.last_date, battery=BatteryParams(**params["battery"]),
         markets=params["markets"], solver=SolverSettings(**params["solver"]), name=run.name,
+        da_series=series.get("da", "day_ahead"), id_series=series.get("id", "intraday"),
     )
 
 
-def execute_run(db: Database, run_id: int, progress: Callable[[int, int], None] | None = None) -> RunOutcome:
+class _Heartbeat:
+    """A thread writing the run's heartbeat every ``interval_s`` while it solves, so a long day still
+    shows the worker alive; it stops with the process, which is the point."""
+
+    def __init__(self, db: Database, run_id: int, interval_s: float):
+        self._db, self._run_id, self._interval = db, run_id, interval_s
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name=f"run-{run_id}-heartbeat", daemon=True)
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self._interval):
+            try:
+                with self._db.session() as session:
+                    run_store.beat(session, self._run_id)
+            except Exception:  # a missed beat is not fatal; the next one may get through
+                log.warning("heartbeat of run %s not written", self._run_id, exc_info=True)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc):
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+
+def execute_run(
+    db: Database,
+    run_id: int,
+    progress: Callable[[int, int], None] | None = None,
+    job_id: str | None = None,
+    settings: Settings | None = None,
+    timeout_errors: tuple[type[BaseException], ...] = (),
+) -> RunOutcome:
     """Solve a queued run and store its outcome; a run that is not queued is left as it is.
 
-    Claiming the run (queued -> running) is one conditional UPDATE, so two workers handed the
-    same run cannot both solve it.
+    Claiming the run (queued -> running) is one conditional UPDATE, so two workers handed the same run
+    cannot both solve it. After each day the worker writes progress and the heartbeat, and stops if the
+    row says ``cancelled`` (or the reaper ended it) or the overall run limit has passed. An unexpected
+    error ends the run ``failed`` with a friendly message; its traceback is stored for admins.
+    ``timeout_errors``: exceptions meaning the job manager's time limit hit (Celery's soft limit).
     """
+    settings = settings or Settings()
+    started = time.monotonic()
     with db.session() as session:
-        claimed = run_store.claim(session, run_id)
+        claimed = run_store.claim(session, run_id, job_id)
         run = session.get(OptimisationRun, run_id)
         if run is None:
             raise NotFound(f"there is no run #{run_id}")
         if not claimed:
             return RunOutcome(run.id, run.status, reopened=True)
-        request = request_of(run)
+
+    def on_day(done: int, total: int) -> None:
+        with db.session() as session:
+            status = run_store.beat(session, run_id, done, total)
+        if status != run_store.RUNNING:
+            raise RunStopped(status or run_store.FAILED)
+        if time.monotonic() - started > settings.run_time_limit_s:
+            raise RunStopped(run_store.TIMED_OUT)
+        if progress is not None:
+            progress(done, total)
+
     try:
-        prices = _load_prices(db, request)
-        result = optimise(prices, request.first, request.last, request.battery, markets=Markets.parse(request.markets),
-                          solver=request.solver, intensity=_load_intensity(db, request), progress=progress)
+        request = request_of(run)
+        with _Heartbeat(db, run_id, max(0.2, min(15.0, settings.run_heartbeat_deadline_s / 4))):
+            prices = load_prices(db, request)
+            needs = MODES_NEEDING[str(Markets.parse(request.markets))]
+            result = optimise(prices, request.first, request.last, request.battery,
+                              markets=Markets.parse(request.markets), solver=request.solver, progress=on_day,
+                              baselines=len(needs) == 2, intensity=load_intensity(db, request))
+    except RunStopped as stop:
+        if stop.status == run_store.TIMED_OUT:
+            with db.session() as session:
+                run_store.finish_active(session, run_id, run_store.TIMED_OUT, run_store.OVER_TIME)
+        return _finished(db, run_id, settings, started)
+    except timeout_errors:
+        with db.session() as session:
+            run_store.finish_active(session, run_id, run_store.TIMED_OUT, run_store.OVER_TIME)
+        return _finished(db, run_id, settings, started)
     except (OptimiserError, InvalidInput) as error:
         # The prices changed between queueing and solving (or the request no longer holds).
         with db.session() as session:
             run_store.store_result(session, run_id, run_store.FAILED, str(error), None, {}, pd.DataFrame())
-        return RunOutcome(run_id, run_store.FAILED, reopened=False)
+        return _finished(db, run_id, settings, started)
     except Exception:
-        with db.session() as session:
-            run_store.store_result(session, run_id, run_store.FAILED, "The optimiser failed unexpectedly.",
-                                   None, {}, pd.DataFrame())
         log.exception("optimisation run %s failed", run_id)
-        raise
+        with db.session() as session:
+            run_store.store_result(session, run_id, run_store.FAILED, UNEXPECTED, None, {}, pd.DataFrame(),
+                                   error_traceback=traceback.format_exc())
+        return _finished(db, run_id, settings, started)
     totals = result.totals.as_dict() if result.totals is not None else None
     if totals is not None and result.baselines is not None:
         totals["baselines"] = result.baselines.as_dict()
+    intervals = result.intervals
+    needs = MODES_NEEDING[str(Markets.parse(request.markets))]
+    if not intervals.empty and needs == ("da",):
+        intervals = intervals.assign(id_price=float("nan"))
+    elif not intervals.empty and needs == ("id",):
+        intervals = intervals.assign(da_price=float("nan"))
     with db.session() as session:
-        run_store.store_result(session, run_id, str(result.status), result.message, totals,
-                               result.solver.as_dict(), result.intervals)
-    return RunOutcome(run_id, str(result.status), reopened=False)
+        run_store.store_result(session, run_id, FINAL_STATUS[result.status], result.message, totals,
+                               result.solver.as_dict(), intervals, solver_status=str(result.status))
+    return _finished(db, run_id, settings, started)
+
+
+def _finished(db: Database, run_id: int, settings: Settings, started: float) -> RunOutcome:
+    """The run's outcome as stored; its submitter is emailed when it took longer than the threshold."""
+    with db.session() as session:
+        run = session.get(OptimisationRun, run_id)
+        status = run.status
+    if time.monotonic() - started > settings.run_email_after_s:
+        from services.run_mail import notify_run_finished
+
+        notify_run_finished(db, settings, run_id)
+    return RunOutcome(run_id, status, reopened=False)
 
 
 def run_optimisation(
@@ -182,19 +333,118 @@ def run_optimisation(
     request: RunRequest,
     user_id: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    job_id: str | None = None,
+    settings: Settings | None = None,
+    actor: str = "system",
 ) -> RunOutcome:
     """Reopen an identical stored run, or queue and solve a new one now (CLI and tests).
 
     Bad input raises InvalidInput and stores nothing. A solver outcome without a schedule
     (infeasible, time limit, solver error) is stored as the run's status with its message.
     """
-    queued = queue_run(db, request, user_id)
+    queued = queue_run(db, request, user_id, actor)
     if queued.reopened:
         return queued
-    return execute_run(db, queued.run_id, progress)
+    return execute_run(db, queued.run_id, progress, job_id=job_id, settings=settings)
 
 
-def reap_stale_runs(db: Database, now=None) -> int:
-    """Mark runs 'running' or 'queued' for longer than ``STALE_AFTER`` as failed."""
+def cancel_run(db: Database, run_id: int, user_id: int | None, is_admin: bool,
+               stop_job: Callable[[str], None] | None = None, actor: str | None = None) -> OptimisationRun:
+    """Cancel a queued or running run (its owner or an admin): the row says ``cancelled``, by whom and
+    when, and ``stop_job(job_id)`` terminates the process or task solving it. NotFound, Forbidden, or
+    Conflict when it has already ended."""
     with db.session() as session:
-        return run_store.reap_stale(session, (now or utc_now()) - STALE_AFTER)
+        run = session.get(OptimisationRun, run_id)
+        if run is None:
+            raise NotFound(f"there is no run #{run_id}")
+        if not is_admin and (user_id is None or run.created_by_id != user_id):
+            raise Forbidden(f"run #{run_id} is not yours; only its owner or an admin may cancel it")
+        if not run_store.cancel(session, run_id, user_id, "Cancelled."):
+            raise Conflict(f"run #{run_id} has already ended ({run.status}); there is nothing to cancel")
+        who = session.get(User, user_id).username if user_id is not None else (actor or "system")
+        session.execute(
+            OptimisationRun.__table__.update().where(OptimisationRun.id == run_id)
+            .values(message=f"Cancelled by {who} at {utc_now():%Y-%m-%d %H:%M} UTC.")
+        )
+        audit.record(session, actor or who, "run.cancelled", f"run #{run_id}", {"run_id": run_id})
+        job_id = run.job_id
+    if job_id and stop_job is not None:
+        try:
+            stop_job(job_id)
+        except Exception:  # the row already says cancelled; the worker stops at its next beat anyway
+            log.warning("could not stop job %s of run %s", job_id, run_id, exc_info=True)
+    with db.session() as session:
+        run = session.get(OptimisationRun, run_id)
+        session.expunge(run)
+    return run
+
+
+def reap_stale_runs(db: Database, settings: Settings | None = None, now=None) -> int:
+    """End runs that will never finish: a heartbeat older than the deadline (``failed``), past the
+    overall limit plus the heartbeat deadline (``timed_out``), or queued longer than the run limit with
+    no worker (``failed``). Returns how many runs were marked."""
+    settings = settings or Settings()
+    now = now or utc_now()
+    heartbeat = timedelta(seconds=settings.run_heartbeat_deadline_s)
+    limit = timedelta(seconds=settings.run_time_limit_s)
+    with db.session() as session:
+        marked = run_store.reap_stale(session, now - heartbeat, now - limit, now - limit - heartbeat)
+        for run_id in marked:
+            audit.record(session, "system", "run.reaped", f"run #{run_id}", {"run_id": run_id})
+    return len(marked)
+
+
+def series_coverage(db: Database) -> dict[str, tuple[date, date]]:
+    """First and last settlement date of each stored series."""
+    return {row.market: (row.first_date, row.last_date) for row in market_coverage(db)}
+
+
+@dataclass(frozen=True)
+class SeriesFreshness:
+    market: str
+    first_date: date
+    last_date: date
+    stored_at: object
+    """When its newest row was stored (aware UTC), or None."""
+
+
+def series_freshness(db: Database, markets: tuple[str, ...]) -> list[SeriesFreshness]:
+    """How far each series reaches and when it was last loaded (the form shows how fresh the prices are)."""
+    from domain.settlement_time import day_start_utc as start_of
+
+    result = []
+    for row in market_coverage(db):
+        if row.market not in markets:
+            continue
+        with db.session() as session:
+            stored = run_store.prices_as_of(session, (row.market,), start_of(row.first_date),
+                                            start_of(row.last_date + timedelta(days=1)))
+        result.append(SeriesFreshness(row.market, *complete_dates(row), stored))
+    return result
+
+
+def range_check(db: Database, first: date, last: date, da_series: str, id_series: str) -> dict[str, str | None]:
+    """For the DA and ID roles ("da", "id"): None when the series has a price for every settlement period
+    of ``first``..``last``, else a message naming its coverage or the first missing interval."""
+    from domain.settlement_time import format_local, settlement_index
+
+    if last < first or (last - first).days + 1 > MAX_RUN_DAYS:
+        return {"da": None, "id": None}
+    raw = prices_for_dates(db, first, last, (da_series, id_series))
+    starts = pd.DatetimeIndex(settlement_index(first, last)["interval_start_utc"])
+    result: dict[str, str | None] = {}
+    for role, series in (("da", da_series), ("id", id_series)):
+        values = raw[series].reindex(starts) if series in raw.columns else pd.Series(float("nan"), index=starts)
+        missing = starts[values.isna().to_numpy()]
+        if len(missing) == 0:
+            result[role] = None
+        elif len(missing) == len(starts):
+            result[role] = (f"there are no {series} prices for {first.isoformat()} to {last.isoformat()}; "
+                            f"{_coverage_text(db, series)}.")
+        elif missing[0] == starts[0] or missing[-1] == starts[-1]:
+            result[role] = (f"{series} prices are missing for {len(missing)} of the {len(starts)} half-hours in the "
+                            f"range, from {format_local(missing[0].to_pydatetime())}; {_coverage_text(db, series)}.")
+        else:
+            result[role] = (f"{series} prices are missing for {len(missing)} of the {len(starts)} half-hours in "
+                            f"the range (a gap inside it); the first is {format_local(missing[0].to_pydatetime())}.")
+    return result

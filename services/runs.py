@@ -61,6 +61,42 @@ def get_run(db: Database, run_id: int) -> tuple[OptimisationRun, pd.DataFrame]:
         return run, run_store.run_intervals(session, run_id)
 
 
+# --- runs-engine: reads for the runs API -------------------------------------------------------------------
+
+
+def find_runs(db: Database, status: str | None = None, username: str | None = None, first=None, last=None,
+              limit: int = 500) -> list[OptimisationRun]:
+    """Runs newest first, filtered by status, submitter's user name, and settlement dates overlapping
+    ``first``..``last`` (either may be None)."""
+    from data_access.schema import User
+
+    query = (select(OptimisationRun).options(joinedload(OptimisationRun.created_by))
+             .order_by(OptimisationRun.created_at.desc(), OptimisationRun.id.desc()).limit(limit))
+    if status:
+        query = query.where(OptimisationRun.status == status)
+    if username:
+        query = query.join(User, OptimisationRun.created_by_id == User.id).where(User.username == username)
+    if first is not None:
+        query = query.where(OptimisationRun.last_date >= first)
+    if last is not None:
+        query = query.where(OptimisationRun.first_date <= last)
+    with db.session() as session:
+        return list(session.scalars(query).unique())
+
+
+def get_run_row(db: Database, run_id: int) -> OptimisationRun:
+    """A stored run with its author and canceller loaded; NotFound if absent."""
+    with db.session() as session:
+        run = session.scalar(
+            select(OptimisationRun)
+            .options(joinedload(OptimisationRun.created_by), joinedload(OptimisationRun.cancelled_by))
+            .where(OptimisationRun.id == run_id)
+        )
+        if run is None:
+            raise NotFound(f"there is no run #{run_id}")
+        return run
+
+
 def get_runs(db: Database, run_ids: list[int]) -> list[tuple[OptimisationRun, pd.DataFrame]]:
     """Several runs with their intervals, in the order asked, for a comparison of 2–4 runs."""
     unique = list(dict.fromkeys(int(run_id) for run_id in run_ids))

@@ -7,6 +7,8 @@ truth for progress; the study only remembers which run answers which point.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -20,8 +22,8 @@ from data_access.types import utc_now
 from domain.study_grid import BATTERY_KEYS, StudyGridError, expand_grid
 from optimiser import BatteryParams, OptimiserError
 from services import audit
-from services.errors import Forbidden, InvalidInput, NotFound
-from services.optimisation_runs import RunRequest, queue_run
+from services.errors import Conflict, Forbidden, InvalidInput, NotFound
+from services.optimisation_runs import RunRequest, cancel_run, queue_run
 
 PENDING_STATUSES = ("queued", "running")
 MAX_NAME_LENGTH = 120
@@ -80,7 +82,7 @@ def _label(varied: dict[str, Any]) -> str:
 def submit_study(db: Database, body: dict, user_id: int | None, actor: str, max_points: int) -> SubmittedStudy:
     """Check every point, then store the study and queue (or reuse) one run per point."""
     name, first, last, points, requests = _requests(body, max_points)
-    outcomes = [queue_run(db, request, user_id=user_id) for request in requests]
+    outcomes = [queue_run(db, request, user_id=user_id, actor=actor) for request in requests]
     with db.session() as session:
         study = Study(name=name, created_by_id=user_id, first_date=first, last_date=last,
                       spec={"name": name, "start": first.isoformat(), "end": last.isoformat(),
@@ -181,11 +183,12 @@ def pending_run_ids(db: Database, study_id: int) -> list[int]:
         ).unique())
 
 
-def cancel_study(db: Database, study_id: int, user_id: int | None, is_admin: bool, actor: str) -> int:
-    """Cancel the study's points that have not started; returns how many runs were cancelled.
+def cancel_study(db: Database, study_id: int, user_id: int | None, is_admin: bool, actor: str,
+                 stop_job: Callable[[str], None] | None = None) -> int:
+    """Cancel the study's unfinished points; returns how many runs were cancelled.
 
-    A point already solving finishes (its run is shared with any identical request); nothing
-    that finished is touched.
+    Queued points are cancelled together; a point already solving is cancelled like any run (its
+    process or task stopped by ``stop_job``). Nothing that finished is touched.
     """
     with db.session() as session:
         study = _study(session, study_id)
@@ -200,5 +203,12 @@ def cancel_study(db: Database, study_id: int, user_id: int | None, is_admin: boo
             .where(OptimisationRun.id.in_(run_ids), OptimisationRun.status == "queued")
             .values(status="cancelled", finished_at=now, message=f"Cancelled with study #{study_id} by {actor}.")
         ).rowcount
-        audit.record(session, actor, "study.cancelled", target=f"study {study_id}", detail={"runs": cancelled})
+        running = list(session.scalars(select(OptimisationRun.id).where(
+            OptimisationRun.id.in_(run_ids), OptimisationRun.status == "running")))
+        audit.record(session, actor, "study.cancelled", target=f"study {study_id}",
+                     detail={"runs": cancelled + len(running)})
+    for run_id in running:
+        with contextlib.suppress(Conflict):  # it finished meanwhile
+            cancel_run(db, run_id, user_id, True, stop_job=stop_job, actor=actor)
+            cancelled += 1
     return cancelled

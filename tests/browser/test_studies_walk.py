@@ -28,7 +28,7 @@ def test_trader_runs_a_study_and_sees_revenue_against_duration(powerdesk_browser
     walk.duo.wait_for_contains_text("#studies-progress", "done · 4 of 4 points done", timeout=TIMEOUT * 3)
     wait_for_chart(walk, "studies-chart", LIGHT_PAPER)
     wait_until(walk, lambda: len(grid_cells(walk, "studies-points", "status")) == 4, "the points grid is not full")
-    assert set(grid_cells(walk, "studies-points", "status")) == {"optimal"}
+    assert set(grid_cells(walk, "studies-points", "status")) == {"succeeded"}
     assert "<i>two sizes</i>" in grid_cells(walk, "studies-table", "name")  # shown as typed, not as HTML
     link = walk.duo.find_element("#studies-points .ag-center-cols-container [col-id='run_link'] a")
     href = link.get_attribute("href")

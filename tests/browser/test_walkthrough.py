@@ -174,7 +174,14 @@ def test_viewer_has_no_users_page(powerdesk_browser):
     )
 
 
-def test_trader_runs_an_optimisation_in_the_background(powerdesk_browser):
+SET_INPUT_JS = """
+const el = document.getElementById(arguments[0]);
+Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set.call(el, arguments[1]);
+el.dispatchEvent(new Event('input', {bubbles: true}));
+"""
+
+
+def test_trader_runs_an_optimisation_watches_progress_and_cancels_another(powerdesk_browser):
     walk = powerdesk_browser
     walk.log_in("trader")
     wait_for_overview(walk)
@@ -182,15 +189,69 @@ def test_trader_runs_an_optimisation_in_the_background(powerdesk_browser):
     wait_until(walk, lambda: walk.path() == "/runs", f"not on Runs: {walk.path()}")
     walk.duo.wait_for_element("#runs-new-submit", timeout=TIMEOUT)
     wait_until(walk, lambda: walk.present("#runs-new-section:not([hidden])"), "the new-run form stays hidden")
-    name = walk.duo.find_element("#runs-new-name")
-    name.send_keys("background week")
-    walk.duo.find_element("#runs-new-submit").click()
+    walk.duo.wait_for_contains_text("#runs-new-coverage", "Day-ahead prices 2023-01-14 to 2023-04-30",
+                                    timeout=TIMEOUT)
+    assert walk.duo.find_element("#runs-new-start").get_attribute("value") == "2023-04-24"
 
-    # Queued at once, then solved by the diskcache job process; the page shows the stored run.
-    walk.duo.wait_for_contains_text("#runs-new-message", "finished: optimal", timeout=TIMEOUT * 2)
+    # A bad value is explained beside its field and Run is disabled until it is fixed.
+    power = walk.duo.find_element("#runs-new-power")
+    power.clear()
+    power.send_keys("-50")
+    walk.duo.wait_for_contains_text("#runs-new-power-msg", "power must be above 0 MW", timeout=TIMEOUT)
+    wait_until(walk, lambda: not walk.duo.find_element("#runs-new-submit").is_enabled(), "Run stays enabled")
+    power.clear()
+    power.send_keys("100")
+    wait_until(walk, lambda: walk.duo.find_element("#runs-new-submit").is_enabled(), "Run stays disabled")
+
+    walk.duo.find_element("#runs-new-name").send_keys("background week")
+    walk.duo.find_element("#runs-new-submit").click()
+    # Queued at once, solved by the diskcache job process; progress says day k of N; the page shows the run.
+    walk.duo.wait_for_contains_text("#runs-new-message", "succeeded", timeout=TIMEOUT * 2)
+    assert "day 7 of 7" in walk.duo.find_element("#runs-new-progress").text
     wait_until(walk, lambda: "background week" in set(grid_cells(walk, "runs-table", "name")),
                "the finished run is not in the runs table")
     wait_for_chart(walk, "runs-daily-chart", LIGHT_PAPER)
     walk.duo.wait_for_contains_text("#runs-totals", "/MW/yr", timeout=TIMEOUT)
+
+    # Another, long run (every day a MILP): cancel it while it runs.
+    walk.driver.execute_script(SET_INPUT_JS, "runs-new-start", "2023-01-14")
+    walk.driver.find_element(By.CSS_SELECTOR, "#runs-new-section details summary").click()  # Advanced
+    walk.duo.find_element("#runs-new-binary").click()
+    wait_until(walk, lambda: walk.duo.find_element("#runs-new-submit").is_enabled(), "Run stays disabled")
+    walk.duo.find_element("#runs-new-submit").click()
+    walk.duo.wait_for_contains_text("#runs-new-progress", "running: day", timeout=TIMEOUT)
+    walk.duo.find_element("#runs-new-cancel").click()
+    walk.duo.wait_for_contains_text("#runs-new-message", "Cancelled by trader", timeout=TIMEOUT)
     assert walk.duo.find_element("#runs-new-submit").is_enabled()
     assert walk.console_errors() == []
+
+
+
+FORGE_JS = """
+const done = arguments[arguments.length - 1];
+(async () => {
+  const deps = await (await fetch('/_dash-dependencies')).json();
+  const cb = deps.find(d => d.inputs.some(i => i.id === 'runs-new-submit' && i.property === 'n_clicks'));
+  const parts = cb.output.startsWith('..') ? cb.output.slice(2, -2).split('...') : [cb.output];
+  const outputs = parts.map(p => ({id: p.slice(0, p.lastIndexOf('.')), property: p.slice(p.lastIndexOf('.') + 1)}));
+  const value = d => ({id: d.id, property: d.property,
+                       value: d.id === 'runs-new-submit' ? 1 : (d.property === 'value' ? '2023-02-01' : null)});
+  const body = {output: cb.output, outputs: outputs, inputs: cb.inputs.map(value), state: cb.state.map(value),
+                changedPropIds: ['runs-new-submit.n_clicks']};
+  const response = await fetch('/_dash-update-component', {method: 'POST',
+      headers: {'Content-Type': 'application/json'}, body: JSON.stringify(body)});
+  done(response.status);
+})().catch(e => done(String(e)));
+"""
+
+
+def test_a_viewer_sees_no_run_form_and_a_forged_run_submission_gets_403(powerdesk_browser):
+    walk = powerdesk_browser
+    walk.log_in("viewer")
+    wait_for_overview(walk)
+    walk.open("/runs")
+    walk.duo.wait_for_element("#runs-table", timeout=TIMEOUT)
+    wait_until(walk, lambda: walk.present("#runs-new-section[hidden]"), "the new-run form is not hidden")
+    assert walk.driver.execute_async_script(FORGE_JS) == 403
+    assert walk.console_errors(expected=("_dash-update-component - Failed to load resource: the server "
+                                          "responded with a status of 403",)) == []

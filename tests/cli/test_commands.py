@@ -77,24 +77,5 @@ def test_setup_uses_the_configured_admin_password(tmp_path):
     assert result.returncode == 0
     assert "Created user 'admin'" not in result.stdout
     current = run_flask(["db", "current"], tmp_path)
+
     assert current.stdout.startswith(head_revision())
-
-
-def test_optimise_run_stores_a_run_then_reopens_it(server):
-    runner = server.test_cli_runner()
-    args = ["optimise", "run", "--start", "2023-02-01", "--end", "2023-02-02", "--power-mw", "50",
-            "--energy-mwh", "100", "--name", "cli test"]
-    first = runner.invoke(args=args)
-    assert first.exit_code == 0, first.output
-    assert first.output.startswith("Stored run #1: optimal.") and "over 2 days" in first.output
-    again = runner.invoke(args=args)
-    assert again.output.startswith("Reopened run #1: optimal.")
-
-
-def test_optimise_run_explains_bad_input(server):
-    runner = server.test_cli_runner()
-    result = runner.invoke(args=["optimise", "run", "--start", "2023-02-01", "--end", "2023-02-01",
-                                 "--power-mw", "-5"])
-    assert result.exit_code != 0 and "power" in result.output.lower()
-    result = runner.invoke(args=["optimise", "run", "--start", "2024-06-01", "--end", "2024-06-01"])
-    assert result.exit_code != 0 and "price" in result.output.lower()

@@ -9,6 +9,7 @@ import time
 import uuid
 from pathlib import Path
 
+import pytest
 from celery import Celery
 
 from data_access.engine import Database
@@ -17,6 +18,7 @@ from services import price_email
 from tests.conftest import REDIS_URL, missing_service
 
 ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.xdist_group("celery")  # the Celery run tests flush the shared Redis database
 
 
 def test_the_worker_runs_the_daily_price_email_task(tmp_path, seeded_sqlite_url, smtp_inbox):

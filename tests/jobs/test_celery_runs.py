@@ -1,11 +1,11 @@
-"""A run started from the Runs page is solved by a real Celery worker (Redis broker).
+"""Runs solved by a real Celery worker process on the local Redis.
 
-The worker is a separate process built by ``jobs.celery_worker`` from the same settings, as
-in production; the web side is the app in this process, driven through Dash's HTTP protocol
-for background callbacks (start the job, then poll with the signed handles).
+The worker is a separate process built by ``jobs.celery_worker`` from its environment, as in production;
+the web side is the app in this process, submitting through the runs API.
 """
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -14,65 +14,108 @@ from pathlib import Path
 import pytest
 
 from data_access.schema import OptimisationRun
-from tests.conftest import REDIS_URL, build_app, log_in, make_settings, missing_service
-from tests.dash_requests import callback_body, find_callback, find_callback_by_input
-from tests.web.test_runs_page import NEW_RUN, new_run_values
+from tests.conftest import REDIS_URL, api_csrf_headers, build_app, log_in, make_settings, missing_service
 
 ROOT = Path(__file__).resolve().parents[2]
+HEARTBEAT_S = 2.0
+
+
+pytestmark = pytest.mark.xdist_group("celery")  # tests share one Redis database: never two workers at once
 
 
 @pytest.fixture
 def celery_setup(tmp_path, seeded_sqlite_url):
     if not REDIS_URL:
         missing_service("set POWERDESK_TEST_REDIS_URL to run the Celery worker test")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "POWERDESK_", "REDIS_URL"))}
+    import redis
+
+    redis.Redis.from_url(REDIS_URL).flushdb()  # no messages left by an earlier test
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("DATABASE_URL", "POWERDESK_", "REDIS_URL", "RUN_"))}
     env.update(DATABASE_URL=seeded_sqlite_url, REDIS_URL=REDIS_URL, SECRET_KEY="celery-test-secret",
-               POWERDESK_INSTANCE_PATH=str(tmp_path / "worker"), PYTHONPATH=str(ROOT))
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "jobs.celery_worker", "worker", "--pool=solo", "--loglevel=warning",
-         "--without-heartbeat", "--without-gossip", "--without-mingle"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
-    settings = make_settings(tmp_path, seeded_sqlite_url, redis_url=REDIS_URL, secret_key="celery-test-secret")
+               POWERDESK_INSTANCE_PATH=str(tmp_path / "worker"), PYTHONPATH=str(ROOT),
+               RUN_HEARTBEAT_DEADLINE_S=str(HEARTBEAT_S))
+    workers = []
+
+    def start_worker():
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "jobs.celery_worker", "worker", "--pool=solo",
+             "--loglevel=warning", "--without-heartbeat", "--without-gossip", "--without-mingle"],
+            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )
+        workers.append(worker)
+        return worker
+
+    settings = make_settings(tmp_path, seeded_sqlite_url, redis_url=REDIS_URL, secret_key="celery-test-secret",
+                             run_heartbeat_deadline_s=HEARTBEAT_S)
     app = build_app(settings, seed=False)
     try:
-        yield app, worker
+        yield app, start_worker
     finally:
-        worker.terminate()
-        try:
-            worker.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            worker.kill()
+        for worker in workers:
+            if worker.poll() is None:
+                worker.terminate()
+                try:
+                    worker.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    worker.kill()
 
 
-@pytest.mark.xdist_group("celery")
-def test_a_queued_run_is_solved_by_a_celery_worker(celery_setup):
-    dash_app, worker = celery_setup
-    from dash import CeleryManager
-
-    assert isinstance(dash_app._background_manager, CeleryManager)
+def _submit(dash_app, body):
     client = dash_app.server.test_client()
     assert log_in(client, "trader").status_code == 302
-    queued = client.post("/_dash-update-component", json=callback_body(
-        dash_app, find_callback(dash_app, NEW_RUN), new_run_values())).json["response"]
-    run_id = queued["runs-queued"]["data"]
+    response = client.post("/api/v1/runs", json=body, headers=api_csrf_headers(client))
+    assert response.status_code == 202, response.json
+    return client, response.json["id"]
 
-    body = callback_body(dash_app, find_callback_by_input(dash_app, "runs-queued.data"), {"runs-queued.data": run_id},
-                         triggered="runs-queued.data")
-    started = client.post("/_dash-update-component", json=body).json
-    assert {"cacheKey", "job"} <= set(started)
-    deadline, result = time.monotonic() + 120, None
+
+def _row(dash_app, run_id):
+    with dash_app.server.extensions["powerdesk"].db.session() as session:
+        run = session.get(OptimisationRun, run_id)
+        session.expunge(run)
+        return run
+
+
+def test_a_submitted_run_is_solved_by_a_celery_worker(celery_setup):
+    dash_app, start_worker = celery_setup
+    worker = start_worker()
+    client, run_id = _submit(dash_app, {"first_date": "2023-02-01", "last_date": "2023-02-02"})
+    deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
-        polled = client.post("/_dash-update-component", json=body,
-                             query_string={"cacheKey": started["cacheKey"], "job": started["job"]})
-        if polled.status_code == 200 and "response" in (polled.get_json(silent=True) or {}):
-            result = polled.json["response"]
+        body = client.get(f"/api/v1/runs/{run_id}").json
+        if body["status"] not in ("queued", "running"):
             break
         if worker.poll() is not None:
             pytest.fail(f"the Celery worker exited: {worker.stdout.read()}")
-        time.sleep(0.5)
-    assert result is not None, "the worker did not finish the run within 120 s"
-    assert f"Run #{run_id} finished: optimal" in str(result["runs-new-message"])
-    with dash_app.server.extensions["powerdesk"].db.session() as session:
-        run = session.get(OptimisationRun, run_id)
-        assert run.status == "optimal" and run.totals["days"] == 2
+        time.sleep(0.3)
+    run = _row(dash_app, run_id)
+    assert run.status == "succeeded" and run.totals["days"] == 2 and run.progress_done == 2
+    assert run.job_id.startswith("celery:")
+
+
+def test_a_worker_killed_mid_run_leaves_a_failed_run_that_is_not_solved_twice(celery_setup):
+    from services.optimisation_runs import execute_run, reap_stale_runs
+
+    dash_app, start_worker = celery_setup
+    worker = start_worker()
+    _client, run_id = _submit(dash_app, {"first_date": "2023-01-14", "last_date": "2023-04-30",
+                                         "always_binary": True})
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline and (_row(dash_app, run_id).progress_done or 0) < 1:
+        if worker.poll() is not None:
+            pytest.fail(f"the Celery worker exited: {worker.stdout.read()}")
+        time.sleep(0.1)
+    before = _row(dash_app, run_id)
+    assert before.status == "running" and before.progress_done >= 1
+    os.kill(worker.pid, signal.SIGKILL)
+    worker.wait(timeout=10)
+    context = dash_app.server.extensions["powerdesk"]
+    assert reap_stale_runs(context.db, context.settings) == 0  # the heartbeat is still fresh
+    time.sleep(HEARTBEAT_S + 0.5)
+    assert reap_stale_runs(context.db, context.settings) == 1
+    failed = _row(dash_app, run_id)
+    assert failed.status == "failed" and "stopped responding" in failed.message
+    # What a redelivered task does: the claim fails, nothing is solved, the row keeps its final status.
+    again = execute_run(context.db, run_id, progress=lambda *_: pytest.fail("solved twice"))
+    assert again.status == "failed" and again.reopened
+    assert _row(dash_app, run_id).progress_done == failed.progress_done

@@ -63,24 +63,27 @@ def test_a_carbon_priced_run_reads_the_stored_intensity(db):
     priced = BATTERY.model_copy(update={"carbon_price_gbp_per_tco2": 100.0})
     outcome = run_optimisation(db, RunRequest(FIRST, FIRST, priced))
     run, _ = get_run(db, outcome.run_id)
-    assert run.status == "optimal", run.message
+    assert run.status == "succeeded", run.message
     ours = carbon.footprint_totals(carbon.run_footprint(db, outcome.run_id)).net_tco2
     assert run.totals["carbon_tco2"] == pytest.approx(ours)
     assert run.totals["carbon_cost_gbp"] == pytest.approx(100.0 * ours)
 
 
-def test_a_carbon_priced_run_without_intensity_fails_with_a_message(db):
+def test_a_carbon_priced_run_without_intensity_is_refused_before_anything_is_queued(db):
+    from services.errors import InvalidInput
+    from services.runs import list_runs
+
     priced = BATTERY.model_copy(update={"carbon_price_gbp_per_tco2": 50.0})
-    outcome = run_optimisation(db, RunRequest(date(2023, 3, 1), date(2023, 3, 1), priced))
-    run, _ = get_run(db, outcome.run_id)
-    assert run.status == "failed" and "carbon intensit" in run.message
+    with pytest.raises(InvalidInput, match="carbon intensity for every half-hour; 48 of 48"):
+        run_optimisation(db, RunRequest(date(2023, 3, 1), date(2023, 3, 1), priced))
+    assert list_runs(db) == []
 
 
 def test_the_carbon_trade_off_stores_one_run_per_price_and_cleaner_costs_more(db):
     base = run_optimisation(db, RunRequest(FIRST, FIRST + timedelta(days=1), BATTERY)).run_id
     points = carbon.carbon_tradeoff(db, base)
     assert [p.carbon_price_gbp_per_tco2 for p in points] == [0, 50, 100, 200, 400]
-    assert len({p.run_id for p in points}) == 5 and all(p.status == "optimal" for p in points)
+    assert len({p.run_id for p in points}) == 5 and all(p.status == "succeeded" for p in points)
     assert points[-1].net_tco2 < points[0].net_tco2
     assert points[-1].revenue_gbp < points[0].revenue_gbp
     again = carbon.carbon_tradeoff(db, base)

@@ -13,7 +13,7 @@ from services.errors import Conflict, Forbidden, InvalidInput, NotFound
 from services.runs import delete_run, get_runs, list_runs
 
 
-def store_run(db, user_id, first=date(2023, 2, 1), name="mine", status="optimal") -> int:
+def store_run(db, user_id, first=date(2023, 2, 1), name="mine", status="succeeded") -> int:
     """A finished run with 48 intervals, stored directly (these tests are about storage, not solving)."""
     intervals = settlement_index(first, first)
     for column in INTERVAL_FIELDS[3:]:
@@ -21,7 +21,7 @@ def store_run(db, user_id, first=date(2023, 2, 1), name="mine", status="optimal"
     with db.session() as session:
         run = OptimisationRun(name=name, created_by_id=user_id, first_date=first, last_date=first, markets="da+id",
                               params={"battery": {"power_mw": 10.0}}, params_hash="h" + name,
-                              input_fingerprint="f", status="queued")
+                              input_fingerprint="f", status="running")
         session.add(run)
         session.flush()
         run_store.store_result(session, run.id, status, "", {"net_revenue_gbp": 1.0}, {}, intervals)

@@ -29,7 +29,7 @@ def test_an_eight_point_study_stores_eight_runs_and_a_repeat_reuses_all_of_them(
     submitted = submit_study(db, EIGHT_POINTS, None, "trader", max_points=200)
     assert len(submitted.pending_run_ids) == 8
     assert get_study(db, submitted.study_id)["status"] == "running"
-    assert _solve(db, settings.resolved_database_url(), submitted.study_id) == ["optimal"] * 8
+    assert _solve(db, settings.resolved_database_url(), submitted.study_id) == ["succeeded"] * 8
     study = get_study(db, submitted.study_id)
     assert study["status"] == "done" and study["progress"] == {"done": 8, "total": 8}
     assert len({p["run_id"] for p in study["points"]}) == 8
@@ -53,7 +53,7 @@ def test_an_infeasible_point_is_reported_while_the_others_succeed(db, settings):
             "grid": {"import_limit_mw": [None, 0]}}
     submitted = submit_study(db, body, None, "trader", max_points=200)
     statuses = _solve(db, settings.resolved_database_url(), submitted.study_id)
-    assert statuses == ["optimal", "infeasible"]
+    assert statuses == ["succeeded", "infeasible"]
     points = get_study(db, submitted.study_id)["points"]
     assert points[1]["totals"] is None and "import limit" in points[1]["message"]
     assert get_study(db, submitted.study_id)["status"] == "done"

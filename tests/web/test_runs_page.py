@@ -30,7 +30,7 @@ def test_runs_grid_lists_stored_runs_newest_first(dash_app, client_as, stored_ru
     rows = fire(client_as("viewer"), dash_app, "runs-table.rowData", {"runs-load.data": 0}).json[
         "response"]["runs-table"]["rowData"]
     assert [row["name"] for row in rows] == ["february", "spring"]
-    assert rows[1]["dates"] == "2023-03-25 → 2023-03-26" and rows[1]["status"] == "optimal"
+    assert rows[1]["dates"] == "2023-03-25 → 2023-03-26" and rows[1]["status"] == "succeeded"
     assert rows[1]["net_revenue_gbp"] > 0 and 0 < rows[1]["capture"] <= 100
     assert rows[1]["capture"] == round(rows[1]["capture"], 1) and rows[1]["days"] == 2
 
@@ -174,66 +174,6 @@ def test_the_owner_deletes_a_run_after_confirming_and_a_viewer_gets_403(dash_app
     assert "deleted" in str(done["runs-delete-message"]) and done["runs-deleted"]["data"] == 1
     with db.session() as session:
         assert session.get(OptimisationRun, run_id) is None
-
-
-NEW_RUN = "runs-queued.data"
-
-
-def new_run_values(**overrides):
-    values = {"runs-new-submit.n_clicks": 1, "runs-new-dates.start_date": "2023-02-01",
-              "runs-new-dates.end_date": "2023-02-02", "runs-new-markets.value": "da+id", "runs-new-name.value": "ui",
-              "runs-new-power.value": 10, "runs-new-energy.value": 20, "runs-new-charge-efficiency.value": 0.9,
-              "runs-new-discharge-efficiency.value": 0.9, "runs-new-cycles.value": 2,
-              "runs-new-degradation.value": 0}
-    values.update(overrides)
-    return values
-
-
-def test_a_trader_queues_a_run_from_the_form(dash_app, client_as):
-    from data_access.schema import OptimisationRun
-
-    result = fire(client_as("trader"), dash_app, NEW_RUN, new_run_values()).json["response"]
-    run_id = result["runs-queued"]["data"]
-    assert "queued" in str(result["runs-new-message"])
-    with dash_app.server.extensions["powerdesk"].db.session() as session:
-        run = session.get(OptimisationRun, run_id)
-        assert (run.status, run.name, run.created_by.username) == ("queued", "ui", "trader")
-        assert run.params["battery"]["power_mw"] == 10
-
-
-def test_bad_form_input_says_why_and_queues_nothing(dash_app, client_as):
-    from sqlalchemy import func, select
-
-    from data_access.schema import OptimisationRun
-
-    client = client_as("trader")
-    for overrides, message in [({"runs-new-power.value": -1}, "power"),
-                               ({"runs-new-charge-efficiency.value": 1.5}, "efficiency"),
-                               ({"runs-new-dates.end_date": "2023-05-01"}, "2023-05-01"),
-                               ({"runs-new-dates.start_date": None}, "choose the settlement dates")]:
-        result = fire(client, dash_app, NEW_RUN, new_run_values(**overrides)).json["response"]
-        text = str(result["runs-new-message"]).lower()
-        assert "nothing was run" in text and message in text, (overrides, text)
-    with dash_app.server.extensions["powerdesk"].db.session() as session:
-        assert session.scalar(select(func.count(OptimisationRun.id))) == 0
-
-
-def test_an_identical_request_reopens_the_stored_run(dash_app, client_as, server):
-    battery = BatteryParams(power_mw=10, energy_mwh=20, charge_efficiency=0.9, discharge_efficiency=0.9)
-    stored = run_optimisation(server.extensions["powerdesk"].db,
-                              RunRequest(date(2023, 2, 1), date(2023, 2, 2), battery, name="ui"))
-    result = fire(client_as("trader"), dash_app, NEW_RUN, new_run_values()).json["response"]
-    assert result["runs-requested"]["data"] == stored.run_id
-    assert "instead of solving again" in str(result["runs-new-message"])
-
-
-def test_the_new_run_form_is_only_offered_to_traders(dash_app, client_as):
-    def hidden(role):
-        return fire(client_as(role), dash_app, "runs-new-section.hidden", {"runs-load.data": 0}).json[
-            "response"]["runs-new-section"]["hidden"]
-
-    assert hidden("viewer") is True
-    assert hidden("trader") is False
 
 
 def test_zooming_the_whole_range_relabels_its_axis_in_uk_time_with_settlement_periods(dash_app, client_as):

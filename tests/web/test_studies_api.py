@@ -26,7 +26,7 @@ def test_a_trader_submits_a_study_that_background_processes_solve(server, client
     assert response.json["points"] == 4 and response.json["reused"] == 0
     study = _wait_until_done(client, response.json["id"])
     assert study["status"] == "done" and study["progress"] == {"done": 4, "total": 4}
-    assert [p["status"] for p in study["points"]] == ["optimal"] * 4
+    assert [p["status"] for p in study["points"]] == ["succeeded"] * 4
     assert sorted((p["params"]["power_mw"], p["params"]["markets"]) for p in study["points"]) == [
         (50, "da"), (50, "da+id"), (100, "da"), (100, "da+id")]
     viewer = client_as("viewer")

@@ -1,0 +1,215 @@
+"""What a run request may contain, checked field by field the same way for the form, the API and the CLI.
+
+``FIELDS`` is the one description of every parameter: its label, unit, bounds and default. ``parse_request``
+turns a mapping of field name -> value (JSON body, form values, CLI options) into a ``RunRequest`` or raises
+``RequestProblems`` with one message per field, in words a trader acts on; the optimiser's own checks
+(SoC window, initial SoC) run last and their messages are attached to the field they name.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from optimiser import BatteryParams, Markets, OptimiserError, SolverSettings
+from optimiser.params import battery_problems
+from services.errors import InvalidInput
+
+MAX_NAME_CHARS = 120
+DA_SERIES = ("day_ahead",)
+"""Stored series that can play the day-ahead price (hourly: both half-hours of a clock hour share a price)."""
+ID_SERIES = ("intraday", "market_index")
+"""Stored series that can play the intraday price (half-hourly)."""
+TERMINAL_POLICIES = ("free", "geq-initial", "eq-initial")
+MARKET_MODES = tuple(m.value for m in Markets)
+
+
+@dataclass(frozen=True)
+class Number:
+    label: str
+    unit: str
+    default: float | None
+    low: float | None = None
+    low_inclusive: bool = True
+    high: float | None = None
+    optional: bool = False
+    low_reason: str = ""
+
+    def check(self, value: Any) -> tuple[float | None, str | None]:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if self.optional:
+                return None, None
+            return None, f"{self.label} is required"
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return None, f"{self.label}: {value!r} is not a number"
+        number = float(value)
+        if not math.isfinite(number):
+            return None, f"{self.label}: {value!r} is not a finite number"
+        unit = f" {self.unit}" if self.unit else ""
+        if self.low is not None and (number < self.low or (number == self.low and not self.low_inclusive)):
+            bound = "at least" if self.low_inclusive else "above"
+            return None, f"{self.label} must be {bound} {self.low:g}{unit}{self.low_reason} (got {number:g})"
+        if self.high is not None and number > self.high:
+            return None, f"{self.label} must be at most {self.high:g}{unit} (got {number:g})"
+        return number, None
+
+
+@dataclass(frozen=True)
+class Choice:
+    label: str
+    options: tuple[str, ...]
+    default: str
+
+    def check(self, value: Any) -> tuple[str | None, str | None]:
+        if value is None or value == "":
+            return self.default, None
+        if not isinstance(value, str) or value not in self.options:
+            return None, f"{self.label}: {value!r} is not one of {', '.join(self.options)}"
+        return value, None
+
+
+BATTERY_FIELDS: dict[str, Number | Choice] = {
+    "power_mw": Number("power", "MW", 100.0, 0, False, 10_000),
+    "energy_mwh": Number("energy capacity", "MWh", 100.0, 0, False, 100_000),
+    "charge_efficiency": Number("charge efficiency", "", 0.85, 0, False, 1),
+    "discharge_efficiency": Number("discharge efficiency", "", 0.85, 0, False, 1),
+    "soc_min_frac": Number("SoC minimum", "", 0.0, 0, True, 1),
+    "soc_max_frac": Number("SoC maximum", "", 1.0, 0, False, 1),
+    "initial_soc_frac": Number("initial SoC", "", 0.5, 0, True, 1),
+    "terminal_soc": Choice("terminal SoC policy", TERMINAL_POLICIES, "free"),
+    "import_limit_mw": Number("import limit", "MW", None, 0, True, 10_000, optional=True),
+    "export_limit_mw": Number("export limit", "MW", None, 0, True, 10_000, optional=True),
+    "max_cycles_per_day": Number("cycle limit", "cycles/day", 2.0, 0, False, 10,
+                                 low_reason=" (a battery limited to 0 cycles never discharges)"),
+    "degradation_cost_gbp_per_mwh": Number("degradation cost", "£/MWh", 0.0, 0, True, 1_000),
+    "carbon_price_gbp_per_tco2": Number("carbon price", "£/tCO2", None, 0, True, 1_000, optional=True),
+}
+SOLVER_FIELDS: dict[str, Number | Choice] = {
+    "time_limit_s": Number("solver time limit", "s", 60.0, 0, False, 3_600),
+    "mip_gap": Number("MIP gap", "", 1e-4, 0, True, 0.5),
+}
+OTHER_FIELDS: dict[str, Number | Choice] = {
+    "markets": Choice("markets mode", MARKET_MODES, "da+id"),
+    "da_series": Choice("day-ahead price series", DA_SERIES, "day_ahead"),
+    "id_series": Choice("intraday price series", ID_SERIES, "intraday"),
+}
+FIELDS = {**BATTERY_FIELDS, **SOLVER_FIELDS, **OTHER_FIELDS}
+KNOWN_KEYS = frozenset(FIELDS) | {"name", "first_date", "last_date", "always_binary"}
+LABEL_TO_FIELD = {spec.label: key for key, spec in BATTERY_FIELDS.items()} | {
+    "maximum cycles per day": "max_cycles_per_day"}
+"""The optimiser's messages start with a field's label; this maps them back to the field."""
+DEFAULTS = {key: spec.default for key, spec in FIELDS.items()} | {"always_binary": False, "name": ""}
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    """What a user asks for: a battery, a range of settlement dates, the markets and the price series that play
+    them, solver settings."""
+
+    first: date
+    last: date
+    battery: BatteryParams
+    markets: str = "da+id"
+    solver: SolverSettings | None = None
+    name: str = ""
+    da_series: str = "day_ahead"
+    id_series: str = "intraday"
+
+    def describe(self) -> dict:
+        """The parameters that decide the result (the name does not)."""
+        described = {
+            "first_date": self.first.isoformat(),
+            "last_date": self.last.isoformat(),
+            "markets": str(Markets.parse(self.markets)),
+            "battery": self.battery.model_dump(mode="json"),
+            "solver": (self.solver or SolverSettings()).model_dump(mode="json"),
+        }
+        if (self.da_series, self.id_series) != ("day_ahead", "intraday"):
+            described["series"] = {"da": self.da_series, "id": self.id_series}
+        return described
+
+
+class RequestProblems(InvalidInput):
+    """A request with one or more bad fields; ``problems`` maps field name -> message."""
+
+    def __init__(self, problems: dict[str, str]):
+        self.problems = problems
+        super().__init__("; ".join(f"{field}: {message}" for field, message in problems.items()))
+
+
+def _date(value: Any, label: str) -> tuple[date | None, str | None]:
+    if value is None or value == "":
+        return None, f"choose the {label}"
+    if isinstance(value, date):
+        return value, None
+    if not isinstance(value, str):
+        return None, f"{label} {value!r} is not a date (use YYYY-MM-DD)"
+    try:
+        return date.fromisoformat(value[:10] if len(value) > 10 and value[10] == "T" else value), None
+    except ValueError:
+        return None, f"{label} {value!r} is not a date (use YYYY-MM-DD)"
+
+
+def field_problems(values: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Check every field of ``values`` (missing fields take their defaults); returns (parsed, problems)."""
+    problems: dict[str, str] = {}
+    parsed: dict[str, Any] = {}
+    for key in sorted(set(values) - KNOWN_KEYS):
+        problems[key] = f"{key!r} is not a known parameter"
+    name = values.get("name", "")
+    if name is None:
+        name = ""
+    if not isinstance(name, str):
+        problems["name"] = f"name must be text, not {type(name).__name__}"
+    elif len(name.strip()) > MAX_NAME_CHARS:
+        problems["name"] = f"name is {len(name.strip())} characters; at most {MAX_NAME_CHARS} are allowed"
+    else:
+        parsed["name"] = name.strip()
+    for key, label in (("first_date", "start date"), ("last_date", "end date")):
+        parsed[key], problem = _date(values.get(key), label)
+        if problem:
+            problems[key] = problem
+    if not problems.keys() & {"first_date", "last_date"} and parsed["last_date"] < parsed["first_date"]:
+        problems["last_date"] = (f"the end date {parsed['last_date'].isoformat()} is before the start date "
+                                 f"{parsed['first_date'].isoformat()}")
+    for key, spec in FIELDS.items():
+        value = values.get(key, spec.default)
+        parsed[key], problem = spec.check(value)
+        if problem:
+            problems[key] = problem
+    binary = values.get("always_binary", False)
+    if binary is None:
+        binary = False
+    if not isinstance(binary, bool):
+        problems["always_binary"] = f"always_binary must be true or false, not {binary!r}"
+    parsed["always_binary"] = bool(binary)
+    if not problems.keys() & set(BATTERY_FIELDS):
+        try:
+            battery = BatteryParams.model_construct(**{k: parsed[k] for k in BATTERY_FIELDS})
+            for message in battery_problems(battery):
+                field = next((f for label, f in sorted(LABEL_TO_FIELD.items(), key=lambda i: -len(i[0]))
+                              if message.startswith(label)), "battery")
+                problems.setdefault(field, message)
+        except (OptimiserError, TypeError, ValueError) as error:
+            problems["battery"] = str(error)
+    return parsed, problems
+
+
+def parse_request(values: Mapping[str, Any]) -> RunRequest:
+    """A checked ``RunRequest`` from field values; ``RequestProblems`` names every bad field."""
+    if not isinstance(values, Mapping):
+        raise RequestProblems({"body": "send a JSON object of run parameters"})
+    parsed, problems = field_problems(values)
+    if problems:
+        raise RequestProblems(problems)
+    try:
+        battery = BatteryParams(**{k: parsed[k] for k in BATTERY_FIELDS})
+        solver = SolverSettings(time_limit_s=parsed["time_limit_s"], mip_gap=parsed["mip_gap"],
+                                always_binary=parsed["always_binary"])
+    except OptimiserError as error:
+        raise RequestProblems({"battery": str(error)}) from error
+    return RunRequest(parsed["first_date"], parsed["last_date"], battery, parsed["markets"], solver,
+                      parsed["name"], parsed["da_series"], parsed["id_series"])

@@ -1,0 +1,90 @@
+"""The "your run has finished" email, against a real SMTP server (aiosmtpd) on 127.0.0.1."""
+
+import socket
+from datetime import date
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from data_access.schema import OptimisationRun, User
+from optimiser import BatteryParams
+from services.optimisation_runs import RunRequest, run_optimisation
+from services.prices import load_demo_prices
+from settings import Settings
+
+REQUEST = RunRequest(date(2023, 2, 1), date(2023, 2, 1), BatteryParams(power_mw=10, energy_mwh=20), name="mailed")
+
+
+class Inbox:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
+        self.messages.append((envelope.rcpt_tos, envelope.content.decode()))
+        return "250 OK"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def smtp():
+    inbox = Inbox()
+    port = _free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield inbox, port
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def sqlite_db(tmp_path):
+    from data_access import migrate
+    from data_access.engine import Database
+
+    url = f"sqlite:///{tmp_path / 'mail.db'}"
+    migrate.upgrade(url)
+    db = Database.from_url(url)
+    load_demo_prices(db)
+    with db.session() as session:  # users have no email column yet: a user name that is an address is mailed
+        session.add(User(username="olive@example.com", password_hash="x", role="trader"))
+    yield db
+    db.dispose()
+
+
+def _user_id(db):
+    with db.session() as session:
+        return session.query(User.id).filter(User.username == "olive@example.com").scalar()
+
+
+def test_a_run_longer_than_the_threshold_mails_its_submitter(sqlite_db, smtp, tmp_path):
+    inbox, port = smtp
+    settings = Settings(POWERDESK_INSTANCE_PATH=str(tmp_path), mail_server="127.0.0.1", mail_port=port,
+                        run_email_after_s=0, public_base_url="https://desk.example")
+    outcome = run_optimisation(sqlite_db, REQUEST, user_id=_user_id(sqlite_db), settings=settings)
+    assert outcome.status == "succeeded"
+    [(recipients, content)] = inbox.messages
+    assert recipients == ["olive@example.com"]
+    assert f"Subject: Powerdesk: Run #{outcome.run_id} (mailed) succeeded" in content
+    assert f"https://desk.example/runs?run={outcome.run_id}" in content and "Net revenue" in content
+
+
+def test_a_quick_run_sends_nothing_and_a_mail_failure_never_fails_the_run(sqlite_db, smtp, tmp_path, caplog):
+    inbox, port = smtp
+    quick = Settings(POWERDESK_INSTANCE_PATH=str(tmp_path), mail_server="127.0.0.1", mail_port=port,
+                     run_email_after_s=600)
+    run_optimisation(sqlite_db, REQUEST, user_id=_user_id(sqlite_db), settings=quick)
+    assert inbox.messages == []
+    closed = _free_port()  # nothing listens there
+    down = Settings(POWERDESK_INSTANCE_PATH=str(tmp_path), mail_server="127.0.0.1", mail_port=closed,
+                    mail_timeout_s=2, run_email_after_s=0)
+    other = RunRequest(REQUEST.first, REQUEST.last, REQUEST.battery.model_copy(update={"power_mw": 5}))
+    outcome = run_optimisation(sqlite_db, other, user_id=_user_id(sqlite_db), settings=down)
+    with sqlite_db.session() as session:
+        assert session.get(OptimisationRun, outcome.run_id).status == "succeeded"
+    assert "could not email olive@example.com" in caplog.text

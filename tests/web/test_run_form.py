@@ -1,0 +1,159 @@
+"""The New run form over Dash's HTTP protocol: field checks as the user types, the date fix, queueing
+and solving in a real background process (diskcache), progress, cancel, reopening, roles."""
+
+import time
+from datetime import date
+
+from sqlalchemy import func, select
+
+from data_access.schema import OptimisationRun
+from optimiser import BatteryParams
+from services.optimisation_runs import RunRequest, run_optimisation
+from tests.dash_requests import callback_body, find_callback_by_input, fire
+
+SUBMIT = "runs-new-submit.n_clicks"
+CHECK = "runs-new-submit.disabled"
+POLL = "runs-new-poll.n_intervals"
+CANCEL = "runs-new-cancel.n_clicks"
+
+
+def form_values(**overrides):
+    values = {"runs-new-start.value": "2023-02-01", "runs-new-end.value": "2023-02-02",
+              "runs-new-markets.value": "da+id", "runs-new-da-series.value": "day_ahead",
+              "runs-new-id-series.value": "intraday", "runs-new-name.value": "ui", "runs-new-power.value": 10,
+              "runs-new-energy.value": 20, "runs-new-charge-efficiency.value": 90,
+              "runs-new-discharge-efficiency.value": 90, "runs-new-cycles.value": 2,
+              "runs-new-degradation.value": 0, "runs-new-soc-min.value": 0, "runs-new-soc-max.value": 100,
+              "runs-new-initial-soc.value": 50, "runs-new-terminal.value": "free", "runs-new-import-limit.value": None,
+              "runs-new-export-limit.value": None, "runs-new-carbon.value": None, "runs-new-time-limit.value": 60,
+              "runs-new-mip-gap.value": 0.0001, "runs-new-binary.value": False, SUBMIT: 1}
+    values.update({f"runs-new-{k.replace('_', '-')}.value": v for k, v in overrides.items()})
+    return values
+
+
+def call(client, dash_app, input_, values, triggered=None):
+    key = find_callback_by_input(dash_app, input_)
+    response = client.post("/_dash-update-component", json=callback_body(dash_app, key, values, triggered or input_))
+    return response
+
+
+def check(client, dash_app, **overrides):
+    key = find_callback_by_input(dash_app, "runs-new-power.value")
+    return client.post("/_dash-update-component", json=callback_body(
+        dash_app, key, form_values(**overrides), "runs-new-power.value")).json["response"]
+
+
+def count_runs(dash_app):
+    with dash_app.server.extensions["powerdesk"].db.session() as session:
+        return session.scalar(select(func.count(OptimisationRun.id)))
+
+
+def test_bad_values_get_clear_messages_beside_their_fields_and_disable_run(dash_app, client_as):
+    client = client_as("trader")
+    ok = check(client, dash_app)
+    assert ok["runs-new-submit"]["disabled"] is False
+    assert "Day-ahead prices 2023-01-14 to 2023-04-30" in ok["runs-new-coverage"]["children"]
+    cases = [
+        ({"power": None}, "runs-new-power", "power is required"),
+        ({"power": -50}, "runs-new-power", "power must be above 0 MW"),
+        ({"power": 1e9}, "runs-new-power", "at most 10000 MW"),
+        ({"degradation": -5}, "runs-new-degradation", "degradation cost must be at least 0"),
+        ({"charge_efficiency": 120}, "runs-new-charge-efficiency", "at most 100 %"),
+        ({"cycles": 0}, "runs-new-cycles", "never discharges"),
+        ({"soc_min": 60, "soc_max": 50}, "runs-new-soc-min", "must be below the SoC maximum"),
+        ({"name": "x" * 121}, "runs-new-name", "at most 120"),
+        ({"start": "2023-06-01", "end": "2023-06-03"}, "runs-new-markets", "no prices"),
+    ]
+    for overrides, field, message in cases:
+        result = check(client, dash_app, **overrides)
+        assert result["runs-new-submit"]["disabled"] is True, overrides
+        assert result[field]["invalid"] is True, overrides
+        assert message in result[f"{field}-msg"]["children"], (overrides, result[f"{field}-msg"])
+    outside = check(client, dash_app, start="2023-06-01", end="2023-06-03")
+    assert "stored day_ahead prices cover 2023-01-14 to 2023-04-30" in str(outside["runs-new-dates-msg"])
+    assert all(o["disabled"] for o in outside["runs-new-markets"]["options"])
+
+
+def test_submitting_bad_or_uncovered_dates_refuses_naming_the_coverage_and_stores_nothing(dash_app, client_as):
+    client = client_as("trader")
+    for overrides, message in [({"start": "2022-12-01", "end": "2022-12-03"}, "cover 2023-01-14 to 2023-04-30"),
+                               ({"start": "2023-04-29", "end": "2023-05-03"}, "2023-05-01"),
+                               ({"start": None}, "choose the start date"),
+                               ({"power": None}, "power is required")]:
+        result = call(client, dash_app, SUBMIT, form_values(**overrides)).json["response"]
+        text = str(result["runs-new-message"])
+        assert "Nothing was run" in text and message in text, (overrides, text)
+    assert count_runs(dash_app) == 0
+
+
+def _follow(client, dash_app, run_id, until, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = call(client, dash_app, POLL, {POLL: 1, "runs-queued.data": run_id}).json["response"]
+        if until(result):
+            return result
+        time.sleep(0.2)
+    raise AssertionError(f"run #{run_id} did not reach the expected state")
+
+
+def test_a_trader_runs_exactly_the_dates_shown_and_follows_day_k_of_n(dash_app, client_as):
+    client = client_as("trader")
+    result = call(client, dash_app, SUBMIT, form_values(start="2023-03-25", end="2023-03-26")).json["response"]
+    run_id = result["runs-queued"]["data"]
+    assert result["runs-requested"]["data"] == run_id  # the page shows it (and sets ?run=N)
+    assert result["runs-new-progress"]["value"] == 0 and result["runs-new-progress"]["label"] == "queued: day 0 of 2"
+    done = _follow(client, dash_app, run_id, lambda r: r["runs-new-poll"]["disabled"] is True)
+    assert done["runs-new-progress"]["label"] == "succeeded: day 2 of 2"
+    assert f"Run #{run_id} succeeded" in str(done["runs-new-message"])
+    assert done["runs-requested"]["data"] == run_id and done["runs-queued"]["data"] is None
+    with dash_app.server.extensions["powerdesk"].db.session() as session:
+        run = session.get(OptimisationRun, run_id)
+        assert (run.first_date, run.last_date) == (date(2023, 3, 25), date(2023, 3, 26))
+        assert (run.status, run.created_by.username, run.name) == ("succeeded", "trader", "ui")
+        assert run.job_id.startswith("pid:") and run.params["battery"]["charge_efficiency"] == 0.9
+
+
+def test_cancel_stops_the_background_process(dash_app, client_as):
+    import os
+
+    client = client_as("trader")
+    result = call(client, dash_app, SUBMIT, form_values(start="2023-01-14", end="2023-04-30",
+                                                        binary=True)).json["response"]
+    run_id = result["runs-queued"]["data"]
+    _follow(client, dash_app, run_id, lambda r: "running" in r["runs-new-progress"]["label"])
+    with dash_app.server.extensions["powerdesk"].db.session() as session:
+        pid = int(session.get(OptimisationRun, run_id).job_id.split(":")[1].split("@")[0])
+    message = call(client, dash_app, CANCEL, {CANCEL: 1, "runs-queued.data": run_id}).json["response"]
+    assert f"Cancelling run #{run_id}" in str(message)
+    done = _follow(client, dash_app, run_id, lambda r: r["runs-new-poll"]["disabled"] is True, timeout=10)
+    assert "cancelled" in str(done["runs-new-message"]) and "Cancelled by trader" in str(done["runs-new-message"])
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    else:
+        raise AssertionError("the run's process is still alive after cancel")
+
+
+def test_reopening_with_a_new_name_says_the_name_was_not_applied(dash_app, client_as, server):
+    battery = BatteryParams(power_mw=10, energy_mwh=20, charge_efficiency=0.9, discharge_efficiency=0.9)
+    stored = run_optimisation(server.extensions["powerdesk"].db,
+                              RunRequest(date(2023, 2, 1), date(2023, 2, 2), battery, name="first"))
+    result = call(client_as("trader"), dash_app, SUBMIT, form_values(name="second")).json["response"]
+    assert result["runs-requested"]["data"] == stored.run_id
+    text = str(result["runs-new-message"])
+    assert "instead of solving again" in text and "“second” was not applied" in text and "“first”" in text
+
+
+def test_the_form_is_only_for_traders_and_a_forged_submit_from_a_viewer_is_refused(dash_app, client_as):
+    def hidden(role):
+        return fire(client_as(role), dash_app, "runs-new-section.hidden", {"runs-load.data": 0}).json[
+            "response"]["runs-new-section"]["hidden"]
+
+    assert hidden("viewer") is True and hidden("trader") is False
+    assert call(client_as("viewer"), dash_app, SUBMIT, form_values()).status_code == 403
+    assert call(client_as("viewer"), dash_app, CANCEL, {CANCEL: 1, "runs-queued.data": 1}).status_code == 403
+    assert count_runs(dash_app) == 0
