@@ -1,0 +1,56 @@
+"""Error responses: JSON ``{"error", "detail"}`` for API and Dash routes, a short page elsewhere;
+never a traceback. Unexpected errors are logged with the request id."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import g, jsonify, request
+from markupsafe import escape
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from security.guard import API_PREFIXES
+
+log = logging.getLogger("powerdesk.errors")
+
+
+def _wants_json() -> bool:
+    return request.path.startswith(API_PREFIXES) or request.path.startswith("/_dash") or request.is_json
+
+
+def http_error(error: HTTPException):
+    if error.code is None or error.code < 400:  # redirects (e.g. a missing trailing slash) pass through
+        return error
+    if error.code and error.code >= 500:
+        log.error("%s %s -> %s", request.method, request.path, error.code)
+    else:
+        log.warning("%s %s -> %s %s", request.method, request.path, error.code, error.description)
+    name = (error.name or "error").lower()
+    detail = error.description or name
+    if error.code == 413:
+        from security.request_checks import too_large
+
+        return too_large()
+    if _wants_json():
+        response = jsonify(error=name, detail=detail)
+    else:
+        body = (f"<!doctype html><title>{escape(error.name)} · Powerdesk</title>"
+                f"<h1>{escape(error.name)}</h1><p>{escape(detail)}</p><p><a href=\"/\">Back to Powerdesk</a></p>")
+        response = error.get_response()
+        response.set_data(body)
+        response.mimetype = "text/html"
+    response.status_code = error.code or 500
+    for header in ("Allow", "WWW-Authenticate", "Retry-After"):
+        if header in error.get_response().headers:
+            response.headers[header] = error.get_response().headers[header]
+    return response
+
+
+def unexpected_error(error: Exception):
+    """Anything not an HTTPException: logged with its traceback, answered without one."""
+    if isinstance(error, HTTPException):
+        return http_error(error)
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    reference = g.get("request_id", "")
+    wrapped = InternalServerError(f"something went wrong on the server; reference {reference}".strip())
+    return http_error(wrapped)
