@@ -14,11 +14,13 @@ from callbacks.context import database
 from components import ids
 from components.feedback import error_alert, success_alert
 from components.figures import price_chart
+from domain.markets import MARKETS
 from domain.roles import role_allows
 from domain.settlement_time import LONDON, format_local
 from security.authz import current_role, role_callback
 from services.errors import InvalidInput
 from services.prices import import_price_file, last_complete_date, market_coverage, prices_for_dates
+from services.validation import parse_choices, parse_date_range
 
 DEFAULT_DAYS = 7
 
@@ -37,13 +39,10 @@ def table_rows(prices: pd.DataFrame) -> list[dict]:
     return frame.to_dict("records")
 
 
-def _parse_range(start: str | None, end: str | None) -> tuple[date, date]:
+def _parse_range(start, end) -> tuple[date, date]:
     if not start or not end:
         raise InvalidInput("choose a start and an end date")
-    try:
-        return date.fromisoformat(start[:10]), date.fromisoformat(end[:10])
-    except ValueError as error:
-        raise InvalidInput(f"{start!r} to {end!r} is not a date range in YYYY-MM-DD form") from error
+    return parse_date_range(start, end, allow_midnight_suffix=True)
 
 
 def register(app: dash.Dash) -> None:
@@ -79,11 +78,13 @@ def register(app: dash.Dash) -> None:
         Input(page.UPLOAD_STATUS, "children"),
     )
     def show_prices(start, end, markets, theme, _upload_status):
+        theme = theme if isinstance(theme, str) else None
         if not start or not end:
             return price_chart(pd.DataFrame(), theme), [], None
         try:
             first, last = _parse_range(start, end)
-            prices = prices_for_dates(database(), first, last, tuple(markets or ()) or None)
+            chosen = parse_choices(markets, "markets", MARKETS)
+            prices = prices_for_dates(database(), first, last, chosen or None)
         except InvalidInput as error:
             return price_chart(pd.DataFrame(), theme), [], error_alert(str(error))
         title = f"{first:%d %b %Y} – {last:%d %b %Y}" if first != last else f"{first:%A %d %b %Y}"
@@ -100,7 +101,7 @@ def register(app: dash.Dash) -> None:
     def download(_clicks, start, end, markets):
         try:
             first, last = _parse_range(start, end)
-            prices = prices_for_dates(database(), first, last, tuple(markets or ()) or None)
+            prices = prices_for_dates(database(), first, last, parse_choices(markets, "markets", MARKETS) or None)
         except InvalidInput:
             return dash.no_update  # the chart's message already says what is wrong with the range
         export = prices.reset_index()
@@ -118,6 +119,8 @@ def register(app: dash.Dash) -> None:
     def upload(contents, filename):
         if not contents:
             return dash.no_update
+        if not isinstance(contents, str) or not isinstance(filename, str | None):
+            return error_alert("the upload could not be read; choose the file again")
         try:
             _header, encoded = contents.split(",", 1)
             content = base64.b64decode(encoded, validate=True)

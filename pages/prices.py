@@ -5,6 +5,8 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from security.request_checks import max_upload_bytes
+
 dash.register_page(__name__, path="/prices", name="Prices", title="Prices · Powerdesk", nav_order=10,
                    min_role="viewer")
 
@@ -58,10 +60,11 @@ def layout(**_query):
                     html.H3("Add prices from a file", className="h6"),
                     html.P(["CSV with columns ", html.Code("interval_start_utc"), " (ISO 8601), ",
                             html.Code("day_ahead"), " and/or ", html.Code("intraday"),
-                            " in £/MWh. All rows are checked before anything is stored."],
+                            f" in £/MWh, up to {max_upload_bytes() / 1e6:.0f} MB (a larger file is not "
+                            "sent; split it). All rows are checked before anything is stored."],
                            className="small text-body-secondary mb-2"),
                     dcc.Upload(id=UPLOAD, children=dbc.Button("Choose a CSV file…", color="primary", outline=True),
-                               multiple=False, max_size=20_000_000),
+                               multiple=False, max_size=max_upload_bytes()),
                     html.Div(id=UPLOAD_STATUS, className="mt-2"),
                 ]
             ),

@@ -146,3 +146,10 @@ def too_large(_error=None):
     return refuse(413, "request too large",
                   f"the request body is larger than the {limit_mb:g} MB limit (MAX_REQUEST_MB); "
                   "split the file or ask an administrator to raise the limit")
+
+
+def max_upload_bytes() -> int:
+    """Largest file a ``dcc.Upload`` can send within ``MAX_CONTENT_LENGTH``: uploads travel
+    base64-encoded (4 bytes per 3) inside a JSON callback body, with some room for the rest."""
+    limit = current_app.config.get("MAX_CONTENT_LENGTH") or 20_000_000
+    return max(0, limit * 3 // 4 - 64_000)
