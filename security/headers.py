@@ -48,13 +48,15 @@ def content_security_policy(script_hashes: list[str]) -> str:
 
 
 def _csp() -> str:
-    # Computed on first use: every page and callback (clientside scripts too) is registered by then.
-    policy = current_app.extensions.get(CSP_KEY)
-    if policy is None:
-        dash_app = current_app.extensions.get(DASH_APP_KEY)
-        hashes = list(dash_app.csp_hashes()) if dash_app is not None else []
-        policy = current_app.extensions[CSP_KEY] = content_security_policy(hashes)
-    return policy
+    # Dash adds inline scripts (clientside callbacks, including the one ``use_pages`` registers)
+    # while it finishes setting up on its first requests, so the policy is rebuilt whenever the
+    # set of hashes changes; hashing a few short scripts costs microseconds.
+    dash_app = current_app.extensions.get(DASH_APP_KEY)
+    hashes = tuple(dash_app.csp_hashes()) if dash_app is not None else ()
+    cached = current_app.extensions.get(CSP_KEY)
+    if cached is None or cached[0] != hashes:
+        cached = current_app.extensions[CSP_KEY] = (hashes, content_security_policy(list(hashes)))
+    return cached[1]
 
 
 def add_security_headers(response):
