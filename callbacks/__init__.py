@@ -17,6 +17,7 @@ CALLBACK_MODULES = (
     "runs",
     "run_form",
     "users",
+    "audit",
 )
 """A new page adds its callbacks module's name on a line of its own."""
 
