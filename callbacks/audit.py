@@ -42,7 +42,10 @@ def spreadsheet_safe(text: str) -> str:
 
 def filtered_events(action, actor, start, end, limit: int = MAX_ROWS):
     """Events matching the page's filters; dates are GB local days, inclusive."""
-    options = {"action_prefix": parse_text(action, "an action", 64, required=False) or None,
+    from pages.audit import ALL_ACTIONS
+
+    action = parse_text(action, "an action", 64, required=False)
+    options = {"action_prefix": None if action == ALL_ACTIONS else action or None,
                "actor": parse_text(actor, "a user name", 64, required=False).lower() or None}
     if start:
         options["since"] = day_start_utc(parse_date(start, "from date", allow_midnight_suffix=True))

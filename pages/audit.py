@@ -23,8 +23,9 @@ MESSAGE = "audit-message"
 DOWNLOAD_BUTTON = "audit-download-button"
 DOWNLOAD = "audit-download"
 
+ALL_ACTIONS = "all"
 ACTION_OPTIONS = [
-    {"label": "All actions", "value": ""},
+    {"label": "All actions", "value": ALL_ACTIONS},
     {"label": "Logins (succeeded, failed, throttled)", "value": "login"},
     {"label": "Failed logins", "value": "login.failed"},
     {"label": "Logouts", "value": "logout"},
@@ -34,7 +35,7 @@ ACTION_OPTIONS = [
     {"label": "Price imports", "value": "prices."},
 ]
 TABLE_COLUMNS = [
-    {"field": "at", "headerName": "When (UK time)", "minWidth": 170},
+    {"field": "at", "headerName": "When (UK time)", "minWidth": 170, "cellDataType": "text"},
     {"field": "actor", "headerName": "Who"},
     {"field": "action", "headerName": "Action"},
     {"field": "target", "headerName": "Target"},
@@ -47,7 +48,7 @@ def layout(**_query):
     if not role_allows(current_role(), "admin"):
         return forbidden_notice("admin", current_role())
     filters = dbc.Card(dbc.CardBody(dbc.Row([
-        dbc.Col([dbc.Label("Action", html_for=ACTION), dbc.Select(id=ACTION, options=ACTION_OPTIONS, value="")],
+        dbc.Col([dbc.Label("Action", html_for=ACTION), dbc.Select(id=ACTION, options=ACTION_OPTIONS, value=ALL_ACTIONS)],
                 md=3),
         dbc.Col([dbc.Label("Who (user name)", html_for=ACTOR),
                  dbc.Input(id=ACTOR, placeholder="any", autoComplete="off", maxLength=64, debounce=True)], md=3),

@@ -37,8 +37,10 @@ TABLE_COLUMNS = [
     {"field": "username", "headerName": "User"},
     {"field": "role", "headerName": "Role"},
     {"field": "status", "headerName": "Status"},
-    {"field": "created", "headerName": "Created (UK time)"},
-    {"field": "last_login", "headerName": "Last login (UK time)"},
+    # cellDataType text: AG Grid would otherwise infer a date column from the first row and
+    # render "never" as an empty cell
+    {"field": "created", "headerName": "Created (UK time)", "cellDataType": "text"},
+    {"field": "last_login", "headerName": "Last login (UK time)", "cellDataType": "text"},
 ]
 
 

@@ -52,7 +52,7 @@ def make_auth_blueprint() -> Blueprint:
             current_app.logger.warning("login refused: body type %r", request.mimetype)
             return {"error": "unsupported media type", "detail": FORM_ONLY}, 415
         form = LoginForm()
-        if request.method == "GET":
+        if request.method != "POST":  # GET and HEAD
             return _page(form, next_path, None)
         if not form.validate_on_submit():
             error = "The form expired or was not sent from this page. Please try again." if form.csrf_token.errors \
