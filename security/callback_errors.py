@@ -2,7 +2,13 @@
 
 - an HTTP error (``abort(403)`` from a role check) keeps its status;
 - a ``ServiceError`` (bad input that reached a service) becomes 400 with its message;
+- a TypeError, ValueError, KeyError, IndexError or AttributeError — what a callback raises when a
+  crafted request sends a value of the wrong type or shape that its own checks missed — is logged
+  with its traceback (it may also be a bug) and answered 400;
 - anything else is logged with its traceback and answered 500 without one (see ``security.errors``).
+
+Callbacks should still check their inputs at the edge (``services.validation``) and show a
+message; this is the net under them.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from werkzeug.exceptions import HTTPException
 from services.errors import NotFound, ServiceError
 
 log = logging.getLogger("powerdesk.callbacks")
+BAD_SHAPE_ERRORS = (TypeError, ValueError, KeyError, IndexError, AttributeError)
 
 
 def callback_error(error: Exception):
@@ -23,4 +30,7 @@ def callback_error(error: Exception):
     if isinstance(error, ServiceError):
         log.warning("callback refused input: %s", error)
         abort(404 if isinstance(error, NotFound) else 400, description=str(error))
+    if isinstance(error, BAD_SHAPE_ERRORS):
+        log.exception("callback failed on its input (a malformed request, or a bug)")
+        abort(400, description="the values sent could not be handled; reload the page and try again")
     raise error

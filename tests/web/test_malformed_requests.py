@@ -105,3 +105,15 @@ def test_bodies_over_the_size_limit_get_413_json(tmp_path, seeded_sqlite_url):
                            content_type="application/json")
     assert response.status_code == 413
     assert "1 MB limit" in response.json["detail"]
+
+
+def test_a_callback_given_a_value_of_the_wrong_shape_answers_400_not_500(dash_app, client_as):
+    """The net under callbacks whose own checks miss a crafted value (here a dict as a run id)."""
+    from tests.dash_requests import find_callback_by_input
+
+    key = find_callback_by_input(dash_app, "runs-table.selectedRows")
+    body = callback_body(dash_app, key, {"runs-table.selectedRows": {"id": {"nested": ["../../etc"]}},
+                                         "runs-table.rowData": "not a list"}, triggered="runs-table.selectedRows")
+    response = client_as("viewer").post("/_dash-update-component", json=body)
+    assert response.status_code == 400, response.get_data(as_text=True)[:300]
+    assert "could not be handled" in response.json["detail"]
