@@ -46,10 +46,33 @@ def http_error(error: HTTPException):
     return response
 
 
+DATABASE_UNAVAILABLE = "the database is not available right now; nothing was stored by this request. Retry in a few seconds."
+RETRY_AFTER_S = 2
+
+
+def database_unavailable(error: Exception):
+    """A lost or refused database connection (PostgreSQL restarting, a terminated backend, SQLite
+    busy beyond its timeout): 503 with Retry-After, so clients retry; the transaction rolled back.
+    The connection pool's pre-ping replaces dead connections, so the next request recovers."""
+    log.warning("database unavailable on %s %s: %s", request.method, request.path, type(error).__name__)
+    response = jsonify(error="service unavailable", detail=DATABASE_UNAVAILABLE)
+    response.status_code = 503
+    response.headers["Retry-After"] = str(RETRY_AFTER_S)
+    return response
+
+
+def is_database_unavailable(error: BaseException) -> bool:
+    from sqlalchemy.exc import InterfaceError, OperationalError
+
+    return isinstance(error, OperationalError | InterfaceError)
+
+
 def unexpected_error(error: Exception):
     """Anything not an HTTPException: logged with its traceback, answered without one."""
     if isinstance(error, HTTPException):
         return http_error(error)
+    if is_database_unavailable(error):
+        return database_unavailable(error)
     log.exception("unhandled error on %s %s", request.method, request.path)
     reference = g.get("request_id", "")
     wrapped = InternalServerError(f"something went wrong on the server; reference {reference}".strip())
