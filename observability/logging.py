@@ -54,16 +54,18 @@ TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
 
 
 def configure_logging(log_format: str, level: str) -> None:
-    """Attach one handler to the ``powerdesk`` and Flask app loggers (idempotent)."""
+    """One handler on the root logger (idempotent), so Powerdesk's, Flask's and the servers'
+    records share one format; the ``powerdesk`` loggers log at ``level``. Records still propagate
+    normally (pytest's caplog and Celery's logging keep working)."""
     handler = logging.StreamHandler(sys.stderr)
     handler.set_name(_HANDLER_NAME)
     handler.addFilter(RequestIdFilter())
     handler.setFormatter(JsonFormatter() if log_format == "json" else logging.Formatter(TEXT_FORMAT))
-    for name in ("powerdesk", "app"):
-        logger = logging.getLogger(name)
-        logger.handlers = [h for h in logger.handlers if h.get_name() != _HANDLER_NAME] + [handler]
-        logger.setLevel(level.upper() if isinstance(level, str) else level)
-        logger.propagate = False
+    root = logging.getLogger()
+    root.handlers = [h for h in root.handlers if h.get_name() != _HANDLER_NAME] + [handler]
+    if root.level > logging.WARNING or root.level == logging.NOTSET:
+        root.setLevel(logging.WARNING)
+    logging.getLogger("powerdesk").setLevel(level.upper() if isinstance(level, str) else level)
 
 
 def start_request() -> None:

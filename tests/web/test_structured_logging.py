@@ -7,7 +7,7 @@ from tests.conftest import build_app, make_settings
 
 def test_json_log_lines_carry_the_request_id(tmp_path, seeded_sqlite_url, capsys):
     app = build_app(make_settings(tmp_path, seeded_sqlite_url, log_format="json"), seed=False)
-    handler = next(h for h in logging.getLogger("powerdesk").handlers if h.get_name() == "powerdesk-handler")
+    handler = next(h for h in logging.getLogger().handlers if h.get_name() == "powerdesk-handler")
     assert isinstance(handler.formatter, JsonFormatter)
     response = app.server.test_client().get("/health", headers={"X-Request-ID": "trace-42"})
     assert response.headers["X-Request-ID"] == "trace-42"
