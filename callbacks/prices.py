@@ -42,7 +42,10 @@ def table_rows(prices: pd.DataFrame) -> list[dict]:
 def _parse_range(start, end) -> tuple[date, date]:
     if not start or not end:
         raise InvalidInput("choose a start and an end date")
-    return parse_date_range(start, end, allow_midnight_suffix=True)
+    try:
+        return parse_date_range(start, end, allow_midnight_suffix=True)
+    except InvalidInput as error:
+        raise InvalidInput(f"that is not a date range to show: {error}") from error
 
 
 def register(app: dash.Dash) -> None:

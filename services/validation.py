@@ -34,7 +34,7 @@ def parse_date(value, name: str = "date", allow_midnight_suffix: bool = False) -
     try:
         parsed = date.fromisoformat(text)
     except ValueError as error:
-        raise InvalidInput(f"{name}={text!r} is not a calendar date") from error
+        raise InvalidInput(f"{name}={text!r} is not a date: there is no such day") from error
     if not EARLIEST_DATE <= parsed <= LATEST_DATE:
         raise InvalidInput(f"{name}={text} is outside the supported range {EARLIEST_DATE} to {LATEST_DATE}")
     return parsed
