@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import dash
 from dash import Input, Output, State
@@ -17,6 +17,7 @@ from security.authz import current_role, role_callback
 from services.errors import InvalidInput
 from services.optimisation_runs import RunRequest, execute_run, queue_run
 from services.prices import last_complete_date, market_coverage
+from services.validation import parse_date_range
 
 DEFAULT_NEW_RUN_DAYS = 7
 
@@ -73,7 +74,7 @@ def register(app: dash.Dash) -> None:
                 discharge_efficiency=discharge_eff, max_cycles_per_day=cycles,
                 degradation_cost_gbp_per_mwh=degradation,
             )
-            request = RunRequest(date.fromisoformat(start[:10]), date.fromisoformat(end[:10]), battery,
+            request = RunRequest(*parse_date_range(start, end, allow_midnight_suffix=True), battery,
                                  markets or "da+id", name=(name or "").strip())
             outcome = queue_run(database(), request, user_id=int(current_user.get_id()))
         except (InvalidInput, OptimiserError, ValueError) as error:

@@ -3,7 +3,7 @@
 - an HTTP error (``abort(403)`` from a role check) keeps its status;
 - a lost database connection becomes 503 with Retry-After (nothing was stored; retry);
 - a ``ServiceError`` (bad input that reached a service) becomes 400 with its message;
-- a TypeError, ValueError, KeyError, IndexError or AttributeError — what a callback raises when a
+- a TypeError, ValueError, KeyError, IndexError, AttributeError or OverflowError — what a callback raises when a
   crafted request sends a value of the wrong type or shape that its own checks missed — is logged
   with its traceback (it may also be a bug) and answered 400;
 - anything else is logged with its traceback and answered 500 without one (see ``security.errors``).
@@ -23,7 +23,7 @@ from security.errors import DATABASE_UNAVAILABLE, RETRY_AFTER_S, is_database_una
 from services.errors import NotFound, ServiceError
 
 log = logging.getLogger("powerdesk.callbacks")
-BAD_SHAPE_ERRORS = (TypeError, ValueError, KeyError, IndexError, AttributeError)
+BAD_SHAPE_ERRORS = (TypeError, ValueError, KeyError, IndexError, AttributeError, OverflowError)
 
 
 def callback_error(error: Exception):

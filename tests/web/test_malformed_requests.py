@@ -117,3 +117,21 @@ def test_a_callback_given_a_value_of_the_wrong_shape_answers_400_not_500(dash_ap
     response = client_as("viewer").post("/_dash-update-component", json=body)
     assert response.status_code == 400, response.get_data(as_text=True)[:300]
     assert "could not be handled" in response.json["detail"]
+
+
+def test_new_run_form_refuses_a_far_off_date_with_a_message(dash_app, client_as):
+    response = fire_new_run(dash_app, client_as("trader"), "9999-12-31", "9999-12-31")
+    assert response.status_code == 200
+    assert "outside the supported range" in json.dumps(response.json)
+
+
+def fire_new_run(dash_app, client, start, end):
+    from tests.dash_requests import find_callback_by_input
+
+    key = find_callback_by_input(dash_app, "runs-new-submit.n_clicks")
+    values = {"runs-new-submit.n_clicks": 1, "runs-new-dates.start_date": start, "runs-new-dates.end_date": end,
+              "runs-new-power.value": 100, "runs-new-energy.value": 200, "runs-new-charge-efficiency.value": 0.95,
+              "runs-new-discharge-efficiency.value": 0.95, "runs-new-cycles.value": 2,
+              "runs-new-degradation.value": 0, "runs-new-markets.value": "da+id"}
+    body = callback_body(dash_app, key, values, triggered="runs-new-submit.n_clicks")
+    return client.post("/_dash-update-component", json=body)
