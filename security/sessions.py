@@ -63,8 +63,8 @@ def load_session_user(db, user_id: str, lifetime_s: float, idle_timeout_s: float
     if user is None:
         return None
     if session_problem(user.session_version or 0, lifetime_s, idle_timeout_s) is not None:
-        for key in (VERSION_KEY, LOGIN_AT_KEY, SEEN_AT_KEY, "_user_id", "_fresh", "_id"):
-            session.pop(key, None)
+        # The cookie is left as it is (it is useless now): rewriting it here would race with the
+        # login page the browser is being sent to, whose fresh CSRF token lives in the same cookie.
         return None
     touch()
     return SessionUser(user.id, user.username, user.role)

@@ -26,3 +26,21 @@ def test_admin_picks_a_row_and_disables_the_user_after_confirming(powerdesk_brow
     walk.duo.wait_for_contains_text("#users-message", "Disabled 'viewer'", timeout=TIMEOUT)
     wait_until(walk, lambda: "disabled" in grid_cells(walk, "users-table", "status"), "status did not change")
     assert walk.console_errors() == []
+
+
+def test_a_page_whose_session_ended_sends_the_user_to_log_in_again(powerdesk_browser):
+    from services.users import set_role
+
+    walk = powerdesk_browser
+    walk.log_in("viewer")
+    wait_until(walk, lambda: walk.path() == "/", "login did not reach the Overview")
+    walk.duo.wait_for_contains_text("#overview-coverage", "Day-ahead", timeout=TIMEOUT)  # page settled
+    set_role(walk.db, "viewer", "trader", actor="admin")  # ends the viewer's session
+    walk.duo.find_element("#nav-prices").click()
+    wait_until(walk, lambda: walk.path().startswith("/login?next="), f"not sent to log in: {walk.path()}")
+    assert "prices" in walk.path()
+    walk.duo.find_element("#username").send_keys("viewer")
+    walk.duo.find_element("#password").send_keys("viewer-password-123")
+    walk.duo.find_element("#login-submit").click()
+    wait_until(walk, lambda: walk.path() == "/prices", f"not back on Prices: {walk.path()}")
+    assert walk.console_errors(expected=(" 401 ",)) == []
