@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, current_app, jsonify
 
 blueprint = Blueprint("openapi", __name__)
 
@@ -45,6 +45,8 @@ def build_spec() -> dict:
     from api import api_modules
 
     spec = copy.deepcopy(BASE_SPEC)
+    # the session cookie's name depends on the environment (``__Host-`` prefixed behind TLS)
+    spec["components"]["securitySchemes"]["session"]["name"] = current_app.config.get("SESSION_COOKIE_NAME", "session")
     spec["paths"] = {}
     for module in api_modules():
         spec["paths"].update(copy.deepcopy(getattr(module, "OPENAPI_PATHS", {})))
