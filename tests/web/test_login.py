@@ -121,3 +121,7 @@ def test_a_role_change_ends_the_session_and_the_new_role_applies_after_login(ser
     assert client.get("/_dash-layout").status_code == 401
     assert log_in(client, "viewer").status_code == 302
     assert client.get("/admin/users").status_code == 200
+
+
+def test_head_on_the_login_page_answers_like_get(server):
+    assert server.test_client().head("/login").status_code == 200
