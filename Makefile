@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 export FLASK_APP := app
 
-.PHONY: run test install install-test migrate setup lint bench container-smoke clean scheduler simulate bench-ingest
+.PHONY: run test test-faults install install-test migrate setup lint bench load container-smoke clean scheduler simulate bench-ingest
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -40,7 +40,13 @@ scheduler: setup
 ## Quickstart 2: lint and the whole test suite
 test: install-test
 	$(BIN)/ruff check .
-	$(BIN)/pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+	$(BIN)/pytest -n 2 --dist loadgroup --ignore=tests/faults $(PYTEST_ARGS)
+
+## fault tests (PostgreSQL connections terminated during writes, SQLite writers in several
+## processes); with POWERDESK_CONTAINER_SMOKE=1 also builds and smoke-tests the image with podman
+test-faults: install-test
+	$(BIN)/pytest tests/faults $(PYTEST_ARGS)
+	if [ "$${POWERDESK_CONTAINER_SMOKE:-0}" = 1 ]; then bash scripts/container-smoke.sh; fi
 
 lint: install-test
 	$(BIN)/ruff check .
@@ -63,6 +69,10 @@ simulate: install
 ## BENCH_POSTGRES_URL names a server whose user may create databases
 bench-ingest: install
 	$(BIN)/python benchmarks/ingest.py $(if $(BENCH_POSTGRES_URL),--postgres-url $(BENCH_POSTGRES_URL),)
+
+## page load benchmark against a running app (see benchmarks/load.py --help)
+load: install
+	$(BIN)/python benchmarks/load.py
 
 container-smoke:
 	bash scripts/container-smoke.sh

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import dash
@@ -19,15 +20,22 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_mail import Mail
+from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from api import api_modules
 from cli import register_cli
 from data_access.engine import Database
 from jobs.background import make_background_manager
+from observability.logging import configure_logging, finish_request, start_request
+from security.callback_errors import callback_error
+from security.errors import http_error, unexpected_error
 from security.guard import guard
-from security.login_views import make_auth_blueprint, too_many_attempts
-from security.principal import SessionUser
-from services.users import get_active_user
+from security.headers import DASH_APP_KEY, add_security_headers, cookie_config
+from security.login_views import THROTTLE_KEY, make_auth_blueprint, too_many_attempts
+from security.request_checks import check_request
+from security.sessions import load_session_user
+from security.throttle import make_login_throttle
 from settings import Settings
 
 ROOT = Path(__file__).resolve().parent
@@ -48,10 +56,11 @@ def _configure_server(server: Flask, settings: Settings) -> None:
         SECRET_KEY=settings.flask_secret_key(),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=settings.session_cookie_secure,
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
-        REMEMBER_COOKIE_SECURE=settings.session_cookie_secure,
+        **cookie_config(settings.behind_tls, settings.session_cookie_secure),
+        PERMANENT_SESSION_LIFETIME=timedelta(minutes=settings.session_lifetime_minutes),
+        MAX_CONTENT_LENGTH=int(settings.max_request_mb * 1_000_000),
         WTF_CSRF_CHECK_DEFAULT=False,
         RATELIMIT_STORAGE_URI=settings.redis_url or "memory://",
         RATELIMIT_STRATEGY="moving-window",
@@ -67,17 +76,30 @@ def _configure_server(server: Flask, settings: Settings) -> None:
     )
 
 
-def _install_login(server: Flask, db: Database) -> None:
+def _install_login(server: Flask, db: Database, settings: Settings) -> None:
     login_manager = LoginManager()
     login_manager.login_view = "auth.login"
     login_manager.init_app(server)
+    lifetime_s = settings.session_lifetime_minutes * 60
+    idle_s = settings.session_idle_timeout_minutes * 60
 
     @login_manager.user_loader
-    def load_user(user_id: str) -> SessionUser | None:
-        if not user_id.isdigit():
-            return None
-        user = get_active_user(db, int(user_id))
-        return SessionUser(user.id, user.username, user.role) if user else None
+    def load_user(user_id: str):
+        return load_session_user(db, user_id, lifetime_s, idle_s)
+
+
+def _install_request_hardening(server: Flask, settings: Settings) -> None:
+    """Request ids and logs, security headers, malformed-request checks, error pages (security)."""
+    configure_logging(settings.log_format, settings.log_level)
+    if settings.trusted_proxy_count:
+        server.wsgi_app = ProxyFix(server.wsgi_app, x_for=settings.trusted_proxy_count,
+                                   x_proto=settings.trusted_proxy_count)
+    server.extensions[THROTTLE_KEY] = make_login_throttle(settings)
+    server.before_request(start_request)
+    server.after_request(add_security_headers)
+    server.after_request(finish_request)
+    server.register_error_handler(HTTPException, http_error)
+    server.register_error_handler(Exception, unexpected_error)
 
 
 def _reap_runs_at_start_up(db: Database, settings: Settings) -> None:
@@ -101,13 +123,15 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     server.extensions["powerdesk"] = AppContext(settings=settings, db=db, mail=Mail(server))
     _reap_runs_at_start_up(db, settings)
 
-    _install_login(server, db)
-    limiter = Limiter(get_remote_address, app=server, default_limits=[])
-    server.register_blueprint(make_auth_blueprint(limiter, settings.login_rate_limit))
+    _install_request_hardening(server, settings)
+    _install_login(server, db, settings)
+    Limiter(get_remote_address, app=server, default_limits=[])
+    server.register_blueprint(make_auth_blueprint())
     for module in api_modules():
         server.register_blueprint(module.blueprint)
     server.register_error_handler(429, too_many_attempts)
     server.before_request(guard)
+    server.before_request(check_request)
     register_cli(server)
 
     app = dash.Dash(
@@ -120,7 +144,9 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
         update_title=None,
         suppress_callback_exceptions=True,
         background_callback_manager=make_background_manager(settings),
+        on_error=callback_error,
     )
+    server.extensions[DASH_APP_KEY] = app
     from callbacks import register_callbacks
     from components.shell import app_shell
 
@@ -145,4 +171,6 @@ def __getattr__(name: str):
 if __name__ == "__main__":
     dash_app = create_app()
     config = dash_app.server.extensions["powerdesk"].settings
-    dash_app.run(host=config.host, port=config.port, debug=False)
+    from security.quiet_server import QuietRequestHandler
+
+    dash_app.run(host=config.host, port=config.port, debug=False, request_handler=QuietRequestHandler)

@@ -53,10 +53,6 @@ class Settings(BaseSettings):
     session_cookie_secure: bool = Field(
         False, description="Send the session cookie over HTTPS only. Turn on behind TLS."
     )
-    login_rate_limit: str = Field(
-        "5 per 5 minutes",
-        description="Failed logins allowed per user name before further attempts get HTTP 429.",
-    )
     load_demo_data: bool = Field(True, description="`flask setup` loads the shipped demo prices when true.")
     mail_server: str = Field("localhost", description="SMTP host for outgoing mail.")
     mail_port: int = Field(25, description="SMTP port.")
@@ -172,6 +168,49 @@ class Settings(BaseSettings):
         "http://127.0.0.1:8050",
         description="The address people open Powerdesk at; links in emails start with it.",
     )
+
+    # --- security: sessions, headers, login throttling, request limits, logging -----------------
+    session_lifetime_minutes: float = Field(
+        720, gt=0, description="A login lasts at most this long [min], however active; then log in again."
+    )
+    session_idle_timeout_minutes: float = Field(
+        60, gt=0, description="A session with no request for this long [min] has ended."
+    )
+    behind_tls: bool = Field(
+        False,
+        description="The app is served over HTTPS (directly or behind a TLS proxy): the session cookie "
+        "becomes Secure with the `__Host-` name prefix, and responses carry HSTS. Leave off for plain-HTTP demos.",
+    )
+    hsts_max_age_s: int = Field(31536000, ge=0, description="HSTS max-age [s] when BEHIND_TLS is on.")
+    trusted_proxy_count: int = Field(
+        0, ge=0, le=5,
+        description="Reverse proxies in front of the app whose X-Forwarded-For/-Proto to trust (0: none). "
+        "Login throttling counts per client address, so set this behind a proxy.",
+    )
+    login_free_failures: int = Field(
+        5, ge=1, description="Failed logins per user name before each further attempt must wait (backoff)."
+    )
+    login_backoff_base_s: float = Field(
+        5.0, gt=0, description="First backoff delay [s] after the free failures; it doubles with each failure."
+    )
+    login_backoff_max_s: float = Field(
+        300.0, gt=0, description="Longest backoff delay [s]: a user name is never locked for longer than this."
+    )
+    login_failure_memory_s: float = Field(
+        3600.0, gt=0, description="A user name's failure count is forgotten this long [s] after its last failure."
+    )
+    login_address_failure_limit: int = Field(
+        30, ge=1, description="Failed logins from one client address (any user names) within the window "
+        "before that address gets HTTP 429."
+    )
+    login_address_window_s: float = Field(900.0, gt=0, description="Window [s] for the per-address limit.")
+    max_request_mb: float = Field(
+        20.0, gt=0, description="Largest request body [MB] (uploads included); larger ones get HTTP 413."
+    )
+    log_format: Literal["text", "json"] = Field(
+        "text", description="`json` writes one JSON object per log line (with the request id) for log collectors."
+    )
+    log_level: str = Field("INFO", description="Log level of the `powerdesk` loggers.")
 
     @field_validator("instance_path")
     @classmethod

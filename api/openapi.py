@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, current_app, jsonify
 
 blueprint = Blueprint("openapi", __name__)
 
@@ -35,6 +35,9 @@ BASE_SPEC = {
     },
 }
 
+MALFORMED = {"description": "Malformed request; the detail says what is wrong",
+             "content": {"application/json": {"schema": ERROR}}}
+
 OPENAPI_PATHS = {
     "/api/openapi.json": {"get": {"summary": "This document", "responses": {"200": {"description": "OpenAPI"}}}},
 }
@@ -45,10 +48,17 @@ def build_spec() -> dict:
     from api import api_modules
 
     spec = copy.deepcopy(BASE_SPEC)
+    # the session cookie's name depends on the environment (``__Host-`` prefixed behind TLS)
+    spec["components"]["securitySchemes"]["session"]["name"] = current_app.config.get("SESSION_COOKIE_NAME", "session")
     spec["paths"] = {}
     for module in api_modules():
         spec["paths"].update(copy.deepcopy(getattr(module, "OPENAPI_PATHS", {})))
         spec["components"]["schemas"].update(copy.deepcopy(getattr(module, "OPENAPI_SCHEMAS", {})))
+    for operations in spec["paths"].values():
+        for operation in operations.values():
+            # The request checks in front of every route answer a malformed request (a number out of
+            # range, a body that is not what the route reads) with 400 and the usual error body.
+            operation.setdefault("responses", {}).setdefault("400", MALFORMED)
     return spec
 
 

@@ -15,7 +15,8 @@ from services.studies import cancel_study, get_study, list_studies, submit_study
 blueprint = Blueprint("api_studies", __name__, url_prefix="/api/v1/studies")
 
 _ERROR_RESPONSE = {"content": {"application/json": {"schema": ERROR}}}
-_STUDY_ID = {"name": "study_id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}
+_STUDY_ID = {"name": "study_id", "in": "path", "required": True,
+             "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}}
 
 OPENAPI_PATHS = {
     "/api/v1/studies": {

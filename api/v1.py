@@ -13,6 +13,7 @@ from domain.markets import MARKETS
 from security.authz import require_machine_or_role
 from services.errors import InvalidInput, ServiceError
 from services.prices import prices_for_dates
+from services.validation import parse_date
 
 blueprint = Blueprint("api_v1", __name__, url_prefix="/api/v1")
 
@@ -65,10 +66,7 @@ def _date_arg(name: str) -> date:
     raw = request.args.get(name)
     if not raw:
         raise InvalidInput(f"query parameter {name!r} is required (YYYY-MM-DD)")
-    try:
-        return date.fromisoformat(raw)
-    except ValueError as error:
-        raise InvalidInput(f"{name}={raw!r} is not a date in YYYY-MM-DD form") from error
+    return parse_date(raw, name)
 
 
 @blueprint.get("/whoami")

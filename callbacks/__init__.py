@@ -22,6 +22,7 @@ CALLBACK_MODULES = (
     "carbon",
     "turbines",
     "meters",
+    "audit",
 )
 """A new page adds its callbacks module's name on a line of its own."""
 

@@ -38,6 +38,7 @@ from services.prices import (
     price_conflicts,
     prices_for_dates,
 )
+from services.validation import parse_choices, parse_date_range
 
 DEFAULT_DAYS = 7
 
@@ -72,13 +73,13 @@ def prices_csv_frame(prices: pd.DataFrame) -> pd.DataFrame:
     })
 
 
-def _parse_range(start: str | None, end: str | None) -> tuple[date, date]:
+def _parse_range(start, end) -> tuple[date, date]:
     if not start or not end:
         raise InvalidInput("choose a start and an end date")
     try:
-        return date.fromisoformat(start[:10]), date.fromisoformat(end[:10])
-    except ValueError as error:
-        raise InvalidInput(f"{start!r} to {end!r} is not a date range in YYYY-MM-DD form") from error
+        return parse_date_range(start, end, allow_midnight_suffix=True)
+    except InvalidInput as error:
+        raise InvalidInput(f"that is not a date range to show: {error}") from error
 
 
 def _title(first: date, last: date) -> str:
@@ -124,17 +125,19 @@ def register(app: dash.Dash) -> None:
         Input(page.UPLOAD_STATUS, "children"),
     )
     def show_prices(start, end, markets, heatmap_market, theme, _upload_status):
+        theme = theme if isinstance(theme, str) else None
+
         def nothing(message, alert=None):
             figure = empty_figure(theme, message)
             return figure, figure, figure, figure, [], None, [], alert
 
         if not start or not end:
             return nothing("Choose a range of settlement dates")
-        markets = [m for m in (markets or []) if m in MARKETS]
-        if not markets:
-            return nothing("No market ticked", info_alert("Tick at least one market to see its prices."))
         try:
             first, last = _parse_range(start, end)
+            markets = list(parse_choices(markets, "markets", MARKETS) or ())
+            if not markets:
+                return nothing("No market ticked", info_alert("Tick at least one market to see its prices."))
             prices = prices_for_dates(database(), first, last, tuple(markets))
             conflicts = price_conflicts(database(), first, last, tuple(markets))
         except InvalidInput as error:
@@ -193,6 +196,8 @@ def register(app: dash.Dash) -> None:
     def upload(contents, filename, fmt):
         if not contents:
             return dash.no_update
+        if not isinstance(contents, str) or not isinstance(filename, str | None):
+            return error_alert("the upload could not be read; choose the file again")
         try:
             _header, encoded = contents.split(",", 1)
             content = base64.b64decode(encoded, validate=True)

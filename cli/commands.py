@@ -85,6 +85,10 @@ def demo_load() -> None:
     click.echo(f"{load_demo_prices(_context().db)} demo price rows added.")
 
 
+CLI_ACTOR = "cli"
+"""Audit-log actor for changes made on the command line (whoever holds the server's shell)."""
+
+
 @user_group.command("create")
 @click.argument("name")
 @click.option("--role", type=click.Choice(ROLE_ORDER), required=True)
@@ -114,8 +118,29 @@ def user_list() -> None:
 def user_disable(name: str) -> None:
     """Disable NAME: existing sessions stop working at their next request."""
     with _user_errors():
-        users.disable_user(_context().db, name)
+        users.disable_user(_context().db, name, actor=CLI_ACTOR)
     click.echo(f"Disabled {name!r}.")
+
+
+@user_group.command("enable")
+@click.argument("name")
+def user_enable(name: str) -> None:
+    """Enable NAME again."""
+    with _user_errors():
+        users.enable_user(_context().db, name, actor=CLI_ACTOR)
+    click.echo(f"Enabled {name!r}.")
+
+
+@user_group.command("reset-password")
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True, help="Read the new password from standard input; "
+              "without it a password is generated and printed once.")
+def user_reset_password(name: str, password_stdin: bool) -> None:
+    """Set a new password for NAME and end their sessions."""
+    given = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
+    with _user_errors():
+        _user, generated = users.reset_password(_context().db, name, given, actor=CLI_ACTOR)
+    click.echo(f"New password for {name!r}: {generated}" if generated else f"Set a new password for {name!r}.")
 
 
 @user_group.command("set-role")
@@ -124,7 +149,7 @@ def user_disable(name: str) -> None:
 def user_set_role(name: str, role: str) -> None:
     """Give NAME the role ROLE."""
     with _user_errors():
-        users.set_role(_context().db, name, role)
+        users.set_role(_context().db, name, role, actor=CLI_ACTOR)
     click.echo(f"{name!r} is now {role}.")
 
 

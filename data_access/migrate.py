@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import fcntl
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.pool import NullPool
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
@@ -21,8 +25,44 @@ def alembic_config(database_url: str) -> Config:
     return config
 
 
+MIGRATION_LOCK_ID = 0x70D35C
+"""PostgreSQL advisory-lock key held while migrating (any constant shared by every process)."""
+
+
+@contextmanager
+def migration_lock(database_url: str) -> Iterator[None]:
+    """Only one process migrates at a time; the others wait, then find nothing left to do.
+
+    PostgreSQL: a session advisory lock (works across machines). SQLite: an exclusive ``flock``
+    on ``<database>.migrate.lock`` beside the file (SQLite lives on one machine's disk)."""
+    if database_url.startswith("postgresql"):
+        engine = create_engine(database_url, poolclass=NullPool)
+        try:
+            with engine.connect() as connection:
+                connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK_ID})
+                try:
+                    yield
+                finally:
+                    connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK_ID})
+        finally:
+            engine.dispose()
+        return
+    path = database_url.split(":///", 1)[-1] if database_url.startswith("sqlite:///") else ""
+    if not path or path == ":memory:":
+        yield
+        return
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    with open(f"{path}.migrate.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def upgrade(database_url: str, revision: str = "head") -> None:
-    command.upgrade(alembic_config(database_url), revision)
+    with migration_lock(database_url):
+        command.upgrade(alembic_config(database_url), revision)
 
 
 def downgrade(database_url: str, revision: str) -> None:

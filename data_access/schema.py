@@ -55,6 +55,9 @@ class User(Base):
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """Bumped by logout, password change, disable and role change: every session cookie signed
+    with an older value stops working at its next request (the ``security`` section's sessions)."""
 
 
 class ApiKey(Base):

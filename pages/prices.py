@@ -8,6 +8,7 @@ from dash import dcc, html
 
 from components.price_figures import DAILY_STATS_COLUMNS
 from domain.markets import MARKET_NAMES
+from security.request_checks import max_upload_bytes
 
 dash.register_page(__name__, path="/prices", name="Prices", title="Prices · Powerdesk", nav_order=10,
                    min_role="viewer")
@@ -74,7 +75,8 @@ def layout(**_query):
                     html.Code("interval_start_utc, day_ahead, intraday"), "), Elexon Market Index Data CSV, or EPEX "
                     "hourly day-ahead CSV (one row per day); .csv.gz too. Bad values are rejected with their line "
                     "numbers, a price that differs from another source's is kept beside it and flagged, and "
-                    "importing the same file again changes nothing. EPEX clock-change days are refused."],
+                    "importing the same file again changes nothing. EPEX clock-change days are refused. Files up to "
+                    f"{max_upload_bytes() / 1e6:.0f} MB (a larger one is not sent; split it)."],
                    className="small text-body-secondary mb-2"),
             dbc.Row([
                 dbc.Col(dcc.Dropdown(id=UPLOAD_FORMAT, value="auto", clearable=False, searchable=False,
@@ -85,7 +87,7 @@ def layout(**_query):
                         md=3),
                 dbc.Col(dcc.Upload(id=UPLOAD, children=dbc.Button("Choose a price file…", color="primary",
                                                                   outline=True),
-                                   multiple=False, max_size=20_000_000), md="auto"),
+                                   multiple=False, max_size=max_upload_bytes()), md="auto"),
             ], className="g-2 align-items-center"),
             dcc.Loading(html.Div(id=UPLOAD_STATUS, className="mt-2")),
         ]),

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Build the Powerdesk image with podman and smoke-test it end to end:
-#   /health is 200 with a working database, / redirects to /login, the admin can
+#   /health (liveness) is 200 and /ready reports a working, current database, / redirects to /login, the admin can
 #   log in (CSRF form + cookie jar), the image HEALTHCHECK passes, a restart
 #   (second `flask setup` on the same volume) comes back healthy, and arguments
 #   to `podman run` replace the server (`... powerdesk flask --app app user list`).
@@ -21,7 +21,23 @@ IMAGE="${IMAGE:-powerdesk}"
 BASE_IMAGE="${BASE_IMAGE:-localhost/powerdesk-python:3.11-slim}"
 TIMEOUT="${SMOKE_TIMEOUT:-120}"
 CA_BUNDLE="${PIP_CERT_BUNDLE:-/etc/ssl/certs/ca-certificates.crt}"
-RUNTIME=(--runtime runc)
+# podman's default OCI runtime may be one that is not installed (Debian's podman package brings
+# crun, while some containers.conf files name runc): use whichever is present, or $OCI_RUNTIME.
+RUNTIME=()
+pick_runtime() {
+    local candidate
+    if [[ -n "${OCI_RUNTIME:-}" ]]; then
+        RUNTIME=(--runtime "$OCI_RUNTIME")
+        return
+    fi
+    for candidate in crun runc; do
+        if command -v "$candidate" >/dev/null 2>&1; then
+            RUNTIME=(--runtime "$(command -v "$candidate")")
+            return
+        fi
+    done
+    fail "no OCI runtime found: apt-get install -y crun (or runc), or set OCI_RUNTIME"
+}
 ULIMITS=(--ulimit nofile=20000:20000 --ulimit nproc=4096:4096)
 CONTAINER="powerdesk-smoke-$$"
 ADMIN_PASSWORD="smoke-$(head -c 18 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')"
@@ -32,8 +48,14 @@ log() { printf '\n==> %s\n' "$*"; }
 fail() { printf '\nFAIL: %s\n' "$*" >&2; exit 1; }
 
 for tool in podman curl python3; do
-    command -v "$tool" >/dev/null || fail "missing $tool (apt-get install -y podman debootstrap curl python3)"
+    command -v "$tool" >/dev/null || fail "missing $tool (apt-get install -y podman crun debootstrap curl python3)"
 done
+pick_runtime
+if [[ "${1:-}" == "--print-runtime" ]]; then
+    echo "${RUNTIME[*]}"
+    rm -rf "$WORK"
+    exit 0
+fi
 
 cleanup() {
     local rc=$?
@@ -108,13 +130,13 @@ wait_healthy() {
 }
 
 check_health_json() {
-    python3 - "$WORK/health.json" <<'EOF' || fail "/health JSON does not report a working, current database: $(cat "$WORK/health.json")"
+    curl -s -o "$WORK/ready.json" --max-time 10 "$BASE_URL/ready" || true
+    python3 - "$WORK/ready.json" <<'EOF' || fail "/ready does not report a working, current database: $(cat "$WORK/ready.json")"
 import json, sys
 body = json.load(open(sys.argv[1]))
-db = body.get("database", {})
-print("    /health:", json.dumps(body))
-assert db.get("ok") is True, "database not ok"
-assert body.get("status") == "ok", "status is not ok (schema not current?)"
+print("    /ready:", json.dumps(body))
+assert body.get("checks", {}).get("database") is True, "database not ready (unreachable or schema not current)"
+assert body.get("status") == "ready", "not ready"
 EOF
 }
 

@@ -1,25 +1,48 @@
 #!/usr/bin/env bash
-# Container entrypoint.
-#   no arguments: prepare the instance (migrate DB, create the admin user on first
-#                 start, load demo data; all idempotent) and serve with gunicorn.
-#   arguments:    run them instead, e.g. `docker run --rm powerdesk flask --app app user list`.
+# Container entrypoint: one image for every role, chosen by the first argument.
+#   (none)     single-container demo: prepare the instance (migrate, create admin on first start,
+#              demo data; idempotent and serialised by a migration lock), then serve with gunicorn.
+#   migrate    only the preparation step (compose runs it once, before the other services start).
+#   serve      only gunicorn (compose: the app service; migrations already ran).
+#   worker     a Celery worker for background optimisation runs (needs REDIS_URL).
+#   scheduler  the scheduler process (daily email, run reaper, turbine dispatcher).
+#   anything else runs as given, e.g. `docker run --rm powerdesk flask --app app user list`.
 #
-# Environment: PORT (8050), WEB_CONCURRENCY (2 gunicorn workers),
-# POWERDESK_ADMIN_PASSWORD (first start only; otherwise a random one is printed once).
+# Configuration comes only from the environment: PORT (8050), WEB_CONCURRENCY (2 gunicorn workers),
+# GUNICORN_TIMEOUT (120 s), CELERY_CONCURRENCY (2), and the app's settings (README, "Settings").
 set -euo pipefail
 
 cd /app
 
-if [[ $# -gt 0 ]]; then
-    exec "$@"
-fi
+serve() {
+    # gunicorn.conf.py (in /app) removes the Server banner; the app writes its own access log
+    # lines (with request ids), so gunicorn's access log stays off.
+    exec gunicorn \
+        --bind "0.0.0.0:${PORT:-8050}" \
+        --workers "${WEB_CONCURRENCY:-2}" \
+        --timeout "${GUNICORN_TIMEOUT:-120}" \
+        --error-logfile - \
+        app:server
+}
 
-flask --app app setup
-
-exec gunicorn \
-    --bind "0.0.0.0:${PORT:-8050}" \
-    --workers "${WEB_CONCURRENCY:-2}" \
-    --timeout 120 \
-    --access-logfile - \
-    --error-logfile - \
-    app:server
+case "${1:-}" in
+    "")
+        flask --app app setup
+        serve
+        ;;
+    migrate)
+        exec flask --app app setup
+        ;;
+    serve)
+        serve
+        ;;
+    worker)
+        exec celery -A jobs.celery_worker worker --loglevel INFO --concurrency "${CELERY_CONCURRENCY:-2}"
+        ;;
+    scheduler)
+        exec python -m jobs.scheduler
+        ;;
+    *)
+        exec "$@"
+        ;;
+esac

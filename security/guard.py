@@ -19,7 +19,7 @@ from security.authz import callback_role
 from security.principal import MachinePrincipal
 from services.api_keys import verify_api_key
 
-PUBLIC_PATHS = frozenset({"/login", "/health", "/favicon.ico", "/_favicon.ico"})
+PUBLIC_PATHS = frozenset({"/login", "/health", "/ready", "/favicon.ico", "/_favicon.ico"})
 PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/")
 API_PREFIXES = ("/api/", "/readings/", "/price-plans/", "/post_metrics", "/footprint/")
 """Paths answered as an API: an API key or a session, and 401 JSON (never a login redirect) without.
@@ -72,6 +72,17 @@ def _page_role(path: str) -> str | None:
     return None
 
 
+def _callback_output() -> str:
+    """The ``output`` a Dash callback request names ("" for a malformed body, which
+    ``security.request_checks`` then refuses with a 4xx)."""
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:
+        return ""
+    output = body.get("output") if isinstance(body, dict) else None
+    return output if isinstance(output, str) else ""
+
+
 def guard():
     """Allow, redirect to /login, or refuse with 401/403 JSON."""
     path = request.path
@@ -98,8 +109,7 @@ def guard():
         target = request.full_path.rstrip("?") if request.query_string else path
         return redirect(f"/login?next={quote(target, safe='/')}")
     if path == "/_dash-update-component":
-        body = request.get_json(silent=True) or {}
-        needed = callback_role(str(body.get("output", "")))
+        needed = callback_role(_callback_output())
         if not role_allows(current_user.role, needed):
             return _forbidden(f"this action needs the {needed} role; you are a {current_user.role}")
     if request.method == "GET":

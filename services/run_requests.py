@@ -17,6 +17,7 @@ from typing import Any
 from optimiser import BatteryParams, Markets, OptimiserError, SolverSettings
 from optimiser.params import battery_problems
 from services.errors import InvalidInput
+from services.validation import parse_date
 
 MAX_NAME_CHARS = 120
 DA_SERIES = ("day_ahead",)
@@ -148,9 +149,9 @@ def _date(value: Any, label: str) -> tuple[date | None, str | None]:
     if not isinstance(value, str):
         return None, f"{label} {value!r} is not a date (use YYYY-MM-DD)"
     try:
-        return date.fromisoformat(value[:10] if len(value) > 10 and value[10] == "T" else value), None
-    except ValueError:
-        return None, f"{label} {value!r} is not a date (use YYYY-MM-DD)"
+        return parse_date(value, label, allow_midnight_suffix=True), None
+    except InvalidInput as error:
+        return None, str(error)
 
 
 def field_problems(values: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:

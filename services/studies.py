@@ -98,7 +98,13 @@ def submit_study(db: Database, body: dict, user_id: int | None, actor: str, max_
     return SubmittedStudy(study.id, list(dict.fromkeys(pending)))
 
 
+MAX_ID = 2**31 - 1
+"""Ids are 32-bit in SQL; a larger number names no study (and must not reach the driver)."""
+
+
 def _study(session, study_id: int) -> Study:
+    if not 0 < study_id <= MAX_ID:
+        raise NotFound(f"there is no study #{study_id}")
     study = session.scalar(select(Study).options(joinedload(Study.created_by)).where(Study.id == study_id))
     if study is None:
         raise NotFound(f"there is no study #{study_id}")

@@ -84,7 +84,7 @@ def test_admin_walks_through_every_page_in_dark_mode_and_logs_out(powerdesk_brow
     walk.log_in("admin")
     wait_for_overview(walk)
     assert "admin" in walk.duo.find_element("#user-badge").text
-    assert nav_link_ids(walk) == {"nav-overview", "nav-prices", "nav-runs", "nav-studies", "nav-carbon", "nav-turbines", "nav-meters", "nav-profile", "nav-admin-users"}
+    assert nav_link_ids(walk) == {"nav-overview", "nav-prices", "nav-runs", "nav-studies", "nav-carbon", "nav-turbines", "nav-meters", "nav-profile", "nav-admin-users", "nav-admin-audit"}
     assert html_theme(walk) == "light"
     light_font = graph_state(walk, "overview-recent-chart")["fontColour"]
 

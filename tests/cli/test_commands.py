@@ -79,3 +79,18 @@ def test_setup_uses_the_configured_admin_password(tmp_path):
     current = run_flask(["db", "current"], tmp_path)
 
     assert current.stdout.startswith(head_revision())
+
+
+def test_user_enable_and_reset_password_on_the_command_line(server):
+    from services import audit
+    from services.users import authenticate
+
+    runner = server.test_cli_runner()
+    db = server.extensions["powerdesk"].db
+    assert runner.invoke(args=["user", "disable", "viewer"]).exit_code == 0
+    assert "Enabled 'viewer'" in runner.invoke(args=["user", "enable", "viewer"]).output
+    result = runner.invoke(args=["user", "reset-password", "viewer", "--password-stdin"], input="cli-password-1234\n")
+    assert result.exit_code == 0 and authenticate(db, "viewer", "cli-password-1234") is not None
+    generated = runner.invoke(args=["user", "reset-password", "viewer"]).output.rsplit(": ", 1)[1].strip()
+    assert authenticate(db, "viewer", generated) is not None
+    assert {e.actor for e in audit.list_events(db, action_prefix="user.")} == {"cli"}

