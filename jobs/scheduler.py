@@ -60,8 +60,12 @@ class ScheduledJob:
 JOBS: tuple[ScheduledJob, ...] = (
     ScheduledJob("price_email", "jobs.price_email:send_daily_price_email",
                  lambda s: Daily(*s.price_email_hour_minute(), until_hour=23)),
+    ScheduledJob("run_reaper", "jobs.reaper:reap", lambda s: Every(30)),
+    ScheduledJob("turbine_dispatch", "jobs.turbines:dispatch", lambda s: Every(s.turbine_dispatch_interval_s)),
+    ScheduledJob("carbon_intensity", "jobs.carbon:fetch_recent_intensity", lambda s: Every(30 * 60)),
+    ScheduledJob("price_folder", "jobs.prices:fetch_prices_job", lambda s: Every(15 * 60)),
 )
-"""Every scheduled job, e.g. ``ScheduledJob("reaper", "jobs.reaper:reap", lambda s: Every(60)),``."""
+"""Every scheduled job, each idempotent (two schedulers, or a restart, do no harm). Adding one is one line."""
 
 
 def run_job(job: ScheduledJob, settings: Settings) -> bool:

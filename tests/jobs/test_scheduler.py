@@ -132,3 +132,14 @@ def test_python_m_jobs_scheduler_starts_and_schedules_the_email(tmp_path, seeded
     finally:
         process.terminate()
         process.wait(10)
+
+
+def test_the_scheduler_runs_the_reaper_turbine_dispatch_intensity_and_price_folder_jobs(settings):
+    """Every job the desk relies on is registered, and each runs once against a real database without failing."""
+    wanted = {"price_email", "run_reaper", "turbine_dispatch", "carbon_intensity", "price_folder"}
+    jobs = {job.name: job for job in JOBS}
+    assert wanted <= set(jobs)
+    assert jobs["run_reaper"].schedule(settings) == Every(30)
+    assert jobs["turbine_dispatch"].schedule(settings) == Every(settings.turbine_dispatch_interval_s)
+    for name in ("run_reaper", "turbine_dispatch", "price_folder"):
+        assert run_job(jobs[name], settings), name
