@@ -129,9 +129,13 @@ def register(app: dash.Dash) -> None:
             return False, None, None, None, None, None, None, watching, watching is None
         last = last_complete_date(db, coverage)
         first = min(row.first_date for row in coverage)
-        start = max(first, last - timedelta(days=DEFAULT_NEW_RUN_DAYS - 1))
+        # The default dates are the last week both default series (day_ahead, intraday) price completely,
+        # so the form opens ready to run rather than on dates one of them lacks.
+        default_series = [row for row in coverage if row.market in ("day_ahead", "intraday")]
+        end = min((row.last_complete_date or row.last_date for row in default_series), default=last)
+        start = max([row.first_date for row in default_series] + [end - timedelta(days=DEFAULT_NEW_RUN_DAYS - 1)])
         lo, hi = first.isoformat(), last.isoformat()
-        return False, lo, hi, lo, hi, start.isoformat(), last.isoformat(), watching, watching is None
+        return False, lo, hi, lo, hi, start.isoformat(), end.isoformat(), watching, watching is None
 
     # Not role-restricted: it fires when the page loads for every role (the form is hidden for viewers) and
     # only reads price coverage, which every role may see; for a viewer it does nothing.

@@ -74,13 +74,13 @@ def usage_figure(times_s: np.ndarray, power_kw: np.ndarray, daily_kwh: pd.Series
         days = pd.DatetimeIndex(by_day.index)
         x, hover = (days + pd.Timedelta(hours=12)).tz_convert("UTC"), days.strftime("%a %d %b %Y")
         for column, name, colour in (("max", "Daily peak (kW)", "#6610f2"), ("mean", "Daily mean (kW)", "#0d6efd")):
-            figure.add_trace(go.Scattergl(
+            figure.add_trace(go.Scatter(
                 x=x, y=by_day[column].to_numpy(), mode="lines", name=name, line={"width": 1.2, "color": colour},
                 customdata=hover, hovertemplate="%{customdata}<br>%{y:.3f} kW<extra>" + name + "</extra>",
             ), row=1, col=1)
     else:
         local = instants.tz_convert(LONDON)
-        figure.add_trace(go.Scattergl(
+        figure.add_trace(go.Scatter(
             x=instants, y=power_kw, mode="lines", name="Power (kW)", line={"width": 1.2, "color": "#0d6efd"},
             customdata=local.strftime("%a %d %b %Y %H:%M %Z"),
             hovertemplate="%{customdata}<br>%{y:.3f} kW<extra></extra>",

@@ -58,10 +58,10 @@ def turbine_tile(state, now: datetime) -> dbc.Card:
     if state.last_seen is not None:
         wind = f"{state.wind_speed_m_per_s:.1f} m/s"
         power = f"{state.power_kw:,.0f} kW"
-        seen = f"{local_clock(state.last_seen)} · {age_text((now - state.last_seen).total_seconds())}"
+        seen = f"Last report {local_clock(state.last_seen)} · {age_text((now - state.last_seen).total_seconds())}"
     else:
         wind = power = "–"
-        seen = "never reported"
+        seen = "Has never reported"
     repair = state.repair_state
     ticket_line = html.Div(
         [html.Span(f"Ticket #{state.ticket.id}: ", className="fw-semibold"), repair] if state.ticket else "No open ticket",
@@ -76,7 +76,7 @@ def turbine_tile(state, now: datetime) -> dbc.Card:
             ], className="d-flex justify-content-between align-items-center mb-1"),
             html.Div(f"#{state.turbine_number} · {state.rated_power_kw / 1000:g} MW", className="small text-body-secondary"),
             html.Div([html.Span(wind, className="me-3"), html.Span(power)], className="pd-num text-start fs-5 my-1"),
-            html.Div(f"Last report {seen}", className="small"),
+            html.Div(seen, className="small"),
             ticket_line,
         ], className="py-2 px-3"),
         id=f"{TILE_ID_PREFIX}{state.turbine_number}",

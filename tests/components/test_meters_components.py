@@ -28,4 +28,4 @@ def test_long_histories_are_drawn_as_daily_mean_and_peak():
     assert len(figure.data[0].x) == len(local_dates)  # one point per UK day
     short = usage_figure(times[:96], np.ones(96), pd.Series([24.0, 24.0], index=pd.to_datetime(["2023-01-01",
                                                                                              "2023-01-02"])), None)
-    assert [trace.type for trace in short.data] == ["scattergl", "bar"] and len(short.data[0].x) == 96
+    assert [trace.type for trace in short.data] == ["scatter", "bar"] and len(short.data[0].x) == 96

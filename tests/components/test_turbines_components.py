@@ -30,7 +30,7 @@ def test_stale_and_never_seen_tiles():
     stale = turbine_tile(state("stale", seen=NOW - timedelta(minutes=10)), NOW)
     assert "pd-turbine-stale" in stale.className and "last said broken" in str(stale)
     never = turbine_tile(state("no data", seen=None), NOW)
-    assert "never reported" in str(never) and "pd-turbine-no-data" in never.className
+    assert "Has never reported" in str(never) and "pd-turbine-no-data" in never.className
 
 
 def test_broken_bands_run_until_the_next_report():
