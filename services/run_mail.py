@@ -8,25 +8,14 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask
-from flask_mail import Mail, Message
+from flask_mail import Message
 
 from data_access.engine import Database
-from data_access.schema import OptimisationRun, User
+from data_access.schema import OptimisationRun, PriceEmailRecipient, User
+from services.mailer import send_with_timeout, standalone_mail_app
 from settings import Settings
 
 log = logging.getLogger(__name__)
-
-
-def _mailer(settings: Settings) -> tuple[Flask, Mail]:
-    app = Flask("powerdesk-run-mail")
-    app.config.update(
-        MAIL_SERVER=settings.mail_server, MAIL_PORT=settings.mail_port, MAIL_USE_TLS=settings.mail_use_tls,
-        MAIL_USE_SSL=settings.mail_use_ssl, MAIL_USERNAME=settings.mail_username,
-        MAIL_PASSWORD=settings.mail_password.get_secret_value() if settings.mail_password else None,
-        MAIL_DEFAULT_SENDER=settings.mail_default_sender, MAIL_TIMEOUT=settings.mail_timeout_s,
-    )
-    return app, Mail(app)
 
 
 def run_summary(run: OptimisationRun, base_url: str) -> tuple[str, str]:
@@ -46,18 +35,20 @@ def run_summary(run: OptimisationRun, base_url: str) -> tuple[str, str]:
 def notify_run_finished(db: Database, settings: Settings, run_id: int) -> bool:
     """Email the run's submitter its outcome; False (logged) when there is no address or sending failed.
 
-    Users have no email column yet: a user name that is an email address is mailed."""
+    The address is the one on the user's Profile page (kept with the price-email choice, whether or not
+    that email is on); failing that, a user name that is an email address."""
     with db.session() as session:
         run = session.get(OptimisationRun, run_id)
         user = session.get(User, run.created_by_id) if run and run.created_by_id else None
-        address = getattr(user, "email", None) or (user.username if user and "@" in user.username else None)
+        profile = session.get(PriceEmailRecipient, user.id) if user else None
+        address = (profile.email if profile else None) or (user.username if user and "@" in user.username else None)
         if run is None or not address:
             return False
         subject, body = run_summary(run, settings.public_base_url)
-    app, mail = _mailer(settings)
+    app, mail = standalone_mail_app(settings)
     try:
-        with app.app_context():
-            mail.send(Message(subject=subject, recipients=[address], body=body))
+        with app.app_context():  # Flask-Mail has no timeout of its own; a hanging server must not hold a worker
+            send_with_timeout(mail, Message(subject=subject, recipients=[address], body=body), settings.mail_timeout_s)
     except Exception:
         log.warning("could not email %s about run %s", address, run_id, exc_info=True)
         return False

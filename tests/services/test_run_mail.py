@@ -51,7 +51,7 @@ def sqlite_db(tmp_path):
     migrate.upgrade(url)
     db = Database.from_url(url)
     load_demo_prices(db)
-    with db.session() as session:  # users have no email column yet: a user name that is an address is mailed
+    with db.session() as session:  # no Profile address: a user name that is an address is mailed
         session.add(User(username="olive@example.com", password_hash="x", role="trader"))
     yield db
     db.dispose()
@@ -88,3 +88,19 @@ def test_a_quick_run_sends_nothing_and_a_mail_failure_never_fails_the_run(sqlite
     with sqlite_db.session() as session:
         assert session.get(OptimisationRun, outcome.run_id).status == "succeeded"
     assert "could not email olive@example.com" in caplog.text
+
+
+def test_the_address_on_the_profile_page_is_used_before_the_user_name(sqlite_db, smtp, tmp_path):
+    from services import price_email
+
+    inbox, port = smtp
+    with sqlite_db.session() as session:
+        session.add(User(username="trader2", password_hash="x", role="trader"))
+    price_email.set_preference(sqlite_db, "trader2", "desk@example.com", False, actor="trader2")  # email off
+    with sqlite_db.session() as session:
+        user_id = session.query(User.id).filter(User.username == "trader2").scalar()
+    settings = Settings(POWERDESK_INSTANCE_PATH=str(tmp_path), mail_server="127.0.0.1", mail_port=port,
+                        run_email_after_s=0)
+    outcome = run_optimisation(sqlite_db, REQUEST, user_id=user_id, settings=settings)
+    assert [recipients for recipients, _content in inbox.messages] == [["desk@example.com"]]
+    assert outcome.status == "succeeded"
