@@ -24,6 +24,7 @@ from domain.roles import role_allows
 from domain.settlement_time import LONDON
 from jobs.background import JobStartFailed, start_run_job, stop_job
 from services.api_keys import key_user
+from services.carbon import with_carbon_columns
 from services.errors import Conflict, Forbidden, InvalidInput, NotFound, ServiceError
 from services.optimisation_runs import cancel_run, queue_run, reap_stale_runs
 from services.run_requests import (
@@ -259,6 +260,7 @@ def intervals_csv(run_id: int):
     export = intervals.copy()
     export["interval_start_utc"] = [t.strftime("%Y-%m-%dT%H:%M:%SZ") for t in starts]
     export.insert(1, "local_time", [t.strftime("%Y-%m-%d %H:%M %Z") for t in starts.tz_convert(LONDON)])
+    export = with_carbon_columns(db, intervals, export)
     buffer = io.StringIO()
     export.to_csv(buffer, index=False, float_format="%.6g")
     return Response(buffer.getvalue(), mimetype="text/csv", headers={

@@ -33,6 +33,7 @@ from components.schedule import run_rows, schedule_figure, zoom_ticks
 from domain.roles import role_allows
 from domain.run_status import in_progress
 from security.authz import current_role, role_callback
+from services.carbon import footprint_totals, schedule_footprint, with_carbon_columns
 from services.errors import InvalidInput, NotFound, ServiceError
 from services.operational import import_readings, schedule_vs_actual
 from services.optimisation_runs import reap_stale_runs
@@ -118,6 +119,17 @@ VIEW_KEYS = ("shown", "shown_status", "selected", "message", "hidden", "title", 
              "heatmap", "details", "rows", "download_disabled", "delete_hidden", "range")
 
 
+def carbon_note(totals) -> html.P:
+    """The schedule's carbon in one line: net, emitted and avoided tCO2, or why it is unknown."""
+    if totals.net_tco2 is None:
+        return html.P("Carbon: no grid intensity is stored for these dates (NESO data covers 2023).",
+                      className="small text-body-secondary", id="runs-carbon")
+    partial = "" if totals.coverage_share == 1 else f" over the {totals.coverage_share:.0%} of intervals with an intensity"
+    return html.P(f"Carbon{partial}: net {totals.net_tco2:,.1f} tCO2 — emitted {totals.emitted_tco2:,.1f} t by "
+                  f"imports, avoided {totals.avoided_tco2:,.1f} t by exports (per interval in the CSV).",
+                  className="small", id="runs-carbon")
+
+
 def register(app: dash.Dash) -> None:
     from pages import runs as page
 
@@ -193,6 +205,9 @@ def register(app: dash.Dash) -> None:
             return _outputs(HIDDEN_VIEW, message=error_alert(f"{str(error).capitalize()}. Pick a run from the list "
                                                              "above."))
         view = run_view_outputs(run, intervals, theme)
+        if not intervals.empty:
+            view["details"] = html.Div([carbon_note(footprint_totals(schedule_footprint(db, intervals))),
+                                        view["details"]])
         view["delete_hidden"] = not _may_delete(run)
         view["selected"] = {"ids": [str(run.id)]} if select_in_grid else dash.no_update
         return _outputs(view)
@@ -369,8 +384,8 @@ def register(app: dash.Dash) -> None:
             return dash.no_update
         if intervals.empty:
             return dash.no_update
-        return dcc.send_data_frame(intervals_export(intervals).to_csv, f"powerdesk_run_{run.id}_intervals.csv",
-                                   index=False)
+        export = with_carbon_columns(database(), intervals, intervals_export(intervals))
+        return dcc.send_data_frame(export.to_csv, f"powerdesk_run_{run.id}_intervals.csv", index=False)
 
 
 

@@ -37,6 +37,11 @@ def run_footprint(db: Database, run_id: int) -> pd.DataFrame:
     Raises NotFound for an unknown run; a run without a schedule gives an empty frame.
     """
     _run, intervals = get_run(db, run_id)
+    return schedule_footprint(db, intervals)
+
+
+def schedule_footprint(db: Database, intervals: pd.DataFrame) -> pd.DataFrame:
+    """``run_footprint`` of a schedule already read (the run's intervals, in time order)."""
     if intervals.empty:
         return pd.DataFrame(columns=list(FOOTPRINT_COLUMNS))
     starts = pd.DatetimeIndex(intervals["interval_start_utc"])
@@ -170,3 +175,22 @@ def carbon_tradeoff(db: Database, run_id: int, user_id: int | None = None,
         net = footprint_totals(run_footprint(db, outcome.run_id)).net_tco2 if stored.totals else None
         points.append(TradeoffPoint(float(price), outcome.run_id, stored.status, revenue, net, outcome.reopened))
     return points
+
+
+CSV_CARBON_COLUMNS = ("intensity_g_per_kwh", "intensity_kind", "emissions_kg")
+"""What the run's intervals CSV gains: the grid's intensity and the interval's signed emissions [kgCO2]
+(exports negative, "avoided"); empty where no intensity is stored, never 0."""
+
+
+def with_carbon_columns(db: Database, intervals: pd.DataFrame, export: pd.DataFrame) -> pd.DataFrame:
+    """``export`` (one row per interval of ``intervals``, same order) with ``CSV_CARBON_COLUMNS`` added."""
+    out = export.copy()
+    if intervals.empty:
+        for column in CSV_CARBON_COLUMNS:
+            out[column] = []
+        return out
+    footprint = schedule_footprint(db, intervals)
+    out["intensity_g_per_kwh"] = footprint["intensity_g_per_kwh"].to_numpy()
+    out["intensity_kind"] = footprint["intensity_kind"].to_numpy()
+    out["emissions_kg"] = np.round(footprint["emissions_kg"].to_numpy(float), 3)
+    return out

@@ -103,3 +103,16 @@ def test_a_run_without_a_schedule_has_an_empty_footprint_and_null_totals():
     empty = pd.DataFrame(columns=list(carbon.FOOTPRINT_COLUMNS))
     totals = carbon.footprint_totals(empty)
     assert totals.net_tco2 is None and totals.emitted_tco2 is None and totals.coverage_share == 0.0
+
+
+def test_the_runs_intervals_csv_carries_intensity_and_emissions_and_leaves_unknown_empty(db):
+    from components.run_view import intervals_export
+    from services.runs import get_run
+
+    run_id = run_optimisation(db, RunRequest(FIRST + timedelta(days=1), FIRST + timedelta(days=2), BATTERY)).run_id
+    _run, intervals = get_run(db, run_id)
+    export = carbon.with_carbon_columns(db, intervals, intervals_export(intervals))
+    footprint = carbon.run_footprint(db, run_id)
+    assert list(export.columns[-3:]) == ["intensity_g_per_kwh", "intensity_kind", "emissions_kg"]
+    assert export["emissions_kg"].iloc[:48].to_numpy() == pytest.approx(footprint["emissions_kg"].iloc[:48], abs=1e-3)
+    assert export["emissions_kg"].iloc[48:].isna().all()  # no stored intensity on the second day: empty, not 0

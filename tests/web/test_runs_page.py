@@ -185,3 +185,14 @@ def test_zooming_the_whole_range_relabels_its_axis_in_uk_time_with_settlement_pe
         "runs-chart-range.data": ["2023-06-01T00:00:00+00:00", "2023-06-03T00:00:00+00:00"]})
     patch = str(client_as("viewer").post("/_dash-update-component", json=body).json["response"])
     assert "00:00<br>SP1" in patch and "2023-06-01T23:00:00" in patch  # UTC instant, labelled 00:00 BST
+
+
+def test_the_run_view_states_the_schedules_carbon_or_why_it_is_unknown(dash_app, client_as, stored_runs, server):
+    from services.footprint import load_demo_carbon
+
+    spring_id, _ = stored_runs
+    unknown = show(dash_app, client_as("viewer"), **{"runs-requested.data": spring_id})
+    assert "no grid intensity is stored" in str(unknown["runs-details"])
+    load_demo_carbon(server.extensions["powerdesk"].db)  # NESO 2023 intensity
+    known = str(show(dash_app, client_as("viewer"), **{"runs-requested.data": spring_id})["runs-details"])
+    assert "Carbon: net" in known and "tCO2" in known and "avoided" in known
