@@ -31,6 +31,9 @@ PASSWORDS = {
 }
 POSTGRES_ADMIN_URL = os.environ.get("POWERDESK_TEST_POSTGRES_URL")
 REDIS_URL = os.environ.get("POWERDESK_TEST_REDIS_URL")
+CELERY_REDIS_URL = REDIS_URL.rsplit("/", 1)[0] + "/14" if REDIS_URL else None
+"""The Celery tests' own Redis database (broker and results): a worker there takes only their tasks, and
+their flushes touch nothing the other tests, running in parallel, keep in Redis."""
 REQUIRE_SERVICES = os.environ.get("POWERDESK_REQUIRE_SERVICES") == "1"
 
 

@@ -14,7 +14,15 @@ from pathlib import Path
 import pytest
 
 from data_access.schema import OptimisationRun
-from tests.conftest import REDIS_URL, api_csrf_headers, build_app, log_in, make_settings, missing_service
+from tests.conftest import (
+    CELERY_REDIS_URL,
+    REDIS_URL,
+    api_csrf_headers,
+    build_app,
+    log_in,
+    make_settings,
+    missing_service,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 HEARTBEAT_S = 2.0
@@ -29,10 +37,10 @@ def celery_setup(tmp_path, seeded_sqlite_url):
         missing_service("set POWERDESK_TEST_REDIS_URL to run the Celery worker test")
     import redis
 
-    redis.Redis.from_url(REDIS_URL).flushdb()  # no messages left by an earlier test
+    redis.Redis.from_url(CELERY_REDIS_URL).flushdb()  # no messages left by an earlier test
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("DATABASE_URL", "POWERDESK_", "REDIS_URL", "RUN_"))}
-    env.update(DATABASE_URL=seeded_sqlite_url, REDIS_URL=REDIS_URL, SECRET_KEY="celery-test-secret",
+    env.update(DATABASE_URL=seeded_sqlite_url, REDIS_URL=CELERY_REDIS_URL, SECRET_KEY="celery-test-secret",
                POWERDESK_INSTANCE_PATH=str(tmp_path / "worker"), PYTHONPATH=str(ROOT),
                RUN_HEARTBEAT_DEADLINE_S=str(HEARTBEAT_S))
     workers = []
@@ -46,7 +54,7 @@ def celery_setup(tmp_path, seeded_sqlite_url):
         workers.append(worker)
         return worker
 
-    settings = make_settings(tmp_path, seeded_sqlite_url, redis_url=REDIS_URL, secret_key="celery-test-secret",
+    settings = make_settings(tmp_path, seeded_sqlite_url, redis_url=CELERY_REDIS_URL, secret_key="celery-test-secret",
                              run_heartbeat_deadline_s=HEARTBEAT_S)
     app = build_app(settings, seed=False)
     try:
