@@ -31,9 +31,20 @@ PASSWORDS = {
 }
 POSTGRES_ADMIN_URL = os.environ.get("POWERDESK_TEST_POSTGRES_URL")
 REDIS_URL = os.environ.get("POWERDESK_TEST_REDIS_URL")
-CELERY_REDIS_URL = REDIS_URL.rsplit("/", 1)[0] + "/14" if REDIS_URL else None
-"""The Celery tests' own Redis database (broker and results): a worker there takes only their tasks, and
-their flushes touch nothing the other tests, running in parallel, keep in Redis."""
+CELERY_TEST_DATABASES = {
+    "test_a_submitted_run_is_solved_by_a_celery_worker": 8,
+    "test_a_worker_killed_mid_run_leaves_a_failed_run_that_is_not_solved_twice": 9,
+    "test_a_study_is_solved_by_celery_workers": 10,
+    "test_the_worker_runs_the_daily_price_email_task": 11,
+}
+
+
+def celery_redis_url(test_name: str) -> str | None:
+    """A Redis database of the Celery test's own (broker and results): tests run in parallel, and a worker
+    on a shared queue would take another test's tasks (against another database), or a flush drop them."""
+    if not REDIS_URL:
+        return None
+    return REDIS_URL.rsplit("/", 1)[0] + f"/{CELERY_TEST_DATABASES[test_name]}"
 REQUIRE_SERVICES = os.environ.get("POWERDESK_REQUIRE_SERVICES") == "1"
 
 

@@ -15,7 +15,7 @@ from celery import Celery
 from data_access.engine import Database
 from jobs.beat import TASK_PREFIX
 from services import price_email
-from tests.conftest import CELERY_REDIS_URL, REDIS_URL, missing_service
+from tests.conftest import REDIS_URL, celery_redis_url, missing_service
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.xdist_group("celery")  # the Celery run tests flush the shared Redis database
@@ -25,12 +25,13 @@ def test_the_worker_runs_the_daily_price_email_task(tmp_path, seeded_sqlite_url,
     if not REDIS_URL:
         missing_service("set POWERDESK_TEST_REDIS_URL to run the Celery beat test")
     inbox, port = smtp_inbox
+    broker_url = celery_redis_url("test_the_worker_runs_the_daily_price_email_task")
     db = Database.from_url(seeded_sqlite_url)
     price_email.set_preference(db, "trader", "trader@example.com", True, actor="trader")
     db.dispose()
     queue = f"pd-test-{uuid.uuid4().hex[:8]}"  # no other test's worker takes this task
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "POWERDESK_", "REDIS_URL"))}
-    env.update(DATABASE_URL=seeded_sqlite_url, REDIS_URL=CELERY_REDIS_URL, SECRET_KEY="beat-test-secret",
+    env.update(DATABASE_URL=seeded_sqlite_url, REDIS_URL=broker_url, SECRET_KEY="beat-test-secret",
                POWERDESK_INSTANCE_PATH=str(tmp_path / "worker"), PYTHONPATH=str(ROOT), MAIL_SERVER="127.0.0.1",
                MAIL_PORT=str(port), PRICE_EMAIL_TIME="00:00")
     worker = subprocess.Popen(
@@ -38,7 +39,7 @@ def test_the_worker_runs_the_daily_price_email_task(tmp_path, seeded_sqlite_url,
          "--without-heartbeat", "--without-gossip", "--without-mingle", "-Q", queue],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
-    sender = Celery("beat-test", broker=CELERY_REDIS_URL)
+    sender = Celery("beat-test", broker=broker_url)
     try:
         sender.send_task(TASK_PREFIX + "price_email", queue=queue)
         deadline = time.monotonic() + 90

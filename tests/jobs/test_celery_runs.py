@@ -15,10 +15,10 @@ import pytest
 
 from data_access.schema import OptimisationRun
 from tests.conftest import (
-    CELERY_REDIS_URL,
     REDIS_URL,
     api_csrf_headers,
     build_app,
+    celery_redis_url,
     log_in,
     make_settings,
     missing_service,
@@ -32,15 +32,16 @@ pytestmark = pytest.mark.xdist_group("celery")  # tests share one Redis database
 
 
 @pytest.fixture
-def celery_setup(tmp_path, seeded_sqlite_url):
+def celery_setup(request, tmp_path, seeded_sqlite_url):
     if not REDIS_URL:
         missing_service("set POWERDESK_TEST_REDIS_URL to run the Celery worker test")
     import redis
 
-    redis.Redis.from_url(CELERY_REDIS_URL).flushdb()  # no messages left by an earlier test
+    broker_url = celery_redis_url(request.function.__name__)
+    redis.Redis.from_url(broker_url).flushdb()  # no messages left by an earlier run of this test
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("DATABASE_URL", "POWERDESK_", "REDIS_URL", "RUN_"))}
-    env.update(DATABASE_URL=seeded_sqlite_url, REDIS_URL=CELERY_REDIS_URL, SECRET_KEY="celery-test-secret",
+    env.update(DATABASE_URL=seeded_sqlite_url, REDIS_URL=broker_url, SECRET_KEY="celery-test-secret",
                POWERDESK_INSTANCE_PATH=str(tmp_path / "worker"), PYTHONPATH=str(ROOT),
                RUN_HEARTBEAT_DEADLINE_S=str(HEARTBEAT_S))
     workers = []
@@ -54,7 +55,7 @@ def celery_setup(tmp_path, seeded_sqlite_url):
         workers.append(worker)
         return worker
 
-    settings = make_settings(tmp_path, seeded_sqlite_url, redis_url=CELERY_REDIS_URL, secret_key="celery-test-secret",
+    settings = make_settings(tmp_path, seeded_sqlite_url, redis_url=broker_url, secret_key="celery-test-secret",
                              run_heartbeat_deadline_s=HEARTBEAT_S)
     app = build_app(settings, seed=False)
     try:
