@@ -6,37 +6,22 @@ this process (an identical stored run is reopened); its first line names the run
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 import click
-from flask import Flask, current_app
+from flask import Flask
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from cli.commands import _context, _user_errors
 from data_access import runs as run_store
 from data_access.schema import OptimisationRun, User
 from domain.roles import role_allows
 from domain.settlement_time import format_local
 from jobs.background import local_job_id, stop_job
-from optimiser import OptimiserError
-from services.errors import ServiceError
 from services.optimisation_runs import cancel_run, execute_run, queue_run, reap_stale_runs
 from services.run_requests import FIELDS, ID_SERIES, MARKET_MODES, TERMINAL_POLICIES, parse_request
 from services.runs import find_runs
 
 optimise_group = AppGroup("optimise", help="Optimisation runs stored in the database.")
-
-
-def _context():
-    return current_app.extensions["powerdesk"]
-
-
-@contextmanager
-def _user_errors():
-    try:
-        yield
-    except (ServiceError, OptimiserError) as error:
-        raise click.ClickException(str(error)) from error
 
 
 def _user(username: str | None, needed: str) -> User | None:
