@@ -1,10 +1,8 @@
 """The "your run has finished" email, against a real SMTP server (aiosmtpd) on 127.0.0.1."""
 
-import socket
 from datetime import date
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from data_access.schema import OptimisationRun, User
 from optimiser import BatteryParams
@@ -13,33 +11,6 @@ from services.prices import load_demo_prices
 from settings import Settings
 
 REQUEST = RunRequest(date(2023, 2, 1), date(2023, 2, 1), BatteryParams(power_mw=10, energy_mwh=20), name="mailed")
-
-
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
-        self.messages.append((envelope.rcpt_tos, envelope.content.decode()))
-        return "250 OK"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def smtp():
-    inbox = Inbox()
-    port = _free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield inbox, port
-    finally:
-        controller.stop()
 
 
 @pytest.fixture
@@ -62,25 +33,27 @@ def _user_id(db):
         return session.query(User.id).filter(User.username == "olive@example.com").scalar()
 
 
-def test_a_run_longer_than_the_threshold_mails_its_submitter(sqlite_db, smtp, tmp_path):
-    inbox, port = smtp
+def test_a_run_longer_than_the_threshold_mails_its_submitter(sqlite_db, smtp_inbox, tmp_path):
+    inbox, port = smtp_inbox
     settings = Settings(POWERDESK_INSTANCE_PATH=str(tmp_path), mail_server="127.0.0.1", mail_port=port,
                         run_email_after_s=0, public_base_url="https://desk.example")
     outcome = run_optimisation(sqlite_db, REQUEST, user_id=_user_id(sqlite_db), settings=settings)
     assert outcome.status == "succeeded"
-    [(recipients, content)] = inbox.messages
+    [message] = inbox.messages
+    recipients, content = inbox.envelopes[0], message.get_content()
     assert recipients == ["olive@example.com"]
-    assert f"Subject: Powerdesk: Run #{outcome.run_id} (mailed) succeeded" in content
+    assert message["Subject"] == f"Powerdesk: Run #{outcome.run_id} (mailed) succeeded"
     assert f"https://desk.example/runs?run={outcome.run_id}" in content and "Net revenue" in content
 
 
-def test_a_quick_run_sends_nothing_and_a_mail_failure_never_fails_the_run(sqlite_db, smtp, tmp_path, caplog):
-    inbox, port = smtp
+def test_a_quick_run_sends_nothing_and_a_mail_failure_never_fails_the_run(sqlite_db, smtp_inbox, refusing_port,
+                                                                           tmp_path, caplog):
+    inbox, port = smtp_inbox
     quick = Settings(POWERDESK_INSTANCE_PATH=str(tmp_path), mail_server="127.0.0.1", mail_port=port,
                      run_email_after_s=600)
     run_optimisation(sqlite_db, REQUEST, user_id=_user_id(sqlite_db), settings=quick)
     assert inbox.messages == []
-    closed = _free_port()  # nothing listens there
+    closed = refusing_port  # nothing listens there
     down = Settings(POWERDESK_INSTANCE_PATH=str(tmp_path), mail_server="127.0.0.1", mail_port=closed,
                     mail_timeout_s=2, run_email_after_s=0)
     other = RunRequest(REQUEST.first, REQUEST.last, REQUEST.battery.model_copy(update={"power_mw": 5}))
@@ -90,10 +63,10 @@ def test_a_quick_run_sends_nothing_and_a_mail_failure_never_fails_the_run(sqlite
     assert "could not email olive@example.com" in caplog.text
 
 
-def test_the_address_on_the_profile_page_is_used_before_the_user_name(sqlite_db, smtp, tmp_path):
+def test_the_address_on_the_profile_page_is_used_before_the_user_name(sqlite_db, smtp_inbox, tmp_path):
     from services import price_email
 
-    inbox, port = smtp
+    inbox, port = smtp_inbox
     with sqlite_db.session() as session:
         session.add(User(username="trader2", password_hash="x", role="trader"))
     price_email.set_preference(sqlite_db, "trader2", "desk@example.com", False, actor="trader2")  # email off
@@ -102,5 +75,5 @@ def test_the_address_on_the_profile_page_is_used_before_the_user_name(sqlite_db,
     settings = Settings(POWERDESK_INSTANCE_PATH=str(tmp_path), mail_server="127.0.0.1", mail_port=port,
                         run_email_after_s=0)
     outcome = run_optimisation(sqlite_db, REQUEST, user_id=user_id, settings=settings)
-    assert [recipients for recipients, _content in inbox.messages] == [["desk@example.com"]]
+    assert inbox.envelopes == [["desk@example.com"]]
     assert outcome.status == "succeeded"
