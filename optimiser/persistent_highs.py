@@ -10,7 +10,9 @@ from dataclasses import dataclass
 import highspy
 import numpy as np
 import pyomo.version
+from pyomo.common.errors import PyomoException
 from pyomo.common.timing import HierarchicalTimer
+from pyomo.contrib.appsi.cmodel import cmodel, cmodel_available
 from pyomo.contrib.appsi.solvers.highs import Highs, _MutableConstraintBounds, _MutableObjectiveCoefficient
 from pyomo.core.base.param import ParamData
 
@@ -90,7 +92,14 @@ class PersistentHighs(Highs):
       Neither path here sets it (Ctrl-C does not interrupt a solve; the time limit bounds it);
     - HiGHS checks ``time_limit`` against its clock summed over every run of the instance (HiGHS #1331,
       #1477), so after a minute of daily solves every later solve would stop at once. Each run here gets
-      the limit on top of the time already on the clock.
+      the limit on top of the time already on the clock;
+    - the stock ``set_instance`` builds the model inside ``capture_output(capture_fd=True)``, which swaps the
+      process's stdout/stderr file descriptors under Pyomo's ``capture_output_lock``. Once anything imports
+      multiprocessing that lock is a process-shared semaphore, so a run process killed on cancel while it
+      held the lock left every later run in its parent (the web server forks them) to fail with
+      "Deadlock starting capture_output" 200 s later; and swapping fds 1 and 2 in a threaded server would
+      take every thread's output. HiGHS's own output is switched off here instead, before anything is
+      loaded, so nothing needs capturing.
 
     The overrides lean on appsi internals as of Pyomo 6.10 (its mutable-term helpers and index maps); the
     reference-model tests fail loudly if an upgrade changes them.
@@ -112,10 +121,21 @@ class PersistentHighs(Highs):
         self.config.mip_gap = settings.mip_gap
 
     def set_instance(self, model) -> None:
-        super().set_instance(model)
-        highs = self._solver_model
+        """The stock ``set_instance`` without ``capture_output`` (see the class docstring)."""
+        if self._last_results_object is not None:
+            self._last_results_object.solution_loader.invalidate()
+        if not self.available():
+            raise PyomoException(f"the HiGHS solver is not available ({self.available()})")
+        self._reinit()
+        self._model = model
+        if self.use_extensions and cmodel_available:
+            self._expr_types = cmodel.PyomoExprTypes()
+        highs = self._solver_model = highspy.Highs()
         highs.setOptionValue("output_flag", False)
         highs.setOptionValue("mip_rel_gap", float(self.config.mip_gap))
+        self.add_block(model)
+        if self._objective is None:
+            self.set_objective(None)
 
     def resolve(self) -> HighsRun:
         """Push changed Param values to HiGHS, run it from its last basis, and report how it ended."""
