@@ -81,6 +81,11 @@ def beat(session: Session, run_id: int, done: int | None = None, total: int | No
     session.execute(
         update(OptimisationRun).where(OptimisationRun.id == run_id, OptimisationRun.status == RUNNING).values(**values)
     )
+    return status_of(session, run_id)
+
+
+def status_of(session: Session, run_id: int) -> str | None:
+    """The run's status now (None when there is no such run)."""
     return session.scalar(select(OptimisationRun.status).where(OptimisationRun.id == run_id))
 
 

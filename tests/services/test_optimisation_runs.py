@@ -250,3 +250,30 @@ def test_a_run_on_the_market_index_series_records_it_and_solves_separately(price
     with pytest.raises(InvalidInput, match="market_index prices cover 2023-02-01 to 2023-02-01"):
         queue_run_ = __import__("services.optimisation_runs", fromlist=["queue_run"]).queue_run
         queue_run_(priced_db, RunRequest(date(2023, 3, 1), date(2023, 3, 2), BATTERY, id_series="market_index"))
+
+
+def test_progress_is_written_at_most_twice_a_second_yet_every_day_is_reported(priced_db):
+    """Each progress write is a committed write; one per day cost a year-long run more than its solves."""
+    from sqlalchemy import event
+
+    from services.optimisation_runs import PROGRESS_WRITE_INTERVAL_S
+
+    writes = []
+
+    def count_progress_writes(_conn, _cursor, statement, _params, _context, _many):
+        if statement.startswith("UPDATE optimisation_runs SET") and "progress_done" in statement:
+            writes.append(statement)
+
+    request = RunRequest(date(2023, 2, 1), date(2023, 3, 2), BATTERY, markets="da")
+    reported = []
+    event.listen(priced_db.engine, "before_cursor_execute", count_progress_writes)
+    try:
+        started = datetime.now(UTC)
+        outcome = run_optimisation(priced_db, request, progress=lambda done, total: reported.append(done))
+        elapsed_s = (datetime.now(UTC) - started).total_seconds()
+    finally:
+        event.remove(priced_db.engine, "before_cursor_execute", count_progress_writes)
+    run = _run(priced_db, outcome.run_id)
+    assert outcome.status == "succeeded" and reported == list(range(1, 31))
+    assert (run.progress_done, run.progress_total) == (30, 30)
+    assert 2 <= len(writes) <= 2 + elapsed_s / PROGRESS_WRITE_INTERVAL_S
