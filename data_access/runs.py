@@ -111,7 +111,8 @@ def store_result(session: Session, run_id: int, status: str, message: str, total
         for row in rows:
             row["run_id"] = run_id
             row["settlement_period"] = int(row["settlement_period"])
-        session.execute(insert(RunInterval), rows)
+        # The table, not the ORM class: the ORM's bulk path costs more than the insert itself (17,520 rows a year).
+        session.execute(insert(RunInterval.__table__), rows)
     return True
 
 
