@@ -42,8 +42,10 @@ test: install-test
 	$(BIN)/ruff check .
 	$(BIN)/pytest -n 2 --dist loadgroup --ignore=tests/faults $(PYTEST_ARGS)
 
-## fault tests (PostgreSQL connections terminated during writes, SQLite writers in several
-## processes); with POWERDESK_CONTAINER_SMOKE=1 also builds and smoke-tests the image with podman
+## fault tests (PostgreSQL connections terminated during writes; a private PostgreSQL cluster restarted
+## and stopped under a stream of ingests through gunicorn; a private Redis killed before run and study
+## submits; SQLite writers in several processes); with POWERDESK_CONTAINER_SMOKE=1 also builds and
+## smoke-tests the image with podman
 test-faults: install-test
 	$(BIN)/pytest tests/faults $(PYTEST_ARGS)
 	if [ "$${POWERDESK_CONTAINER_SMOKE:-0}" = 1 ]; then bash scripts/container-smoke.sh; fi

@@ -22,7 +22,7 @@ from data_access import runs as run_store
 from data_access.schema import OptimisationRun
 from domain.roles import role_allows
 from domain.settlement_time import LONDON
-from jobs.background import JobStartFailed, start_run_job, stop_job
+from jobs.background import JOB_START_RETRY_AFTER_S, JobStartFailed, start_run_job, stop_job
 from services.api_keys import key_user
 from services.carbon import with_carbon_columns
 from services.errors import Conflict, Forbidden, InvalidInput, NotFound, ServiceError
@@ -101,7 +101,9 @@ OPENAPI_PATHS = {
                 "200": _json("An identical run (same parameters, same prices) already exists; it is returned", _RUN),
                 "400": _json("Not a JSON object, or no prices for the dates", ERROR),
                 "422": _json("A parameter is invalid; `fields` names each one", ERROR),
-                "503": _json("No background worker could be reached; the run is stored as failed", ERROR),
+                "503": _json("No background worker could be reached (e.g. Redis is down); the run is stored as failed "
+                             "with that reason (`id`), nothing is left queued; Retry-After says when to submit "
+                             "again", ERROR),
                 "401": _ERR["401"], "403": _ERR["403"],
             },
         },
@@ -281,7 +283,10 @@ def submit_run():
         try:
             start_run_job(ctx.settings, outcome.run_id)
         except JobStartFailed as error:
-            return jsonify(error="unavailable", detail=str(error)), 503
+            response = jsonify(error="service unavailable", detail=str(error), id=outcome.run_id, status="failed")
+            response.status_code = 503
+            response.headers["Retry-After"] = str(JOB_START_RETRY_AFTER_S)
+            return response
     run = get_run_row(ctx.db, outcome.run_id)
     body = run_json(run, actor.role == "admin")
     if outcome.reopened:

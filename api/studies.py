@@ -6,7 +6,7 @@ from flask import Blueprint, current_app, jsonify, request
 
 from api.openapi import DATE, ERROR
 from api.runs import _writer
-from jobs.background import stop_job
+from jobs.background import JOB_START_RETRY_AFTER_S, JobStartFailed, stop_job
 from jobs.studies import start_points
 from security.authz import require_machine_or_role
 from services.errors import Conflict, Forbidden, InvalidInput, NotFound, ServiceError
@@ -39,6 +39,9 @@ OPENAPI_PATHS = {
                 "400": {"description": "Bad study (names the field or point)", **_ERROR_RESPONSE},
                 "401": {"description": "No or invalid credentials", **_ERROR_RESPONSE},
                 "403": {"description": "Not a trader or admin", **_ERROR_RESPONSE},
+                "503": {"description": "The background workers could not be reached (e.g. Redis is down): the "
+                                       "study (`id`) is stored with its unstarted points failed, none left queued; "
+                                       "Retry-After says when to submit again", **_ERROR_RESPONSE},
             },
         },
     },
@@ -107,7 +110,13 @@ def submit():
         raise InvalidInput("send the study as a JSON object (Content-Type: application/json)")
     context = current_app.extensions["powerdesk"]
     submitted = submit_study(context.db, body, actor.user_id, actor.name, context.settings.study_max_points)
-    start_points(context.settings, submitted.study_id, submitted.pending_run_ids)
+    try:
+        start_points(context.settings, submitted.study_id, submitted.pending_run_ids)
+    except JobStartFailed as error:
+        response = jsonify(error="service unavailable", detail=str(error), id=submitted.study_id)
+        response.status_code = 503
+        response.headers["Retry-After"] = str(JOB_START_RETRY_AFTER_S)
+        return response
     study = get_study(context.db, submitted.study_id)
     return jsonify(id=submitted.study_id, points=len(study["points"]),
                    reused=len(study["points"]) - len(submitted.pending_run_ids)), 202

@@ -15,7 +15,7 @@ from components.study_figures import point_rows, sizing_figure
 from domain.roles import role_allows
 from domain.run_status import finished_ok, in_progress
 from domain.study_grid import StudyGridError, parse_number_list
-from jobs.background import stop_job
+from jobs.background import JobStartFailed, stop_job
 from jobs.studies import start_points
 from security.authz import current_role, role_callback
 from services.errors import NotFound, ServiceError
@@ -175,7 +175,10 @@ def register(app: dash.Dash) -> None:
                                      context.settings.study_max_points)
         except (StudyGridError, ServiceError) as error:
             return dash.no_update, error_alert(f"Nothing was run. {error}")
-        start_points(context.settings, submitted.study_id, submitted.pending_run_ids)
+        try:
+            start_points(context.settings, submitted.study_id, submitted.pending_run_ids)
+        except JobStartFailed as error:
+            return submitted.study_id, error_alert(str(error))
         total = len(get_study(context.db, submitted.study_id)["points"])
         reused = total - len(submitted.pending_run_ids)
         return submitted.study_id, success_alert(

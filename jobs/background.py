@@ -111,7 +111,37 @@ def _watch(process, database_url: str, run_id: int, limit_s: float) -> None:
 
 
 class JobStartFailed(RuntimeError):
-    """The job could not be started (broker down, no processes left); the run was marked ``failed``."""
+    """The job could not be started (broker down, no processes left); the run was marked ``failed``.
+    Its text is written for the user who submitted the run."""
+
+
+JOB_START_RETRY_AFTER_S = 30
+"""What a 503 for a run that could not be started tells clients to wait before submitting again [s]."""
+
+
+def job_start_failure(settings: Settings) -> str:
+    """Why a run could not be started, for the run row and the person who submitted it."""
+    if settings.uses_celery():
+        return ("The run could not be started: no background worker was reachable, because the job queue "
+                "(Redis) did not answer. Nothing was solved. Try again in a minute, or ask an administrator "
+                "to check Redis and the workers.")
+    return ("The run could not be started: no background worker was reachable, because the server could not "
+            "start a process for it. Nothing was solved. Try again, or ask an administrator to check the server.")
+
+
+def fail_unstarted(settings: Settings, run_ids: list[int]) -> None:
+    """Mark queued runs whose jobs were never started ``failed`` with ``job_start_failure``'s reason, so
+    none is left queued with no job behind it."""
+    from data_access import runs as run_store
+    from data_access.engine import Database
+
+    db = Database.from_url(settings.resolved_database_url())
+    try:
+        with db.session() as session:
+            for run_id in run_ids:
+                run_store.finish_active(session, run_id, run_store.FAILED, job_start_failure(settings))
+    finally:
+        db.dispose()
 
 
 def start_run_job(settings: Settings, run_id: int) -> str:
@@ -126,16 +156,8 @@ def start_run_job(settings: Settings, run_id: int) -> str:
         job_id = _start(settings, run_id)
     except Exception as error:
         log.exception("could not start the job for run %s", run_id)
-        db = Database.from_url(settings.resolved_database_url())
-        try:
-            with db.session() as session:
-                run_store.finish_active(session, run_id, run_store.FAILED,
-                                        "The run could not be started: no background worker was reachable. "
-                                        "Try again, or ask an administrator to check the workers.")
-        finally:
-            db.dispose()
-        raise JobStartFailed(f"run #{run_id} could not be started ({type(error).__name__}); it is marked failed") \
-            from error
+        fail_unstarted(settings, [run_id])
+        raise JobStartFailed(f"Run #{run_id}: {job_start_failure(settings)}") from error
     db = Database.from_url(settings.resolved_database_url())
     try:
         with db.session() as session:

@@ -9,7 +9,6 @@ before a worker reaches it is skipped.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import logging
 import multiprocessing
 import os
@@ -58,22 +57,41 @@ def start_points(settings: Settings, study_id: int, run_ids: list[int]) -> str:
     With Celery every point is its own ``powerdesk.execute_run`` task (``jobs.background.start_run_job``),
     so the workers share the study between them and each point can be cancelled like any run. Without
     it, one detached process solves the points on a pool of ``STUDY_WORKERS`` processes.
+
+    Raises ``jobs.background.JobStartFailed`` (saying how many points) when the Celery queue cannot be
+    reached; those points are then ``failed``, none is left queued.
     """
     if not run_ids:
         return "none"
     if settings.uses_celery():
-        from jobs.background import JobStartFailed, start_run_job
+        from jobs.background import JobStartFailed, fail_unstarted, job_start_failure, start_run_job
 
-        for run_id in run_ids:
-            with contextlib.suppress(JobStartFailed):  # that point is marked failed; the others go on
+        for number, run_id in enumerate(run_ids):
+            try:
                 start_run_job(settings, run_id)
+            except JobStartFailed as error:
+                # The queue did not answer: the points not yet handed over would wait for it in turn, so they
+                # are failed at once with the same reason; points already handed over go on.
+                fail_unstarted(settings, run_ids[number + 1:])
+                unstarted = len(run_ids) - number
+                raise JobStartFailed(f"Study #{study_id}: {unstarted} of its {len(run_ids)} points to solve could "
+                                     f"not be started and are stored as failed. {job_start_failure(settings)}") \
+                    from error
         return "celery"
     command = [sys.executable, "-m", "jobs.studies", "--database-url", settings.resolved_database_url(),
                "--workers", str(settings.study_workers), *map(str, run_ids)]
     log_path = settings.instance_path / f"study-{study_id}.log"
-    with open(log_path, "ab") as log_file:
-        subprocess.Popen(command, cwd=ROOT, stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                         start_new_session=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    try:
+        with open(log_path, "ab") as log_file:
+            subprocess.Popen(command, cwd=ROOT, stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                             start_new_session=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    except OSError as error:
+        from jobs.background import JobStartFailed, fail_unstarted, job_start_failure
+
+        log.exception("could not start the process solving study %s", study_id)
+        fail_unstarted(settings, run_ids)
+        raise JobStartFailed(f"Study #{study_id}: its {len(run_ids)} points to solve could not be started and are "
+                             f"stored as failed. {job_start_failure(settings)}") from error
     return "processes"
 
 

@@ -23,6 +23,8 @@ from tests.conftest import (
     make_settings,
     missing_service,
 )
+from tests.dash_requests import fire
+from tests.web.test_run_form import POLL, call
 
 ROOT = Path(__file__).resolve().parents[2]
 HEARTBEAT_S = 2.0
@@ -107,7 +109,7 @@ def test_a_worker_killed_mid_run_leaves_a_failed_run_that_is_not_solved_twice(ce
 
     dash_app, start_worker = celery_setup
     worker = start_worker()
-    _client, run_id = _submit(dash_app, {"first_date": "2023-01-14", "last_date": "2023-04-30",
+    client, run_id = _submit(dash_app, {"first_date": "2023-01-14", "last_date": "2023-04-30",
                                          "always_binary": True})
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline and (_row(dash_app, run_id).progress_done or 0) < 1:
@@ -128,6 +130,14 @@ def test_a_worker_killed_mid_run_leaves_a_failed_run_that_is_not_solved_twice(ce
     assert reaped == 1
     failed = _row(dash_app, run_id)
     assert failed.status == "failed" and "stopped responding" in failed.message
+    # The UI shows the failure: the form that was following the run, and the runs grid.
+    followed = call(client, dash_app, POLL, {POLL: 1, "runs-queued.data": run_id}).json["response"]
+    alert = followed["runs-new-message"]["children"]["props"]
+    assert alert["color"] == "danger" and f"Run #{run_id} failed" in alert["children"] \
+        and "stopped responding" in alert["children"]
+    assert followed["runs-new-poll"]["disabled"] is True  # it stops polling: no endless spinner
+    rows = fire(client, dash_app, "runs-table.rowData", {"runs-load.data": 0}).json["response"]["runs-table"]["rowData"]
+    assert [row["status"] for row in rows if row["id"] == run_id] == ["failed"]
     # What a redelivered task does: the claim fails, nothing is solved, the row keeps its final status.
     again = execute_run(context.db, run_id, progress=lambda *_: pytest.fail("solved twice"))
     assert again.status == "failed" and again.reopened
