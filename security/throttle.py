@@ -11,12 +11,15 @@ Two rules, both counting failed logins only:
   last failure.
 
 The counters live in Redis when ``REDIS_URL`` is set (shared by every worker and machine), else in
-process memory (one process: the development server, tests).
+process memory (one process: the development server, tests). While Redis does not answer, each process
+counts in its own memory (and tries Redis again every ``REDIS_RETRY_S``), so an outage of Redis never
+stops people logging in, and guessing is still slowed, per process, meanwhile.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 import threading
 import time
@@ -24,6 +27,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 KEY_PREFIX = "powerdesk:login:"
+REDIS_RETRY_S = 30.0
+"""Seconds between attempts to reach Redis again after it failed to answer."""
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -100,6 +106,39 @@ class RedisStore:
         self._redis.delete(key)
 
 
+class FallbackStore:
+    """``primary`` (Redis), or ``fallback`` (process memory) for ``retry_s`` after ``primary`` failed to answer.
+
+    Without the pause every login would wait for Redis's connect timeout several times while it is down.
+    """
+
+    def __init__(self, primary, fallback, retry_s: float = REDIS_RETRY_S, clock: Callable[[], float] = time.monotonic):
+        import redis
+
+        self.primary, self.fallback, self.retry_s, self.clock = primary, fallback, retry_s, clock
+        self._errors = (redis.RedisError, OSError)
+        self._down_until = float("-inf")
+
+    def _call(self, method: str, *args):
+        if self.clock() >= self._down_until:
+            try:
+                return getattr(self.primary, method)(*args)
+            except self._errors as error:
+                self._down_until = self.clock() + self.retry_s
+                log.warning("login throttle: Redis did not answer (%s: %s); counting in this process for %.0f s",
+                            type(error).__name__, error, self.retry_s)
+        return getattr(self.fallback, method)(*args)
+
+    def get(self, key: str, now: float) -> dict:
+        return self._call("get", key, now)
+
+    def add_failure(self, key: str, now: float, ttl_s: float, keep_expiry: bool) -> dict:
+        return self._call("add_failure", key, now, ttl_s, keep_expiry)
+
+    def delete(self, key: str) -> None:
+        self._call("delete", key)
+
+
 def _key(kind: str, value: str) -> str:
     # hashed: user names and addresses are not stored in clear in Redis
     return KEY_PREFIX + kind + ":" + hashlib.sha256(value.encode("utf-8", "replace")).hexdigest()[:32]
@@ -143,5 +182,5 @@ def make_login_throttle(settings) -> LoginThrottle:
         address_limit=settings.login_address_failure_limit,
         address_window_s=settings.login_address_window_s,
     )
-    store = RedisStore(settings.redis_url) if settings.redis_url else MemoryStore()
+    store = FallbackStore(RedisStore(settings.redis_url), MemoryStore()) if settings.redis_url else MemoryStore()
     return LoginThrottle(rules, store)

@@ -72,3 +72,25 @@ def test_one_address_spraying_many_user_names_is_stopped(throttle):
     wait, rule = limiter.wait_s("someone-else", "192.0.2.7")
     assert rule == "address" and wait > 0
     assert limiter.wait_s("someone-else", "192.0.2.8") is None  # other addresses are unaffected
+
+
+def test_with_redis_down_logins_are_still_throttled_in_process_and_redis_is_retried_later(refusing_port):
+    """An outage of Redis never stops people logging in; guessing is still slowed, per process, meanwhile."""
+    import time
+
+    from security.throttle import FallbackStore
+    monotonic = Clock()
+    store = FallbackStore(RedisStore(f"redis://127.0.0.1:{refusing_port}/0"), MemoryStore(), retry_s=30,
+                          clock=monotonic)
+    clock = Clock()
+    throttle = LoginThrottle(RULES, store, clock)
+    started = time.perf_counter()
+    assert throttle.wait_s("alice", "10.0.0.1") is None
+    for _ in range(RULES.free_failures):
+        throttle.record_failure("alice", "10.0.0.1")
+    assert throttle.wait_s("alice", "10.0.0.1") == (RULES.base_delay_s, "user")
+    assert time.perf_counter() - started < 2.0  # Redis was tried once, then left alone for retry_s
+    retried_at = monotonic.now + 30
+    monotonic.now = retried_at
+    assert throttle.wait_s("bob", "10.0.0.2") is None  # Redis tried again (still down): counted in memory
+    assert store._down_until == retried_at + 30

@@ -59,3 +59,16 @@ def test_the_client_address_comes_from_a_trusted_proxy_only(tmp_path, seeded_sql
     log_in(client, "viewer", password="wrong-password-x")
     events = audit.list_events(app.server.extensions["powerdesk"].db, action_prefix="login.failed")
     assert events[0].remote_addr == expected
+
+
+def test_with_redis_down_people_still_log_in_and_guessing_is_still_slowed(tmp_path, seeded_sqlite_url,
+                                                                        refusing_port, caplog):
+    settings = make_settings(tmp_path, seeded_sqlite_url, redis_url=f"redis://127.0.0.1:{refusing_port}/0",
+                             login_address_failure_limit=3)
+    app = build_app(settings, seed=False)
+    assert log_in(_from(app.server.test_client(), "198.51.100.20"), "viewer").status_code == 302
+    attacker = _from(app.server.test_client(), "198.51.100.9")
+    for number in range(3):
+        assert log_in(attacker, f"name{number}", password="spray-password-1").status_code == 401
+    assert log_in(attacker, "name99", password="spray-password-1").status_code == 429
+    assert "Redis did not answer" in caplog.text
