@@ -65,7 +65,9 @@ def read_upload(contents, filename, limit_bytes: int) -> bytes:
 
 def refusal_message(refusal) -> str | None:
     """The message for what ``assets/uploads.js`` wrote into a refusal store, or None when the
-    value is not one it writes (nothing to show)."""
+    value is not one it writes (nothing to show). Its ``reason``: ``too_large`` (above the area's
+    limit: ``filename``, ``size_bytes``, ``limit_bytes``), ``several`` (``count`` files on a
+    one-file area) or ``server`` (the server answered 413: ``filename``, its ``detail``)."""
     if not isinstance(refusal, dict):
         return None
     reason = refusal.get("reason")

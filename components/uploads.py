@@ -12,10 +12,6 @@ from __future__ import annotations
 
 from dash import dcc, html
 
-REFUSAL_REASONS = ("too_large", "several", "server")
-"""``too_large``: above the area's limit; ``several``: more than one file on a one-file area;
-``server``: the server refused the callback body (HTTP 413)."""
-
 _UNITS = ((1_000_000, "MB"), (1_000, "kB"))
 
 

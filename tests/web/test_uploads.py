@@ -112,3 +112,15 @@ def test_the_server_refuses_an_upload_over_the_page_limit_and_stores_nothing(tmp
     with app.server.extensions["powerdesk"].db.session() as session:
         assert {row.market: row.intervals for row in coverage(session)} == before
     app.server.extensions["powerdesk"].db.dispose()
+
+
+def test_each_page_prints_the_limit_its_upload_enforces(server):
+    from pages import carbon, prices, runs
+
+    with server.test_request_context():  # MAX_REQUEST_MB = 20: 15 MB of file, less 64 kB for the rest
+        limits = {page: page.upload_limit_bytes() for page in (prices, carbon, runs)}
+        layouts = {page: str(page.layout()) for page in (prices, carbon, runs)}
+    assert limits == {prices: 14_936_000, carbon: 14_936_000, runs: 5_000_000}  # runs: the metered import's own
+    for page, limit in limits.items():
+        assert f"data-upload-limit-bytes='{limit}'" in layouts[page] and f"max_size={limit}" in layouts[page]
+    assert "Files up to 14.9 MB" in layouts[prices] and "Files up to 5 MB" in layouts[runs]
