@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 from datetime import date
 
 import dash
@@ -13,6 +11,7 @@ from dash import Input, Output, State, dcc, html
 from flask_login import current_user
 
 from callbacks.context import database
+from callbacks.uploads import UploadError, read_upload, show_refusals, upload_name
 from components import ids
 from components.carbon_figures import asset_footprint_figure, run_footprint_figure, tradeoff_figure
 from components.feedback import error_alert, info_alert, success_alert
@@ -162,19 +161,21 @@ def register(app: dash.Dash) -> None:
     def upload(contents, filename, register):
         if not contents:
             return dash.no_update
+        name = upload_name(filename)
         try:
-            _header, encoded = contents.split(",", 1)
-            content = base64.b64decode(encoded, validate=True)
-        except (ValueError, binascii.Error):
-            return error_alert(f"{filename}: the upload could not be read; choose the file again")
+            content = read_upload(contents, name, page.upload_limit_bytes())
+        except UploadError as error:
+            return error_alert(str(error))
         try:
-            report = footprint.import_power_file(database(), content, filename or "upload.csv",
+            report = footprint.import_power_file(database(), content, name,
                                                  register_assets=bool(register), actor=current_user.username)
         except ServiceError as error:
             return error_alert(str(error))
         registered = f" Registered {', '.join(report.assets_registered)}." if report.assets_registered else ""
-        return success_alert(f"Read {report.rows_read:,} readings from {filename} for {', '.join(report.assets)}: "
+        return success_alert(f"Read {report.rows_read:,} readings from {name} for {', '.join(report.assets)}: "
                              f"{report.rows_added:,} added, {report.rows_already_stored:,} already stored.{registered}")
+
+    show_refusals(app, page.UPLOAD, page.UPLOAD_STATUS)
 
     @app.callback(
         Output(page.RUN_CHART, "figure"),

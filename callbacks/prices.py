@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 from datetime import date, timedelta
 
 import dash
@@ -13,6 +11,7 @@ from dash import Input, Output, State, dcc
 from flask_login import current_user
 
 from callbacks.context import database
+from callbacks.uploads import UploadError, read_upload, show_refusals, upload_name
 from components import ids
 from components.feedback import error_alert, info_alert
 from components.price_figures import (
@@ -196,18 +195,18 @@ def register(app: dash.Dash) -> None:
     def upload(contents, filename, fmt):
         if not contents:
             return dash.no_update
-        if not isinstance(contents, str) or not isinstance(filename, str | None):
-            return error_alert("the upload could not be read; choose the file again")
+        name = upload_name(filename)
         try:
-            _header, encoded = contents.split(",", 1)
-            content = base64.b64decode(encoded, validate=True)
-        except (ValueError, binascii.Error):
-            return error_alert(f"{filename}: the upload could not be read; choose the file again")
+            content = read_upload(contents, name, page.upload_limit_bytes())
+        except UploadError as error:
+            return error_alert(str(error))
         fmt = fmt if fmt in ("seed", "mid", "epex") else None
         try:
-            report = import_price_file(database(), content, filename or "upload.csv", fmt=fmt,
+            report = import_price_file(database(), content, name, fmt=fmt,
                                        actor=getattr(current_user, "username", None) or "unknown")
         except InvalidInput as error:
             return error_alert(f"Nothing was stored. {error}")
         colour = "success" if not report.rows_rejected and not report.rows_conflicting else "warning"
         return dbc.Alert(import_report_view(report), color=colour, className="py-2 mb-2", dismissable=True)
+
+    show_refusals(app, page.UPLOAD, page.UPLOAD_STATUS)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 from datetime import date
 
 import dash
@@ -13,6 +11,7 @@ from dash import Input, Output, Patch, State, ctx, dcc, html
 from flask_login import current_user
 
 from callbacks.context import database
+from callbacks.uploads import UploadError, read_upload, show_refusals, upload_name
 from components import ids
 from components.feedback import error_alert, info_alert, success_alert
 from components.operational import deviation_cards, schedule_vs_actual_figure
@@ -343,15 +342,15 @@ def register(app: dash.Dash) -> None:
     def import_operational(contents, filename, imported):
         if not contents:
             return dash.no_update, dash.no_update
-        name = str(filename or "upload.csv")[:200]
+        name = upload_name(filename)
         try:
-            payload = base64.b64decode(str(contents).split(",", 1)[1], validate=False)
+            payload = read_upload(contents, name, page.upload_limit_bytes())
             report = import_readings(database(), payload, name, current_user.username)
-        except (IndexError, ValueError, binascii.Error):
-            return error_alert(f"{name} could not be read as a file upload; nothing was imported."), dash.no_update
-        except ServiceError as error:
+        except (UploadError, ServiceError) as error:
             return error_alert(str(error)), dash.no_update
         return success_alert(report.describe()), (imported or 0) + 1
+
+    show_refusals(app, page.OP_UPLOAD, page.OP_REPORT)
 
     @app.callback(
         Output(page.OP_STATS, "children"),

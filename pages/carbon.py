@@ -5,6 +5,9 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from components.carbon_figures import tradeoff_figure
+from components.uploads import limit_note, upload_area
+from security.request_checks import max_upload_bytes
+from services.footprint import MAX_FILE_BYTES
 
 dash.register_page(__name__, path="/carbon", name="Carbon", title="Carbon · Powerdesk", nav_order=30,
                    min_role="viewer")
@@ -39,6 +42,11 @@ DEFAULT_DATE = "2019-11-25"
 DEFAULT_RANGE = (14, 20)
 
 
+def upload_limit_bytes() -> int:
+    """Largest COV power file [bytes] the upload takes: what fits in one request, within the import's own limit."""
+    return min(max_upload_bytes(), MAX_FILE_BYTES)
+
+
 def _int_or(value, default: int) -> int:
     try:
         return int(value)
@@ -64,12 +72,11 @@ def _assets_tab(asset, day, first, last):
         html.H3("Add power readings from a file", className="h6"),
         html.P(["COV CSV with columns ", html.Code("Time, Variable, AssetId, Value"),
                 " (power in kW, negative = export; times without an offset are UTC). Every row is checked "
-                "before anything is stored; readings already stored are skipped."],
+                "before anything is stored; readings already stored are skipped. ", limit_note(upload_limit_bytes())],
                className="small text-body-secondary mb-2"),
         dbc.Checklist(id=REGISTER_ASSETS, options=[{"label": "Register asset ids not seen before", "value": "yes"}],
                       value=[], switch=True, className="mb-2"),
-        dcc.Upload(id=UPLOAD, children=dbc.Button("Choose a CSV file…", color="primary", outline=True),
-                   multiple=False, max_size=50_000_000),
+        upload_area(UPLOAD, dbc.Button("Choose a CSV file…", color="primary", outline=True), upload_limit_bytes()),
         html.Div(id=UPLOAD_STATUS, className="mt-2"),
     ]), className="mt-3"), id=UPLOAD_SECTION, hidden=True)
     return html.Div([

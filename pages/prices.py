@@ -7,6 +7,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from components.price_figures import DAILY_STATS_COLUMNS
+from components.uploads import limit_note, upload_area
 from domain.markets import MARKET_NAMES
 from security.request_checks import max_upload_bytes
 
@@ -44,6 +45,11 @@ TABLE_COLUMNS = [
 GRAPH_CONFIG = {"displaylogo": False}
 
 
+def upload_limit_bytes() -> int:
+    """Largest price file [bytes] the upload takes: what fits in one request."""
+    return max_upload_bytes()
+
+
 def _card(body, class_name="mt-3"):
     return dbc.Card(dbc.CardBody(body), className=class_name)
 
@@ -75,8 +81,8 @@ def layout(**_query):
                     html.Code("interval_start_utc, day_ahead, intraday"), "), Elexon Market Index Data CSV, or EPEX "
                     "hourly day-ahead CSV (one row per day); .csv.gz too. Bad values are rejected with their line "
                     "numbers, a price that differs from another source's is kept beside it and flagged, and "
-                    "importing the same file again changes nothing. EPEX clock-change days are refused. Files up to "
-                    f"{max_upload_bytes() / 1e6:.0f} MB (a larger one is not sent; split it)."],
+                    "importing the same file again changes nothing. EPEX clock-change days are refused. ",
+                    limit_note(upload_limit_bytes())],
                    className="small text-body-secondary mb-2"),
             dbc.Row([
                 dbc.Col(dcc.Dropdown(id=UPLOAD_FORMAT, value="auto", clearable=False, searchable=False,
@@ -85,9 +91,8 @@ def layout(**_query):
                                               {"label": "Elexon MID", "value": "mid"},
                                               {"label": "EPEX hourly day-ahead", "value": "epex"}]),
                         md=3),
-                dbc.Col(dcc.Upload(id=UPLOAD, children=dbc.Button("Choose a price file…", color="primary",
-                                                                  outline=True),
-                                   multiple=False, max_size=max_upload_bytes()), md="auto"),
+                dbc.Col(upload_area(UPLOAD, dbc.Button("Choose a price file…", color="primary", outline=True),
+                                    upload_limit_bytes()), md="auto"),
             ], className="g-2 align-items-center"),
             dcc.Loading(html.Div(id=UPLOAD_STATUS, className="mt-2")),
         ]),

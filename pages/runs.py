@@ -6,6 +6,9 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from components.run_form import new_run_card
+from components.uploads import limit_note, upload_area
+from security.request_checks import max_upload_bytes
+from services.operational import MAX_FILE_BYTES
 
 dash.register_page(__name__, path="/runs", name="Runs", title="Runs · Powerdesk", nav_order=20, min_role="viewer")
 
@@ -107,11 +110,16 @@ def _graph(graph_id: str, height: str) -> dcc.Loading:
     return dcc.Loading(dcc.Graph(id=graph_id, style={"height": height}, config={"displaylogo": False}))
 
 
+def upload_limit_bytes() -> int:
+    """Largest metered-data file [bytes] the upload takes: what fits in one request, within the import's own limit."""
+    return min(max_upload_bytes(), MAX_FILE_BYTES)
+
+
 def _operational_tab() -> html.Div:
-    upload = html.Div(dcc.Upload(
-        id=OP_UPLOAD, multiple=False, accept=".csv,text/csv",
-        children=html.Div(["Import metered MW (CSV): drop a file here or ", html.A("choose one", href="#")]),
-        className="border border-2 rounded p-3 text-center text-body-secondary small",
+    upload = html.Div(upload_area(
+        OP_UPLOAD, html.Div(["Import metered MW (CSV): drop a file here or ", html.A("choose one", href="#"),
+                             html.Div(limit_note(upload_limit_bytes()))]),
+        upload_limit_bytes(), className="border border-2 rounded p-3 text-center text-body-secondary small",
     ), id=OP_SECTION, hidden=True, className="mb-2")
     return html.Div([
         html.P(["Metered battery output per settlement period (MW, + exports) against this run's physical net "

@@ -83,6 +83,8 @@ class Walk:
     base_url: str
     db: object = None
     """The app's Database, for arranging stored data (runs) during a walk."""
+    server: object = None
+    """The app's Flask server (its config can be changed while the browser is on a page)."""
     seen: list = field(default_factory=list)
 
     @property
@@ -116,19 +118,26 @@ class Walk:
         return [entry for entry in self.seen if not any(part in entry.get("message", "") for part in expected)]
 
 
-@pytest.fixture
-def powerdesk_browser(request, tmp_path) -> Walk:
-    """Headless Chromium on a live app with users ``viewer``, ``trader``, ``admin`` and demo prices."""
+def start_walk(request, tmp_path, **settings_overrides) -> Walk:
+    """A live app on a fresh SQLite database (``settings_overrides``: Settings fields) and a browser."""
     if chromium_binary() is None:
         missing_service("Chromium is not installed (apt-get install chromium chromium-driver)")
     if shutil.which("chromedriver") is None:
         missing_service("chromedriver is not installed (apt-get install chromium-driver)")
-    app = build_app(make_settings(tmp_path, f"sqlite:///{tmp_path / 'powerdesk.db'}"))
+    app = build_app(make_settings(tmp_path, f"sqlite:///{tmp_path / 'powerdesk.db'}", **settings_overrides))
     duo = request.getfixturevalue("dash_duo")
     port = free_port()
     duo.start_server(app, navigate=False, port=port)
     # No implicit wait (dash_duo sets 2 s): tests wait explicitly, and checking that something is
     # absent, or polling a list that is still empty, should not stall for 2 s each time.
     duo.driver.implicitly_wait(0)
-    yield Walk(duo=duo, base_url=f"http://127.0.0.1:{port}", db=app.server.extensions["powerdesk"].db)
-    app.server.extensions["powerdesk"].db.dispose()
+    return Walk(duo=duo, base_url=f"http://127.0.0.1:{port}", db=app.server.extensions["powerdesk"].db,
+                server=app.server)
+
+
+@pytest.fixture
+def powerdesk_browser(request, tmp_path) -> Walk:
+    """Headless Chromium on a live app with users ``viewer``, ``trader``, ``admin`` and demo prices."""
+    walk = start_walk(request, tmp_path)
+    yield walk
+    walk.db.dispose()
