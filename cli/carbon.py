@@ -5,21 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from flask import Flask, current_app
+from flask import Flask
 from flask.cli import AppGroup
 
+from cli.context import context, user_errors
 from services import carbon, footprint
-from services.errors import ServiceError
 
 carbon_group = AppGroup("carbon", help="Carbon footprint: assets, COV power readings, carbon intensity.")
 
-
-def _context():
-    return current_app.extensions["powerdesk"]
-
-
-def _fail(error: ServiceError):
-    raise click.ClickException(str(error)) from error
 
 
 @carbon_group.command("import-power")
@@ -27,11 +20,9 @@ def _fail(error: ServiceError):
 @click.option("--register-assets", is_flag=True, help="Register asset ids the database does not know yet.")
 def import_power(file: Path, register_assets: bool) -> None:
     """Import a COV power CSV (Time, Variable, AssetId, Value in kW) whole or not at all."""
-    try:
-        report = footprint.import_power_file(_context().db, file.read_bytes(), file.name, register_assets,
+    with user_errors():
+        report = footprint.import_power_file(context().db, file.read_bytes(), file.name, register_assets,
                                              actor="cli")
-    except ServiceError as error:
-        _fail(error)
     click.echo(f"Read {report.rows_read:,} readings for {', '.join(report.assets)}: {report.rows_added:,} added, "
                f"{report.rows_already_stored:,} already stored.")
     if report.assets_registered:
@@ -43,17 +34,15 @@ def import_power(file: Path, register_assets: bool) -> None:
 @click.option("--name", default="", help="A readable name (default: the id).")
 def register_asset(asset_id: str, name: str) -> None:
     """Register ASSET_ID so its readings can be imported."""
-    try:
-        created = footprint.register_asset(_context().db, asset_id, name, actor="cli")
-    except ServiceError as error:
-        _fail(error)
+    with user_errors():
+        created = footprint.register_asset(context().db, asset_id, name, actor="cli")
     click.echo(f"Registered {asset_id!r}." if created else f"{asset_id!r} was already registered.")
 
 
 @carbon_group.command("assets")
 def assets() -> None:
     """List registered assets and the span of their readings."""
-    for asset in footprint.list_assets(_context().db):
+    for asset in footprint.list_assets(context().db):
         span = (f"{asset.first_reading_utc:%Y-%m-%d %H:%M} to {asset.last_reading_utc:%Y-%m-%d %H:%M} UTC"
                 if asset.first_reading_utc else "no readings")
         click.echo(f"{asset.asset_id:<24} {asset.name:<40} {span}")
@@ -64,11 +53,9 @@ def assets() -> None:
 @click.option("--end", "last", type=click.DateTime(["%Y-%m-%d"]), required=True, help="Last settlement date.")
 def fetch_intensity(first, last) -> None:
     """Fetch national carbon intensity from the API (or the fallback folder) and store it."""
-    try:
-        report = footprint.fetch_intensity(_context().db, footprint.intensity_client(_context().settings),
+    with user_errors():
+        report = footprint.fetch_intensity(context().db, footprint.intensity_client(context().settings),
                                            first.date(), last.date())
-    except ServiceError as error:
-        _fail(error)
     if report.problem:
         click.echo(f"Warning: {report.problem}; used the file fallback.", err=True)
     click.echo(f"{report.intervals:,} half-hours from {report.source}; {report.changed:,} new or changed; "
@@ -79,12 +66,10 @@ def fetch_intensity(first, last) -> None:
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
 def load_intensity(path: Path) -> None:
     """Store intensity from a JSON file (or a folder of them) in the Carbon Intensity API's shape."""
-    try:
-        db = _context().db
+    with user_errors():
+        db = context().db
         report = (footprint.load_intensity_files(db, path) if path.is_dir()
                   else footprint.load_intensity_file(db, path))
-    except ServiceError as error:
-        _fail(error)
     click.echo(f"{report.intervals:,} half-hours read; {report.changed:,} new or changed; "
                f"{report.footprints_recomputed:,} stored footprint days recomputed.")
 
@@ -94,10 +79,8 @@ def load_intensity(path: Path) -> None:
 def tradeoff(run_id: int) -> None:
     """Solve stored run RUN_ID again at 0, 50, 100, 200 and 400 £/tCO2 (each stored as a run) and print
     net revenue (without the carbon charge) against net tCO2. Up to 400 days here."""
-    try:
-        points = carbon.carbon_tradeoff(_context().db, run_id, max_days=400)
-    except ServiceError as error:
-        _fail(error)
+    with user_errors():
+        points = carbon.carbon_tradeoff(context().db, run_id, max_days=400)
     click.echo(f"{'£/tCO2':>7}  {'run':>6}  {'status':<10} {'net revenue £':>14}  {'net tCO2':>9}")
     for p in points:
         revenue = f"{p.revenue_gbp:,.0f}" if p.revenue_gbp is not None else "-"

@@ -3,33 +3,17 @@
 from __future__ import annotations
 
 import sys
-from contextlib import contextmanager
 
 import click
-from flask import Flask, current_app
+from flask import Flask
 from flask.cli import AppGroup
 
+from cli.context import context, user_errors
 from data_access import migrate
 from domain.roles import ROLE_ORDER
-from optimiser import OptimiserError
 from services import api_keys, users
-from services.errors import ServiceError
 from services.prices import load_demo_prices
 from services.setup import run_setup
-
-
-def _context():
-    return current_app.extensions["powerdesk"]
-
-
-@contextmanager
-def _user_errors():
-    """Show errors meant for the user (bad input, unknown names) as one line and exit non-zero."""
-    try:
-        yield
-    except (ServiceError, OptimiserError) as error:
-        raise click.ClickException(str(error)) from error
-
 
 db_group = AppGroup("db", help="Database schema (Alembic).")
 demo_group = AppGroup("demo", help="Demo data.")
@@ -39,7 +23,7 @@ apikey_group = AppGroup("apikey", help="API keys for machines (meters, turbines,
 
 @click.command("setup", help="Migrate, create the admin user on an empty database, load demo data.")
 def setup_command() -> None:
-    ctx = _context()
+    ctx = context()
     admin_password = ctx.settings.powerdesk_admin_password
     report = run_setup(
         ctx.db,
@@ -58,31 +42,31 @@ def setup_command() -> None:
 @db_group.command("upgrade", help="Apply migrations up to REVISION (default: head).")
 @click.argument("revision", default="head")
 def db_upgrade(revision: str) -> None:
-    migrate.upgrade(_context().settings.resolved_database_url(), revision)
-    click.echo(f"Database at {migrate.current_revision(_context().db.engine)}.")
+    migrate.upgrade(context().settings.resolved_database_url(), revision)
+    click.echo(f"Database at {migrate.current_revision(context().db.engine)}.")
 
 
 @db_group.command("downgrade", help="Revert migrations down to REVISION (e.g. base).")
 @click.argument("revision")
 def db_downgrade(revision: str) -> None:
-    migrate.downgrade(_context().settings.resolved_database_url(), revision)
+    migrate.downgrade(context().settings.resolved_database_url(), revision)
 
 
 @db_group.command("current", help="Show the applied revision.")
 def db_current() -> None:
-    current = migrate.current_revision(_context().db.engine)
+    current = migrate.current_revision(context().db.engine)
     click.echo(f"{current or 'empty'} (head {migrate.head_revision()})")
 
 
 @db_group.command("revision", help="Autogenerate a migration from the schema.")
 @click.option("-m", "--message", required=True)
 def db_revision(message: str) -> None:
-    migrate.revision(_context().settings.resolved_database_url(), message)
+    migrate.revision(context().settings.resolved_database_url(), message)
 
 
 @demo_group.command("load", help="Load the shipped demo prices (idempotent).")
 def demo_load() -> None:
-    click.echo(f"{load_demo_prices(_context().db)} demo price rows added.")
+    click.echo(f"{load_demo_prices(context().db)} demo price rows added.")
 
 
 CLI_ACTOR = "cli"
@@ -99,15 +83,15 @@ def user_create(name: str, role: str, password_stdin: bool) -> None:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    with _user_errors():
-        user = users.create_user(_context().db, name, password, role)
+    with user_errors():
+        user = users.create_user(context().db, name, password, role)
     click.echo(f"Created {user.role} {user.username!r}.")
 
 
 @user_group.command("list")
 def user_list() -> None:
     """List users with role and status."""
-    for user in users.list_users(_context().db):
+    for user in users.list_users(context().db):
         status = "active" if user.is_active else "disabled"
         last = user.last_login_at.strftime("%Y-%m-%d %H:%M UTC") if user.last_login_at else "never"
         click.echo(f"{user.username:<24} {user.role:<8} {status:<9} last login {last}")
@@ -117,8 +101,8 @@ def user_list() -> None:
 @click.argument("name")
 def user_disable(name: str) -> None:
     """Disable NAME: existing sessions stop working at their next request."""
-    with _user_errors():
-        users.disable_user(_context().db, name, actor=CLI_ACTOR)
+    with user_errors():
+        users.disable_user(context().db, name, actor=CLI_ACTOR)
     click.echo(f"Disabled {name!r}.")
 
 
@@ -126,8 +110,8 @@ def user_disable(name: str) -> None:
 @click.argument("name")
 def user_enable(name: str) -> None:
     """Enable NAME again."""
-    with _user_errors():
-        users.enable_user(_context().db, name, actor=CLI_ACTOR)
+    with user_errors():
+        users.enable_user(context().db, name, actor=CLI_ACTOR)
     click.echo(f"Enabled {name!r}.")
 
 
@@ -138,8 +122,8 @@ def user_enable(name: str) -> None:
 def user_reset_password(name: str, password_stdin: bool) -> None:
     """Set a new password for NAME and end their sessions."""
     given = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
-    with _user_errors():
-        _user, generated = users.reset_password(_context().db, name, given, actor=CLI_ACTOR)
+    with user_errors():
+        _user, generated = users.reset_password(context().db, name, given, actor=CLI_ACTOR)
     click.echo(f"New password for {name!r}: {generated}" if generated else f"Set a new password for {name!r}.")
 
 
@@ -148,8 +132,8 @@ def user_reset_password(name: str, password_stdin: bool) -> None:
 @click.argument("role", type=click.Choice(ROLE_ORDER))
 def user_set_role(name: str, role: str) -> None:
     """Give NAME the role ROLE."""
-    with _user_errors():
-        users.set_role(_context().db, name, role, actor=CLI_ACTOR)
+    with user_errors():
+        users.set_role(context().db, name, role, actor=CLI_ACTOR)
     click.echo(f"{name!r} is now {role}.")
 
 
@@ -160,8 +144,8 @@ def user_set_role(name: str, role: str) -> None:
                    "Without it the key is a machine's (meters, turbines) and cannot submit runs.")
 def apikey_create(name: str, username: str | None) -> None:
     """Create an API key called NAME and print it once."""
-    with _user_errors():
-        issued = api_keys.create_api_key(_context().db, name, username)
+    with user_errors():
+        issued = api_keys.create_api_key(context().db, name, username)
     owner = f" for user {username!r}" if username else " for a machine"
     click.echo(f"API key {issued.name!r}{owner} (shown once; send as 'Authorization: Bearer <key>'):")
     click.echo(issued.key)
@@ -170,7 +154,7 @@ def apikey_create(name: str, username: str | None) -> None:
 @apikey_group.command("list")
 def apikey_list() -> None:
     """List API keys (never the secrets)."""
-    for key in api_keys.list_api_keys(_context().db):
+    for key in api_keys.list_api_keys(context().db):
         status = "revoked" if key.revoked_at else "active"
         used = key.last_used_at.strftime("%Y-%m-%d %H:%M UTC") if key.last_used_at else "never"
         click.echo(f"{key.name:<24} pdk_{key.prefix}_…  {status:<8} last used {used}")
@@ -180,8 +164,8 @@ def apikey_list() -> None:
 @click.argument("name")
 def apikey_revoke(name: str) -> None:
     """Revoke the API key NAME."""
-    with _user_errors():
-        api_keys.revoke_api_key(_context().db, name)
+    with user_errors():
+        api_keys.revoke_api_key(context().db, name)
     click.echo(f"Revoked {name!r}.")
 
 

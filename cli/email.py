@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import click
-from flask import Flask, current_app
+from flask import Flask
 from flask.cli import AppGroup
 
+from cli.context import context, user_errors
 from services import price_email
-from services.errors import ServiceError
 
 email_group = AppGroup("email", help="The daily price email.")
 recipients_group = AppGroup("recipients", help="Who receives the daily price email.")
-
-
-def _context():
-    return current_app.extensions["powerdesk"]
 
 
 @email_group.command("send-prices")
@@ -26,17 +22,15 @@ def _context():
               help="Write the email's HTML to this file and send nothing.")
 def send_prices(day, to, force, preview) -> None:
     """Send the price email for one settlement date; each address gets it once unless --force."""
-    ctx = _context()
+    ctx = context()
     settlement_date = day.date() if day else price_email.previous_settlement_day()
-    try:
+    with user_errors():
         if preview:
             content = price_email.write_preview(ctx.db, settlement_date, preview)
             click.echo(f"Wrote {content.subject!r} to {preview}; nothing sent.")
             return
         report = price_email.send_price_email(ctx.db, ctx.mail, ctx.settings, settlement_date, to=to, force=force,
                                               actor="cli")
-    except ServiceError as error:
-        raise click.ClickException(str(error)) from error
     for outcome in report.outcomes:
         line = f"{outcome.recipient:<40} {outcome.status.replace('_', ' ')}"
         if outcome.status == "failed":
@@ -54,7 +48,7 @@ def send_prices(day, to, force, preview) -> None:
 @recipients_group.command("list")
 def recipients_list() -> None:
     """Every user with their address and whether they receive the email."""
-    for recipient in price_email.list_recipients(_context().db):
+    for recipient in price_email.list_recipients(context().db):
         state = "on" if recipient.enabled else "off"
         status = "" if recipient.is_active else " (disabled user)"
         latest = f"  latest: {recipient.last_email}" if recipient.last_email else ""
@@ -67,10 +61,8 @@ def recipients_list() -> None:
 @click.option("--off", is_flag=True, help="Store the address but do not send.")
 def recipients_set(username: str, address: str, off: bool) -> None:
     """Send the daily email for USERNAME to ADDRESS (or store it, with --off)."""
-    try:
-        recipient = price_email.set_preference(_context().db, username, address, not off, actor="cli")
-    except ServiceError as error:
-        raise click.ClickException(str(error)) from error
+    with user_errors():
+        recipient = price_email.set_preference(context().db, username, address, not off, actor="cli")
     click.echo(f"{recipient.username}: daily price email {'on' if recipient.enabled else 'off'} "
                f"({recipient.email}).")
 
@@ -79,10 +71,8 @@ def recipients_set(username: str, address: str, off: bool) -> None:
 @click.argument("username")
 def recipients_remove(username: str) -> None:
     """Stop the daily email for USERNAME (the address is kept)."""
-    try:
-        recipient = price_email.set_preference(_context().db, username, None, False, actor="cli")
-    except ServiceError as error:
-        raise click.ClickException(str(error)) from error
+    with user_errors():
+        recipient = price_email.set_preference(context().db, username, None, False, actor="cli")
     click.echo(f"{recipient.username}: daily price email off.")
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from flask import Flask, current_app
+from flask import Flask
 from flask.cli import AppGroup
 
+from cli.context import context
 from services.errors import ServiceError
 from services.operational import BATTERY_ASSET, import_readings
 
@@ -21,7 +22,7 @@ operational_group = AppGroup("operational", help="Operational (metered) data joi
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--asset", default=BATTERY_ASSET, show_default=True, help="Which asset the readings belong to.")
 def import_command(files: tuple[Path, ...], asset: str) -> None:
-    db = current_app.extensions["powerdesk"].db
+    db = context().db
     failed = 0
     for path in files:
         try:

@@ -6,18 +6,15 @@ from datetime import date
 from pathlib import Path
 
 import click
-from flask import Flask, current_app
+from flask import Flask
 from flask.cli import AppGroup
 
+from cli.context import context, user_errors
 from data_access.price_files import FORMATS
-from services.errors import ServiceError
 from services.prices import ImportReport, import_prices
 
 prices_group = AppGroup("prices", help="Market prices: import files, fetch from sources.")
 
-
-def _context():
-    return current_app.extensions["powerdesk"]
 
 
 def echo_report(report: ImportReport) -> None:
@@ -44,10 +41,8 @@ def echo_report(report: ImportReport) -> None:
               help="File format; detected from the header when omitted.")
 @click.option("--source", default=None, help="Source name to store the prices under (default <format>:<file name>).")
 def prices_import(file: Path, fmt: str | None, source: str | None) -> None:
-    try:
-        report = import_prices(_context().db, file.read_bytes(), file.name, fmt=fmt, source=source, actor="cli")
-    except ServiceError as error:
-        raise click.ClickException(str(error)) from error
+    with user_errors():
+        report = import_prices(context().db, file.read_bytes(), file.name, fmt=fmt, source=source, actor="cli")
     echo_report(report)
 
 
@@ -58,12 +53,10 @@ def prices_import(file: Path, fmt: str | None, source: str | None) -> None:
 def prices_fetch(source_name: str, first, last) -> None:
     from services.price_fetch import fetch_prices
 
-    ctx = _context()
-    try:
+    ctx = context()
+    with user_errors():
         outcome = fetch_prices(ctx.db, ctx.settings, source_name, date(first.year, first.month, first.day),
                                date(last.year, last.month, last.day), actor="cli")
-    except ServiceError as error:
-        raise click.ClickException(str(error)) from error
     for note in outcome.notes:
         click.echo(note)
     for report in outcome.reports:

@@ -11,7 +11,7 @@ from flask import Flask
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from cli.commands import _context, _user_errors
+from cli.context import context, user_errors
 from data_access import runs as run_store
 from data_access.schema import OptimisationRun, User
 from domain.roles import role_allows
@@ -27,7 +27,7 @@ optimise_group = AppGroup("optimise", help="Optimisation runs stored in the data
 def _user(username: str | None, needed: str) -> User | None:
     if username is None:
         return None
-    with _context().db.session() as session:
+    with context().db.session() as session:
         user = session.scalar(select(User).where(User.username == username))
     if user is None or not user.is_active:
         raise click.ClickException(f"there is no active user called {username!r}")
@@ -76,7 +76,7 @@ def optimise_run(first_date, last_date, power_mw, energy_mwh, charge_efficiency,
                  carbon_price, markets, da_series, id_series, time_limit, mip_gap, always_binary, name,
                  username) -> None:
     """Optimise on the stored prices and store the run (an identical stored run is reopened)."""
-    ctx = _context()
+    ctx = context()
     user = _user(username, "trader")
     values = {
         "first_date": first_date, "last_date": last_date, "power_mw": power_mw, "energy_mwh": energy_mwh,
@@ -88,7 +88,7 @@ def optimise_run(first_date, last_date, power_mw, energy_mwh, charge_efficiency,
         "id_series": id_series, "time_limit_s": time_limit, "mip_gap": mip_gap, "always_binary": always_binary,
         "name": name,
     }
-    with _user_errors():
+    with user_errors():
         request = parse_request(values)
         queued = queue_run(ctx.db, request, user.id if user else None, user.username if user else "cli")
     if queued.reopened:
@@ -100,7 +100,7 @@ def optimise_run(first_date, last_date, power_mw, energy_mwh, charge_efficiency,
         days = (request.last - request.first).days + 1
         click.echo(f"Queued run #{queued.run_id} ({days} day{'s' if days != 1 else ''}); solving here "
                    f"(cancel with: flask --app app optimise cancel {queued.run_id}).")
-        with _user_errors():
+        with user_errors():
             try:
                 execute_run(ctx.db, queued.run_id, progress=lambda done, total: click.echo(f"day {done} of {total}"),
                             job_id=local_job_id(), settings=ctx.settings)
@@ -124,7 +124,7 @@ def optimise_run(first_date, last_date, power_mw, energy_mwh, charge_efficiency,
 @click.option("--limit", type=int, default=50, show_default=True)
 def optimise_list(status, username, limit) -> None:
     """List runs, newest first."""
-    ctx = _context()
+    ctx = context()
     reap_stale_runs(ctx.db, ctx.settings)
     runs = find_runs(ctx.db, status, username, limit=limit)
     if not runs:
@@ -143,9 +143,9 @@ def optimise_list(status, username, limit) -> None:
 @click.option("--user", "username", default=None, help="Cancel as this user (default: as an administrator).")
 def optimise_cancel(run_id: int, username: str | None) -> None:
     """Cancel run RUN_ID: the row says cancelled and its job is stopped."""
-    ctx = _context()
+    ctx = context()
     user = _user(username, "viewer")
-    with _user_errors():
+    with user_errors():
         cancel_run(ctx.db, run_id, user.id if user else None, user is None or user.role == "admin",
                    stop_job=lambda job_id: stop_job(ctx.settings, job_id), actor=user.username if user else "cli")
     click.echo(f"Cancelled run #{run_id}.")
@@ -154,7 +154,7 @@ def optimise_cancel(run_id: int, username: str | None) -> None:
 @optimise_group.command("reap")
 def optimise_reap() -> None:
     """End runs whose worker stopped (stale heartbeat) or that no worker picked up."""
-    click.echo(f"{reap_stale_runs(_context().db, _context().settings)} stale runs ended.")
+    click.echo(f"{reap_stale_runs(context().db, context().settings)} stale runs ended.")
 
 
 def register_cli(server: Flask) -> None:

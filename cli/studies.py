@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 
 import click
-from flask import Flask, current_app
+from flask import Flask
 
+from cli.context import context, user_errors
 from jobs.studies import execute_points, start_points
-from services.errors import ServiceError
 from services.studies import get_study, submit_study
 from services.users import get_user_by_name
 
@@ -20,27 +20,25 @@ from services.users import get_user_by_name
 @click.option("--background", is_flag=True, help="Hand the points to the workers and return at once.")
 def study_command(file: Path, username: str, background: bool) -> None:
     """Submit the study in FILE (JSON: name, start, end, base, grid) and solve its points."""
-    context = current_app.extensions["powerdesk"]
+    app = context()
     try:
         body = json.loads(file.read_text())
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise click.ClickException(f"{file} is not valid JSON: {error}") from error
-    try:
-        user = get_user_by_name(context.db, username)
+    with user_errors():
+        user = get_user_by_name(app.db, username)
         if user.role not in ("trader", "admin"):
             raise click.ClickException(f"{username!r} is a {user.role}; studies need a trader or admin")
-        submitted = submit_study(context.db, body, user.id, user.username, context.settings.study_max_points)
-    except ServiceError as error:
-        raise click.ClickException(str(error)) from error
-    study = get_study(context.db, submitted.study_id)
+        submitted = submit_study(app.db, body, user.id, user.username, app.settings.study_max_points)
+    study = get_study(app.db, submitted.study_id)
     click.echo(f"study #{submitted.study_id}: {len(study['points'])} points, "
                f"{len(study['points']) - len(submitted.pending_run_ids)} reused from stored runs")
     if background:
-        how = start_points(context.settings, submitted.study_id, submitted.pending_run_ids)
+        how = start_points(app.settings, submitted.study_id, submitted.pending_run_ids)
         click.echo(f"Solving in the background ({how}); follow it with GET /api/v1/studies/{submitted.study_id}.")
         return
-    execute_points(context.settings.resolved_database_url(), submitted.pending_run_ids, context.settings.study_workers)
-    for point in get_study(context.db, submitted.study_id)["points"]:
+    execute_points(app.settings.resolved_database_url(), submitted.pending_run_ids, app.settings.study_workers)
+    for point in get_study(app.db, submitted.study_id)["points"]:
         totals = point["totals"] or {}
         figure = f"£{totals['net_revenue_gbp']:,.0f}" if "net_revenue_gbp" in totals else point["message"]
         varied = ", ".join(f"{key}={value}" for key, value in point["varied"].items())

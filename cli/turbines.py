@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import click
-from flask import Flask, current_app
+from flask import Flask
 from flask.cli import AppGroup
 
-from services.errors import ServiceError
+from cli.context import context, user_errors
 from services.turbine_dispatch import crew_from_settings, dispatch_once
 from services.turbines import fleet_state, list_tickets, register_demo_fleet, register_turbine
 
 turbine_group = AppGroup("turbine", help="The wind-turbine fleet and its repair tickets.")
 
-
-def _context():
-    return current_app.extensions["powerdesk"]
 
 
 @turbine_group.command("add", help="Register turbine NUMBER (metrics from unregistered turbines are refused).")
@@ -22,24 +19,22 @@ def _context():
 @click.option("--name", default=None, help="Display name (default 'Turbine NUMBER').")
 @click.option("--rating-kw", type=float, default=None, help="Rated power [kW] (default TURBINE_DEFAULT_RATING_KW).")
 def add_command(number: int, name: str | None, rating_kw: float | None) -> None:
-    ctx = _context()
-    try:
+    ctx = context()
+    with user_errors():
         added = register_turbine(ctx.db, number, name or f"Turbine {number}",
                                  rating_kw or ctx.settings.turbine_default_rating_kw)
-    except ServiceError as error:
-        raise click.ClickException(str(error)) from error
     click.echo(f"Turbine {number} registered." if added else f"Turbine {number} was already registered.")
 
 
 @turbine_group.command("demo", help="Register the ten demo turbines (also done by `flask setup`).")
 def demo_command() -> None:
-    ctx = _context()
+    ctx = context()
     click.echo(f"{register_demo_fleet(ctx.db, ctx.settings.turbine_default_rating_kw)} demo turbines added.")
 
 
 @turbine_group.command("list", help="The fleet: condition, last report and repair state.")
 def list_command() -> None:
-    ctx = _context()
+    ctx = context()
     for state in fleet_state(ctx.db, ctx.settings.turbine_report_interval_s):
         seen = state.last_seen.isoformat(timespec="seconds") if state.last_seen else "never"
         click.echo(f"{state.turbine_number:>4}  {state.name:<20} {state.condition:<8} last seen {seen}  "
@@ -49,10 +44,8 @@ def list_command() -> None:
 @turbine_group.command("tickets", help="Repair tickets, newest first.")
 @click.option("--status", default=None, help="queued, assigned, in_repair or done")
 def tickets_command(status: str | None) -> None:
-    try:
-        found = list_tickets(_context().db, status)
-    except ServiceError as error:
-        raise click.ClickException(str(error)) from error
+    with user_errors():
+        found = list_tickets(context().db, status)
     for ticket in found:
         click.echo(f"#{ticket.id} turbine {ticket.turbine_number} {ticket.status} {ticket.engineer or '-'} "
                    f"opened {ticket.opened_at.isoformat(timespec='seconds')}")
@@ -60,7 +53,7 @@ def tickets_command(status: str | None) -> None:
 
 @turbine_group.command("dispatch", help="Run the repair dispatcher once (the scheduler runs it every few seconds).")
 def dispatch_command() -> None:
-    ctx = _context()
+    ctx = context()
     report = dispatch_once(ctx.db, crew_from_settings(ctx.settings))
     click.echo(f"{len(report.applied)} change(s) applied, {len(report.skipped)} already done elsewhere.")
 
