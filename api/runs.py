@@ -23,6 +23,7 @@ from data_access.schema import OptimisationRun
 from domain.roles import role_allows
 from domain.settlement_time import LONDON
 from jobs.background import JOB_START_RETRY_AFTER_S, JobStartFailed, start_run_job, stop_job
+from services import runs as run_reads
 from services.api_keys import key_user
 from services.carbon import with_carbon_columns
 from services.errors import Conflict, Forbidden, InvalidInput, NotFound, ServiceError
@@ -36,7 +37,7 @@ from services.run_requests import (
     RequestProblems,
     parse_request,
 )
-from services.runs import delete_run, find_runs, get_run_row
+from services.runs import delete_run, get_run_row
 
 blueprint = Blueprint("api_runs", __name__, url_prefix="/api/v1/runs")
 
@@ -243,7 +244,8 @@ def list_runs():
     db = _context().db
     reap_stale_runs(db, _context().settings)
     admin = _is_admin()
-    runs = find_runs(db, status, request.args.get("user") or None, _date_arg("start"), _date_arg("end"))
+    runs = run_reads.list_runs(db, status=status, user=request.args.get("user") or None, first=_date_arg("start"),
+                               last=_date_arg("end"))
     return jsonify(runs=[run_json(run, admin) for run in runs])
 
 

@@ -19,7 +19,7 @@ from domain.settlement_time import format_local
 from jobs.background import local_job_id, stop_job
 from services.optimisation_runs import cancel_run, execute_run, queue_run, reap_stale_runs
 from services.run_requests import FIELDS, ID_SERIES, MARKET_MODES, TERMINAL_POLICIES, parse_request
-from services.runs import find_runs
+from services.runs import list_runs
 
 optimise_group = AppGroup("optimise", help="Optimisation runs stored in the database.")
 
@@ -126,7 +126,7 @@ def optimise_list(status, username, limit) -> None:
     """List runs, newest first."""
     ctx = context()
     reap_stale_runs(ctx.db, ctx.settings)
-    runs = find_runs(ctx.db, status, username, limit=limit)
+    runs = list_runs(ctx.db, status=status, user=username, limit=limit)
     if not runs:
         click.echo("No runs.")
     for run in runs:

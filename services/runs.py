@@ -29,25 +29,27 @@ def latest_run(db: Database) -> OptimisationRun | None:
         )
 
 
-def list_runs(db: Database, limit: int = 500, status: str | None = None, user: str | None = None,
-              first: date | None = None, last: date | None = None) -> list[OptimisationRun]:
-    """Stored runs, newest first, with their authors loaded.
+def list_runs(db: Database, *, status: str | None = None, user: str | None = None, first: date | None = None,
+              last: date | None = None, limit: int = 500) -> list[OptimisationRun]:
+    """Stored runs, newest first, with their author and canceller loaded (the Runs page, the Carbon page,
+    ``GET /api/v1/runs`` and ``flask optimise list`` all read them here).
 
-    Filters: ``status`` (exact), ``user`` (user name), and settlement dates: runs whose range
-    overlaps ``first``..``last``.
+    Filters, each optional: ``status`` (exact), ``user`` (the submitter's user name), and settlement
+    dates: runs whose range overlaps ``first``..``last``. At most ``limit`` runs.
     """
-    query = (select(OptimisationRun).options(joinedload(OptimisationRun.created_by))
+    query = (select(OptimisationRun)
+             .options(joinedload(OptimisationRun.created_by), joinedload(OptimisationRun.cancelled_by))
              .order_by(OptimisationRun.created_at.desc(), OptimisationRun.id.desc()).limit(limit))
     if status:
         query = query.where(OptimisationRun.status == status)
     if user:
         query = query.join(User, OptimisationRun.created_by_id == User.id).where(User.username == user)
-    if first:
+    if first is not None:
         query = query.where(OptimisationRun.last_date >= first)
-    if last:
+    if last is not None:
         query = query.where(OptimisationRun.first_date <= last)
     with db.session() as session:
-        return list(session.scalars(query))
+        return list(session.scalars(query).unique())
 
 
 def get_run(db: Database, run_id: int) -> tuple[OptimisationRun, pd.DataFrame]:
@@ -59,29 +61,6 @@ def get_run(db: Database, run_id: int) -> tuple[OptimisationRun, pd.DataFrame]:
         if run is None:
             raise NotFound(f"there is no run #{run_id}")
         return run, run_store.run_intervals(session, run_id)
-
-
-# --- runs-engine: reads for the runs API -------------------------------------------------------------------
-
-
-def find_runs(db: Database, status: str | None = None, username: str | None = None, first=None, last=None,
-              limit: int = 500) -> list[OptimisationRun]:
-    """Runs newest first, filtered by status, submitter's user name, and settlement dates overlapping
-    ``first``..``last`` (either may be None)."""
-    from data_access.schema import User
-
-    query = (select(OptimisationRun).options(joinedload(OptimisationRun.created_by))
-             .order_by(OptimisationRun.created_at.desc(), OptimisationRun.id.desc()).limit(limit))
-    if status:
-        query = query.where(OptimisationRun.status == status)
-    if username:
-        query = query.join(User, OptimisationRun.created_by_id == User.id).where(User.username == username)
-    if first is not None:
-        query = query.where(OptimisationRun.last_date >= first)
-    if last is not None:
-        query = query.where(OptimisationRun.first_date <= last)
-    with db.session() as session:
-        return list(session.scalars(query).unique())
 
 
 def get_run_row(db: Database, run_id: int) -> OptimisationRun:

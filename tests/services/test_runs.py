@@ -88,3 +88,20 @@ def test_list_filters_and_comparison_need_two_to_four_runs(db, people_and_run):
     second = store_run(db, owner.id, first=date(2023, 2, 2), name="second")
     pairs = get_runs(db, [second, run_id])
     assert [run.id for run, _ in pairs] == [second, run_id] and all(len(i) == 48 for _, i in pairs)
+
+
+def test_one_list_serves_page_api_and_cli_filters_newest_first_with_author_and_canceller(db, people_and_run):
+    owner, other, first_run = people_and_run
+    march = store_run(db, other.id, first=date(2023, 3, 1), name="march")
+    failed = store_run(db, owner.id, first=date(2023, 2, 10), name="failed", status="failed")
+    with db.session() as session:
+        session.get(OptimisationRun, failed).cancelled_by_id = other.id
+    assert [r.id for r in list_runs(db)] == [failed, march, first_run]
+    assert [r.id for r in list_runs(db, limit=2)] == [failed, march]
+    assert [r.id for r in list_runs(db, user="owner", first=date(2023, 2, 5), last=date(2023, 2, 28))] == [failed]
+    assert [r.id for r in list_runs(db, status="succeeded", last=date(2023, 2, 28))] == [first_run]
+    listed = list_runs(db, status="failed")
+    # Read after the session closed, as the API's JSON and the grid do: both people are loaded.
+    assert [(r.created_by.username, r.cancelled_by.username) for r in listed] == [("owner", "other")]
+    with pytest.raises(TypeError):
+        list_runs(db, "failed")  # filters are named, so no caller can swap status and user

@@ -146,6 +146,8 @@ def test_cancel_and_delete_by_owner_or_admin_only(server, client_as):
     cancelled = trader.post(f"/api/v1/runs/{queued.run_id}/cancel", headers=api_csrf_headers(trader))
     assert cancelled.status_code == 200 and cancelled.json["status"] == "cancelled"
     assert cancelled.json["cancelled_by"] == "trader" and cancelled.json["cancelled_at"]
+    listed = trader.get("/api/v1/runs?status=cancelled&user=trader").json["runs"]
+    assert [(r["id"], r["cancelled_by"]) for r in listed] == [(queued.run_id, "trader")]
     assert trader.post(f"/api/v1/runs/{queued.run_id}/cancel", headers=api_csrf_headers(trader)).status_code == 409
     assert trader.post("/api/v1/runs/999/cancel", headers=api_csrf_headers(trader)).status_code == 404
 
