@@ -32,9 +32,8 @@ from security.authz import current_role, role_callback
 from services.errors import InvalidInput
 from services.prices import (
     import_price_file,
-    last_complete_date,
-    market_coverage,
     price_conflicts,
+    price_dates,
     prices_for_dates,
 )
 from services.validation import parse_choices, parse_date_range
@@ -97,15 +96,13 @@ def register(app: dash.Dash) -> None:
         Input(page.LOAD, "data"),
     )
     def initialise(_load):
-        coverage = market_coverage(database())
+        dates = price_dates(database())
         can_upload = role_allows(current_role(), "trader")
-        if not coverage:
+        if dates is None:
             return None, None, None, None, not can_upload
-        first = min(row.first_date for row in coverage)
-        last = max(row.last_date for row in coverage)
-        default_last = last_complete_date(database(), coverage) or last
-        default_first = max(first, default_last - timedelta(days=DEFAULT_DAYS - 1))
-        return first, last, default_first, default_last, not can_upload
+        default_last = dates.last_complete_date
+        default_first = max(dates.first_date, default_last - timedelta(days=DEFAULT_DAYS - 1))
+        return dates.first_date, dates.last_date, default_first, default_last, not can_upload
 
     @app.callback(
         Output(page.CHART, "figure"),

@@ -35,7 +35,7 @@ from services.optimisation_runs import (
     range_check,
     series_freshness,
 )
-from services.prices import last_complete_date, market_coverage
+from services.prices import price_dates
 from services.run_requests import FIELDS, RequestProblems, field_problems, parse_request
 
 DEFAULT_NEW_RUN_DAYS = 7
@@ -123,15 +123,14 @@ def register(app: dash.Dash) -> None:
         if not role_allows(current_role(), "trader"):
             return True, None, None, None, None, None, None, None, True
         db = database()
-        coverage = market_coverage(db)
+        dates = price_dates(db)
         watching = _own_active_run(db)
-        if not coverage:
+        if dates is None:
             return False, None, None, None, None, None, None, watching, watching is None
-        last = last_complete_date(db, coverage)
-        first = min(row.first_date for row in coverage)
+        first, last = dates.first_date, dates.last_complete_date
         # The default dates are the last week both default series (day_ahead, intraday) price completely,
         # so the form opens ready to run rather than on dates one of them lacks.
-        default_series = [row for row in coverage if row.market in ("day_ahead", "intraday")]
+        default_series = [row for row in dates.coverage if row.market in ("day_ahead", "intraday")]
         end = min((row.last_complete_date or row.last_date for row in default_series), default=last)
         start = max([row.first_date for row in default_series] + [end - timedelta(days=DEFAULT_NEW_RUN_DAYS - 1)])
         lo, hi = first.isoformat(), last.isoformat()

@@ -19,7 +19,7 @@ from jobs.background import JobStartFailed, stop_job
 from jobs.studies import start_points
 from security.authz import current_role, role_callback
 from services.errors import NotFound, ServiceError
-from services.prices import last_complete_date, market_coverage
+from services.prices import price_dates
 from services.studies import cancel_study, get_study, list_studies, submit_study
 
 HIDDEN = {"display": "none"}
@@ -62,11 +62,10 @@ def register(app: dash.Dash) -> None:
     def initialise(_load):
         if not role_allows(current_role(), "trader"):
             return True, None, None, None, None
-        coverage = market_coverage(database())
-        if not coverage:
+        dates = price_dates(database())
+        if dates is None:
             return False, None, None, None, None
-        last = last_complete_date(database(), coverage)
-        first = min(row.first_date for row in coverage)
+        first, last = dates.first_date, dates.last_complete_date
         return False, first, last, max(first, last.replace(day=1)), last
 
     @app.callback(

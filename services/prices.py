@@ -165,6 +165,34 @@ def last_complete_date(db: Database, coverage: list[CoverageRow]) -> date | None
     return max(complete) if complete else last
 
 
+@dataclass(frozen=True)
+class PriceDates:
+    """The settlement dates the stored prices span, for the pages' date pickers and their defaults."""
+
+    first_date: date
+    """First settlement date any market has a price on."""
+    last_date: date
+    """Last settlement date any market has a price on (may be a partial day)."""
+    last_complete_date: date
+    """Last settlement date some market prices whole (``last_complete_date``; ``last_date`` when none is)."""
+    coverage: list[CoverageRow]
+    """``market_coverage``, for a page that also needs one market's span."""
+
+
+def price_dates(db: Database) -> PriceDates | None:
+    """The span of the stored prices (None when there are none): every page that opens on a date range
+    reads its limits and default dates here."""
+    coverage = market_coverage(db)
+    if not coverage:
+        return None
+    return PriceDates(
+        first_date=min(row.first_date for row in coverage),
+        last_date=max(row.last_date for row in coverage),
+        last_complete_date=last_complete_date(db, coverage),
+        coverage=coverage,
+    )
+
+
 def latest_day_summary(db: Database, coverage: list[CoverageRow]) -> list[DaySummary]:
     """Summary per market of the last complete settlement date ("yesterday in the data");
     ``coverage`` is ``market_coverage(db)``."""
