@@ -392,7 +392,7 @@ def details_card(run) -> dbc.Row:
         ("Started", format_local(run.started_at, with_period=False) if run.started_at else "—"),
         ("Finished", format_local(run.finished_at, with_period=False) if run.finished_at else "—"),
         ("Prices as of", format_local(run.created_at, with_period=False) + " (read when the run was queued)"),
-        ("Price fingerprint", html.Code(run.input_fingerprint or "—", className="small text-break")),
+        ("Input fingerprint", html.Code(run.input_fingerprint or "—", className="small text-break")),
         ("By", run.created_by.username if getattr(run, "created_by", None) else "command line"),
     ]
     parameter_rows = [(k, _value_text(v)) for k, v in flat_parameters(run).items()]

@@ -7,7 +7,8 @@ The run row is the truth about a run. Its lifecycle is ``queued`` -> ``running``
 
 Identical parameters over identical input data reopen the stored run instead of solving again:
 ``params_hash`` covers the battery, markets, series, solver settings and date range, and
-``input_fingerprint`` covers the prices the run would read (so a price correction solves again).
+``input_fingerprint`` covers the prices the run would read, and for a carbon-priced run the grid intensity too
+(so a price or intensity correction solves again).
 """
 
 from __future__ import annotations
@@ -84,14 +85,20 @@ def params_hash(request: RunRequest) -> str:
     return _sha256(json.dumps(request.describe(), sort_keys=True))
 
 
-def input_fingerprint(prices: pd.DataFrame, series: tuple[str, str] = ("day_ahead", "intraday")) -> str:
-    """SHA-256 over every interval start and DA/ID price the run reads (NaN written as null), and which
-    stored series they came from."""
+def input_fingerprint(prices: pd.DataFrame, series: tuple[str, str] = ("day_ahead", "intraday"),
+                      intensity: pd.Series | None = None) -> str:
+    """SHA-256 over every interval start and DA/ID price the run reads (NaN written as null), which stored
+    series they came from, and for a carbon-priced run every interval start and grid intensity [gCO2/kWh]
+    it reads. Without ``intensity`` the digest is the prices' alone, as it always was, so stored runs
+    without a carbon price are still reopened."""
     columns = [c for c in ("day_ahead", "intraday") if c in prices.columns]
     canonical = prices[columns].astype(object).where(prices[columns].notna(), None)
     payload = json.dumps([[t.isoformat(), *row] for t, row in zip(prices.index, canonical.to_numpy().tolist(),
                                                                    strict=True)])
     tag = "" if series == ("day_ahead", "intraday") else "|".join(series) + "|"
+    if intensity is not None:
+        payload += "|intensity_g_per_kwh" + json.dumps(
+            [[t.isoformat(), float(value)] for t, value in intensity.sort_index().items()])
     return _sha256(tag + ",".join(columns) + payload)
 
 
@@ -159,9 +166,9 @@ def load_intensity(db: Database, request: RunRequest) -> pd.Series | None:
     return intensity_series(db, day_start_utc(request.first), end)["intensity_g_per_kwh"].dropna()
 
 
-def check_intensity(db: Database, request: RunRequest) -> None:
-    """A run with a carbon price needs intensity for every half-hour of its range; say which are missing."""
-    intensity = load_intensity(db, request)
+def check_intensity(request: RunRequest, intensity: pd.Series | None) -> None:
+    """A run with a carbon price needs intensity (``load_intensity``) for every half-hour of its range;
+    say how many are missing."""
     if intensity is None:
         return
     periods = int((day_start_utc(request.last + timedelta(days=1)) - day_start_utc(request.first))
@@ -181,9 +188,10 @@ def queue_run(db: Database, request: RunRequest, user_id: int | None = None, act
     """
     prices = load_prices(db, request)
     check_prices(db, prices, request)
-    check_intensity(db, request)
+    intensity = load_intensity(db, request)
+    check_intensity(request, intensity)
     series = (request.da_series, request.id_series)
-    phash, fingerprint = params_hash(request), input_fingerprint(prices, series)
+    phash, fingerprint = params_hash(request), input_fingerprint(prices, series, intensity)
     with db.session() as session:
         existing = run_store.find_reusable(session, phash, fingerprint)
         if existing is not None:

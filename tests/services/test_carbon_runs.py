@@ -116,3 +116,35 @@ def test_the_runs_intervals_csv_carries_intensity_and_emissions_and_leaves_unkno
     assert list(export.columns[-3:]) == ["intensity_g_per_kwh", "intensity_kind", "emissions_kg"]
     assert export["emissions_kg"].iloc[:48].to_numpy() == pytest.approx(footprint["emissions_kg"].iloc[:48], abs=1e-3)
     assert export["emissions_kg"].iloc[48:].isna().all()  # no stored intensity on the second day: empty, not 0
+
+
+def correct_one_intensity(db, period_index: int, delta_g_per_kwh: float) -> None:
+    """Store a corrected actual intensity for one half-hour of FIRST, as a later NESO revision would."""
+    frame = read_intensity_folder(footprint.DEMO_INTENSITY_DIR, day_start_utc(FIRST),
+                                  day_start_utc(FIRST + timedelta(days=1)))
+    frame.loc[period_index, "actual_g_per_kwh"] += delta_g_per_kwh
+    assert footprint.store_intensity(db, frame, "revision").changed == 1
+
+
+def test_a_carbon_priced_run_solves_again_after_an_intensity_correction_and_is_reused_without_one(db):
+    priced = RunRequest(FIRST, FIRST, BATTERY.model_copy(update={"carbon_price_gbp_per_tco2": 100.0}))
+    first = run_optimisation(db, priced)
+    again = run_optimisation(db, priced)
+    assert again.reopened and again.run_id == first.run_id
+
+    correct_one_intensity(db, period_index=20, delta_g_per_kwh=35.0)
+    corrected = run_optimisation(db, priced)
+    assert not corrected.reopened and corrected.run_id != first.run_id
+    old, _ = get_run(db, first.run_id)
+    new, _ = get_run(db, corrected.run_id)
+    assert new.status == "succeeded" and new.input_fingerprint != old.input_fingerprint
+    assert new.totals["carbon_tco2"] != pytest.approx(old.totals["carbon_tco2"])  # it read the corrected value
+    assert run_optimisation(db, priced).run_id == corrected.run_id  # unchanged since: reused again
+
+
+def test_a_run_without_a_carbon_price_is_reused_whatever_the_intensity(db):
+    plain = RunRequest(FIRST, FIRST, BATTERY)
+    first = run_optimisation(db, plain)
+    correct_one_intensity(db, period_index=20, delta_g_per_kwh=35.0)
+    again = run_optimisation(db, plain)
+    assert again.reopened and again.run_id == first.run_id
