@@ -158,7 +158,8 @@ class Settings(BaseSettings):
     run_heartbeat_deadline_s: float = Field(
         120.0, gt=0,
         description="A running run whose heartbeat is older than this [s] is marked `failed` by the reaper "
-        "(the worker stopped responding); a queued run no worker picked up within the run time limit likewise.",
+        "(the worker stopped responding), and so is a queued study point whose holding process stopped beating; "
+        "a queued run nobody holds is failed once it has waited the run time limit.",
     )
     run_email_after_s: float = Field(
         120.0, ge=0,

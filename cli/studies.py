@@ -37,7 +37,8 @@ def study_command(file: Path, username: str, background: bool) -> None:
         how = start_points(app.settings, submitted.study_id, submitted.pending_run_ids)
         click.echo(f"Solving in the background ({how}); follow it with GET /api/v1/studies/{submitted.study_id}.")
         return
-    execute_points(app.settings.resolved_database_url(), submitted.pending_run_ids, app.settings.study_workers)
+    execute_points(app.settings.resolved_database_url(), submitted.pending_run_ids, app.settings.study_workers,
+                   app.settings)
     for point in get_study(app.db, submitted.study_id)["points"]:
         totals = point["totals"] or {}
         figure = f"£{totals['net_revenue_gbp']:,.0f}" if "net_revenue_gbp" in totals else point["message"]

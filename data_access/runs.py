@@ -89,6 +89,18 @@ def status_of(session: Session, run_id: int) -> str | None:
     return session.scalar(select(OptimisationRun.status).where(OptimisationRun.id == run_id))
 
 
+def beat_waiting(session: Session, run_ids: list[int]) -> int:
+    """Write the heartbeat of those of ``run_ids`` still queued: their holder (a local study's process,
+    which hands them to its workers one by one) is alive. Returns how many were still queued."""
+    if not run_ids:
+        return 0
+    result = session.execute(
+        update(OptimisationRun).where(OptimisationRun.id.in_(run_ids), OptimisationRun.status == QUEUED)
+        .values(heartbeat_at=utc_now())
+    )
+    return result.rowcount
+
+
 def store_result(session: Session, run_id: int, status: str, message: str, totals: dict[str, Any] | None,
                  solver_stats: dict[str, Any], intervals: pd.DataFrame, solver_status: str | None = None,
                  error_traceback: str | None = None) -> bool:
@@ -152,6 +164,8 @@ def run_intervals(session: Session, run_id: int) -> pd.DataFrame:
 
 STOPPED_RESPONDING = "The worker stopped responding (no heartbeat), so the run was stopped. Run it again."
 NEVER_PICKED_UP = "The run was queued but no worker picked it up. Check the workers, then run it again."
+HOLDER_STOPPED = ("The run was waiting for a worker, but the process holding it stopped (no heartbeat), so it was "
+                  "stopped. Run it again.")
 OVER_TIME = "The run took longer than the overall run time limit and was stopped."
 
 
@@ -161,7 +175,11 @@ def reap_stale(session: Session, heartbeat_cutoff: datetime, queued_cutoff: date
 
     - running with a heartbeat older than ``heartbeat_cutoff`` (the worker died): ``failed``;
     - running since before ``overdue_cutoff`` (past the overall limit, a worker that did not stop): ``timed_out``;
-    - queued since before ``queued_cutoff`` (no worker read the queue): ``failed``.
+    - queued, held by a waiting process (it writes the queued row's heartbeat, see ``beat_waiting``) whose
+      heartbeat is older than ``heartbeat_cutoff`` (the holder died): ``failed``, however young the row;
+    - queued, held by nobody, since before ``queued_cutoff`` (no worker read the queue): ``failed``.
+      A held row is judged by its heartbeat alone: a large study legitimately keeps points waiting for
+      longer than the run limit.
 
     The run row, not the job manager, is the source of truth: a dead worker leaves a row that says so.
     """
@@ -169,7 +187,9 @@ def reap_stale(session: Session, heartbeat_cutoff: datetime, queued_cutoff: date
     checks = [
         (RUNNING, func.coalesce(OptimisationRun.heartbeat_at, OptimisationRun.started_at) < heartbeat_cutoff,
          FAILED, STOPPED_RESPONDING),
-        (QUEUED, OptimisationRun.created_at < queued_cutoff, FAILED, NEVER_PICKED_UP),
+        (QUEUED, OptimisationRun.heartbeat_at < heartbeat_cutoff, FAILED, HOLDER_STOPPED),
+        (QUEUED, OptimisationRun.heartbeat_at.is_(None) & (OptimisationRun.created_at < queued_cutoff), FAILED,
+         NEVER_PICKED_UP),
     ]
     if overdue_cutoff is not None:
         checks.append((RUNNING, OptimisationRun.started_at < overdue_cutoff, TIMED_OUT, OVER_TIME))

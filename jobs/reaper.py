@@ -19,7 +19,8 @@ INTERVAL_S = 30
 
 
 def reap(settings: Settings) -> None:
-    """Mark runs with a stale heartbeat ``failed``, overdue runs ``timed_out``, unclaimed queued runs ``failed``."""
+    """Mark runs with a stale heartbeat ``failed``, overdue runs ``timed_out``, queued runs whose holder
+    stopped or that nobody picked up ``failed``."""
     db = Database.from_url(settings.resolved_database_url())
     try:
         marked = reap_stale_runs(db, settings)

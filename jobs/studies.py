@@ -3,7 +3,9 @@ pool of local processes started by ``python -m jobs.studies``.
 
 Each point is an ordinary queued run solved by ``execute_run``, whose claim (queued -> running) is
 one conditional UPDATE, so a point handed to two workers is solved once, and a point cancelled
-before a worker reaches it is skipped.
+before a worker reaches it is skipped. While the local pool works through a study, the process that
+holds it writes the heartbeat of the points still waiting their turn, so the reaper does not fail them
+for waiting longer than the run limit, and does fail them soon after that process dies.
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ import multiprocessing
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 from settings import Settings
@@ -23,14 +27,14 @@ log = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def execute_one(database_url: str, run_id: int) -> str:
+def execute_one(database_url: str, run_id: int, settings: Settings | None = None) -> str:
     """Solve one queued run in this process; returns its final status (never raises)."""
     from data_access.engine import Database
     from services.optimisation_runs import execute_run
 
     db = Database.from_url(database_url)
     try:
-        return execute_run(db, run_id).status
+        return execute_run(db, run_id, settings=settings).status
     except Exception:  # stored as failed by execute_run; one point never stops the others
         log.exception("study point run %s failed", run_id)
         return "failed"
@@ -38,17 +42,37 @@ def execute_one(database_url: str, run_id: int) -> str:
         db.dispose()
 
 
-def execute_points(database_url: str, run_ids: list[int], workers: int) -> list[str]:
-    """Solve ``run_ids`` on ``workers`` local processes; returns their statuses in order."""
+def execute_points(database_url: str, run_ids: list[int], workers: int, settings: Settings | None = None) -> list[str]:
+    """Solve ``run_ids`` on ``workers`` local processes, keeping the waiting ones' heartbeat alive
+    meanwhile; returns their statuses in order. ``settings`` (default: from the environment) give the
+    run limit and heartbeat deadline."""
     if not run_ids:
         return []
+    settings = settings or Settings()
     workers = max(1, min(workers, len(run_ids)))
     if workers == 1:
-        return [execute_one(database_url, run_id) for run_id in run_ids]
+        with _waiting_kept_alive(database_url, run_ids, settings):
+            return [execute_one(database_url, run_id, settings) for run_id in run_ids]
     # fork: this process is single-threaded (the CLI or the detached study process), and forking
-    # skips re-importing Pyomo in every worker.
+    # skips re-importing Pyomo in every worker. A fork pool starts all its workers at the first submit,
+    # which map does at once, so the heartbeat thread starts after the last fork.
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        return list(pool.map(execute_one, [database_url] * len(run_ids), run_ids))
+        statuses = pool.map(execute_one, [database_url] * len(run_ids), run_ids, [settings] * len(run_ids))
+        with _waiting_kept_alive(database_url, run_ids, settings):
+            return list(statuses)
+
+
+@contextmanager
+def _waiting_kept_alive(database_url: str, run_ids: list[int], settings: Settings) -> Iterator[None]:
+    from data_access.engine import Database
+    from services.optimisation_runs import keep_waiting_runs_alive
+
+    db = Database.from_url(database_url)
+    try:
+        with keep_waiting_runs_alive(db, run_ids, settings):
+            yield
+    finally:
+        db.dispose()
 
 
 def start_points(settings: Settings, study_id: int, run_ids: list[int]) -> str:

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pandas as pd
+from sqlalchemy.orm import Session
 
 from data_access import runs as run_store
 from data_access.engine import Database
@@ -58,7 +59,7 @@ UNEXPECTED = "The optimiser failed unexpectedly; the error is stored with the ru
 MODES_NEEDING = {"da+id": ("da", "id"), "joint": ("da", "id"), "da": ("da",), "id": ("id",)}
 
 __all__ = ["RunRequest", "RunOutcome", "queue_run", "execute_run", "run_optimisation", "cancel_run",
-           "reap_stale_runs", "RunStopped"]
+           "reap_stale_runs", "keep_waiting_runs_alive", "RunStopped"]
 
 
 @dataclass(frozen=True)
@@ -223,22 +224,34 @@ def request_of(run: OptimisationRun) -> RunRequest:
     )
 
 
-class _Heartbeat:
-    """A thread writing the run's heartbeat every ``interval_s`` while it solves, so a long day still
-    shows the worker alive; it stops with the process, which is the point."""
+def heartbeat_interval_s(settings: Settings) -> float:
+    """How often a live worker or holder writes heartbeats [s]: four times per reaper deadline, 0.2–15 s."""
+    return max(0.2, min(15.0, settings.run_heartbeat_deadline_s / 4))
 
-    def __init__(self, db: Database, run_id: int, interval_s: float):
-        self._db, self._run_id, self._interval = db, run_id, interval_s
+
+class _Heartbeat:
+    """A thread calling ``beat(session)`` every ``interval_s`` while the block runs (first at once when
+    ``at_once``), so a long day (or a long wait) still shows its process alive; it stops with the
+    process, which is the point."""
+
+    def __init__(self, db: Database, beat: Callable[[Session], object], interval_s: float, name: str,
+                 at_once: bool = False):
+        self._db, self._beat, self._interval, self._name = db, beat, interval_s, name
+        self._wait_first = not at_once
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, name=f"run-{run_id}-heartbeat", daemon=True)
+        self._thread = threading.Thread(target=self._loop, name=name, daemon=True)
 
     def _loop(self) -> None:
-        while not self._stop.wait(self._interval):
+        if self._wait_first and self._stop.wait(self._interval):
+            return
+        while True:
             try:
                 with self._db.session() as session:
-                    run_store.beat(session, self._run_id)
+                    self._beat(session)
             except Exception:  # a missed beat is not fatal; the next one may get through
-                log.warning("heartbeat of run %s not written", self._run_id, exc_info=True)
+                log.warning("%s not written", self._name, exc_info=True)
+            if self._stop.wait(self._interval):
+                return
 
     def __enter__(self):
         self._thread.start()
@@ -294,7 +307,8 @@ def execute_run(
 
     try:
         request = request_of(run)
-        with _Heartbeat(db, run_id, max(0.2, min(15.0, settings.run_heartbeat_deadline_s / 4))):
+        with _Heartbeat(db, lambda session: run_store.beat(session, run_id), heartbeat_interval_s(settings),
+                        f"heartbeat of run {run_id}"):
             prices = load_prices(db, request)
             needs = MODES_NEEDING[str(Markets.parse(request.markets))]
             result = optimise(prices, request.first, request.last, request.battery,
@@ -398,10 +412,21 @@ def cancel_run(db: Database, run_id: int, user_id: int | None, is_admin: bool,
     return run
 
 
+def keep_waiting_runs_alive(db: Database, run_ids: list[int], settings: Settings | None = None) -> _Heartbeat:
+    """For a process that holds queued runs and hands them to its workers itself (a local study): while
+    the ``with`` block runs, the heartbeat of those still queued is written, so the reaper leaves them
+    waiting however long their turn takes; if the process dies the beats stop and the reaper fails them
+    within the heartbeat deadline."""
+    return _Heartbeat(db, lambda session: run_store.beat_waiting(session, run_ids),
+                      heartbeat_interval_s(settings or Settings()), f"heartbeat of {len(run_ids)} waiting runs",
+                      at_once=True)
+
+
 def reap_stale_runs(db: Database, settings: Settings | None = None, now=None) -> int:
-    """End runs that will never finish: a heartbeat older than the deadline (``failed``), past the
-    overall limit plus the heartbeat deadline (``timed_out``), or queued longer than the run limit with
-    no worker (``failed``). Returns how many runs were marked."""
+    """End runs that will never finish: running with a heartbeat older than the deadline (``failed``),
+    past the overall limit plus the heartbeat deadline (``timed_out``), queued and held by a process whose
+    heartbeat stopped (``failed``), or queued and held by nobody for longer than the run limit (``failed``).
+    Returns how many runs were marked."""
     settings = settings or Settings()
     now = now or utc_now()
     heartbeat = timedelta(seconds=settings.run_heartbeat_deadline_s)

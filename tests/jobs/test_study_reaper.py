@@ -1,0 +1,133 @@
+"""The run reaper and a large local study: points waiting their turn in the study's pool are kept alive by
+the study's process however long they wait, and are still reaped once that process is gone.
+
+Limits are seconds here (the defaults are 30 minutes and 2 minutes), on the seeded SQLite copy."""
+
+import os
+import subprocess
+import sys
+import threading
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import select
+
+from data_access import runs as run_store
+from data_access.engine import Database
+from data_access.schema import OptimisationRun
+from jobs.studies import execute_points
+from services import audit
+from services.optimisation_runs import reap_stale_runs
+from services.studies import submit_study
+
+ROOT = Path(__file__).resolve().parents[2]
+RUN_LIMIT_S = 1.5
+HEARTBEAT_DEADLINE_S = 1.5
+
+
+def one_day_study(powers_mw: list[float]) -> dict:
+    return {"name": "waiting points", "start": "2023-03-01", "end": "2023-03-01",
+            "grid": {"power_mw": powers_mw, "duration_h": [1]}}
+
+
+def short_limits(settings):
+    return settings.model_copy(update={"run_time_limit_s": RUN_LIMIT_S,
+                                       "run_heartbeat_deadline_s": HEARTBEAT_DEADLINE_S})
+
+
+def rows(db, run_ids) -> list[OptimisationRun]:
+    with db.session() as session:
+        return list(session.scalars(select(OptimisationRun).where(OptimisationRun.id.in_(run_ids))
+                                    .order_by(OptimisationRun.id)))
+
+
+def aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def test_points_waiting_longer_than_the_run_limit_on_one_worker_are_not_reaped(settings):
+    short = short_limits(settings)
+    db = Database.from_url(short.resolved_database_url())
+    # Thirty one-day points, each solved well inside the limit (0.1-0.5 s here), together well past it.
+    submitted = submit_study(db, one_day_study([5.0 * n for n in range(1, 31)]), None, "trader", max_points=200)
+    assert len(submitted.pending_run_ids) == 30
+    reaped: list[int] = []
+    stop = threading.Event()
+
+    def reaper():  # as the scheduler does every 30 s and the app on every listing, only much more often
+        while not stop.wait(0.1):
+            reaped.append(reap_stale_runs(db, short))
+
+    thread = threading.Thread(target=reaper, daemon=True)
+    thread.start()
+    try:
+        statuses = execute_points(short.resolved_database_url(), submitted.pending_run_ids, workers=1,
+                                  settings=short)
+    finally:
+        stop.set()
+        thread.join()
+    points = rows(db, submitted.pending_run_ids)
+    assert statuses == ["succeeded"] * 30, [(p.id, p.status, p.message) for p in points if p.status != "succeeded"]
+    assert sum(reaped) == 0 and len(reaped) > 10 and audit.list_events(db, action_prefix="run.reaped") == []
+    waited_s = max((aware(p.started_at) - aware(p.created_at)).total_seconds() for p in points)
+    # The scenario really happened: some point waited queued for longer than the run limit.
+    assert waited_s > RUN_LIMIT_S, f"the study was too quick ({waited_s:.1f} s) to wait past the run limit"
+    db.dispose()
+
+
+def test_points_held_by_a_study_process_that_died_are_reaped_within_the_heartbeat_deadline(settings, tmp_path):
+    short = short_limits(settings)
+    url = short.resolved_database_url()
+    db = Database.from_url(url)
+    submitted = submit_study(db, one_day_study([10, 20, 30, 40, 50, 60, 70, 80]), None, "trader", max_points=200)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "POWERDESK_INSTANCE_PATH": str(tmp_path / "study-instance"),
+           "RUN_HEARTBEAT_DEADLINE_S": str(HEARTBEAT_DEADLINE_S), "RUN_TIME_LIMIT_S": "1800"}
+    # The detached study process the Studies page starts (jobs.studies.start_points), on one worker.
+    study = subprocess.Popen([sys.executable, "-m", "jobs.studies", "--database-url", url, "--workers", "1",
+                              *map(str, submitted.pending_run_ids)], cwd=ROOT, env=env,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while not all(p.heartbeat_at for p in rows(db, submitted.pending_run_ids)[-2:]):
+            assert time.monotonic() < deadline and study.poll() is None, "the study never held its points"
+            time.sleep(0.05)
+    finally:
+        study.kill()
+        study.wait()
+    held = [p.id for p in rows(db, submitted.pending_run_ids) if p.status == run_store.QUEUED]
+    assert held, "every point had been claimed before the study process was killed"
+    assert reap_stale_runs(db, short) == 0  # the last beats are fresh: nothing is reaped at once
+    time.sleep(HEARTBEAT_DEADLINE_S + 0.5)
+    reap_stale_runs(db, short)
+    after = {p.id: p for p in rows(db, submitted.pending_run_ids)}
+    assert not [p.id for p in after.values() if p.status in run_store.ACTIVE_STATUSES]
+    assert all(after[run_id].status == "failed" and after[run_id].message == run_store.HOLDER_STOPPED
+               for run_id in held)
+    db.dispose()
+
+
+def test_a_held_queued_row_is_judged_by_its_heartbeat_and_an_unheld_one_by_its_age(db):
+    now = datetime.now(UTC)
+    old = now - timedelta(hours=2)
+
+    def queued(heartbeat_at):
+        return OptimisationRun(first_date=date(2023, 2, 1), last_date=date(2023, 2, 1), markets="da", params={},
+                               params_hash="h", input_fingerprint="f", status="queued", created_at=old,
+                               heartbeat_at=heartbeat_at)
+
+    with db.session() as session:
+        fresh, stale, unheld, young = (queued(now - timedelta(seconds=5)), queued(now - timedelta(minutes=5)),
+                                       queued(None), queued(None))
+        young.created_at = now - timedelta(minutes=1)
+        session.add_all([fresh, stale, unheld, young])
+    with db.session() as session:
+        marked = run_store.reap_stale(session, heartbeat_cutoff=now - timedelta(minutes=2),
+                                      queued_cutoff=now - timedelta(minutes=30))
+    assert sorted(marked) == sorted([stale.id, unheld.id])
+    by_id = {run.id: run for run in rows(db, [fresh.id, stale.id, unheld.id, young.id])}
+    assert by_id[fresh.id].status == by_id[young.id].status == "queued"
+    assert by_id[stale.id].message == run_store.HOLDER_STOPPED
+    assert by_id[unheld.id].message == run_store.NEVER_PICKED_UP
+    with db.session() as session:  # beats reach only rows still queued
+        assert run_store.beat_waiting(session, [fresh.id, stale.id, young.id]) == 2
