@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 from flask import Flask
+from flask.cli import with_appcontext
 
 from cli.context import context, user_errors
 from jobs.studies import execute_points, start_points
@@ -18,6 +19,7 @@ from services.users import get_user_by_name
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--user", "username", required=True, help="The trader or admin the study and its runs belong to.")
 @click.option("--background", is_flag=True, help="Hand the points to the workers and return at once.")
+@with_appcontext  # a plain click command added to the optimise group does not get AppGroup's context
 def study_command(file: Path, username: str, background: bool) -> None:
     """Submit the study in FILE (JSON: name, start, end, base, grid) and solve its points."""
     app = context()
