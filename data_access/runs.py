@@ -11,10 +11,10 @@ from datetime import datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import delete, func, insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy.orm import Session, aliased
 
-from data_access.schema import MarketPrice, OptimisationRun, RunInterval
+from data_access.schema import MarketPrice, OptimisationRun, RunInterval, StudyPoint
 from data_access.types import utc_now
 
 QUEUED = "queued"
@@ -169,6 +169,20 @@ HOLDER_STOPPED = ("The run was waiting for a worker, but the process holding it 
 OVER_TIME = "The run took longer than the overall run time limit and was stopped."
 
 
+def _study_progressing_since(cutoff: datetime):
+    """SQL: the run is a point of a study one of whose runs started, beat or finished since ``cutoff``."""
+    mine, sibling = aliased(StudyPoint), aliased(StudyPoint)
+    other = aliased(OptimisationRun)
+    return (
+        select(mine.run_id)
+        .join(sibling, sibling.study_id == mine.study_id)
+        .join(other, other.id == sibling.run_id)
+        .where(mine.run_id == OptimisationRun.id,
+               or_(other.started_at >= cutoff, other.heartbeat_at >= cutoff, other.finished_at >= cutoff))
+        .exists()
+    )
+
+
 def reap_stale(session: Session, heartbeat_cutoff: datetime, queued_cutoff: datetime,
                overdue_cutoff: datetime | None = None) -> list[int]:
     """End runs that will never finish by themselves; returns the ids marked.
@@ -177,7 +191,9 @@ def reap_stale(session: Session, heartbeat_cutoff: datetime, queued_cutoff: date
     - running since before ``overdue_cutoff`` (past the overall limit, a worker that did not stop): ``timed_out``;
     - queued, held by a waiting process (it writes the queued row's heartbeat, see ``beat_waiting``) whose
       heartbeat is older than ``heartbeat_cutoff`` (the holder died): ``failed``, however young the row;
-    - queued, held by nobody, since before ``queued_cutoff`` (no worker read the queue): ``failed``.
+    - queued, held by nobody, since before ``queued_cutoff`` (no worker read the queue): ``failed``, unless
+      it is a point of a study another of whose runs started, beat or finished since ``queued_cutoff``: the
+      study's workers are getting through it (with Celery its points wait in the broker, held by nobody).
       A held row is judged by its heartbeat alone: a large study legitimately keeps points waiting for
       longer than the run limit.
 
@@ -188,8 +204,8 @@ def reap_stale(session: Session, heartbeat_cutoff: datetime, queued_cutoff: date
         (RUNNING, func.coalesce(OptimisationRun.heartbeat_at, OptimisationRun.started_at) < heartbeat_cutoff,
          FAILED, STOPPED_RESPONDING),
         (QUEUED, OptimisationRun.heartbeat_at < heartbeat_cutoff, FAILED, HOLDER_STOPPED),
-        (QUEUED, OptimisationRun.heartbeat_at.is_(None) & (OptimisationRun.created_at < queued_cutoff), FAILED,
-         NEVER_PICKED_UP),
+        (QUEUED, OptimisationRun.heartbeat_at.is_(None) & (OptimisationRun.created_at < queued_cutoff)
+         & ~_study_progressing_since(queued_cutoff), FAILED, NEVER_PICKED_UP),
     ]
     if overdue_cutoff is not None:
         checks.append((RUNNING, OptimisationRun.started_at < overdue_cutoff, TIMED_OUT, OVER_TIME))

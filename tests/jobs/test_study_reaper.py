@@ -131,3 +131,37 @@ def test_a_held_queued_row_is_judged_by_its_heartbeat_and_an_unheld_one_by_its_a
     assert by_id[unheld.id].message == run_store.NEVER_PICKED_UP
     with db.session() as session:  # beats reach only rows still queued
         assert run_store.beat_waiting(session, [fresh.id, stale.id, young.id]) == 2
+
+
+def test_an_unheld_queued_study_point_is_kept_while_its_study_progresses_and_reaped_once_it_stalls(db):
+    """With Celery a study's points wait in the broker, held by no process: a point waiting longer than the run
+    limit is kept while other points of its study are being solved, and reaped once none has moved since."""
+    from data_access.schema import Study, StudyPoint
+
+    now = datetime.now(UTC)
+    old = now - timedelta(hours=2)
+
+    def run(status, **moments):
+        return OptimisationRun(first_date=date(2023, 2, 1), last_date=date(2023, 2, 1), markets="da", params={},
+                               params_hash="h", input_fingerprint="f", status=status, created_at=old, **moments)
+
+    with db.session() as session:
+        study = Study(name="broker-queued", first_date=date(2023, 2, 1), last_date=date(2023, 2, 1), spec={})
+        busy, waiting = run("running", started_at=now - timedelta(minutes=5), heartbeat_at=now), run("queued")
+        lone = run("queued")  # a queued run in no study: judged by its age alone
+        session.add_all([study, busy, waiting, lone])
+        session.flush()
+        session.add_all([StudyPoint(study_id=study.id, point_index=i, params={}, varied={}, run_id=r.id)
+                         for i, r in enumerate([busy, waiting])])
+    cutoffs = {"heartbeat_cutoff": now - timedelta(minutes=2), "queued_cutoff": now - timedelta(minutes=30)}
+    with db.session() as session:
+        assert run_store.reap_stale(session, **cutoffs) == [lone.id]
+    assert rows(db, [waiting.id])[0].status == "queued"
+
+    with db.session() as session:  # the study's last activity is now older than the queued cutoff
+        stalled = session.get(OptimisationRun, busy.id)
+        stalled.status, stalled.finished_at = "succeeded", now - timedelta(minutes=45)
+        stalled.started_at = stalled.heartbeat_at = now - timedelta(minutes=50)
+    with db.session() as session:
+        assert run_store.reap_stale(session, **cutoffs) == [waiting.id]
+    assert rows(db, [waiting.id])[0].message == run_store.NEVER_PICKED_UP
