@@ -184,7 +184,7 @@ def kpi_cards(run) -> dbc.Row | dbc.Alert:
         _card("Intraday", money(totals["id_revenue_gbp"]), "revenue", "run-kpi-id"),
         _card("Degradation", money(totals["degradation_cost_gbp"]), f"cost of {discharged:,.0f} MWh discharged",
               "run-kpi-degradation"),
-        _card("Cycles", f"{totals['cycles']:,.1f}", f"{totals['cycles'] / days:,.2f} a day over {days} days"
+        _card("Cycles", f"{totals['cycles']:,.1f}", f"{totals['cycles'] / days:,.2f} a day over {days} day{'' if days == 1 else 's'}"
               if days else "", "run-kpi-cycles"),
         _card("Per MW-year", money(totals["net_revenue_gbp_per_mw_year"]), "£/MW/yr: net revenue per MW over 365 days",
               "run-kpi-per-mw-year", warning=short),

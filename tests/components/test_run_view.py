@@ -73,7 +73,8 @@ def test_daily_pnl_splits_markets_and_accumulates():
 
 def test_kpi_cards_warn_when_per_mw_year_comes_from_a_short_range_and_round_capture_alike():
     text = str(kpi_cards(fake_run(days=3)))
-    assert "annualised from 3 days" in text
+    assert "annualised from 3 days" in text and "1.00 a day over 3 days" in text
+    assert "a day over 1 day\'" in str(kpi_cards(fake_run(days=1))).replace('"', "'")
     assert "35.0%" in text and "perfect foresight of both prices" in text
     assert "£100" in text and "40.0% over naive" in text  # uplift 350 − 250
     assert "annualised" not in str(kpi_cards(fake_run(days=60)))
