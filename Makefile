@@ -44,11 +44,14 @@ test: install-test
 
 ## fault tests (PostgreSQL connections terminated during writes; a private PostgreSQL cluster restarted
 ## and stopped under a stream of ingests through gunicorn; a private Redis killed before run and study
-## submits; SQLite writers in several processes); with POWERDESK_CONTAINER_SMOKE=1 also builds and
-## smoke-tests the image with podman
+## submits; SQLite writers in several processes); with POWERDESK_CONTAINER_SMOKE=1 (CI sets it) also
+## builds the image with podman and smoke-tests it (scripts/container-smoke.sh, as root: through
+## `sudo -n` for other users)
 test-faults: install-test
 	$(BIN)/pytest tests/faults $(PYTEST_ARGS)
-	if [ "$${POWERDESK_CONTAINER_SMOKE:-0}" = 1 ]; then bash scripts/container-smoke.sh; fi
+	if [ "$${POWERDESK_CONTAINER_SMOKE:-0}" = 1 ]; then \
+		if [ "$$(id -u)" -eq 0 ]; then bash scripts/container-smoke.sh; else sudo -n -E bash scripts/container-smoke.sh; fi; \
+	fi
 
 lint: install-test
 	$(BIN)/ruff check .

@@ -33,7 +33,7 @@ if [[ $EUID -ne 0 ]]; then
     exit 1
 fi
 for tool in podman debootstrap; do
-    command -v "$tool" >/dev/null || { echo "missing $tool: apt-get install -y podman debootstrap" >&2; exit 1; }
+    command -v "$tool" >/dev/null || { echo "missing $tool: apt-get install -y podman crun runc debootstrap" >&2; exit 1; }
 done
 
 if [[ $FORCE -eq 0 ]] && podman image exists "$IMAGE"; then
