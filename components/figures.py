@@ -34,6 +34,16 @@ def apply_theme(figure: go.Figure, theme: str | None) -> go.Figure:
         legend={"orientation": "h", "y": 1.08, "x": 0},
         modebar=MODEBAR[theme_name(theme)],
     )
+    return round_overlay_ticks(figure)
+
+
+def round_overlay_ticks(figure: go.Figure) -> go.Figure:
+    """Round tick values on every second y axis (cumulative £, £/MWh, gCO2/kWh, kW).
+
+    Plotly.js 3 gives an overlaying axis ``tickmode="sync"`` by default, which puts its ticks on the main
+    axis's gridlines at values such as £60,659 or 157.8 £/MWh; those axes draw no gridlines of their own."""
+    figure.for_each_yaxis(lambda axis: axis.update(tickmode="auto")
+                          if axis.overlaying and axis.tickmode is None else None)
     return figure
 
 

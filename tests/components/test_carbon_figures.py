@@ -42,3 +42,9 @@ def test_tradeoff_figure_plots_revenue_against_tco2_labelled_by_price():
     trace = tradeoff_figure(points, "light").data[0]
     assert list(trace.x) == [3.0, -1.0] and list(trace.y) == [1000.0, 800.0]
     assert list(trace.text) == ["£0/t", "£400/t"]
+
+
+def test_intensity_and_power_axes_get_round_ticks_of_their_own():
+    figure = asset_footprint_figure(asset_rows(), "dark")
+    assert (figure.layout.yaxis2.tickmode, figure.layout.yaxis3.tickmode) == ("auto", "auto")
+    assert figure.layout.yaxis.tickmode is None
