@@ -68,11 +68,13 @@ def asset_footprint_figure(rows: pd.DataFrame, theme: str | None, title: str = "
     return apply_theme(figure, theme).update_layout(margin={"t": 90}, legend={"y": 1.02, "yanchor": "bottom"})
 
 
-def run_footprint_figure(frame: pd.DataFrame, theme: str | None, title: str = "") -> go.Figure:
-    """A battery run's emissions per interval [kgCO2] (exports below zero as "avoided") and the intensity."""
+def run_footprint_figure(frame: pd.DataFrame, theme: str | None, title: str = "",
+                         empty_text: str = "This run has no schedule") -> go.Figure:
+    """A battery run's emissions per interval [kgCO2] (exports below zero as "avoided") and the intensity;
+    ``empty_text`` in place of the chart when ``frame`` is empty."""
     figure = go.Figure()
     if frame.empty:
-        return _empty(figure, "This run has no schedule", theme)
+        return _empty(figure, empty_text, theme)
     starts = pd.DatetimeIndex(frame["interval_start_utc"])
     labels = hover_labels(starts, frame["settlement_period"])
     figure.add_trace(go.Bar(x=starts, y=frame["emitted_kg"], name="emitted kgCO2 (import)",
