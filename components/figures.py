@@ -24,6 +24,11 @@ def theme_name(stored: str | None) -> str:
     return "dark" if stored == "dark" else "light"
 
 
+SCATTERGL_POINTS = 5_000
+"""Above this many points a chart draws with WebGL (fast, but blank where the browser has no WebGL); at or below
+it, with SVG, which works everywhere."""
+
+
 def apply_theme(figure: go.Figure, theme: str | None) -> go.Figure:
     """Plotly template for the Bootstrap colour mode, on a transparent background."""
     figure.update_layout(

@@ -14,7 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import html
 
-from components.figures import apply_theme
+from components.figures import SCATTERGL_POINTS, apply_theme
 from domain.settlement_time import LONDON, settlement_periods_of
 from domain.turbine_fleet import Ticket
 
@@ -203,9 +203,12 @@ def power_curve_figure(metrics: pd.DataFrame, curve: pd.DataFrame, rated_power_k
     ok = metrics[metrics["status"] == "ok"] if not metrics.empty else metrics
     if not ok.empty:
         shown = ok.iloc[:: max(1, len(ok) // max_points)]
-        figure.add_trace(go.Scattergl(x=shown["wind_speed_m_per_s"], y=shown["power_kw"], mode="markers",
-                                      name="Reported (ok)", marker={"size": 4, "color": POWER_COLOUR, "opacity": 0.5},
-                                      hovertemplate="%{x:.1f} m/s · %{y:,.0f} kW<extra></extra>"))
+        # WebGL only where SVG would be slow: without it (no GPU, remote desktops) the whole chart is replaced
+        # by "WebGL is not supported by your browser".
+        scatter = go.Scattergl if len(shown) > SCATTERGL_POINTS else go.Scatter
+        figure.add_trace(scatter(x=shown["wind_speed_m_per_s"], y=shown["power_kw"], mode="markers",
+                                 name="Reported (ok)", marker={"size": 4, "color": POWER_COLOUR, "opacity": 0.5},
+                                 hovertemplate="%{x:.1f} m/s · %{y:,.0f} kW<extra></extra>"))
     figure.add_trace(go.Scatter(x=curve["wind_speed_m_per_s"], y=curve["power_share"] * rated_power_kw,
                                 mode="lines", name="Theoretical (SCADA file)", line={"color": CURVE_COLOUR, "width": 2},
                                 hovertemplate="%{x:.2f} m/s · %{y:,.0f} kW<extra>Theoretical</extra>"))
