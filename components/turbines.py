@@ -69,11 +69,13 @@ def turbine_tile(state, now: datetime) -> dbc.Card:
     stale_note = (f" (last said {state.last_status})" if state.condition == "stale" and state.last_status else "")
     return dbc.Card(
         dbc.CardBody([
+            # The badge wraps under the name when both do not fit: "Stale (last said broken)" cut the name
+            # to "Be…" in a six-tile row.
             html.Div([
-                html.Span(state.name, className="fw-semibold text-truncate"),
+                html.Span(state.name, className="fw-semibold pd-turbine-name"),
                 dbc.Badge(CONDITION_LABELS.get(state.condition, state.condition) + stale_note, color=colour,
-                          className="ms-2 pd-condition"),
-            ], className="d-flex justify-content-between align-items-center mb-1"),
+                          className="pd-condition"),
+            ], className="d-flex flex-wrap justify-content-between align-items-center column-gap-2 row-gap-1 mb-1"),
             html.Div(f"#{state.turbine_number} · {state.rated_power_kw / 1000:g} MW", className="small text-body-secondary"),
             html.Div([html.Span(wind, className="me-3"), html.Span(power)], className="pd-num text-start fs-5 my-1"),
             html.Div(seen, className="small"),

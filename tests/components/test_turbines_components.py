@@ -75,3 +75,12 @@ def test_the_power_curve_draws_without_webgl_unless_the_window_is_large():
     assert thinned.data[0].type == "scatter" and len(thinned.data[0].x) == SCATTERGL_POINTS
     many = power_curve_figure(metrics(SCATTERGL_POINTS + 4000), theoretical_power_curve(), 3000, "dark", "curve")
     assert many.data[0].type == "scattergl" and len(many.data[0].x) == SCATTERGL_POINTS + 4000
+
+
+def test_a_long_condition_badge_wraps_under_the_name_instead_of_cutting_it():
+    # "Stale (last said broken)" beside a truncating name cut "Carn Dubh 2" to "Ca…" in a six-tile row.
+    header = turbine_tile(state("stale", seen=NOW - timedelta(minutes=10)), NOW).children.children[0]
+    name, badge = header.children
+    assert name.children == "Carn Dubh 2" and "text-truncate" not in name.className
+    assert "flex-wrap" in header.className.split()
+    assert badge.children == "Stale (last said broken)"
