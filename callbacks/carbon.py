@@ -186,12 +186,13 @@ def register(app: dash.Dash) -> None:
     )
     def show_run(run_id, theme):
         if run_id is None:
-            return run_footprint_figure(pd.DataFrame(), theme), None, info_alert(
+            return run_footprint_figure(pd.DataFrame(), theme, empty_text="No run chosen"), None, info_alert(
                 "Choose a stored run to see its carbon footprint.")
         try:
             frame = carbon.run_footprint(database(), int(run_id))
         except (NotFound, ValueError) as error:
-            return run_footprint_figure(pd.DataFrame(), theme), None, error_alert(str(error))
+            return run_footprint_figure(pd.DataFrame(), theme, empty_text="No footprint to show"), None, \
+                error_alert(str(error))
         totals = carbon.footprint_totals(frame)
         return run_footprint_figure(frame, theme, f"Run #{run_id}"), run_totals(totals), None
 

@@ -39,7 +39,10 @@ def register(app: dash.Dash) -> None:
     def initialise(_load, requested):
         listings = meters.list_meters(database())
         known = {m.meter_id for m in listings}
-        chosen = requested if requested in known else (listings[0].meter_id if listings else None)
+        # An unknown ?meter= chooses nothing (show_meter says so): opening the first meter instead showed another
+        # customer's usage under a link that named someone else.
+        chosen = requested if requested in known else (None if requested else
+                                                       (listings[0].meter_id if listings else None))
         is_admin = role_allows(current_role(), "admin")
         return meter_options(listings), chosen, plan_options(meters.list_plans(database())), not is_admin
 
@@ -53,9 +56,13 @@ def register(app: dash.Dash) -> None:
         Input(page.METER, "value"),
         Input(ids.THEME_STORE, "data"),
         Input(page.PLAN_STATUS, "children"),
+        State(page.REQUESTED, "data"),
     )
-    def show_meter(meter_id, theme, _plan_status):
+    def show_meter(meter_id, theme, _plan_status, requested):
         empty = usage_figure([], [], pd.Series(dtype=float), theme)
+        if not meter_id and requested:
+            return empty, None, None, None, error_alert(
+                f"There is no smart meter {str(requested)[:64]!r}; choose a meter above."), None
         if not meter_id:
             return empty, None, None, None, info_alert("No smart meters yet: they appear when one posts readings."), None
         try:

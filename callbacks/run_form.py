@@ -52,6 +52,20 @@ def _percent_problem(label: str, value, low_open: bool) -> str | None:
     return None
 
 
+def typed_number(value):
+    """A number field's text -> float, None when empty; text that is no number is returned as it was typed,
+    stripped, so the check names it ("power: '5-' is not a number")."""
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    if not text:
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
 def form_request(values: dict) -> tuple[dict, dict[str, str]]:
     """Form values (component id -> value) -> (request payload, problems by component id)."""
     from components import run_form as form
@@ -60,7 +74,7 @@ def form_request(values: dict) -> tuple[dict, dict[str, str]]:
                      "name": values.get(form.NEW_NAME) or "", "always_binary": bool(values.get(form.NEW_BINARY))}
     problems: dict[str, str] = {}
     for field in form.NUMBER_FIELDS:
-        value = values.get(field.component_id)
+        value = typed_number(values.get(field.component_id))
         if field.percent:
             problem = _percent_problem(field.label.lower().replace("soc", "SoC"), value,
                                        field.key.endswith("efficiency") or field.key == "soc_max_frac")

@@ -66,7 +66,12 @@ def register(app: dash.Dash) -> None:
         if dates is None:
             return False, None, None, None, None
         first, last = dates.first_date, dates.last_complete_date
-        return False, first, last, max(first, last.replace(day=1)), last
+        # The default month is the last one the default markets (DA then ID: day_ahead and intraday) both price,
+        # so Run study works as the form opens; the latest prices of any one series may lie beyond the other's.
+        default_series = [row for row in dates.coverage if row.market in ("day_ahead", "intraday")]
+        end = min((row.last_complete_date or row.last_date for row in default_series), default=last)
+        start = max([row.first_date for row in default_series] + [end.replace(day=1)])
+        return False, first, last, start, end
 
     @app.callback(
         Output(page.TABLE, "rowData"),
@@ -156,6 +161,8 @@ def register(app: dash.Dash) -> None:
     def submit(_clicks, name, start, end, power, duration, cycles, efficiency, markets):
         context = current_app.extensions["powerdesk"]
         try:
+            if not isinstance(name, str) or not name.strip():
+                raise StudyGridError("give the study a name")
             if not start or not end:
                 raise StudyGridError("choose the settlement dates to study")
             if not markets:

@@ -47,7 +47,9 @@ def asset_footprint_figure(rows: pd.DataFrame, theme: str | None, title: str = "
                                 customdata=np.stack([when, rows["intensity_kind"].fillna("none").to_numpy()], -1),
                                 hovertemplate="%{customdata[0]}<br>%{y:.0f} gCO2/kWh (%{customdata[1]})"
                                               "<extra></extra>"))
-    figure.add_trace(go.Scatter(x=ids, y=rows["power_kw"], name="power kW", yaxis="y3", mode="lines",
+    # Rounded to the watt: a steady power averaged over COV readings differs in its last bits per half-hour,
+    # which an axis fitted to the line drew as a square wave between 715.47198479999895 and ...973 kW.
+    figure.add_trace(go.Scatter(x=ids, y=rows["power_kw"].round(3), name="power kW", yaxis="y3", mode="lines",
                                 line={"color": POWER_COLOUR, "width": 2, "shape": "hvh", "dash": "dot"},
                                 customdata=when, hovertemplate="%{customdata}<br>%{y:,.1f} kW<extra></extra>"))
     figure.update_layout(
@@ -59,18 +61,20 @@ def asset_footprint_figure(rows: pd.DataFrame, theme: str | None, title: str = "
         yaxis2={"title": "intensity gCO2/kWh", "overlaying": "y", "side": "right", "rangemode": "tozero",
                 "showgrid": False},
         yaxis3={"title": "power kW", "overlaying": "y", "side": "right", "anchor": "free", "position": 0.97,
-                "showgrid": False},
+                "showgrid": False, "rangemode": "tozero"},
         hovermode="x unified",
     )
     # Room for the title above the legend row.
     return apply_theme(figure, theme).update_layout(margin={"t": 90}, legend={"y": 1.02, "yanchor": "bottom"})
 
 
-def run_footprint_figure(frame: pd.DataFrame, theme: str | None, title: str = "") -> go.Figure:
-    """A battery run's emissions per interval [kgCO2] (exports below zero as "avoided") and the intensity."""
+def run_footprint_figure(frame: pd.DataFrame, theme: str | None, title: str = "",
+                         empty_text: str = "This run has no schedule") -> go.Figure:
+    """A battery run's emissions per interval [kgCO2] (exports below zero as "avoided") and the intensity;
+    ``empty_text`` in place of the chart when ``frame`` is empty."""
     figure = go.Figure()
     if frame.empty:
-        return _empty(figure, "This run has no schedule", theme)
+        return _empty(figure, empty_text, theme)
     starts = pd.DatetimeIndex(frame["interval_start_utc"])
     labels = hover_labels(starts, frame["settlement_period"])
     figure.add_trace(go.Bar(x=starts, y=frame["emitted_kg"], name="emitted kgCO2 (import)",

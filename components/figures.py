@@ -24,6 +24,11 @@ def theme_name(stored: str | None) -> str:
     return "dark" if stored == "dark" else "light"
 
 
+SCATTERGL_POINTS = 5_000
+"""Above this many points a chart draws with WebGL (fast, but blank where the browser has no WebGL); at or below
+it, with SVG, which works everywhere."""
+
+
 def apply_theme(figure: go.Figure, theme: str | None) -> go.Figure:
     """Plotly template for the Bootstrap colour mode, on a transparent background."""
     figure.update_layout(
@@ -34,6 +39,16 @@ def apply_theme(figure: go.Figure, theme: str | None) -> go.Figure:
         legend={"orientation": "h", "y": 1.08, "x": 0},
         modebar=MODEBAR[theme_name(theme)],
     )
+    return round_overlay_ticks(figure)
+
+
+def round_overlay_ticks(figure: go.Figure) -> go.Figure:
+    """Round tick values on every second y axis (cumulative £, £/MWh, gCO2/kWh, kW).
+
+    Plotly.js 3 gives an overlaying axis ``tickmode="sync"`` by default, which puts its ticks on the main
+    axis's gridlines at values such as £60,659 or 157.8 £/MWh; those axes draw no gridlines of their own."""
+    figure.for_each_yaxis(lambda axis: axis.update(tickmode="auto")
+                          if axis.overlaying and axis.tickmode is None else None)
     return figure
 
 

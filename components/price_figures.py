@@ -8,14 +8,13 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import html
 
-from components.figures import MARKET_COLOURS, apply_theme, local_time_ticks
+from components.figures import MARKET_COLOURS, SCATTERGL_POINTS, apply_theme, local_time_ticks
 from domain.markets import MARKET_NAMES
 from domain.price_statistics import day_matrix
 from domain.settlement_time import LONDON, periods_in_day
 
 ID_SERIES = ("intraday", "market_index")
 """Series a DA−ID spread can be taken against, in preference order."""
-SCATTERGL_POINTS = 5_000
 
 
 def themed(figure: go.Figure, theme: str | None, title: str, title_size: int = 15) -> go.Figure:

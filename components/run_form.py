@@ -111,8 +111,10 @@ def _number(field: FormField, width: int = 2) -> dbc.Col:
     return dbc.Col([
         dbc.Label(field.label, html_for=field.component_id, className="small mb-1"),
         dbc.InputGroup([
-            dbc.Input(id=field.component_id, type="number", value=field.default, step=field.step,
-                      placeholder=field.placeholder, debounce=False, inputmode="decimal"),
+            # Text, not type="number": a number input hands the server nothing for "5-" or "1e", so a
+            # mistyped optional limit would silently become "= power"; the server parses and names the text.
+            dbc.Input(id=field.component_id, type="text", value=field.default, placeholder=field.placeholder,
+                      debounce=False, inputmode="decimal", autoComplete="off"),
             dbc.InputGroupText(field.unit),
         ], size="sm"),
         _message(field.component_id),

@@ -19,7 +19,7 @@ import plotly.io as pio
 from dash import html
 from plotly.subplots import make_subplots
 
-from components.figures import MODEBAR, PLOTLY_TEMPLATES, theme_name
+from components.figures import MODEBAR, PLOTLY_TEMPLATES, round_overlay_ticks, theme_name
 from domain.run_status import finished_ok
 from domain.settlement_time import LONDON, PERIOD_HOURS, format_local
 
@@ -109,7 +109,7 @@ def apply_theme(figure: go.Figure, theme: str | None) -> go.Figure:
     figure.update_layout(paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)",
                          margin={"l": 60, "r": 20, "t": 40, "b": 50}, legend={"orientation": "h", "y": 1.08, "x": 0},
                          modebar=MODEBAR[theme_name(theme)])
-    return figure
+    return round_overlay_ticks(figure)
 
 
 def plain_title(text: str) -> str:

@@ -14,7 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import html
 
-from components.figures import apply_theme
+from components.figures import SCATTERGL_POINTS, apply_theme
 from domain.settlement_time import LONDON, settlement_periods_of
 from domain.turbine_fleet import Ticket
 
@@ -69,11 +69,13 @@ def turbine_tile(state, now: datetime) -> dbc.Card:
     stale_note = (f" (last said {state.last_status})" if state.condition == "stale" and state.last_status else "")
     return dbc.Card(
         dbc.CardBody([
+            # The badge wraps under the name when both do not fit: "Stale (last said broken)" cut the name
+            # to "Be…" in a six-tile row.
             html.Div([
-                html.Span(state.name, className="fw-semibold text-truncate"),
+                html.Span(state.name, className="fw-semibold pd-turbine-name"),
                 dbc.Badge(CONDITION_LABELS.get(state.condition, state.condition) + stale_note, color=colour,
-                          className="ms-2 pd-condition"),
-            ], className="d-flex justify-content-between align-items-center mb-1"),
+                          className="pd-condition"),
+            ], className="d-flex flex-wrap justify-content-between align-items-center column-gap-2 row-gap-1 mb-1"),
             html.Div(f"#{state.turbine_number} · {state.rated_power_kw / 1000:g} MW", className="small text-body-secondary"),
             html.Div([html.Span(wind, className="me-3"), html.Span(power)], className="pd-num text-start fs-5 my-1"),
             html.Div(seen, className="small"),
@@ -203,9 +205,12 @@ def power_curve_figure(metrics: pd.DataFrame, curve: pd.DataFrame, rated_power_k
     ok = metrics[metrics["status"] == "ok"] if not metrics.empty else metrics
     if not ok.empty:
         shown = ok.iloc[:: max(1, len(ok) // max_points)]
-        figure.add_trace(go.Scattergl(x=shown["wind_speed_m_per_s"], y=shown["power_kw"], mode="markers",
-                                      name="Reported (ok)", marker={"size": 4, "color": POWER_COLOUR, "opacity": 0.5},
-                                      hovertemplate="%{x:.1f} m/s · %{y:,.0f} kW<extra></extra>"))
+        # WebGL only where SVG would be slow: without it (no GPU, remote desktops) the whole chart is replaced
+        # by "WebGL is not supported by your browser".
+        scatter = go.Scattergl if len(shown) > SCATTERGL_POINTS else go.Scatter
+        figure.add_trace(scatter(x=shown["wind_speed_m_per_s"], y=shown["power_kw"], mode="markers",
+                                 name="Reported (ok)", marker={"size": 4, "color": POWER_COLOUR, "opacity": 0.5},
+                                 hovertemplate="%{x:.1f} m/s · %{y:,.0f} kW<extra></extra>"))
     figure.add_trace(go.Scatter(x=curve["wind_speed_m_per_s"], y=curve["power_share"] * rated_power_kw,
                                 mode="lines", name="Theoretical (SCADA file)", line={"color": CURVE_COLOUR, "width": 2},
                                 hovertemplate="%{x:.2f} m/s · %{y:,.0f} kW<extra>Theoretical</extra>"))

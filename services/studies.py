@@ -24,6 +24,7 @@ from optimiser import BatteryParams, OptimiserError
 from services import audit
 from services.errors import Conflict, Forbidden, InvalidInput, NotFound
 from services.optimisation_runs import RunRequest, cancel_run, queue_run
+from services.run_requests import field_problems
 
 PENDING_STATUSES = ("queued", "running")
 MAX_NAME_LENGTH = 120
@@ -67,6 +68,12 @@ def _requests(body: dict, max_points: int) -> tuple[str, date, date, list, list[
     requests = []
     for point in points:
         battery = {key: value for key, value in point.params.items() if key in BATTERY_KEYS}
+        # Each point is an ordinary run, so it meets the bounds every run meets (a cycle limit of 0, or
+        # 1e308 MW, is refused here as it is on the New run form and the runs API).
+        _parsed, problems = field_problems({**battery, "markets": point.params.get("markets", "da+id"),
+                                            "first_date": first, "last_date": last})
+        if problems:
+            raise InvalidInput(f"point {point.index + 1} ({_label(point.varied)}): {'; '.join(problems.values())}")
         try:
             requests.append(RunRequest(first, last, BatteryParams(**battery), point.params.get("markets", "da+id"),
                                        name=f"{name.strip()} · point {point.index + 1}"))
@@ -76,7 +83,8 @@ def _requests(body: dict, max_points: int) -> tuple[str, date, date, list, list[
 
 
 def _label(varied: dict[str, Any]) -> str:
-    return ", ".join(f"{key}={value}" for key, value in varied.items())
+    return ", ".join(f"{key}={value:g}" if isinstance(value, float) else f"{key}={value}"
+                     for key, value in varied.items())
 
 
 def submit_study(db: Database, body: dict, user_id: int | None, actor: str, max_points: int) -> SubmittedStudy:

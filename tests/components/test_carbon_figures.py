@@ -42,3 +42,20 @@ def test_tradeoff_figure_plots_revenue_against_tco2_labelled_by_price():
     trace = tradeoff_figure(points, "light").data[0]
     assert list(trace.x) == [3.0, -1.0] and list(trace.y) == [1000.0, 800.0]
     assert list(trace.text) == ["£0/t", "£400/t"]
+
+
+def test_intensity_and_power_axes_get_round_ticks_of_their_own():
+    figure = asset_footprint_figure(asset_rows(), "dark")
+    assert (figure.layout.yaxis2.tickmode, figure.layout.yaxis3.tickmode) == ("auto", "auto")
+    assert figure.layout.yaxis.tickmode is None
+
+
+def test_a_steady_power_is_a_flat_line_on_an_axis_from_zero():
+    # The averaged power of a steady asset differs in its last bits from one half-hour to the next; on an
+    # axis fitted to the line alone that noise was drawn as a square wave.
+    rows = asset_rows()
+    rows["power_kw"] = [715.4719847999999, 715.4719848000001, 715.47198479999895]
+    figure = asset_footprint_figure(rows, "light")
+    power = next(t for t in figure.data if t.name == "power kW")
+    assert set(power.y) == {715.472}
+    assert figure.layout.yaxis3.rangemode == "tozero"

@@ -98,3 +98,16 @@ def test_comparison_highlights_only_the_parameters_that_differ():
     assert table.count("table-warning") == 1
     figure = comparison_figure(runs, "light")
     assert len(figure.data) == 4 and {trace.line.color for trace in figure.data} == {"#0d6efd", "#d63384"}
+
+
+def test_second_y_axes_get_round_ticks_of_their_own():
+    # Plotly.js 3 syncs an overlaying axis's ticks to the main axis's gridlines by default: the cumulative
+    # £ and the £/MWh axes read £60,659 or 157.8; "auto" gives them round values.
+    intervals = intervals_between(date(2023, 3, 25), date(2023, 3, 27))
+    for figure in (daily_revenue_figure(intervals, 3.0, "dark", "Daily revenue"),
+                   daily_operation_figure(intervals, SPRING, "light", "Run #1")):
+        overlaying = [axis for axis in (figure.layout[name] for name in figure.layout if name.startswith("yaxis"))
+                      if axis.overlaying]
+        assert overlaying, "the figure has no second y axis"
+        assert {axis.tickmode for axis in overlaying} == {"auto"}
+        assert figure.layout.yaxis.tickmode is None  # the main axis keeps Plotly's own choice

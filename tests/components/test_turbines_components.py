@@ -55,3 +55,32 @@ def test_durations_and_ages_read_naturally():
     assert duration_text(None) == "–"
     assert duration_text(3 * 3600 + 120) == "3 h 02 min"
     assert age_text(3) == "3 s ago" and age_text(600) == "10 min ago"
+
+
+def test_the_power_curve_draws_without_webgl_unless_the_window_is_large():
+    # Scattergl replaced the whole chart with "WebGL is not supported" in browsers without WebGL (no GPU,
+    # remote desktops), even for an hour of reports.
+    from components.figures import SCATTERGL_POINTS
+    from components.turbines import power_curve_figure
+    from services.turbines import theoretical_power_curve
+
+    def metrics(count):
+        return pd.DataFrame({"status": ["ok"] * count, "wind_speed_m_per_s": np.linspace(0, 25, count),
+                             "power_kw": np.linspace(0, 3000, count)})
+
+    hour = power_curve_figure(metrics(3600), theoretical_power_curve(), 3000, "dark", "curve")
+    assert [trace.type for trace in hour.data] == ["scatter", "scatter"]
+    assert len(hour.data[0].x) == 3600
+    thinned = power_curve_figure(metrics(SCATTERGL_POINTS * 40), theoretical_power_curve(), 3000, "dark", "curve")
+    assert thinned.data[0].type == "scatter" and len(thinned.data[0].x) == SCATTERGL_POINTS
+    many = power_curve_figure(metrics(SCATTERGL_POINTS + 4000), theoretical_power_curve(), 3000, "dark", "curve")
+    assert many.data[0].type == "scattergl" and len(many.data[0].x) == SCATTERGL_POINTS + 4000
+
+
+def test_a_long_condition_badge_wraps_under_the_name_instead_of_cutting_it():
+    # "Stale (last said broken)" beside a truncating name cut "Carn Dubh 2" to "Ca…" in a six-tile row.
+    header = turbine_tile(state("stale", seen=NOW - timedelta(minutes=10)), NOW).children.children[0]
+    name, badge = header.children
+    assert name.children == "Carn Dubh 2" and "text-truncate" not in name.className
+    assert "flex-wrap" in header.className.split()
+    assert badge.children == "Stale (last said broken)"

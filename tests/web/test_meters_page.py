@@ -24,6 +24,22 @@ def test_every_role_picks_a_meter_by_owner_and_only_admins_see_the_plan_change(m
     assert admin["meters-admin-section"]["hidden"] is False
 
 
+def test_an_unknown_meter_in_the_address_is_said_not_swapped_for_another_customers(meters_app, client_as):
+    client = client_as("viewer")
+    opened = fire(client, meters_app, "meters-meter.options",
+                  {"meters-requested.data": "smart-meter-99"}).json["response"]
+    assert opened["meters-meter"]["value"] is None
+    shown = fire(client, meters_app, "meters-chart.figure",
+                 {"meters-meter.value": None, "meters-requested.data": "smart-meter-99"}).json["response"]
+    assert "There is no smart meter 'smart-meter-99'; choose a meter above" in str(shown["meters-message"])
+    assert shown["meters-summary"]["children"] is None
+    picked = fire(client, meters_app, "meters-chart.figure",
+                  {"meters-meter.value": "smart-meter-0", "meters-requested.data": "smart-meter-99"}).json["response"]
+    assert picked["meters-message"]["children"] is None and picked["meters-summary"]["children"] is not None
+    plain = fire(client, meters_app, "meters-meter.options", {"meters-requested.data": None}).json["response"]
+    assert plain["meters-meter"]["value"] == "smart-meter-4"  # no ?meter=: the first owner's meter (Alex)
+
+
 def test_costs_highlight_the_current_plan_and_say_what_is_not_costed(meters_app, client_as):
     response = fire(client_as("viewer"), meters_app, "meters-chart.figure",
                     {"meters-meter.value": "smart-meter-1"}).json["response"]

@@ -86,6 +86,31 @@ def test_submitting_bad_or_uncovered_dates_refuses_naming_the_coverage_and_store
     assert count_runs(dash_app) == 0
 
 
+def test_typed_text_that_is_no_number_is_named_beside_its_field_even_in_an_optional_limit(dash_app, client_as):
+    # The fields are text inputs, so the server sees what was typed: "5-" in the import limit used to reach
+    # the server as empty and silently mean "= power".
+    client = client_as("trader")
+    cases = [
+        ({"import_limit": "5-"}, "runs-new-import-limit", "import limit: '5-' is not a number"),
+        ({"carbon": "1e"}, "runs-new-carbon", "carbon price: '1e' is not a number"),
+        ({"power": "abc"}, "runs-new-power", "power: 'abc' is not a number"),
+        ({"soc_max": "9O"}, "runs-new-soc-max", "SoC maximum: '9O' is not a number"),
+        ({"power": "1e308"}, "runs-new-power", "at most 10000 MW (got 1e+308)"),
+        ({"power": "1e999"}, "runs-new-power", "not a finite number"),
+    ]
+    for overrides, field, message in cases:
+        result = check(client, dash_app, **overrides)
+        assert result["runs-new-submit"]["disabled"] is True, overrides
+        assert result[field]["invalid"] is True, overrides
+        assert message in result[f"{field}-msg"]["children"], (overrides, result[f"{field}-msg"])
+        submitted = str(call(client, dash_app, SUBMIT, form_values(**overrides)).json["response"]["runs-new-message"])
+        assert "Nothing was run" in submitted and message in submitted, (overrides, submitted)
+    assert count_runs(dash_app) == 0
+    typed = check(client, dash_app, power=" 12.5 ", import_limit="", charge_efficiency="90")
+    assert typed["runs-new-submit"]["disabled"] is False, typed
+    assert typed["runs-new-import-limit"]["invalid"] is False
+
+
 def _follow(client, dash_app, run_id, until, timeout=60):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -31,7 +31,8 @@ def test_bad_grid_text_says_which_field_and_starts_nothing(dash_app, client_as):
                                ({"studies-new-duration.value": ""}, "Duration: give at least one value"),
                                ({"studies-new-efficiency.value": "1.5"}, "at most 1"),
                                ({"studies-new-markets.value": []}, "tick at least one"),
-                               ({"studies-new-name.value": {"a": 1}}, "name must be a non-empty string"),
+                               ({"studies-new-name.value": {"a": 1}}, "give the study a name"),
+                               ({"studies-new-name.value": "   "}, "give the study a name"),
                                ({"studies-new-dates.end_date": "2023-02-01"}, "is before start")]:
         response = client.post("/_dash-update-component", json=callback_body(dash_app, key, submit_values(**overrides)))
         assert response.status_code == 200, response.get_data(as_text=True)
@@ -39,6 +40,24 @@ def test_bad_grid_text_says_which_field_and_starts_nothing(dash_app, client_as):
         assert "Nothing was run" in text and message in text, (overrides, text)
     listed = fire(client, dash_app, "studies-table.rowData", {"studies-load.data": 0}).json["response"]
     assert listed["studies-table"]["rowData"] == []
+
+
+def test_the_form_opens_on_the_last_month_both_default_markets_price(dash_app, client_as):
+    # The EPEX feed carries day-ahead prices years past the intraday file; the form used to open on the last
+    # day-ahead month, where the default "Day-ahead, then intraday" study could never run.
+    from datetime import date
+
+    from services.optimisation_runs import range_check
+    from services.prices import load_demo_prices
+
+    db = dash_app.server.extensions["powerdesk"].db
+    load_demo_prices(db, feeds=("epex",))
+    opened = fire(client_as("trader"), dash_app, "studies-new-section.hidden",
+                  {"studies-load.data": 0}).json["response"]["studies-new-dates"]
+    first, last = date.fromisoformat(opened["start_date"]), date.fromisoformat(opened["end_date"])
+    assert (first, last) == (date(2023, 4, 1), date(2023, 4, 30))
+    assert date.fromisoformat(opened["max_date_allowed"]) > last  # later day-ahead dates stay choosable
+    assert range_check(db, first, last, "day_ahead", "intraday") == {"da": None, "id": None}
 
 
 def test_a_viewer_cannot_submit_and_sees_no_form(dash_app, client_as):
