@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from api.openapi import DATE, ERROR
 from components.footprint_png import footprint_png
-from security.authz import require_machine_or_role
+from security.authz import require_machine_or_role, write_scope
 from services import carbon, footprint
 from services.errors import InvalidInput, NotFound, ServiceError
 
@@ -19,6 +19,8 @@ blueprint = Blueprint("footprint_api", __name__)
 
 _UNAUTHORISED = {"description": "No or invalid credentials", "content": {"application/json": {"schema": ERROR}}}
 _BAD = {"description": "Bad input, with a message", "content": {"application/json": {"schema": ERROR}}}
+_OUT_OF_SCOPE = {"description": "The API key is scoped to other assets (or a session without the trader role or "
+                                 "the CSRF token); nothing is stored", "content": {"application/json": {"schema": ERROR}}}
 _MISSING = {"description": "Unknown asset or run", "content": {"application/json": {"schema": ERROR}}}
 _HALF_HOUR = {"type": "integer", "minimum": 1, "maximum": 50,
               "description": "HalfHourId: settlement period of the UK local date (1..46/48/50)."}
@@ -66,7 +68,7 @@ OPENAPI_PATHS = {
                      "properties": {"asset_id": {"type": "string", "maxLength": 64},
                                     "name": {"type": "string"}}}}}},
                  "responses": {"201": {"description": "Registered"}, "200": {"description": "Already registered"},
-                               "400": _BAD, "401": _UNAUTHORISED}},
+                               "400": _BAD, "401": _UNAUTHORISED, "403": _OUT_OF_SCOPE}},
     },
     "/api/v1/footprint/assets/{asset_id}/readings": {"post": {
         "summary": "Store COV power readings of a registered asset (API key, or a trader's session)",
@@ -80,7 +82,7 @@ OPENAPI_PATHS = {
                 "properties": {"time": {"type": "string", "format": "date-time"},
                                "power_kw": {"type": "number", "description": "kW, import positive"}}}}}}}}},
         "responses": {"200": {"description": "Counts of readings added and already stored"}, "400": _BAD,
-                      "401": _UNAUTHORISED, "404": _MISSING},
+                      "401": _UNAUTHORISED, "403": _OUT_OF_SCOPE, "404": _MISSING},
     }},    "/footprint/{asset_id}/{day}/{span}/": {"get": {
         "summary": "The seed system's own path: the chart of HalfHourIds FROM-TO of a day, as PNG",
         "parameters": [
@@ -195,6 +197,11 @@ def _json_body() -> dict:
     return body
 
 
+def _asset_out_of_scope(asset_id: str):
+    return jsonify(error="forbidden", detail=f"this API key may not write for asset {asset_id!r}; "
+                                              "nothing was stored"), 403
+
+
 @blueprint.post("/api/v1/footprint/assets")
 def register_asset():
     require_machine_or_role("trader")
@@ -203,6 +210,8 @@ def register_asset():
     if not isinstance(asset_id, str):
         raise InvalidInput("'asset_id' (a string) is required")
     name = body.get("name") if isinstance(body.get("name"), str) else ""
+    if not write_scope().allows_asset(asset_id.strip()):
+        return _asset_out_of_scope(asset_id.strip())
     created = footprint.register_asset(_db(), asset_id, name, actor=_actor())
     return jsonify(asset_id=asset_id.strip(), registered=created), 201 if created else 200
 
@@ -210,6 +219,8 @@ def register_asset():
 @blueprint.post("/api/v1/footprint/assets/<asset_id>/readings")
 def post_readings(asset_id: str):
     require_machine_or_role("trader")
+    if not write_scope().allows_asset(asset_id):
+        return _asset_out_of_scope(asset_id)
     body = _json_body()
     report = footprint.import_readings(_db(), asset_id, body.get("readings"), actor=_actor())
     return jsonify(asset_id=asset_id, readings_received=report.rows_read, readings_added=report.rows_added,

@@ -13,6 +13,7 @@ from flask_login import current_user
 
 from api.openapi import ERROR
 from domain.roles import role_allows
+from security.authz import write_scope
 from services.errors import InvalidInput, NotFound, ServiceError
 from services.meters import (
     MAX_POWER_KW,
@@ -96,6 +97,9 @@ def store():
     if body is None:
         raise InvalidInput("the body is not JSON; send {\"smartMeterId\": ..., \"electricityReadings\": [...]}")
     batch = parse_readings_payload(body)
+    if not write_scope().allows_meter(batch.meter_id):
+        return _json_error(403, "forbidden", f"this API key may not store readings for meter {batch.meter_id!r}; "
+                                             "nothing was stored")
     added = store_readings(_db(), batch)
     response = jsonify(smartMeterId=batch.meter_id, electricityReadings=batch.echo)
     response.headers["X-Readings-Added"] = str(added)
@@ -171,7 +175,7 @@ def _ok(description: str, schema: dict) -> dict:
 
 
 def _errors(*statuses: int) -> dict:
-    text = {401: "No or invalid credentials", 403: "A session without the admin role, or without the CSRF token",
+    text = {401: "No or invalid credentials", 403: "An API key scoped to other meters, or a session without the admin role or the CSRF token",
             404: "Unknown meter, no readings, or (compare-all) no price plan", 413: "Too many readings",
             422: "Invalid body or parameter; the detail says what to change"}
     return {str(status): {"description": text[status], **_JSON_ERROR} for status in statuses}
@@ -190,7 +194,8 @@ def _paths(prefix: str) -> dict:
                 "infinite readings, missing or mistyped fields get 422 with a message. A reading already "
                 "stored for the meter and instant is kept (posting again is harmless); the "
                 "`X-Readings-Added` header says how many were new. An unknown meter is created with no plan. "
-                "Needs an API key (or an admin's session with X-CSRFToken)."),
+                "Needs an API key (or an admin's session with X-CSRFToken); a key scoped to other meters gets 403 "
+                "and nothing is stored."),
             "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("MeterReadings")}}},
             "responses": {"200": {**_ok("The readings as received", _ref("MeterReadings")),
                                   "headers": {"X-Readings-Added": {"schema": {"type": "string"},

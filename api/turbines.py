@@ -18,9 +18,10 @@ from flask import Blueprint, current_app, g, jsonify, request
 from flask_login import current_user
 
 from api.openapi import ERROR
+from domain.key_scope import first_turbine_outside
 from domain.turbine_fleet import STATUSES, Ticket
 from domain.turbine_metrics import MetricError
-from security.authz import require_machine_or_role
+from security.authz import require_machine_or_role, write_scope
 from services.errors import InvalidInput, NotFound, ServiceError
 from services.turbine_ingest import ingest_metrics
 from services.turbines import fleet_state, list_tickets, turbine_metrics
@@ -76,6 +77,11 @@ def post_metrics():
     items = [payload] if single else payload
     if not isinstance(items, list):
         return _error(422, "invalid metric", "send one metric object or a JSON list of them", item=None, field=None)
+    outside = first_turbine_outside(write_scope(), items)
+    if outside is not None:
+        index, number = outside
+        return _error(403, "forbidden", f"item {index} is for turbine {number}, which this API key may not post "
+                                        "for; nothing was stored", item=index, turbine_number=number)
     try:
         result = ingest_metrics(_context().db, items, time.time(), auto_register=settings.turbine_auto_register,
                                 default_rating_kw=settings.turbine_default_rating_kw, actor=_actor(), single=single)
@@ -164,6 +170,10 @@ _INGEST = {
             "$ref": "#/components/schemas/TurbineIngestResult"}}}},
         "400": {"description": "Not JSON", **_JSON_ERROR},
         "401": _UNAUTHORISED,
+        "403": {"description": "The API key is scoped to other turbines (or a session without the trader role or "
+                               "the CSRF token): `item` and `turbine_number` name the first metric it may not "
+                               "post; nothing is stored", "content": {"application/json": {"schema": {
+                                   "$ref": "#/components/schemas/TurbineScopeError"}}}},
         "413": {"description": "Body larger than TURBINE_MAX_BODY_BYTES", **_JSON_ERROR},
         "422": {"description": "A metric is invalid: `item` (index) and `field` name it", "content": {
             "application/json": {"schema": {"$ref": "#/components/schemas/TurbineMetricError"}}}},
@@ -225,6 +235,10 @@ OPENAPI_SCHEMAS = {
     "TurbineMetricError": {"type": "object", "required": ["error", "detail"], "properties": {
         "error": {"type": "string"}, "detail": {"type": "string"},
         "item": {"type": ["integer", "null"]}, "field": {"type": ["string", "null"]}}},
+    "TurbineScopeError": {"type": "object", "required": ["error", "detail"], "properties": {
+        "error": {"type": "string"}, "detail": {"type": "string"},
+        "item": {"type": "integer", "description": "Index of the first metric outside the key's scope"},
+        "turbine_number": {"type": "integer"}}},
     "TurbineTicket": {"type": "object", "properties": {
         "id": {"type": "integer"}, "turbine_number": {"type": "integer"},
         "status": {"type": "string", "enum": list(STATUSES)}, "engineer": {"type": ["string", "null"]},

@@ -10,6 +10,7 @@ from flask.cli import AppGroup
 
 from cli.context import context, user_errors
 from data_access import migrate
+from domain.key_scope import KeyScope
 from domain.roles import ROLE_ORDER
 from services import api_keys, users
 from services.prices import load_demo_prices
@@ -140,24 +141,34 @@ def user_set_role(name: str, role: str) -> None:
 @apikey_group.command("create")
 @click.argument("name")
 @click.option("--user", "username", default=None,
-              help="The user the key belongs to: it acts with that user's role (scripts, notebooks). "
-                   "Without it the key is a machine's (meters, turbines) and cannot submit runs.")
-def apikey_create(name: str, username: str | None) -> None:
+              help="The user the key belongs to: it acts with that user's role (scripts, notebooks) and is not "
+                   "scoped by --turbine/--meter/--asset. Without it the key is a machine's (meters, turbines) "
+                   "and cannot submit runs.")
+@click.option("--turbine", "turbines", type=click.IntRange(1, api_keys.MAX_TURBINE_NUMBER), multiple=True,
+              help="A turbine number the machine key may post metrics for (repeat for more).")
+@click.option("--meter", "meters", multiple=True, help="A smart meter id the key may store readings for (repeat).")
+@click.option("--asset", "assets", multiple=True,
+              help="A carbon asset id the key may post COV readings for (repeat). A machine key with no "
+                   "--turbine/--meter/--asset is a fleet key: it may write for every turbine, meter and asset.")
+def apikey_create(name: str, username: str | None, turbines: tuple[int, ...], meters: tuple[str, ...],
+                  assets: tuple[str, ...]) -> None:
     """Create an API key called NAME and print it once."""
+    scope = KeyScope(frozenset(turbines), frozenset(meters), frozenset(assets))
     with user_errors():
-        issued = api_keys.create_api_key(context().db, name, username)
-    owner = f" for user {username!r}" if username else " for a machine"
+        issued = api_keys.create_api_key(context().db, name, username, scope)
+    owner = f" for user {username!r}" if username else f" for a machine, may write for: {scope.describe()}"
     click.echo(f"API key {issued.name!r}{owner} (shown once; send as 'Authorization: Bearer <key>'):")
     click.echo(issued.key)
 
 
 @apikey_group.command("list")
 def apikey_list() -> None:
-    """List API keys (never the secrets)."""
-    for key in api_keys.list_api_keys(context().db):
+    """List API keys (never the secrets) with what each may write for."""
+    for key in api_keys.describe_api_keys(context().db):
         status = "revoked" if key.revoked_at else "active"
         used = key.last_used_at.strftime("%Y-%m-%d %H:%M UTC") if key.last_used_at else "never"
-        click.echo(f"{key.name:<24} pdk_{key.prefix}_…  {status:<8} last used {used}")
+        scope = f"acts as user {key.username}" if key.username else key.scope.describe()
+        click.echo(f"{key.name:<24} pdk_{key.prefix}_…  {status:<8} last used {used:<20}  {scope}")
 
 
 @apikey_group.command("revoke")

@@ -77,6 +77,19 @@ class ApiKey(Base):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
 
 
+class ApiKeyScope(Base):
+    """One thing a machine key may write for (``domain.key_scope``); a key with no rows is a fleet key.
+
+    ``ref`` is a turbine number, a smart meter id or a carbon asset id, by ``kind``."""
+
+    __tablename__ = "api_key_scopes"
+    __table_args__ = (CheckConstraint("kind IN ('turbine', 'meter', 'asset')", name="kind_known"),)
+
+    api_key_id: Mapped[int] = mapped_column(ForeignKey("api_keys.id", ondelete="CASCADE"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    ref: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
 class MarketPrice(Base):
     """One market's price for one half-hour interval from one source [£/MWh]."""
 

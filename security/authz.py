@@ -8,7 +8,9 @@ from collections.abc import Callable
 from flask import abort, current_app, g
 from flask_login import current_user
 
+from domain.key_scope import FLEET, KeyScope
 from domain.roles import role_allows
+from services.api_keys import key_scope
 
 CALLBACK_ROLES_KEY = "powerdesk.callback_roles"
 
@@ -34,6 +36,17 @@ def require_machine_or_role(needed: str) -> None:
     if g.get("machine") is not None:
         return
     require_role(needed)
+
+
+def write_scope() -> KeyScope:
+    """What the request may write for: the API key's scope, or ``FLEET`` for a session (whose role
+    the endpoint checks). Loaded once per request, only by the endpoints that write."""
+    machine = g.get("machine")
+    if machine is None:
+        return FLEET
+    if "key_scope" not in g:
+        g.key_scope = key_scope(current_app.extensions["powerdesk"].db, machine.api_key_id)
+    return g.key_scope
 
 
 def role_callback(app, needed: str, *dependencies, **kwargs) -> Callable:
