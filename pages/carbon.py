@@ -108,7 +108,10 @@ def _runs_tab():
             html.H3("Carbon trade-off", className="h6"),
             html.P("Solves this run again at carbon prices of £0, 50, 100, 200 and 400 per tCO2 (each stored as "
                    "an ordinary run; identical runs are reopened) and plots what cleaner operation costs. "
-                   "It runs while you wait, for runs of up to 14 days with stored intensity.",
+                   "It runs while you wait, for runs of up to 14 days with stored intensity. Revenue is shown "
+                   "without the carbon charge. With day-ahead then intraday, a carbon price can move the "
+                   "day-ahead position (fixed before intraday prices are known) to where intraday pays more, "
+                   "so revenue may rise at a low carbon price.",
                    className="small text-body-secondary mb-2"),
             dbc.Button("Run carbon trade-off", id=TRADEOFF_BUTTON, color="primary"),
             dcc.Loading(html.Div(id=TRADEOFF_STATUS, className="mt-2")),

@@ -107,3 +107,19 @@ def test_carbon_intensity_gives_carbon_totals_and_its_price_enters_the_objective
     )
     # Counting its carbon cost, the carbon-aware schedule does at least as well as the carbon-blind one.
     assert priced.totals.net_revenue_gbp >= plain.totals.net_revenue_gbp - 200 * plain.totals.carbon_tco2 - 1e-6
+
+
+def test_for_one_day_of_one_market_a_carbon_price_never_raises_revenue_before_the_carbon_charge(seed_prices):
+    """One LP per day: its optimum without the carbon term bounds every carbon-priced schedule's market revenue.
+    (Day-ahead then intraday is two sequential LPs, so there a carbon price may shift revenue either way.)"""
+    day = date(2023, 2, 1)
+    index = seed_prices.loc["2023-02-01"].index
+    intensity = seed_prices.loc["2023-02-01", "day_ahead"] * 0 + 150 + 100 * np.sin(np.arange(len(index)) / 7)
+    revenues = []
+    for price in (0, 50, 100, 200, 400):
+        result = optimise(seed_prices, day, day, BatteryParams(carbon_price_gbp_per_tco2=price), markets="da",
+                          intensity=intensity, baselines=False)
+        totals = result.totals
+        revenues.append(totals.net_revenue_gbp + totals.carbon_cost_gbp)
+    assert all(later <= earlier + 1e-6 for earlier, later in zip(revenues, revenues[1:], strict=False))
+    assert revenues[-1] < revenues[0]
