@@ -30,8 +30,9 @@ class Settings(BaseSettings):
         description="Folder for local state: SQLite database, generated secret key, background-job cache.",
     )
     database_url: str = Field(
-        "sqlite:///instance/powerdesk.db",
-        description="SQLAlchemy URL. SQLite (default, WAL mode) or postgresql+psycopg://user@host/db.",
+        "",
+        description="SQLAlchemy URL. SQLite (WAL mode) or postgresql+psycopg://user@host/db; unset: the SQLite "
+        "file powerdesk.db in the instance folder.",
     )
     redis_url: str | None = Field(
         None,
@@ -221,6 +222,9 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _known_database(cls, value: str) -> str:
+        value = value.strip()
+        if not value:
+            return value
         if not value.startswith(("sqlite", "postgresql")):
             raise ValueError(f"DATABASE_URL must be a sqlite:// or postgresql:// URL, not {value.split(':')[0]!r}")
         if value.startswith("postgresql://"):
@@ -266,8 +270,11 @@ class Settings(BaseSettings):
         return tuple(self.turbine_crew.split(","))
 
     def resolved_database_url(self) -> str:
-        """``database_url`` with a relative SQLite path made absolute (against the working directory)."""
+        """``database_url`` with a relative SQLite path made absolute (against the working directory); unset,
+        the SQLite file ``powerdesk.db`` in the instance folder."""
         prefix = "sqlite:///"
+        if not self.database_url:
+            return f"{prefix}{self.instance_path / 'powerdesk.db'}"
         if self.database_url.startswith(prefix):
             path = self.database_url.removeprefix(prefix)
             if path and path != ":memory:" and not path.startswith("/"):

@@ -17,6 +17,14 @@ def test_defaults_use_sqlite_under_instance_and_diskcache(monkeypatch, tmp_path)
     assert settings.uses_celery() is False
 
 
+def test_without_a_database_url_the_sqlite_file_lives_in_the_instance_folder(monkeypatch, tmp_path):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    settings = Settings(POWERDESK_INSTANCE_PATH=str(tmp_path / "elsewhere"))
+    assert settings.resolved_database_url() == f"sqlite:///{tmp_path}/elsewhere/powerdesk.db"
+    assert Settings(POWERDESK_INSTANCE_PATH=str(tmp_path), database_url="sqlite:///other.db").resolved_database_url() \
+        == f"sqlite:///{Path.cwd()}/other.db"
+
+
 def test_environment_variables_fill_the_fields(monkeypatch):
     monkeypatch.setenv("DATABASE_URL", "postgresql://u@db:5432/pd")
     monkeypatch.setenv("REDIS_URL", "redis://cache:6379/0")
