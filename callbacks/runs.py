@@ -14,6 +14,7 @@ from callbacks.context import database
 from callbacks.uploads import UploadError, read_upload, show_refusals, upload_name
 from components import ids
 from components.feedback import error_alert, info_alert, success_alert
+from components.graph import graph
 from components.operational import deviation_cards, schedule_vs_actual_figure
 from components.run_comparison import comparison_figure, comparison_table
 from components.run_view import (
@@ -393,7 +394,6 @@ def _comparison_card(runs, theme):
         dbc.CardHeader(f"Comparing {len(runs)} runs"),
         dbc.CardBody([
             comparison_table(runs),
-            dcc.Graph(id="runs-compare-chart", figure=comparison_figure(runs, theme), style={"height": "620px"},
-                      config={"displaylogo": False}, className="mt-3"),
+            graph("runs-compare-chart", "620px", figure=comparison_figure(runs, theme), className="mt-3"),
         ]),
     ], className="mb-3", id="runs-compare-card")

@@ -5,6 +5,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from components.carbon_figures import tradeoff_figure
+from components.graph import graph
 from components.uploads import limit_note, upload_area
 from security.request_checks import max_upload_bytes
 from services.footprint import MAX_FILE_BYTES
@@ -83,7 +84,7 @@ def _assets_tab(asset, day, first, last):
         controls,
         html.Div(id=MESSAGE),
         html.Div(id=TOTALS, className="mb-2"),
-        dbc.Card(dbc.CardBody(dcc.Loading(dcc.Graph(id=CHART, style={"height": "460px"})))),
+        dbc.Card(dbc.CardBody(dcc.Loading(graph(CHART, "460px")))),
         html.P("Power is the time-weighted average of the change-of-value readings (each holds until the next). "
                "Energy = power × 0.5 h; footprint = energy × the actual national intensity, else the forecast. "
                "Unknown half-hours (before the asset's first reading, or without intensity) stay unknown.",
@@ -103,7 +104,7 @@ def _runs_tab():
         ], className="g-3")), className="mb-3"),
         html.Div(id=RUN_MESSAGE),
         html.Div(id=RUN_TOTALS, className="mb-2"),
-        dbc.Card(dbc.CardBody(dcc.Loading(dcc.Graph(id=RUN_CHART, style={"height": "420px"})))),
+        dbc.Card(dbc.CardBody(dcc.Loading(graph(RUN_CHART, "420px")))),
         html.Div(dbc.Card(dbc.CardBody([
             html.H3("Carbon trade-off", className="h6"),
             html.P("Solves this run again at carbon prices of £0, 50, 100, 200 and 400 per tCO2 (each stored as "
@@ -115,7 +116,7 @@ def _runs_tab():
                    className="small text-body-secondary mb-2"),
             dbc.Button("Run carbon trade-off", id=TRADEOFF_BUTTON, color="primary"),
             dcc.Loading(html.Div(id=TRADEOFF_STATUS, className="mt-2")),
-            dcc.Graph(id=TRADEOFF_CHART, figure=tradeoff_figure([], None), style={"height": "400px"}),
+            graph(TRADEOFF_CHART, "400px", figure=tradeoff_figure([], None)),
         ]), className="mt-3"), id=TRADEOFF_SECTION, hidden=True),
     ], className="pt-3")
 

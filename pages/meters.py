@@ -5,6 +5,8 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from components.graph import graph
+
 dash.register_page(__name__, path="/meters", name="Meters", title="Meters · Powerdesk", nav_order=50,
                    min_role="viewer")
 
@@ -48,7 +50,7 @@ def layout(meter=None, **_query):
         ], className="g-3")), className="mb-3"),
         html.Div(id=MESSAGE),
         html.Div(id=SUMMARY),
-        dbc.Card(dbc.CardBody(dcc.Loading(dcc.Graph(id=CHART, style={"height": "460px"})))),
+        dbc.Card(dbc.CardBody(dcc.Loading(graph(CHART, "460px")))),
         dbc.Row([
             dbc.Col(dbc.Card(dbc.CardBody([html.H3("Cost on each plan", className="h6"), html.Div(id=COSTS)]),
                              className="mt-3"), lg=8),

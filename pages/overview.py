@@ -4,6 +4,8 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from components.graph import graph
+
 dash.register_page(__name__, path="/", name="Overview", title="Overview · Powerdesk", nav_order=0, min_role="viewer")
 
 REFRESH = "overview-refresh"
@@ -32,7 +34,7 @@ def layout(**_query):
             ),
             dbc.Row(
                 [
-                    dbc.Col(dbc.Card(dbc.CardBody(dcc.Loading(dcc.Graph(id=RECENT_CHART, style={"height": "360px"})))),
+                    dbc.Col(dbc.Card(dbc.CardBody(dcc.Loading(graph(RECENT_CHART, "360px")))),
                             lg=8),
                     dbc.Col(html.Div(id=COVERAGE), lg=4),
                 ],

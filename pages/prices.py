@@ -6,6 +6,7 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from components.graph import graph
 from components.price_figures import DAILY_STATS_COLUMNS
 from components.uploads import limit_note, upload_area
 from domain.markets import MARKET_NAMES
@@ -42,7 +43,6 @@ TABLE_COLUMNS = [
     {"field": "settlement_period", "headerName": "SP", "maxWidth": 80, "type": "numericColumn"},
     *[{"field": market, "headerName": f"{name} £/MWh", **_PRICE} for market, name in MARKET_NAMES.items()],
 ]
-GRAPH_CONFIG = {"displaylogo": False}
 
 
 def upload_limit_bytes() -> int:
@@ -121,7 +121,7 @@ def layout(**_query):
                                    options=[{"label": name, "value": market}
                                             for market, name in MARKET_NAMES.items()]), width="auto"),
         ], className="g-2 align-items-center"),
-        dcc.Loading(dcc.Graph(id=HEATMAP, style={"height": "460px"}, config=GRAPH_CONFIG)),
+        dcc.Loading(graph(HEATMAP, "460px")),
     ])
     return html.Div(
         [
@@ -129,12 +129,10 @@ def layout(**_query):
             html.H2("Prices", className="h4 mb-3"),
             controls,
             html.Div(id=MESSAGE),
-            _card(dcc.Loading(dcc.Graph(id=CHART, style={"height": "420px"}, config=GRAPH_CONFIG)), ""),
+            _card(dcc.Loading(graph(CHART, "420px")), ""),
             dbc.Row([
-                dbc.Col(_card(dcc.Loading(dcc.Graph(id=SPREAD_CHART, style={"height": "340px"},
-                                                    config=GRAPH_CONFIG))), lg=6),
-                dbc.Col(_card(dcc.Loading(dcc.Graph(id=DISTRIBUTION, style={"height": "340px"},
-                                                    config=GRAPH_CONFIG))), lg=6),
+                dbc.Col(_card(dcc.Loading(graph(SPREAD_CHART, "340px"))), lg=6),
+                dbc.Col(_card(dcc.Loading(graph(DISTRIBUTION, "340px"))), lg=6),
             ], className="g-3"),
             heatmap,
             stats,

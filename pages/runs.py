@@ -5,6 +5,7 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from components.graph import graph
 from components.run_form import new_run_card
 from components.uploads import limit_note, upload_area
 from security.request_checks import max_upload_bytes
@@ -80,7 +81,8 @@ TABLE_COLUMNS = [
 ]
 INTERVAL_COLUMNS = [
     {"field": "local_time", "headerName": "UK local time", "minWidth": 170, "pinned": "left"},
-    {"field": "settlement_period", "headerName": "SP", "maxWidth": 70},
+    # 100 px: "SP" with its filter icon and, once sorted, the sort arrow.
+    {"field": "settlement_period", "headerName": "SP", "minWidth": 100, "maxWidth": 100},
     {"field": "da_price", "headerName": "DA £/MWh", "type": "numericColumn", "valueFormatter": PRICE},
     {"field": "id_price", "headerName": "ID £/MWh", "type": "numericColumn", "valueFormatter": PRICE},
     {"field": "da_buy_mw", "headerName": "DA buy MW", "type": "numericColumn", "valueFormatter": MW},
@@ -107,7 +109,7 @@ def _filters() -> dbc.Row:
 
 
 def _graph(graph_id: str, height: str) -> dcc.Loading:
-    return dcc.Loading(dcc.Graph(id=graph_id, style={"height": height}, config={"displaylogo": False}))
+    return dcc.Loading(graph(graph_id, height))
 
 
 def upload_limit_bytes() -> int:

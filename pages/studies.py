@@ -6,6 +6,8 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from components.graph import graph
+
 dash.register_page(__name__, path="/studies", name="Studies", title="Studies · Powerdesk", nav_order=25,
                    min_role="viewer")
 
@@ -35,6 +37,7 @@ NEW_SUBMIT = "studies-new-submit"
 NEW_MESSAGE = "studies-new-message"
 
 MONEY = {"function": "params.value == null ? '' : '£' + d3.format(',.0f')(params.value)"}
+PERCENT = {"function": "params.value == null ? '' : d3.format('.1f')(params.value) + '%'"}
 STUDY_COLUMNS = [
     {"field": "id", "headerName": "#", "maxWidth": 80},
     {"field": "name", "headerName": "Name"},
@@ -43,23 +46,36 @@ STUDY_COLUMNS = [
     {"field": "status", "headerName": "Status", "maxWidth": 130},
     {"field": "created_by", "headerName": "By", "maxWidth": 120},
 ]
+STUDY_SELECTION = {"mode": "singleRow", "enableClickSelection": True, "checkboxes": False}
+"""A row is picked by clicking it; a checkbox column would only take width (size-to-fit stretched it)."""
+
+# Minimum widths [px] fit each header with its filter icon (and sort arrow); together (1,520 px)
+# they fit the grid at a 1,600 px window. The message column takes what is left; a long message
+# ends in "…" and shows whole on hover.
 POINT_COLUMNS = [
-    {"field": "point", "headerName": "Point", "maxWidth": 90},
-    {"field": "run_link", "headerName": "Run", "cellRenderer": "markdown", "maxWidth": 100,
-     "linkTarget": "_self"},
-    {"field": "status", "headerName": "Status", "maxWidth": 120},
-    {"field": "power_mw", "headerName": "MW", "type": "numericColumn", "maxWidth": 100},
-    {"field": "energy_mwh", "headerName": "MWh", "type": "numericColumn", "maxWidth": 100},
-    {"field": "duration_h", "headerName": "Hours", "type": "numericColumn", "maxWidth": 100},
-    {"field": "max_cycles_per_day", "headerName": "Cycles/day", "type": "numericColumn", "maxWidth": 120},
-    {"field": "round_trip_efficiency", "headerName": "Round trip", "type": "numericColumn", "maxWidth": 120},
-    {"field": "markets", "headerName": "Markets", "maxWidth": 110},
-    {"field": "net_revenue_gbp", "headerName": "Net revenue", "type": "numericColumn", "valueFormatter": MONEY},
-    {"field": "gbp_per_mw_year", "headerName": "£/MW/yr", "type": "numericColumn", "valueFormatter": MONEY},
-    {"field": "gbp_per_cycle", "headerName": "£/cycle", "type": "numericColumn", "valueFormatter": MONEY},
-    {"field": "capture_pct", "headerName": "Capture %", "type": "numericColumn", "maxWidth": 120},
-    {"field": "message", "headerName": "Message", "minWidth": 240},
+    {"field": "point", "headerName": "Point", "minWidth": 95, "maxWidth": 110},
+    {"field": "run_link", "headerName": "Run", "cellRenderer": "markdown", "filter": False, "minWidth": 75,
+     "maxWidth": 100, "linkTarget": "_self"},
+    {"field": "status", "headerName": "Status", "minWidth": 105, "maxWidth": 130},
+    {"field": "power_mw", "headerName": "MW", "type": "numericColumn", "minWidth": 90, "maxWidth": 110},
+    {"field": "energy_mwh", "headerName": "MWh", "type": "numericColumn", "minWidth": 95, "maxWidth": 110},
+    {"field": "duration_h", "headerName": "Hours", "type": "numericColumn", "minWidth": 95, "maxWidth": 110},
+    {"field": "max_cycles_per_day", "headerName": "Cycles/day", "type": "numericColumn", "minWidth": 125,
+     "maxWidth": 140},
+    {"field": "round_trip_efficiency", "headerName": "Round trip", "type": "numericColumn", "minWidth": 100,
+     "maxWidth": 130},
+    {"field": "markets", "headerName": "Markets", "minWidth": 105, "maxWidth": 120},
+    {"field": "net_revenue_gbp", "headerName": "Net revenue", "type": "numericColumn", "valueFormatter": MONEY,
+     "minWidth": 115, "maxWidth": 150},
+    {"field": "gbp_per_mw_year", "headerName": "£/MW/yr", "type": "numericColumn", "valueFormatter": MONEY,
+     "minWidth": 120, "maxWidth": 150},
+    {"field": "gbp_per_cycle", "headerName": "£/cycle", "type": "numericColumn", "valueFormatter": MONEY,
+     "minWidth": 130, "maxWidth": 150},
+    {"field": "capture_pct", "headerName": "Capture %", "type": "numericColumn", "valueFormatter": PERCENT,
+     "minWidth": 110, "maxWidth": 130},
+    {"field": "message", "headerName": "Message", "minWidth": 160, "tooltipField": "message"},
 ]
+POINT_DEFAULTS = {"resizable": True, "sortable": True, "filter": True, "wrapHeaderText": True, "autoHeaderHeight": True}
 MARKET_OPTIONS = [
     {"label": "Day-ahead, then intraday", "value": "da+id"},
     {"label": "Day-ahead only", "value": "da"},
@@ -113,7 +129,7 @@ def layout(study=None, **_query):
         new_study_card(),
         dbc.Card(dbc.CardBody(dag.AgGrid(
             id=TABLE, columnDefs=STUDY_COLUMNS, rowData=[], columnSize="responsiveSizeToFit",
-            dashGridOptions={"rowSelection": {"mode": "singleRow", "enableClickSelection": True}},
+            dashGridOptions={"rowSelection": STUDY_SELECTION},
             getRowId="params.data.row_id", style={"height": "200px"},
         )), className="mb-3"),
         dbc.Row([
@@ -128,11 +144,11 @@ def layout(study=None, **_query):
             ], className="d-flex align-items-end justify-content-end h-100"), xs=12, md=8),
         ], className="g-2 mb-2"),
         html.Div(id=MESSAGE),
-        dbc.Card(dbc.CardBody(dcc.Graph(id=CHART, style={"height": "620px"})), id=CHART_CARD,
+        dbc.Card(dbc.CardBody(graph(CHART, "620px")), id=CHART_CARD,
                  className="mb-3"),
         dbc.Card(dbc.CardBody(dag.AgGrid(
-            id=POINTS, columnDefs=POINT_COLUMNS, rowData=[], defaultColDef={"resizable": True, "sortable": True,
-                                                                          "filter": True},
+            id=POINTS, columnDefs=POINT_COLUMNS, rowData=[], defaultColDef=POINT_DEFAULTS,
+            columnSize="responsiveSizeToFit",
             getRowId="params.data.row_id", style={"height": "360px"},
         ))),
         dcc.Download(id=DOWNLOAD),

@@ -5,6 +5,8 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from components.graph import graph
+
 dash.register_page(__name__, path="/turbines", name="Turbines", title="Turbines · Powerdesk", nav_order=40,
                    min_role="viewer")
 
@@ -77,8 +79,8 @@ def layout(**_query):
             controls,
             html.Div(id=MESSAGE),
             dbc.Row([
-                dbc.Col(dcc.Graph(id=HISTORY, style={"height": "380px"}), lg=7),
-                dbc.Col(dcc.Graph(id=CURVE, style={"height": "380px"}), lg=5),
+                dbc.Col(graph(HISTORY, "380px"), lg=7),
+                dbc.Col(graph(CURVE, "380px"), lg=5),
             ]),
         ]), className="mb-3"),
         download,

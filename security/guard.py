@@ -66,10 +66,15 @@ def _csrf_problem() -> str | None:
 
 
 def _page_role(path: str) -> str | None:
+    """The least role for the page at ``path``, matched as Dash matches it (ignoring end slashes)."""
     for page in dash.page_registry.values():
-        if page.get("path") == path:
+        if page.get("path", "").strip("/") == path.strip("/"):
             return page.get("min_role", "viewer")
     return None
+
+
+DASH_CATCH_ALL = "/<path:path>"
+"""The endpoint Dash serves every other address from (its page shell)."""
 
 
 def _callback_output() -> str:
@@ -115,19 +120,30 @@ def guard():
     if request.method == "GET":
         needed = _page_role(path)
         if needed and not role_allows(current_user.role, needed):
-            if request.accept_mimetypes.accept_html and not request.is_json:
-                return _forbidden_page()
+            if _wants_html():
+                return _page_shell(403)
             return _forbidden(f"this page needs the {needed} role; you are a {current_user.role}")
+        if needed is None and request.url_rule is not None and request.url_rule.endpoint == DASH_CATCH_ALL:
+            if _wants_html():
+                return _page_shell(404)
+            response = jsonify(error="not found", detail=f"no page at {path}")
+            response.status_code = 404
+            return response
     return None
 
 
-def _forbidden_page():
-    """A person typing a page they may not open: the app shell (navbar included) with status 403.
+def _wants_html() -> bool:
+    return request.accept_mimetypes.accept_html and not request.is_json
 
-    The page's own layout then shows the "not available to your role" notice, so nothing of the
-    page is served; machines and ``Accept: application/json`` callers still get JSON.
+
+def _page_shell(status: int):
+    """The app shell (navbar included) with ``status``, for a person typing an address.
+
+    403: a page they may not open; its own layout then shows the "not available to your role"
+    notice, so nothing of the page is served. 404: no page there; Dash then shows
+    ``pages/not_found_404``. Machines and ``Accept: application/json`` callers get JSON instead.
     """
     endpoint, arguments = current_app.url_map.bind_to_environ(request.environ).match()
     response = make_response(current_app.view_functions[endpoint](**arguments))  # the page as Dash serves it
-    response.status_code = 403
+    response.status_code = status
     return response

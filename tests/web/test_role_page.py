@@ -22,3 +22,8 @@ def test_the_page_content_for_a_viewer_is_the_role_notice(dash_app, client_as):
                     {"_pages_location.pathname": "/admin/users", "_pages_location.search": ""})
     text = str(response.json["response"])
     assert "Not available to your role" in text and "users-table" not in text
+
+
+def test_a_trailing_slash_does_not_dodge_the_role_check(server, client_as):
+    response = client_as("viewer").get("/admin/users/", headers={"Accept": "text/html,application/xhtml+xml"})
+    assert response.status_code == 403
