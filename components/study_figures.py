@@ -14,6 +14,10 @@ from plotly.subplots import make_subplots
 
 from components.figures import apply_theme
 from domain.study_grid import duration_h
+from optimiser import BatteryParams
+
+DEFAULT_BATTERY = BatteryParams()
+"""What a point's run uses for a parameter the study leaves out."""
 
 SERIES_COLOURS = ("#0d6efd", "#fd7e14", "#198754", "#d63384", "#6f42c1", "#20c997", "#dc3545", "#6c757d")
 DASHES = ("solid", "dash")
@@ -33,12 +37,13 @@ def point_rows(study: dict) -> list[dict]:
             "point": point["index"] + 1,
             "run_id": point["run_id"],
             "status": point["status"],
-            "power_mw": params.get("power_mw", 100.0),
-            "energy_mwh": params.get("energy_mwh", 100.0),
+            "power_mw": params.get("power_mw", DEFAULT_BATTERY.power_mw),
+            "energy_mwh": params.get("energy_mwh", DEFAULT_BATTERY.energy_mwh),
             "duration_h": round(duration_h(params), 3),
-            "max_cycles_per_day": params.get("max_cycles_per_day", 2.0),
-            "round_trip_efficiency": round(params.get("charge_efficiency", 0.85)
-                                           * params.get("discharge_efficiency", 0.85), 4),
+            "max_cycles_per_day": params.get("max_cycles_per_day", DEFAULT_BATTERY.max_cycles_per_day),
+            "round_trip_efficiency": round(params.get("charge_efficiency", DEFAULT_BATTERY.charge_efficiency)
+                                           * params.get("discharge_efficiency", DEFAULT_BATTERY.discharge_efficiency),
+                                           4),
             "markets": params.get("markets", "da+id"),
             "net_revenue_gbp": None if net is None else round(net, 2),
             "gbp_per_mw_year": None if net is None else round(totals["net_revenue_gbp_per_mw_year"], 2),

@@ -27,3 +27,15 @@ def test_one_line_per_series_in_each_panel_and_an_overlaid_study_is_dashed_with_
     assert len(figure.data) == 8  # two studies × four panels, failed point left out
     assert {trace.line.dash for trace in figure.data if trace.name.startswith("B")} == {"dash"}
     assert list(figure.data[0].x) == [1.0, 2.0] and list(figure.data[0].y) == [20.0, 40.0]
+
+
+def test_a_parameter_the_study_leaves_out_is_shown_as_the_optimiser_uses_it():
+    from optimiser import BatteryParams
+
+    default = BatteryParams()
+    row = point_rows(_study())[0]  # the points give neither efficiency: the run used the optimiser's defaults
+    assert row["round_trip_efficiency"] == round(default.charge_efficiency * default.discharge_efficiency, 4)
+    split = _study(points=[{"index": 0, "run_id": 1, "status": "optimal", "message": "", "totals": None,
+                            "varied": {"round_trip_efficiency": 0.81},
+                            "params": {"charge_efficiency": 0.9, "discharge_efficiency": 0.9}}])
+    assert point_rows(split)[0]["round_trip_efficiency"] == 0.81
