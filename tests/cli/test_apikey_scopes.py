@@ -3,17 +3,14 @@
 import pytest
 
 from domain.key_scope import KeyScope
-from services import api_keys, footprint
-from services.meter_demo import load_plans_and_trial_meters
-from services.turbines import register_demo_fleet
+from services import api_keys
+from tests.scope_targets import register_scope_targets
 
 
 @pytest.fixture
 def runner(server):
     db = server.extensions["powerdesk"].db
-    register_demo_fleet(db, 3000.0)
-    load_plans_and_trial_meters(db)
-    footprint.register_asset(db, "abc123xyz", "demo")
+    register_scope_targets(db)
     return server.test_cli_runner()
 
 

@@ -11,6 +11,7 @@ from services import footprint
 from services.api_keys import create_api_key
 from services.meter_demo import load_plans_and_trial_meters
 from services.turbines import register_demo_fleet
+from tests.scope_targets import register_scope_targets
 
 METRIC = {"turbine_number": 3, "wind_speed": 36.0, "power_output_in_kwh": 1500.0, "operational_status": "ok",
           "timestamp": 1704427057.0}
@@ -21,9 +22,7 @@ COV = {"readings": [{"time": "2019-11-25T00:00:00Z", "power_kw": 40}]}
 @pytest.fixture
 def db(server):
     database = server.extensions["powerdesk"].db
-    register_demo_fleet(database, 3000.0)
-    load_plans_and_trial_meters(database)
-    footprint.register_asset(database, "abc123xyz", "demo")
+    register_scope_targets(database)
     footprint.register_asset(database, "site-2", "another site")
     return database
 
