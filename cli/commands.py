@@ -155,7 +155,7 @@ def apikey_create(name: str, username: str | None, turbines: tuple[int, ...], me
     """Create an API key called NAME and print it once."""
     scope = KeyScope(frozenset(turbines), frozenset(meters), frozenset(assets))
     with user_errors():
-        issued = api_keys.create_api_key(context().db, name, username, scope)
+        issued = api_keys.create_api_key(context().db, name, username, scope, actor=CLI_ACTOR)
     owner = f" for user {username!r}" if username else f" for a machine, may write for: {scope.describe()}"
     click.echo(f"API key {issued.name!r}{owner} (shown once; send as 'Authorization: Bearer <key>'):")
     click.echo(issued.key)
@@ -176,7 +176,7 @@ def apikey_list() -> None:
 def apikey_revoke(name: str) -> None:
     """Revoke the API key NAME."""
     with user_errors():
-        api_keys.revoke_api_key(context().db, name)
+        api_keys.revoke_api_key(context().db, name, actor=CLI_ACTOR)
     click.echo(f"Revoked {name!r}.")
 
 

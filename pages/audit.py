@@ -33,6 +33,7 @@ ACTION_OPTIONS = [
     {"label": "Runs", "value": "run."},
     {"label": "Price plans", "value": "plan."},
     {"label": "Price imports", "value": "prices."},
+    {"label": "API keys", "value": "apikey."},
 ]
 TABLE_COLUMNS = [
     {"field": "at", "headerName": "When (UK time)", "minWidth": 170, "cellDataType": "text"},

@@ -24,6 +24,7 @@ from data_access.engine import Database
 from data_access.schema import ApiKey, ApiKeyScope, CarbonAsset, SmartMeter, Turbine, User
 from data_access.types import utc_now
 from domain.key_scope import FLEET, KeyScope
+from services import audit
 from services.errors import Conflict, InvalidInput, NotFound
 
 KEY_PATTERN = re.compile(r"^pdk_([A-Za-z0-9]{8})_([A-Za-z0-9_-]{32,})$")
@@ -56,11 +57,13 @@ def _missing_scope_refs(session, scope: KeyScope) -> list[str]:
     return missing
 
 
-def create_api_key(db: Database, name: str, username: str | None = None, scope: KeyScope = FLEET) -> IssuedKey:
+def create_api_key(db: Database, name: str, username: str | None = None, scope: KeyScope = FLEET,
+                   actor: str | None = None) -> IssuedKey:
     """A new key called ``name``; with ``username`` it belongs to that user and acts with their role.
 
     A machine key (no ``username``) with a ``scope`` may write only for the turbines, meters and
-    assets it names, each of which must exist; an empty scope makes a fleet key."""
+    assets it names, each of which must exist; an empty scope makes a fleet key. With an ``actor``
+    the creation is recorded in the audit log (never the secret)."""
     if not NAME_PATTERN.match(name):
         raise InvalidInput(f"API key name {name!r} is not valid: use letters, digits, dots, dashes or underscores")
     if username is not None and not scope.is_fleet:
@@ -87,6 +90,10 @@ def create_api_key(db: Database, name: str, username: str | None = None, scope: 
         session.add(api_key)
         session.flush()
         session.add_all(ApiKeyScope(api_key_id=api_key.id, kind=kind, ref=ref) for kind, ref in scope.rows())
+        if actor is not None:
+            writes_for = f"user {username}" if username is not None else scope.describe()
+            audit.record(session, actor, "apikey.created", target=name,
+                         detail={"prefix": prefix, "acts_as_or_scope": writes_for})
     return IssuedKey(name=name, key=key)
 
 
@@ -145,11 +152,14 @@ def describe_api_keys(db: Database) -> list[KeyListing]:
                            KeyScope.from_rows(rows.get(key.id, ()))) for key, username in keys]
 
 
-def revoke_api_key(db: Database, name: str) -> ApiKey:
+def revoke_api_key(db: Database, name: str, actor: str | None = None) -> ApiKey:
+    """Revoke the key ``name`` (again is harmless); with an ``actor`` the first revocation is audited."""
     with db.session() as session:
         api_key = session.scalar(select(ApiKey).where(ApiKey.name == name))
         if api_key is None:
             raise NotFound(f"no API key called {name!r}")
+        if api_key.revoked_at is None and actor is not None:
+            audit.record(session, actor, "apikey.revoked", target=name, detail={"prefix": api_key.prefix})
         api_key.revoked_at = api_key.revoked_at or utc_now()
     return api_key
 

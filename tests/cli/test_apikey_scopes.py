@@ -67,3 +67,19 @@ def test_apikey_create_help_says_user_keys_are_not_scoped(runner):
     text = " ".join(runner.invoke(args=["apikey", "create", "--help"]).output.split())
     assert "is not scoped by --turbine/--meter/--asset" in text
     assert "is a fleet key" in text
+
+
+def test_creating_and_revoking_keys_is_audited_without_the_secret(server, runner):
+    from services.audit import list_events
+
+    created = runner.invoke(args=["apikey", "create", "meter-1", "--meter", "smart-meter-1"])
+    secret = created.output.strip().splitlines()[-1]
+    assert runner.invoke(args=["apikey", "create", "gateway"]).exit_code == 0
+    assert runner.invoke(args=["apikey", "revoke", "meter-1"]).exit_code == 0
+    assert runner.invoke(args=["apikey", "revoke", "meter-1"]).exit_code == 0  # again: nothing new to record
+    events = list_events(server.extensions["powerdesk"].db, action_prefix="apikey.")
+    assert sorted((e.action, e.actor, e.target) for e in events) == [
+        ("apikey.created", "cli", "gateway"), ("apikey.created", "cli", "meter-1"), ("apikey.revoked", "cli", "meter-1")]
+    scopes = {e.target: e.detail["acts_as_or_scope"] for e in events if e.action == "apikey.created"}
+    assert scopes == {"meter-1": "meter smart-meter-1", "gateway": "fleet (unscoped: may write for everything)"}
+    assert all(secret not in str(e.detail) for e in events)
