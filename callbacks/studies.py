@@ -41,6 +41,17 @@ def study_table_rows(studies: list[dict]) -> list[dict]:
             for s in studies]
 
 
+def selection_of(shown: int | None, selected) -> dict | object:
+    """The studies table's ``selectedRows`` for the study on show; no update when it is selected already
+    (selecting a row shows its study, which would select it again)."""
+    if shown is None:
+        return dash.no_update
+    if isinstance(selected, list) and selected and isinstance(selected[0], dict) \
+            and _study_id(selected[0].get("id")) == shown:
+        return dash.no_update
+    return {"ids": [str(shown)]}
+
+
 def _points_for_grid(study: dict) -> list[dict]:
     rows = point_rows(study)
     for row in rows:
@@ -141,6 +152,16 @@ def register(app: dash.Dash) -> None:
         return (study["id"], message, sizing_figure(shown_studies, theme) if any_solved else {},
                 {} if any_solved else HIDDEN, _points_for_grid(study), progress,
                 {} if can_cancel else HIDDEN, False, not running)
+
+    @app.callback(
+        Output(page.TABLE, "selectedRows"),
+        Input(page.SHOWN, "data"),
+        Input(page.TABLE, "rowData"),
+        State(page.TABLE, "selectedRows"),
+    )
+    def mark_shown_study(shown, _rows, selected):
+        """Highlight the study on show however it was opened (a ``?study=`` link, a new study, the latest)."""
+        return selection_of(_study_id(shown), selected)
 
     @role_callback(
         app,

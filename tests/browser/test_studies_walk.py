@@ -30,6 +30,13 @@ def test_trader_runs_a_study_and_sees_revenue_against_duration(powerdesk_browser
     wait_until(walk, lambda: len(grid_cells(walk, "studies-points", "status")) == 4, "the points grid is not full")
     assert set(grid_cells(walk, "studies-points", "status")) == {"succeeded"}
     assert "<i>two sizes</i>" in grid_cells(walk, "studies-table", "name")  # shown as typed, not as HTML
+    selected = "#studies-table .ag-center-cols-container .ag-row-selected [col-id='id']"
+    wait_until(walk, lambda: walk.present(selected), "the new study's row is not highlighted")
+    study_id = walk.duo.find_element(selected).text
+    walk.open(f"/studies?study={study_id}")  # opened from a link: its row is highlighted too
+    wait_until(walk, lambda: walk.present(selected) and walk.duo.find_element(selected).text == study_id,
+               "the linked study's row is not highlighted")
+    walk.duo.wait_for_contains_text("#studies-progress", f"Study #{study_id}", timeout=TIMEOUT)
     link = walk.duo.find_element("#studies-points .ag-center-cols-container [col-id='run_link'] a")
     href = link.get_attribute("href")
     assert "/runs?run=" in href
