@@ -93,16 +93,18 @@ def register(app: dash.Dash) -> None:
         Output(page.DATES, "start_date"),
         Output(page.DATES, "end_date"),
         Output(page.UPLOAD_SECTION, "hidden"),
+        Output(page.DATES_HINT, "children"),
         Input(page.LOAD, "data"),
     )
     def initialise(_load):
         dates = price_dates(database())
         can_upload = role_allows(current_role(), "trader")
         if dates is None:
-            return None, None, None, None, not can_upload
+            return None, None, None, None, not can_upload, "No prices are stored yet."
         default_last = dates.last_complete_date
         default_first = max(dates.first_date, default_last - timedelta(days=DEFAULT_DAYS - 1))
-        return dates.first_date, dates.last_date, default_first, default_last, not can_upload
+        hint = f"Prices are stored from {dates.first_date:%Y-%m-%d} to {dates.last_date:%Y-%m-%d}."
+        return dates.first_date, dates.last_date, default_first, default_last, not can_upload, hint
 
     @app.callback(
         Output(page.CHART, "figure"),

@@ -17,6 +17,8 @@ dash.register_page(__name__, path="/prices", name="Prices", title="Prices · Pow
 
 LOAD = "prices-load"
 DATES = "prices-dates"
+DATES_HINT = "prices-dates-hint"
+"""Which dates can be picked: the calendar ignores a date typed outside them."""
 MARKETS = "prices-markets"
 MESSAGE = "prices-message"
 CHART = "prices-chart"
@@ -60,7 +62,8 @@ def layout(**_query):
             dbc.Row(
                 [
                     dbc.Col([dbc.Label("Settlement dates (UK)"), html.Br(),
-                             dcc.DatePickerRange(id=DATES, display_format="YYYY-MM-DD", first_day_of_week=1)],
+                             dcc.DatePickerRange(id=DATES, display_format="YYYY-MM-DD", first_day_of_week=1),
+                             dbc.FormText(id=DATES_HINT)],
                             md="auto"),
                     dbc.Col([dbc.Label("Markets"),
                              dbc.Checklist(id=MARKETS, inline=True, value=list(MARKET_NAMES),
