@@ -10,7 +10,7 @@ import pytest
 
 from security.guard import PUBLIC_PATHS, PUBLIC_PREFIXES
 from tests.conftest import PASSWORDS
-from tests.dash_requests import callback_body
+from tests.dash_requests import callback_body, find_callback
 
 EXPECTED_PUBLIC_RULES = {
     "/login",
@@ -126,8 +126,7 @@ def test_the_callback_itself_checks_the_role_when_the_guard_is_bypassed(dash_app
 
 def test_a_viewer_can_fire_viewer_callbacks(dash_app, client_as):
     client = client_as("viewer")
-    key = "..prices-dates.min_date_allowed...prices-dates.max_date_allowed...prices-dates.start_date" \
-          "...prices-dates.end_date...prices-upload-section.hidden.."
+    key = find_callback(dash_app, "prices-dates.min_date_allowed")
     response = client.post("/_dash-update-component", json=callback_body(dash_app, key))
     assert response.status_code == 200
     result = response.json["response"]
