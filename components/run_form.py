@@ -70,27 +70,26 @@ class FormField:
     label: str
     unit: str
     default: float | None
-    step: float
     percent: bool = False
     """Shown in % (0–100) and sent as a fraction."""
     placeholder: str = ""
 
 
 NUMBER_FIELDS = (
-    FormField(NEW_POWER, "power_mw", "Power", "MW", 100, 1),
-    FormField(NEW_ENERGY, "energy_mwh", "Energy", "MWh", 100, 1),
-    FormField(NEW_CHARGE_EFFICIENCY, "charge_efficiency", "Charge efficiency", "%", 85, 1, percent=True),
-    FormField(NEW_DISCHARGE_EFFICIENCY, "discharge_efficiency", "Discharge efficiency", "%", 85, 1, percent=True),
-    FormField(NEW_CYCLES, "max_cycles_per_day", "Cycle limit", "per day", 2, 0.5),
-    FormField(NEW_DEGRADATION, "degradation_cost_gbp_per_mwh", "Degradation cost", "£/MWh", 0, 1),
-    FormField(NEW_SOC_MIN, "soc_min_frac", "SoC minimum", "%", 0, 1, percent=True),
-    FormField(NEW_SOC_MAX, "soc_max_frac", "SoC maximum", "%", 100, 1, percent=True),
-    FormField(NEW_INITIAL_SOC, "initial_soc_frac", "Initial SoC", "%", 50, 1, percent=True),
-    FormField(NEW_IMPORT_LIMIT, "import_limit_mw", "Grid import limit", "MW", None, 1, placeholder="= power"),
-    FormField(NEW_EXPORT_LIMIT, "export_limit_mw", "Grid export limit", "MW", None, 1, placeholder="= power"),
-    FormField(NEW_CARBON, "carbon_price_gbp_per_tco2", "Carbon price", "£/tCO2", None, 1, placeholder="none"),
-    FormField(NEW_TIME_LIMIT, "time_limit_s", "Solver time limit", "s per day", 60, 1),
-    FormField(NEW_MIP_GAP, "mip_gap", "MIP gap", "fraction", 0.0001, 0.0001),
+    FormField(NEW_POWER, "power_mw", "Power", "MW", 100),
+    FormField(NEW_ENERGY, "energy_mwh", "Energy", "MWh", 100),
+    FormField(NEW_CHARGE_EFFICIENCY, "charge_efficiency", "Charge efficiency", "%", 85, percent=True),
+    FormField(NEW_DISCHARGE_EFFICIENCY, "discharge_efficiency", "Discharge efficiency", "%", 85, percent=True),
+    FormField(NEW_CYCLES, "max_cycles_per_day", "Cycle limit", "per day", 2),
+    FormField(NEW_DEGRADATION, "degradation_cost_gbp_per_mwh", "Degradation cost", "£/MWh", 0),
+    FormField(NEW_SOC_MIN, "soc_min_frac", "SoC minimum", "%", 0, percent=True),
+    FormField(NEW_SOC_MAX, "soc_max_frac", "SoC maximum", "%", 100, percent=True),
+    FormField(NEW_INITIAL_SOC, "initial_soc_frac", "Initial SoC", "%", 50, percent=True),
+    FormField(NEW_IMPORT_LIMIT, "import_limit_mw", "Grid import limit", "MW", None, placeholder="= power"),
+    FormField(NEW_EXPORT_LIMIT, "export_limit_mw", "Grid export limit", "MW", None, placeholder="= power"),
+    FormField(NEW_CARBON, "carbon_price_gbp_per_tco2", "Carbon price", "£/tCO2", None, placeholder="none"),
+    FormField(NEW_TIME_LIMIT, "time_limit_s", "Solver time limit", "s per day", 60),
+    FormField(NEW_MIP_GAP, "mip_gap", "MIP gap", "fraction", 0.0001),
 )
 ADVANCED = (NEW_TIME_LIMIT, NEW_MIP_GAP)
 CHOICE_FIELDS = ((NEW_MARKETS, "markets"), (NEW_DA_SERIES, "da_series"), (NEW_ID_SERIES, "id_series"),
