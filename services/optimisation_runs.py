@@ -288,19 +288,20 @@ def execute_run(
         if not claimed:
             return RunOutcome(run.id, run.status, reopened=True)
 
-    last_write = [-PROGRESS_WRITE_INTERVAL_S]
+    last_write = -PROGRESS_WRITE_INTERVAL_S
 
     def on_day(done: int, total: int) -> None:
+        nonlocal last_write
         now = time.monotonic()
         with db.session() as session:
-            if done == total or now - last_write[0] >= PROGRESS_WRITE_INTERVAL_S:
+            if done == total or now - last_write >= PROGRESS_WRITE_INTERVAL_S:
                 status = run_store.beat(session, run_id, done, total)
-                last_write[0] = now
+                last_write = now
             else:
                 status = run_store.status_of(session, run_id)
         if status != run_store.RUNNING:
             raise RunStopped(status or run_store.FAILED)
-        if time.monotonic() - started > settings.run_time_limit_s:
+        if now - started > settings.run_time_limit_s:
             raise RunStopped(run_store.TIMED_OUT)
         if progress is not None:
             progress(done, total)
