@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import socket
 import statistics
 import subprocess
 import sys
@@ -31,6 +30,8 @@ import requests
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from benchmarks.ingest import free_port  # noqa: E402
+
 PASSWORD = "load-test-password-1"
 
 
@@ -124,12 +125,6 @@ def run_load(base_url, user, password, clients, seconds):
     return results
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def start_server(workers: int) -> tuple[subprocess.Popen, str]:
     """gunicorn on a fresh demo SQLite database (a `viewer` with PASSWORD), like the container."""
     from data_access import migrate
@@ -144,7 +139,7 @@ def start_server(workers: int) -> tuple[subprocess.Popen, str]:
     create_user(db, "viewer", PASSWORD, "viewer")
     load_demo_prices(db)
     db.dispose()
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "DATABASE_URL": url, "POWERDESK_INSTANCE_PATH": str(instance), "SECRET_KEY": "load-test",
            "LOG_LEVEL": "WARNING", "LOGIN_ADDRESS_FAILURE_LIMIT": "1000"}
     gunicorn = Path(sys.executable).parent / "gunicorn"

@@ -14,6 +14,7 @@ from aiosmtpd.controller import Controller
 
 
 def free_port() -> int:
+    """A port on 127.0.0.1 nothing listens on now (for a server a test starts)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 from dataclasses import dataclass, field
 
 import pytest
@@ -17,6 +16,7 @@ from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.common.by import By
 
 from tests.conftest import PASSWORDS, build_app, make_settings, missing_service
+from tests.smtp_servers import free_port  # each xdist worker serves its app on a port of its own
 
 CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome")
 
@@ -66,13 +66,6 @@ def pytest_setup_options():
         # No display to open a window on (CI, containers): headless even without pytest --headless.
         options.add_argument("--headless=new")
     return options
-
-
-def free_port() -> int:
-    """A port nothing listens on now; each xdist worker serves its app on its own."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @dataclass

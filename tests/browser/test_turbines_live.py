@@ -16,8 +16,9 @@ from domain.turbine_fleet import CrewConfig
 from services.api_keys import create_api_key
 from services.turbine_dispatch import dispatch_once
 from services.turbines import list_tickets, register_demo_fleet
-from tests.browser.conftest import Walk, chromium_binary, free_port
+from tests.browser.conftest import Walk, chromium_binary
 from tests.conftest import build_app, make_settings, missing_service
+from tests.smtp_servers import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 CREW = CrewConfig(engineers=("Alex Morgan",), repair_min_s=2.0, repair_max_s=3.0, travel_s=0.5)

@@ -1,7 +1,6 @@
 """Security headers on every response, cookie flags per environment, no server banner."""
 
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -14,6 +13,7 @@ from werkzeug.serving import make_server
 
 from security.quiet_server import QuietRequestHandler
 from tests.conftest import build_app, log_in, make_settings
+from tests.smtp_servers import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -77,14 +77,8 @@ def test_the_development_server_does_not_announce_its_version(server):
     assert response.headers["Server"] == "powerdesk"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def test_gunicorn_does_not_announce_itself(tmp_path, seeded_sqlite_url):
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "DATABASE_URL": seeded_sqlite_url, "POWERDESK_INSTANCE_PATH": str(tmp_path / "inst"),
            "SECRET_KEY": "test-key"}
     gunicorn = Path(sys.executable).parent / "gunicorn"
