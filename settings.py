@@ -143,6 +143,14 @@ class Settings(BaseSettings):
     turbine_report_interval_s: float = Field(
         1.0, gt=0, description="How often turbines are expected to report [s]; 3 missed reports mark one stale."
     )
+    turbine_max_future_skew_s: float = Field(
+        30.0, ge=0, le=300, description="How far ahead of the server's clock a turbine report may be stamped [s]; "
+        "later ones are refused (422), so no report can hide the ones after it. At most 300."
+    )
+    turbine_failed_again_after_s: float = Field(
+        5.0, ge=0, description="A turbine still reporting broken this long after its repair was done [s] failed "
+        "again: its incident closes (\"failed again after repair\") and a new incident and ticket open."
+    )
     turbine_dispatch_interval_s: float = Field(
         2.0, gt=0, description="How often the repair dispatcher runs [s] (`python -m jobs.turbines`, scheduler)."
     )

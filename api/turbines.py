@@ -83,8 +83,10 @@ def post_metrics():
         return _error(403, "forbidden", f"item {index} is for turbine {number}, which this API key may not post "
                                         "for; nothing was stored", item=index, turbine_number=number)
     try:
-        result = ingest_metrics(_context().db, items, time.time(), auto_register=settings.turbine_auto_register,
-                                default_rating_kw=settings.turbine_default_rating_kw, actor=_actor(), single=single)
+        result = ingest_metrics(_context().db, items, _context().clock().timestamp(),
+                                auto_register=settings.turbine_auto_register,
+                                default_rating_kw=settings.turbine_default_rating_kw, actor=_actor(), single=single,
+                                max_future_s=settings.turbine_max_future_skew_s)
     except MetricError as error:
         return _error(422, "invalid metric", str(error), item=error.item, field=error.field)
     return jsonify(received=result.received, stored=result.stored, duplicates=result.duplicates,

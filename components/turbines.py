@@ -16,7 +16,7 @@ from dash import html
 
 from components.figures import SCATTERGL_POINTS, apply_theme
 from domain.settlement_time import LONDON, settlement_periods_of
-from domain.turbine_fleet import Ticket
+from domain.turbine_fleet import Ticket, repair_outcome
 
 CONDITION_COLOURS = {"ok": "success", "broken": "danger", "stale": "warning", "no data": "secondary"}
 CONDITION_LABELS = {"ok": "OK", "broken": "Broken", "stale": "Stale", "no data": "No data"}
@@ -233,7 +233,8 @@ def repair_rows(tickets: list[Ticket], names: dict[int, str]) -> list[dict]:
             "id": t.id, "row_id": str(t.id), "turbine": f"#{t.turbine_number} {names.get(t.turbine_number, '')}".strip(),
             "status": t.status.replace("_", " "), "engineer": t.engineer or "",
             "incident": _local(t.incident_at), "opened": _local(t.opened_at), "assigned": _local(t.assigned_at),
-            "started": _local(t.started_at), "completed": _local(t.completed_at), "resolved": _local(t.resolved_at),
+            "started": _local(t.started_at), "completed": _local(t.completed_at),
+            "resolved": repair_outcome(t) or _local(t.resolved_at),
             "repair_s": round(t.repair_s, 1) if t.repair_s is not None else None,
             "time_to_repair": duration_text(to_done) if to_done is not None else "",
         })

@@ -398,6 +398,9 @@ class TurbineTicket(Base):
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    failed_again_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    """The turbine still reported broken after this repair was done: the incident closed here and a new
+    incident (and ticket) opened."""
 
 
 # --- Operational data (runs-view) ------------------------------------------------------------------

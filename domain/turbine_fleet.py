@@ -10,7 +10,13 @@ after its previous incident was resolved). Each incident has exactly one repair 
 - ``assigned``: an engineer is on the way (``travel_s`` seconds).
 - ``in_repair``: the engineer works for the ticket's ``repair_s`` seconds.
 - ``done``: the engineer is free again. The incident is *resolved* (the turbine counts as
-  repaired) when the turbine next reports ``ok`` after ``completed_at``.
+  repaired) when the turbine next reports ``ok`` after ``completed_at``. If instead it is still
+  reporting ``broken`` more than ``CrewConfig.failed_again_after_s`` after ``completed_at`` (and has
+  not said ``ok`` since), the repair *failed*: the incident closes with ``failed_again_at`` and a new
+  incident opens with its own ticket, so a turbine is never left broken without one.
+
+Reports count at their *reported time*: the stamp, or the time received when that was earlier, so a
+turbine clock running ahead (within the allowed skew) cannot hide later reports.
 
 ``plan_dispatch`` looks at the stored state (tickets and each turbine's latest reports) and
 returns the actions that move it on; the caller applies each action with a conditional
@@ -55,10 +61,12 @@ class Ticket:
     resolved_at: datetime | None = None
     """When the turbine first reported ok after ``completed_at`` (the incident is closed)."""
     repair_s: float | None = None
+    failed_again_at: datetime | None = None
+    """The turbine still reported broken this long after the repair (the incident is closed, a new one opened)."""
 
     @property
     def is_open_incident(self) -> bool:
-        return self.resolved_at is None
+        return self.resolved_at is None and self.failed_again_at is None
 
 
 def advance(ticket: Ticket, to_status: str, at: datetime, engineer: str | None = None,
@@ -95,6 +103,9 @@ class CrewConfig:
     repair_min_s: float
     repair_max_s: float
     travel_s: float = 0.0
+    failed_again_after_s: float = 5.0
+    """A turbine still broken this long after its repair was done failed again [s] (reports in flight
+    while it learns of the repair do not count)."""
 
     def __post_init__(self):
         if not self.engineers:
@@ -105,6 +116,8 @@ class CrewConfig:
             raise ValueError(f"repair time bounds {self.repair_min_s}..{self.repair_max_s} s are not 0 <= min <= max")
         if self.travel_s < 0:
             raise ValueError("travel time cannot be negative")
+        if self.failed_again_after_s < 0:
+            raise ValueError("the failed-again delay cannot be negative")
 
     def draw_repair_s(self, rng: random.Random) -> float:
         """A repair time [s], uniform within the bounds."""
@@ -147,7 +160,17 @@ class Resolve:
     resolved_at: datetime
 
 
-Action = OpenTicket | Assign | StartRepair | CompleteRepair | Resolve
+@dataclass(frozen=True)
+class FailedAgain:
+    """Close a done ticket's incident as failed after repair and open the turbine's next incident."""
+
+    ticket_id: int
+    turbine_number: int
+    broken_at: datetime
+    """The broken report (reported time) that shows the repair did not hold; the new incident's start."""
+
+
+Action = OpenTicket | Assign | StartRepair | CompleteRepair | Resolve | FailedAgain
 
 
 @dataclass(frozen=True)
@@ -189,6 +212,12 @@ def plan_dispatch(now: datetime, tickets: Sequence[Ticket], reports: Sequence[Tu
                 and report.last_ok_at is not None and report.last_ok_at > ticket.completed_at):
             actions.append(Resolve(ticket.id, report.last_ok_at))
             open_by_turbine.pop(ticket.turbine_number, None)
+        elif (ticket.status == "done" and ticket.is_open_incident and report is not None
+              and report.latest_status == "broken"
+              and (report.last_ok_at is None or report.last_ok_at <= ticket.completed_at)
+              and report.latest_at > ticket.completed_at + timedelta(seconds=crew.failed_again_after_s)):
+            # 1b. Still broken well after the repair: the repair failed; the next incident gets its own ticket.
+            actions.append(FailedAgain(ticket.id, ticket.turbine_number, report.latest_at))
 
     # 2. A turbine whose latest report is broken and that has no open incident opens one ticket.
     #    Several at once are opened in the order the turbines broke.
@@ -225,6 +254,16 @@ def plan_dispatch(now: datetime, tickets: Sequence[Ticket], reports: Sequence[Tu
 
 
 # --- what the fleet page shows ---
+
+FAILED_AGAIN_LABEL = "failed again after repair"
+
+
+def repair_outcome(ticket: Ticket) -> str:
+    """What became of the incident, for the repair log: when it was back to ok, or that it failed again."""
+    if ticket.failed_again_at is not None:
+        return FAILED_AGAIN_LABEL
+    return ""
+
 
 def repair_state_label(ticket: Ticket | None) -> str:
     """``queued``, ``Alex travelling``, ``Alex repairing``, ``repair done, awaiting ok`` or ''."""

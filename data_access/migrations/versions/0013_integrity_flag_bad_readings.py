@@ -3,7 +3,8 @@
 Older versions stored any parseable time and power (a reading stamped year 0261, a power of -1e12 kW).
 This adds ``power_readings.invalid_reason`` and sets it on every row outside [2000-01-01, now + 1 day]
 or beyond ±10 GW (no asset had a rating before this revision); reads skip flagged rows. It also adds
-``carbon_assets.rating_kw`` (optional) and ``turbine_metrics.received_at`` (NULL on older rows).
+``carbon_assets.rating_kw`` (optional), ``turbine_metrics.received_at`` (NULL on older rows) and
+``turbine_tickets.failed_again_at`` (the turbine still reported broken after the repair).
 
 Revision ID: 0013_integrity_flag_bad_readings
 Revises: 0012_api_key_scopes
@@ -38,6 +39,8 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('invalid_reason', sa.String(length=200), nullable=True))
     with op.batch_alter_table('turbine_metrics', schema=None) as batch_op:
         batch_op.add_column(sa.Column('received_at', UTCDateTime(), nullable=True))
+    with op.batch_alter_table('turbine_tickets', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('failed_again_at', UTCDateTime(), nullable=True))
     latest = datetime.now(UTC) + timedelta(days=1)
     for condition, reason in (
         (_readings.c.time_utc < EARLIEST_UTC, 'time before 2000-01-01 (flagged by migration 0013)'),
@@ -51,6 +54,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     # Plain ALTER TABLE ... DROP COLUMN (SQLite >= 3.35 has it): a batch "move and copy" would drop and
     # recreate carbon_assets, and its ON DELETE CASCADE would take every power reading with it.
-    for table, column in (('turbine_metrics', 'received_at'), ('power_readings', 'invalid_reason'),
+    for table, column in (('turbine_tickets', 'failed_again_at'), ('turbine_metrics', 'received_at'), ('power_readings', 'invalid_reason'),
                           ('carbon_assets', 'rating_kw')):
         op.execute(f'ALTER TABLE {table} DROP COLUMN {column}')
