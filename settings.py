@@ -151,6 +151,10 @@ class Settings(BaseSettings):
         5.0, ge=0, description="A turbine still reporting broken this long after its repair was done [s] failed "
         "again: its incident closes (\"failed again after repair\") and a new incident and ticket open."
     )
+    turbine_curve_tolerance_pct: float = Field(
+        10.0, ge=0, le=100, description="A report whose power is more than this share of the turbine's rating [%] "
+        "above the power curve at its wind is flagged implausible (tile, metrics CSV); power at zero wind always is."
+    )
     turbine_dispatch_interval_s: float = Field(
         2.0, gt=0, description="How often the repair dispatcher runs [s] (`python -m jobs.turbines`, scheduler)."
     )

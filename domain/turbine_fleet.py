@@ -31,6 +31,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+import numpy as np
+
 STATUSES = ("queued", "assigned", "in_repair", "done")
 """Ticket statuses, in the order a ticket passes through them."""
 OPEN_STATUSES = ("queued", "assigned", "in_repair")
@@ -285,3 +287,28 @@ def turbine_condition(latest_status: str | None, last_seen_age_s: float | None, 
     if last_seen_age_s > 3 * report_interval_s:
         return "stale"
     return latest_status
+
+
+# --- plausibility of a report's power against the turbine's power curve ---
+
+ZERO_WIND_LABEL = "power at zero wind"
+ABOVE_CURVE_LABEL = "power above the curve at this wind"
+
+
+def implausible_power(wind_m_per_s: np.ndarray, power_kw: np.ndarray, rated_power_kw: np.ndarray,
+                      curve_wind_m_per_s: np.ndarray, curve_power_share: np.ndarray,
+                      tolerance_share: float) -> np.ndarray:
+    """Per report, why its power is implausible, or '' when it is not (an object array of str).
+
+    ``power at zero wind``: power [kW] > 0 while the wind [m/s] is 0. ``power above the curve at this wind``:
+    power > (curve share at that wind + ``tolerance_share``) × rating [kW]; the curve is the
+    theoretical power curve as a share of rating, linearly interpolated (held beyond its ends).
+    Reports at or below the curve are never flagged: a turbine may always make less (curtailed, iced).
+    """
+    wind = np.asarray(wind_m_per_s, dtype=float)
+    power = np.asarray(power_kw, dtype=float)
+    rating = np.asarray(rated_power_kw, dtype=float)
+    expected_share = np.interp(wind, np.asarray(curve_wind_m_per_s, float), np.asarray(curve_power_share, float))
+    above = power > (expected_share + tolerance_share) * rating
+    at_zero_wind = (wind == 0) & (power > 0)
+    return np.where(at_zero_wind, ZERO_WIND_LABEL, np.where(above, ABOVE_CURVE_LABEL, "")).astype(object)

@@ -3,6 +3,7 @@
 import random
 from datetime import UTC, datetime, timedelta
 
+import numpy as np
 import pytest
 
 from domain.turbine_fleet import (
@@ -136,3 +137,16 @@ def test_labels_and_conditions_for_the_page():
     assert turbine_condition("ok", 2.9, 1.0) == "ok"
     assert turbine_condition("ok", 3.1, 1.0) == "stale"
     assert turbine_condition(None, None, 1.0) == "no data"
+
+
+# --- plausibility against the power curve ---
+
+def test_power_above_the_curve_beyond_the_tolerance_or_at_zero_wind_is_flagged():
+    from domain.turbine_fleet import implausible_power
+
+    curve_wind, curve_share = np.array([0.0, 3.0, 13.0, 25.0]), np.array([0.0, 0.0, 1.0, 1.0])
+    wind = np.array([8.0, 8.0, 8.0, 0.0, 0.0, 20.0, 2.0])
+    power = np.array([1500.0, 1800.0, 1800.1, 0.0, 0.5, 3300.0, -50.0])
+    flags = implausible_power(wind, power, np.full(7, 3000.0), curve_wind, curve_share, 0.10)
+    # at 8 m/s the curve gives 0.5 × 3000 = 1500 kW; +10 % of the rating allows up to 1800 kW
+    assert flags.tolist() == ["", "", "power above the curve at this wind", "", "power at zero wind", "", ""]

@@ -105,3 +105,22 @@ def test_an_ok_after_the_repair_resolves_and_never_counts_as_failed_again(fleet)
     newest, first = list_tickets(fleet, turbine_number=5)
     assert first.resolved_at == when(64) and first.failed_again_at is None
     assert newest.incident_at == when(100)
+
+
+def test_implausible_power_is_flagged_on_the_tile_and_in_the_metrics_csv(fleet):
+    from services.turbines import metrics_csv
+
+    # 36 km/h = 10 m/s: the shipped curve gives 0.775 × 3000 ≈ 2,324 kW; 3,000 kW is beyond +10 %
+    ingest_metrics(fleet, [metric(6, "ok", 0, power_kw=2300.0), metric(6, "ok", 1, power_kw=3000.0),
+                           {**metric(6, "ok", 2, power_kw=400.0), "wind_speed": 0}], T0 + 2,
+                   auto_register=False, default_rating_kw=3000.0, actor="test")
+    frame = stored(fleet, 6)
+    assert frame["plausibility"].tolist() == ["", "power above the curve at this wind", "power at zero wind"]
+    lines = metrics_csv(frame).splitlines()
+    assert lines[0].endswith(",status,plausibility")
+    assert lines[2].endswith(",ok,power above the curve at this wind") and lines[1].endswith(",ok,")
+    (state,) = [s for s in fleet_state(fleet, 1.0, now=when(3)) if s.turbine_number == 6]
+    assert state.plausibility == "power at zero wind"
+    (state,) = [s for s in fleet_state(fleet, 1.0, now=when(3), curve_tolerance_share=0.5)
+                if s.turbine_number == 6]
+    assert state.plausibility == "power at zero wind"  # zero wind is flagged whatever the tolerance
