@@ -162,6 +162,11 @@ class Settings(BaseSettings):
         1_000_000, gt=0, description="Largest metric ingest request body [bytes] (about 6,500 metrics); larger gets HTTP 413."
     )
 
+    meter_max_gap_s: float = Field(
+        7200.0, gt=0, description="Smart-meter readings further apart than this [s] leave a gap: not carried "
+        "across (shown as a gap on the Meters page) and costed as unknown on every plan."
+    )
+
     # runs-engine: run deadlines and the "your run finished" email
     run_time_limit_s: float = Field(
         1800.0, gt=0,
