@@ -243,7 +243,8 @@ def repair_rows(tickets: list[Ticket], names: dict[int, str]) -> list[dict]:
         to_done = (t.completed_at - t.opened_at).total_seconds() if t.completed_at else None
         rows.append({
             "id": t.id, "row_id": str(t.id), "turbine": f"#{t.turbine_number} {names.get(t.turbine_number, '')}".strip(),
-            "status": t.status.replace("_", " "), "engineer": t.engineer or "",
+            "status": "failed again" if t.failed_again_at else t.status.replace("_", " "),
+            "engineer": t.engineer or "",
             "incident": _local(t.incident_at), "opened": _local(t.opened_at), "assigned": _local(t.assigned_at),
             "started": _local(t.started_at), "completed": _local(t.completed_at),
             "resolved": repair_outcome(t) or _local(t.resolved_at),

@@ -206,9 +206,16 @@ def resolve_ticket(session: Session, ticket_id: int, resolved_at: datetime) -> b
     return result.rowcount == 1
 
 
-def fail_again(session: Session, ticket_id: int, turbine_number: int, broken_at: datetime, now: datetime) -> bool:
-    """Close a done ticket's incident as failed after repair and open the turbine's next one, in the
-    caller's transaction; False (and nothing changed) when another dispatcher got there first."""
+def fail_again(session: Session, ticket_id: int, turbine_number: int, broken_at: datetime,
+               still_broken_after: datetime, now: datetime) -> bool:
+    """Close a done ticket's incident as failed after repair and open the turbine's next one (starting at its
+    first broken report after ``still_broken_after``, else ``broken_at``), in the caller's transaction;
+    False (and nothing changed) when another dispatcher got there first."""
+    reported_at = _reported_at()
+    first = _aware(session.scalar(select(func.min(reported_at)).where(
+        TurbineMetric.turbine_number == turbine_number, TurbineMetric.status == "broken",
+        reported_at > still_broken_after)))
+    broken_at = first or broken_at
     result = session.execute(
         update(TurbineTicket)
         .where(TurbineTicket.id == ticket_id, TurbineTicket.status == "done", TurbineTicket.resolved_at.is_(None),

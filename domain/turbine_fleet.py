@@ -169,7 +169,9 @@ class FailedAgain:
     ticket_id: int
     turbine_number: int
     broken_at: datetime
-    """The broken report (reported time) that shows the repair did not hold; the new incident's start."""
+    """The latest broken report (reported time), which shows the repair did not hold."""
+    still_broken_after: datetime
+    """``completed_at`` + the allowed delay: the new incident starts at the first broken report after it."""
 
 
 Action = OpenTicket | Assign | StartRepair | CompleteRepair | Resolve | FailedAgain
@@ -219,7 +221,8 @@ def plan_dispatch(now: datetime, tickets: Sequence[Ticket], reports: Sequence[Tu
               and (report.last_ok_at is None or report.last_ok_at <= ticket.completed_at)
               and report.latest_at > ticket.completed_at + timedelta(seconds=crew.failed_again_after_s)):
             # 1b. Still broken well after the repair: the repair failed; the next incident gets its own ticket.
-            actions.append(FailedAgain(ticket.id, ticket.turbine_number, report.latest_at))
+            actions.append(FailedAgain(ticket.id, ticket.turbine_number, report.latest_at,
+                                       ticket.completed_at + timedelta(seconds=crew.failed_again_after_s)))
 
     # 2. A turbine whose latest report is broken and that has no open incident opens one ticket.
     #    Several at once are opened in the order the turbines broke.

@@ -72,8 +72,8 @@ def _apply(session, action, now) -> bool:
             return store.complete_repair(session, ticket_id, completed_at)
         case Resolve(ticket_id, resolved_at):
             return store.resolve_ticket(session, ticket_id, resolved_at)
-        case FailedAgain(ticket_id, turbine_number, broken_at):
-            return store.fail_again(session, ticket_id, turbine_number, broken_at, now)
+        case FailedAgain(ticket_id, turbine_number, broken_at, still_broken_after):
+            return store.fail_again(session, ticket_id, turbine_number, broken_at, still_broken_after, now)
     raise TypeError(f"unknown dispatch action {action!r}")
 
 
@@ -88,7 +88,7 @@ def _audit(session, action) -> None:
         case CompleteRepair(ticket_id, completed_at, engineer):
             audit.record(session, "system", "turbine.repair_done", target=f"ticket {ticket_id}",
                          detail={"engineer": engineer, "completed_at": completed_at.isoformat()})
-        case FailedAgain(ticket_id, turbine_number, broken_at):
+        case FailedAgain(ticket_id, turbine_number, broken_at, _after):
             audit.record(session, "system", "turbine.failed_again", target=f"turbine {turbine_number}",
                          detail={"ticket": ticket_id, "broken_at": broken_at.isoformat(),
                                  "note": "failed again after repair; a new incident and ticket were opened"})

@@ -78,13 +78,14 @@ def test_t2_still_broken_after_the_repair_opens_a_new_incident_and_ticket(fleet)
     run(fleet, 66)
     assert len(list_tickets(fleet, turbine_number=4)) == 1
     report(fleet, 4, "broken", 70)
+    report(fleet, 4, "broken", 71)
     applied = run(fleet, 71).applied
     assert [type(a).__name__ for a in applied][:1] == ["FailedAgain"]
     newest, old = list_tickets(fleet, turbine_number=4)
     assert old.id == first.id and old.failed_again_at == when(70) and old.resolved_at is None
-    assert newest.incident_at == when(70) and newest.is_open_incident
+    assert newest.incident_at == when(70) and newest.is_open_incident  # the first broken after the delay
     rows = {r["id"]: r for r in repair_rows([newest, old], {4: "Beinn Mhor 4"})}
-    assert rows[old.id]["resolved"] == "failed again after repair"
+    assert rows[old.id]["resolved"] == "failed again after repair" and rows[old.id]["status"] == "failed again"
     run(fleet, 72)
     assert len(list_tickets(fleet, turbine_number=4)) == 2  # a rerun opens nothing more
     run(fleet, 132)  # the second repair (started at 72) is done
