@@ -108,6 +108,18 @@ def latest_metrics(session: Session, turbine_numbers: Iterable[int]) -> dict[int
     return found
 
 
+def _latest_reported_at(session: Session, *conditions) -> datetime | None:
+    """MAX(``_reported_at``) over the rows matching ``conditions``, reading only the last ``MAX_FUTURE_S`` of
+    stamps (an index range): a report's reported time is at most its stamp and at least its stamp less the
+    skew it was accepted with, so the latest reported time is among those rows."""
+    m = TurbineMetric
+    latest_stamp = _aware(session.scalar(select(func.max(m.measured_at)).where(*conditions)))
+    if latest_stamp is None:
+        return None
+    return _aware(session.scalar(select(func.max(_reported_at())).where(
+        *conditions, m.measured_at >= latest_stamp - timedelta(seconds=MAX_FUTURE_S))))
+
+
 def turbine_reports(session: Session) -> list[TurbineReports]:
     """For the dispatcher: each reporting turbine's latest status, last ok and the start of its broken run,
     all by reported time (``_reported_at``), so a report stamped ahead cannot hide later ones."""
@@ -116,14 +128,14 @@ def turbine_reports(session: Session) -> list[TurbineReports]:
     reports = []
     for number, latest in latest_metrics(session, numbers).items():
         of_turbine = TurbineMetric.turbine_number == number
-        last_ok = _aware(session.scalar(select(func.max(reported_at)).where(of_turbine,
-                                                                            TurbineMetric.status == "ok")))
-        latest_at = _aware(session.scalar(select(func.max(reported_at)).where(of_turbine)))
+        last_ok = _latest_reported_at(session, of_turbine, TurbineMetric.status == "ok")
+        latest_at = _latest_reported_at(session, of_turbine)
         first_broken = None
         if latest.status == "broken":
             query = select(func.min(reported_at)).where(of_turbine, TurbineMetric.status == "broken")
             if last_ok is not None:
-                query = query.where(reported_at > last_ok)
+                # reported time <= stamp, so the stamp bound narrows the scan without changing the answer
+                query = query.where(TurbineMetric.measured_at > last_ok, reported_at > last_ok)
             first_broken = session.scalar(query)
         reports.append(TurbineReports(number, latest.status, latest_at, _aware(first_broken), last_ok))
     return reports
@@ -214,7 +226,7 @@ def fail_again(session: Session, ticket_id: int, turbine_number: int, broken_at:
     reported_at = _reported_at()
     first = _aware(session.scalar(select(func.min(reported_at)).where(
         TurbineMetric.turbine_number == turbine_number, TurbineMetric.status == "broken",
-        reported_at > still_broken_after)))
+        TurbineMetric.measured_at > still_broken_after, reported_at > still_broken_after)))
     broken_at = first or broken_at
     result = session.execute(
         update(TurbineTicket)
