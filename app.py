@@ -10,8 +10,9 @@ so importing ``create_app`` in tests has no side effects.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import dash
@@ -26,6 +27,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from api import api_modules
 from cli import register_cli
 from data_access.engine import Database
+from data_access.types import utc_now
 from jobs.background import make_background_manager
 from observability.logging import configure_logging, finish_request, start_request
 from security.callback_errors import callback_error
@@ -48,6 +50,8 @@ class AppContext:
     settings: Settings
     db: Database
     mail: Mail
+    clock: Callable[[], datetime] = utc_now
+    """The time of "now" for write checks (a reading's future allowance, a report's skew); tests pin it."""
 
 
 def _configure_server(server: Flask, settings: Settings) -> None:

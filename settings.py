@@ -143,11 +143,28 @@ class Settings(BaseSettings):
     turbine_report_interval_s: float = Field(
         1.0, gt=0, description="How often turbines are expected to report [s]; 3 missed reports mark one stale."
     )
+    turbine_max_future_skew_s: float = Field(
+        30.0, ge=0, le=300, description="How far ahead of the server's clock a turbine report may be stamped [s]; "
+        "later ones are refused (422), so no report can hide the ones after it. At most 300."
+    )
+    turbine_failed_again_after_s: float = Field(
+        5.0, ge=0, description="A turbine still reporting broken this long after its repair was done [s] failed "
+        "again: its incident closes (\"failed again after repair\") and a new incident and ticket open."
+    )
+    turbine_curve_tolerance_pct: float = Field(
+        10.0, ge=0, le=100, description="A report whose power is more than this share of the turbine's rating [%] "
+        "above the power curve at its wind is flagged implausible (tile, metrics CSV); power at zero wind always is."
+    )
     turbine_dispatch_interval_s: float = Field(
         2.0, gt=0, description="How often the repair dispatcher runs [s] (`python -m jobs.turbines`, scheduler)."
     )
     turbine_max_body_bytes: int = Field(
         1_000_000, gt=0, description="Largest metric ingest request body [bytes] (about 6,500 metrics); larger gets HTTP 413."
+    )
+
+    meter_max_gap_s: float = Field(
+        7200.0, gt=0, description="Smart-meter readings further apart than this [s] leave a gap: not carried "
+        "across (shown as a gap on the Meters page) and costed as unknown on every plan."
     )
 
     # runs-engine: run deadlines and the "your run finished" email

@@ -66,14 +66,19 @@ OPENAPI_PATHS = {
                  "requestBody": {"content": {"application/json": {"schema": {
                      "type": "object", "required": ["asset_id"],
                      "properties": {"asset_id": {"type": "string", "maxLength": 64},
-                                    "name": {"type": "string"}}}}}},
+                                    "name": {"type": "string"},
+                                    "rating_kw": {"type": "number", "exclusiveMinimum": 0, "maximum": 1e7,
+                                                  "description": "Rating [kW]: readings beyond ±10 × it are "
+                                                                 "refused (±10 GW when not given)"}}}}}},
                  "responses": {"201": {"description": "Registered"}, "200": {"description": "Already registered"},
                                "400": _BAD, "401": _UNAUTHORISED, "403": _OUT_OF_SCOPE}},
     },
     "/api/v1/footprint/assets/{asset_id}/readings": {"post": {
         "summary": "Store COV power readings of a registered asset (API key, or a trader's session)",
         "description": "All readings are stored or none. Times without a UTC offset are UTC. Re-sending stored "
-                       "readings adds nothing; a different value at a stored time is refused.",
+                       "readings adds nothing; a different value at a stored time is refused. A time outside "
+                       "[2000-01-01, now + 1 day] or a power beyond ±10 × the asset's rating (±10 GW without one) "
+                       "refuses the request with 400 and `problems`: one `{item, reason}` per such reading.",
         "parameters": [{"name": "asset_id", "in": "path", "required": True, "schema": {"type": "string"}}],
         "requestBody": {"content": {"application/json": {"schema": {
             "type": "object", "required": ["readings"],
@@ -105,6 +110,9 @@ OPENAPI_SCHEMAS = {
             "power_kw": _NULLABLE_NUMBER, "energy_kwh": _NULLABLE_NUMBER, "intensity_g_per_kwh": _NULLABLE_NUMBER,
             "intensity_kind": {"enum": ["actual", "forecast", None]}, "footprint_g": _NULLABLE_NUMBER}}},
         "total_g": _NULLABLE_NUMBER,
+        "warnings": {"type": "array", "items": {"type": "string"},
+                     "description": "Stored readings left out because they fail today's rules (written by an "
+                                    "older version), counted; empty when none"},
     }},
     "RunFootprint": {"type": "object", "properties": {
         "run_id": {"type": "integer"},
@@ -118,6 +126,8 @@ OPENAPI_SCHEMAS = {
 
 @blueprint.errorhandler(ServiceError)
 def _service_error(error: ServiceError):
+    if isinstance(error, footprint.ImplausibleReadings):
+        return jsonify(error="invalid request", detail=str(error), problems=error.as_records()), 400
     if isinstance(error, NotFound):
         return jsonify(error="not found", detail=str(error)), 404
     status = 400 if isinstance(error, InvalidInput) else 409
@@ -155,6 +165,7 @@ def _range_from_query(day):
 def asset_footprint(asset_id: str, day: str):
     """An asset's footprint for HalfHourIds ``from``..``to`` of one UK date."""
     require_machine_or_role("viewer")
+    footprint.check_readable_asset_id(_db(), asset_id)
     day_text, as_csv = _wants_csv(day)
     settlement_date = footprint.parse_date(day_text)
     first, last = _range_from_query(settlement_date)
@@ -163,7 +174,7 @@ def asset_footprint(asset_id: str, day: str):
         return _csv_response(footprint.range_csv(result),
                              f"footprint_{asset_id}_{settlement_date}_{result.first}-{result.last}.csv")
     return jsonify(asset_id=asset_id, date=settlement_date.isoformat(), rows=footprint.range_records(result),
-                   total_g=result.total_g)
+                   total_g=result.total_g, warnings=result.warnings)
 
 
 @blueprint.get("/api/v1/footprint/runs/<run_ref>")
@@ -212,7 +223,7 @@ def register_asset():
     name = body.get("name") if isinstance(body.get("name"), str) else ""
     if not write_scope().allows_asset(asset_id.strip()):
         return _asset_out_of_scope(asset_id.strip())
-    created = footprint.register_asset(_db(), asset_id, name, actor=_actor())
+    created = footprint.register_asset(_db(), asset_id, name, actor=_actor(), rating_kw=body.get("rating_kw"))
     return jsonify(asset_id=asset_id.strip(), registered=created), 201 if created else 200
 
 
@@ -222,7 +233,8 @@ def post_readings(asset_id: str):
     if not write_scope().allows_asset(asset_id):
         return _asset_out_of_scope(asset_id)
     body = _json_body()
-    report = footprint.import_readings(_db(), asset_id, body.get("readings"), actor=_actor())
+    report = footprint.import_readings(_db(), asset_id, body.get("readings"), actor=_actor(),
+                                       now_utc=current_app.extensions["powerdesk"].clock())
     return jsonify(asset_id=asset_id, readings_received=report.rows_read, readings_added=report.rows_added,
                    readings_already_stored=report.rows_already_stored)
 
@@ -231,6 +243,7 @@ def post_readings(asset_id: str):
 def seed_chart(asset_id: str, day: str, span: str):
     """The seed system's path: the chart of HalfHourIds ``<from>-<to>`` as a PNG image."""
     require_machine_or_role("viewer")
+    footprint.check_readable_asset_id(_db(), asset_id)
     settlement_date = footprint.parse_date(day)
     parts = span.split("-")
     if len(parts) != 2:

@@ -20,6 +20,7 @@ from services.meters import (
     MAX_READINGS_PER_REQUEST,
     METER_ID_PATTERN,
     MIN_TIME_S,
+    ConflictingReadings,
     TooManyReadings,
     compare_all,
     parse_limit,
@@ -44,7 +45,10 @@ COSTS_NOTE = (
     "elapsed instead of multiplying, so its numbers fell as the window grew, and it never matched a Sunday "
     "multiplier. A day-ahead tracker plan's rate each half-hour is min(cap, unit rate + multiplier × "
     "day-ahead £/MWh ÷ 10) p/kWh; it is only ranked when every interval's half-hour has a stored day-ahead "
-    "price, and is otherwise listed under notCosted with the part that could be costed."
+    "price, and is otherwise listed under notCosted with the part that could be costed. Plans of equal cost "
+    "are ranked by unit rate (lower first), then by plan id. Readings further apart than METER_MAX_GAP_S "
+    "(default 2 h) leave a gap: its usage is unknown and left out of every plan's cost and of energyKwh "
+    "(`gaps` says how many intervals and hours)."
 )
 
 
@@ -60,6 +64,9 @@ def _service_error(error: ServiceError):
         return _json_error(422, "invalid request", str(error))
     if isinstance(error, NotFound):
         return _json_error(404, "not found", str(error))
+    if isinstance(error, ConflictingReadings):
+        return jsonify(error="conflict", detail=str(error), conflicts=[
+            {"time": t, "storedReading": old, "sentReading": new} for t, old, new in error.conflicts]), 409
     return _json_error(409, "conflict", str(error))
 
 
@@ -79,6 +86,10 @@ def _may_store():
 
 def _db():
     return current_app.extensions["powerdesk"].db
+
+
+def _max_gap_s() -> float:
+    return current_app.extensions["powerdesk"].settings.meter_max_gap_s
 
 
 def _cost_entry(cost) -> dict:
@@ -120,7 +131,7 @@ def compare(smart_meter_id: str):
     refused = _may_read()
     if refused:
         return refused
-    comparison = compare_all(_db(), smart_meter_id)
+    comparison = compare_all(_db(), smart_meter_id, _max_gap_s())
     not_costed = [{
         "pricePlanId": cost.plan_id,
         "costedCost": rounded(cost.cost_p),
@@ -134,6 +145,8 @@ def compare(smart_meter_id: str):
         energyKwh=round(comparison.energy_kwh, 6),
         costUnit="pence",
         notCosted=not_costed,
+        gaps={"maxGapSeconds": comparison.max_gap_s, "intervals": comparison.gap_intervals,
+              "hours": round(comparison.gap_hours, 6)},
     )
 
 
@@ -143,7 +156,7 @@ def recommend_plans(smart_meter_id: str):
     if refused:
         return refused
     limit = parse_limit(request.args.get("limit"))
-    return jsonify([_cost_entry(cost) for cost in recommend(_db(), smart_meter_id, limit)])
+    return jsonify([_cost_entry(cost) for cost in recommend(_db(), smart_meter_id, limit, _max_gap_s())])
 
 
 for _prefix in PREFIXES:
@@ -176,7 +189,9 @@ def _ok(description: str, schema: dict) -> dict:
 
 def _errors(*statuses: int) -> dict:
     text = {401: "No or invalid credentials", 403: "An API key scoped to other meters, or a session without the admin role or the CSRF token",
-            404: "Unknown meter, no readings, or (compare-all) no price plan", 413: "Too many readings",
+            404: "Unknown meter, no readings, or (compare-all) no price plan",
+            409: "A reading for a stored instant with a different value; both named; nothing stored",
+            413: "Too many readings",
             422: "Invalid body or parameter; the detail says what to change"}
     return {str(status): {"description": text[status], **_JSON_ERROR} for status in statuses}
 
@@ -191,16 +206,17 @@ def _paths(prefix: str) -> dict:
                 f"of seconds since 1970-01-01 UTC, from {MIN_TIME_S} (2000-01-01) to a day after the server's "
                 f"clock; `reading` is instantaneous import power in kW, 0 to {MAX_POWER_KW:,.0f}. Negative "
                 "readings (export) are not accepted: these are import meters (422). Float times, NaN or "
-                "infinite readings, missing or mistyped fields get 422 with a message. A reading already "
-                "stored for the meter and instant is kept (posting again is harmless); the "
-                "`X-Readings-Added` header says how many were new. An unknown meter is created with no plan. "
+                "infinite readings, missing or mistyped fields get 422 with a message. Posting a stored reading "
+                "again (same instant, same value) is harmless (200); the `X-Readings-Added` header says how many "
+                "were new. A different value at a stored instant gets 409 naming both values (`conflicts`: "
+                "`time`, `storedReading`, `sentReading`) and nothing of the request is stored. An unknown meter is created with no plan. "
                 "Needs an API key (or an admin's session with X-CSRFToken); a key scoped to other meters gets 403 "
                 "and nothing is stored."),
             "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("MeterReadings")}}},
             "responses": {"200": {**_ok("The readings as received", _ref("MeterReadings")),
                                   "headers": {"X-Readings-Added": {"schema": {"type": "string"},
                                                                    "description": "How many readings were new"}}},
-                          **_errors(401, 403, 413, 422)},
+                          **_errors(401, 403, 409, 413, 422)},
         }},
         f"{prefix}/readings/read/{{smartMeterId}}": {"get": {
             "tags": tag, "summary": "A meter's stored readings, oldest first",
@@ -259,6 +275,10 @@ OPENAPI_SCHEMAS = {
                                      "description": "Plans costed over the whole window, cheapest first"},
             "energyKwh": {"type": "number", "description": "Energy over the stored window [kWh]"},
             "costUnit": {"const": "pence"},
+            "gaps": {"type": "object", "description": "Intervals between readings longer than maxGapSeconds: "
+                                                      "unknown usage, not costed",
+                     "properties": {"maxGapSeconds": {"type": "number"}, "intervals": {"type": "integer"},
+                                    "hours": {"type": "number"}}},
             "notCosted": {"type": "array", "description": "Dynamic plans without a day-ahead price for some "
                                                           "intervals: not ranked",
                           "items": {"type": "object",

@@ -83,8 +83,10 @@ def post_metrics():
         return _error(403, "forbidden", f"item {index} is for turbine {number}, which this API key may not post "
                                         "for; nothing was stored", item=index, turbine_number=number)
     try:
-        result = ingest_metrics(_context().db, items, time.time(), auto_register=settings.turbine_auto_register,
-                                default_rating_kw=settings.turbine_default_rating_kw, actor=_actor(), single=single)
+        result = ingest_metrics(_context().db, items, _context().clock().timestamp(),
+                                auto_register=settings.turbine_auto_register,
+                                default_rating_kw=settings.turbine_default_rating_kw, actor=_actor(), single=single,
+                                max_future_s=settings.turbine_max_future_skew_s)
     except MetricError as error:
         return _error(422, "invalid metric", str(error), item=error.item, field=error.field)
     return jsonify(received=result.received, stored=result.stored, duplicates=result.duplicates,
@@ -101,6 +103,7 @@ def ticket_json(ticket: Ticket) -> dict:
             "incident_epoch_s": ticket.incident_at.timestamp(), "opened_at": _iso(ticket.opened_at),
             "assigned_at": _iso(ticket.assigned_at), "started_at": _iso(ticket.started_at),
             "completed_at": _iso(ticket.completed_at), "resolved_at": _iso(ticket.resolved_at),
+            "failed_again_at": _iso(ticket.failed_again_at),
             "repair_s": ticket.repair_s}
 
 
@@ -137,12 +140,13 @@ def metrics(turbine_number: int):
     require_machine_or_role("viewer")
     now = time.time()
     since, until = _epoch_arg("since", now - 3600), _epoch_arg("until", now + 300)
-    frame = turbine_metrics(_context().db, [turbine_number], since, until)
+    frame = turbine_metrics(_context().db, [turbine_number], since, until,
+                            _context().settings.turbine_curve_tolerance_pct / 100.0)
     return jsonify(turbine_number=turbine_number, since=since.timestamp(), until=until.timestamp(), metrics=[
         {"timestamp": t.timestamp(), "measured_at": _iso(t.to_pydatetime()), "wind_speed_m_per_s": w,
-         "wind_speed_km_per_h": w * 3.6, "power_kw": p, "operational_status": s}
-        for t, w, p, s in zip(frame["measured_at"], frame["wind_speed_m_per_s"], frame["power_kw"], frame["status"],
-                              strict=True)])
+         "wind_speed_km_per_h": w * 3.6, "power_kw": p, "operational_status": s, "plausibility": f}
+        for t, w, p, s, f in zip(frame["measured_at"], frame["wind_speed_m_per_s"], frame["power_kw"], frame["status"],
+                                 frame["plausibility"], strict=True)])
 
 
 @blueprint.get("/api/v1/turbines/repairs")
@@ -243,7 +247,7 @@ OPENAPI_SCHEMAS = {
         "id": {"type": "integer"}, "turbine_number": {"type": "integer"},
         "status": {"type": "string", "enum": list(STATUSES)}, "engineer": {"type": ["string", "null"]},
         "incident_at": _TIME, "incident_epoch_s": {"type": "number"}, "opened_at": _TIME, "assigned_at": _TIME,
-        "started_at": _TIME, "completed_at": _TIME, "resolved_at": _TIME,
+        "started_at": _TIME, "completed_at": _TIME, "resolved_at": _TIME, "failed_again_at": _TIME,
         "repair_s": {"type": ["number", "null"], "description": "Repair time [s]"}}},
     "TurbineFleet": {"type": "object", "properties": {"turbines": {"type": "array", "items": {
         "type": "object", "properties": {

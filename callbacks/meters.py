@@ -25,6 +25,12 @@ from services import meters
 from services.errors import ServiceError
 
 
+def _max_gap_s() -> float:
+    from flask import current_app
+
+    return current_app.extensions["powerdesk"].settings.meter_max_gap_s
+
+
 def register(app: dash.Dash) -> None:
     from pages import meters as page
 
@@ -66,11 +72,11 @@ def register(app: dash.Dash) -> None:
         if not meter_id:
             return empty, None, None, None, info_alert("No smart meters yet: they appear when one posts readings."), None
         try:
-            comparison = meters.compare_meter(database(), meter_id)
+            comparison = meters.compare_meter(database(), meter_id, _max_gap_s())
         except ServiceError as error:
             return empty, None, None, None, error_alert(str(error)), None
-        daily = daily_energy_kwh(comparison.times_s, comparison.power_kw)
-        figure = usage_figure(comparison.times_s, comparison.power_kw, daily, theme)
+        daily = daily_energy_kwh(comparison.times_s, comparison.power_kw, comparison.max_gap_s)
+        figure = usage_figure(comparison.times_s, comparison.power_kw, daily, theme, comparison.max_gap_s)
         return (figure, summary_cards(comparison), cost_table(comparison), recommendation_list(comparison), None,
                 comparison.current_plan_id)
 

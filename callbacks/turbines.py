@@ -63,7 +63,7 @@ def register(app: dash.Dash) -> None:
     def refresh_fleet(_load, _tick):
         now = utc_now()
         db = database()
-        states = fleet_state(db, _settings().turbine_report_interval_s, now)
+        states = fleet_state(db, _settings().turbine_report_interval_s, now, _curve_tolerance())
         names = {s.turbine_number: s.name for s in states}
         return (tiles_grid(states, now), kpi_cards(fleet_kpis(db, now, max_age_s=KPI_MAX_AGE_S)),
                 repair_rows(list_tickets(db, limit=500), names), f"Live · updated {local_clock(now)}")
@@ -99,7 +99,8 @@ def register(app: dash.Dash) -> None:
             return empty, empty, ""
         start, end = window_bounds(utc_now(), minutes)
         try:
-            metrics = turbine_metrics(database(), [int(turbine)], start.to_pydatetime(), end.to_pydatetime())
+            metrics = turbine_metrics(database(), [int(turbine)], start.to_pydatetime(), end.to_pydatetime(),
+                                      _curve_tolerance())
         except ServiceError as error:
             return dash.no_update, dash.no_update, error_alert(str(error))
         label = next((o["label"] for o in options or [] if o["value"] == turbine), f"#{turbine}")
@@ -124,13 +125,19 @@ def register(app: dash.Dash) -> None:
         numbers = sorted(int(n) for n in turbines)
         start, end = window_bounds(utc_now(), _window(minutes))
         try:
-            metrics = turbine_metrics(database(), numbers, start.to_pydatetime(), end.to_pydatetime())
+            metrics = turbine_metrics(database(), numbers, start.to_pydatetime(), end.to_pydatetime(),
+                                      _curve_tolerance())
         except ServiceError as error:
             return dash.no_update, error_alert(str(error))
         stamp = end.strftime("%Y%m%dT%H%MZ")
         if len(numbers) == 1:
             return dcc.send_string(metrics_csv(metrics), f"turbine_{numbers[0]}_{stamp}.csv"), ""
         return dcc.send_bytes(metrics_zip(metrics), f"turbines_{stamp}.zip"), ""
+
+
+def _curve_tolerance() -> float:
+    """``TURBINE_CURVE_TOLERANCE_PCT`` as a share of the rating."""
+    return _settings().turbine_curve_tolerance_pct / 100.0
 
 
 def _empty():

@@ -32,10 +32,12 @@ def import_power(file: Path, register_assets: bool) -> None:
 @carbon_group.command("register-asset")
 @click.argument("asset_id")
 @click.option("--name", default="", help="A readable name (default: the id).")
-def register_asset(asset_id: str, name: str) -> None:
+@click.option("--rating-kw", type=float, default=None,
+              help="Rating [kW]: readings beyond ±10 × it are refused (±10 GW without one).")
+def register_asset(asset_id: str, name: str, rating_kw: float | None) -> None:
     """Register ASSET_ID so its readings can be imported."""
     with user_errors():
-        created = footprint.register_asset(context().db, asset_id, name, actor="cli")
+        created = footprint.register_asset(context().db, asset_id, name, actor="cli", rating_kw=rating_kw)
     click.echo(f"Registered {asset_id!r}." if created else f"{asset_id!r} was already registered.")
 
 

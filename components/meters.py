@@ -63,14 +63,34 @@ def describe_rate(plan: PricePlan) -> str:
     return text
 
 
-def usage_figure(times_s: np.ndarray, power_kw: np.ndarray, daily_kwh: pd.Series, theme: str | None) -> go.Figure:
-    """Readings [kW] above, energy per UK local day [kWh] below, on one UK-time axis."""
+def with_gap_breaks(times_s: np.ndarray, power_kw: np.ndarray,
+                    max_gap_s: float | None) -> tuple[np.ndarray, np.ndarray]:
+    """The readings with a NaN point inserted inside every gap longer than ``max_gap_s`` [s], so a line
+    chart breaks there instead of drawing usage nobody measured."""
+    times = np.asarray(times_s, dtype=np.int64)
+    power = np.asarray(power_kw, dtype=float)
+    if max_gap_s is None or times.size < 2:
+        return times, power
+    after = np.flatnonzero(np.diff(times) > max_gap_s)
+    if after.size == 0:
+        return times, power
+    return np.insert(times, after + 1, times[after] + 1), np.insert(power, after + 1, np.nan)
+
+
+def usage_figure(times_s: np.ndarray, power_kw: np.ndarray, daily_kwh: pd.Series, theme: str | None,
+                 max_gap_s: float | None = None) -> go.Figure:
+    """Readings [kW] above, energy per UK local day [kWh] below, on one UK-time axis. Gaps between readings
+    longer than ``max_gap_s`` [s] show as breaks in the line (and days without readings as breaks too)."""
     figure = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.6, 0.4], vertical_spacing=0.06)
     instants = pd.to_datetime(np.asarray(times_s, dtype=np.int64), unit="s", utc=True)
     if instants.size > MAX_RAW_POINTS:
         # Years of half-hours would be megabytes of JSON: draw each UK day's mean and peak instead.
         power = pd.Series(np.asarray(power_kw, dtype=float), index=instants.tz_convert(LONDON))
         by_day = power.groupby(power.index.normalize()).agg(["mean", "max"])
+        if max_gap_s is not None and len(by_day) > 1:
+            # Days without a reading become NaN rows, so the daily lines break instead of bridging them.
+            all_days = pd.date_range(by_day.index[0], by_day.index[-1], freq="D", tz=LONDON).normalize()
+            by_day = by_day.reindex(all_days.unique())
         days = pd.DatetimeIndex(by_day.index)
         x, hover = (days + pd.Timedelta(hours=12)).tz_convert("UTC"), days.strftime("%a %d %b %Y")
         for column, name, colour in (("max", "Daily peak (kW)", "#6610f2"), ("mean", "Daily mean (kW)", "#0d6efd")):
@@ -79,9 +99,12 @@ def usage_figure(times_s: np.ndarray, power_kw: np.ndarray, daily_kwh: pd.Series
                 customdata=hover, hovertemplate="%{customdata}<br>%{y:.3f} kW<extra>" + name + "</extra>",
             ), row=1, col=1)
     else:
-        local = instants.tz_convert(LONDON)
+        gap_times, gap_power = with_gap_breaks(times_s, power_kw, max_gap_s)
+        broken_instants = pd.to_datetime(gap_times, unit="s", utc=True)
+        local = broken_instants.tz_convert(LONDON)
         figure.add_trace(go.Scatter(
-            x=instants, y=power_kw, mode="lines", name="Power (kW)", line={"width": 1.2, "color": "#0d6efd"},
+            x=broken_instants, y=gap_power, mode="lines", name="Power (kW)", connectgaps=False,
+            line={"width": 1.2, "color": "#0d6efd"},
             customdata=local.strftime("%a %d %b %Y %H:%M %Z"),
             hovertemplate="%{customdata}<br>%{y:.3f} kW<extra></extra>",
         ), row=1, col=1)
@@ -119,10 +142,14 @@ def summary_cards(comparison: MeterComparison) -> dbc.Row:
     first = pd.Timestamp(int(comparison.times_s[0]), unit="s", tz="UTC").tz_convert(LONDON)
     last = pd.Timestamp(int(comparison.times_s[-1]), unit="s", tz="UTC").tz_convert(LONDON)
     current = comparison.plans.get(comparison.current_plan_id or "")
+    gaps = comparison.gap_intervals
+    energy_note = ("trapezoid rule over the stored window" if not gaps else
+                   f"known usage only: {gaps:,} gap(s) over {_gap_limit_text(comparison.max_gap_s)}, "
+                   f"{comparison.gap_hours:,.1f} h in all, are unknown")
     cards = [
         ("Readings", f"{comparison.times_s.size:,}",
          f"{first:%d %b %Y %H:%M %Z} – {last:%d %b %Y %H:%M %Z}"),
-        ("Energy", f"{comparison.energy_kwh:,.1f} kWh", "trapezoid rule over the stored window"),
+        ("Energy", f"{comparison.energy_kwh:,.1f} kWh", energy_note),
         ("Current plan", current.plan_id if current else "none",
          current.supplier if current else "an admin can choose one below"),
         ("Saving from switching", *_saving_text(comparison)),
@@ -132,6 +159,24 @@ def summary_cards(comparison: MeterComparison) -> dbc.Row:
         html.Div(value, className="fs-5 fw-semibold"),
         html.Div(note, className="small text-body-secondary"),
     ])), md=3, className="mb-3") for label, value, note in cards])
+
+
+def _gap_limit_text(max_gap_s: float | None) -> str:
+    if max_gap_s is None:
+        return "–"
+    return f"{max_gap_s / 3600:g} h" if max_gap_s >= 3600 else f"{max_gap_s / 60:g} min"
+
+
+def gap_note(comparison: MeterComparison) -> dbc.Alert | None:
+    """Says that usage across gaps is unknown and not costed (None when the readings have no gap)."""
+    if not comparison.gap_intervals:
+        return None
+    return dbc.Alert(
+        f"{comparison.gap_intervals:,} gap(s) between readings are longer than "
+        f"{_gap_limit_text(comparison.max_gap_s)} ({comparison.gap_hours:,.1f} h in all). The meter said nothing "
+        "there, so the last reading is not carried across: the chart shows a gap, and that usage is unknown and "
+        "left out of every plan's cost below (the costs cover the known usage only).",
+        color="warning", className="small py-2 mb-2", id="meters-gap-note")
 
 
 def _saving_text(comparison: MeterComparison) -> tuple[str, str]:
@@ -169,7 +214,8 @@ def cost_table(comparison: MeterComparison) -> html.Div:
             html.Td(plan.supplier), html.Td(describe_rate(plan), className="small"),
             html.Td(_not_costed_text(cost), colSpan=3, className="text-body-secondary small"),
         ], className="table-active" if is_current else None, id=f"meters-cost-row-{cost.plan_id}"))
-    return html.Div(dbc.Table([header, html.Tbody(rows)], size="sm", hover=True, responsive=True, className="mb-0"))
+    return html.Div([gap_note(comparison),
+                     dbc.Table([header, html.Tbody(rows)], size="sm", hover=True, responsive=True, className="mb-0")])
 
 
 def _not_costed_text(cost) -> str:

@@ -16,12 +16,13 @@ from dash import html
 
 from components.figures import SCATTERGL_POINTS, apply_theme
 from domain.settlement_time import LONDON, settlement_periods_of
-from domain.turbine_fleet import Ticket
+from domain.turbine_fleet import Ticket, repair_outcome
 
 CONDITION_COLOURS = {"ok": "success", "broken": "danger", "stale": "warning", "no data": "secondary"}
 CONDITION_LABELS = {"ok": "OK", "broken": "Broken", "stale": "Stale", "no data": "No data"}
 TILE_ID_PREFIX = "turbine-tile-"
 WIND_COLOUR, POWER_COLOUR, CURVE_COLOUR = "#0d6efd", "#fd7e14", "#6f42c1"
+IMPLAUSIBLE_COLOUR = "#dc3545"
 
 
 def local_clock(ts: datetime) -> str:
@@ -63,6 +64,9 @@ def turbine_tile(state, now: datetime) -> dbc.Card:
         wind = power = "–"
         seen = "Has never reported"
     repair = state.repair_state
+    plausibility = state.plausibility
+    plausibility_line = (html.Div(f"⚠ Implausible: {plausibility}", className="small fw-semibold "
+                                  "pd-plausibility text-warning-emphasis") if plausibility else None)
     ticket_line = html.Div(
         [html.Span(f"Ticket #{state.ticket.id}: ", className="fw-semibold"), repair] if state.ticket else "No open ticket",
         className="small pd-repair-state" + ("" if state.ticket else " text-body-secondary"))
@@ -79,6 +83,7 @@ def turbine_tile(state, now: datetime) -> dbc.Card:
             html.Div(f"#{state.turbine_number} · {state.rated_power_kw / 1000:g} MW", className="small text-body-secondary"),
             html.Div([html.Span(wind, className="me-3"), html.Span(power)], className="pd-num text-start fs-5 my-1"),
             html.Div(seen, className="small"),
+            plausibility_line,
             ticket_line,
         ], className="py-2 px-3"),
         id=f"{TILE_ID_PREFIX}{state.turbine_number}",
@@ -211,6 +216,13 @@ def power_curve_figure(metrics: pd.DataFrame, curve: pd.DataFrame, rated_power_k
         figure.add_trace(scatter(x=shown["wind_speed_m_per_s"], y=shown["power_kw"], mode="markers",
                                  name="Reported (ok)", marker={"size": 4, "color": POWER_COLOUR, "opacity": 0.5},
                                  hovertemplate="%{x:.1f} m/s · %{y:,.0f} kW<extra></extra>"))
+    flagged = ok[ok["plausibility"] != ""] if "plausibility" in ok else ok.iloc[0:0]
+    if not flagged.empty:
+        # Implausible reports are marked, not blended in with the rest.
+        figure.add_trace(go.Scatter(x=flagged["wind_speed_m_per_s"], y=flagged["power_kw"], mode="markers",
+                                    name=f"Implausible ({len(flagged):,})", customdata=flagged["plausibility"],
+                                    marker={"size": 8, "symbol": "x", "color": IMPLAUSIBLE_COLOUR},
+                                    hovertemplate="%{x:.1f} m/s · %{y:,.0f} kW<br>%{customdata}<extra></extra>"))
     figure.add_trace(go.Scatter(x=curve["wind_speed_m_per_s"], y=curve["power_share"] * rated_power_kw,
                                 mode="lines", name="Theoretical (SCADA file)", line={"color": CURVE_COLOUR, "width": 2},
                                 hovertemplate="%{x:.2f} m/s · %{y:,.0f} kW<extra>Theoretical</extra>"))
@@ -231,9 +243,11 @@ def repair_rows(tickets: list[Ticket], names: dict[int, str]) -> list[dict]:
         to_done = (t.completed_at - t.opened_at).total_seconds() if t.completed_at else None
         rows.append({
             "id": t.id, "row_id": str(t.id), "turbine": f"#{t.turbine_number} {names.get(t.turbine_number, '')}".strip(),
-            "status": t.status.replace("_", " "), "engineer": t.engineer or "",
+            "status": "failed again" if t.failed_again_at else t.status.replace("_", " "),
+            "engineer": t.engineer or "",
             "incident": _local(t.incident_at), "opened": _local(t.opened_at), "assigned": _local(t.assigned_at),
-            "started": _local(t.started_at), "completed": _local(t.completed_at), "resolved": _local(t.resolved_at),
+            "started": _local(t.started_at), "completed": _local(t.completed_at),
+            "resolved": repair_outcome(t) or _local(t.resolved_at),
             "repair_s": round(t.repair_s, 1) if t.repair_s is not None else None,
             "time_to_repair": duration_text(to_done) if to_done is not None else "",
         })

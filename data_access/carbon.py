@@ -6,11 +6,12 @@ from datetime import date, datetime
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import and_, delete, func, insert, not_, select, update
 from sqlalchemy.orm import Session
 
 from data_access.schema import AssetFootprint, CarbonAsset, CarbonIntensity, PowerReading
 from data_access.types import utc_now
+from domain.reading_integrity import EARLIEST_READING_UTC, FUTURE_ALLOWANCE, power_limit_kw
 
 FOOTPRINT_FIELDS = ("half_hour_id", "start_utc", "power_kw", "known_share", "energy_kwh", "intensity_g_per_kwh",
                     "intensity_kind", "footprint_g")
@@ -47,8 +48,8 @@ def known_asset_ids(session: Session, asset_ids) -> set[str]:
     return set(session.scalars(select(CarbonAsset.asset_id).where(CarbonAsset.asset_id.in_(ids))))
 
 
-def add_asset(session: Session, asset_id: str, name: str) -> CarbonAsset:
-    asset = CarbonAsset(asset_id=asset_id, name=name)
+def add_asset(session: Session, asset_id: str, name: str, rating_kw: float | None = None) -> CarbonAsset:
+    asset = CarbonAsset(asset_id=asset_id, name=name, rating_kw=rating_kw)
     session.add(asset)
     session.flush()
     return asset
@@ -70,17 +71,30 @@ def stored_readings(session: Session, asset_id: str, first_utc: datetime, last_u
     return frame
 
 
-def readings_for_window(session: Session, asset_id: str, start_utc: datetime, end_utc: datetime) -> pd.DataFrame:
-    """Readings in [start_utc, end_utc) plus the last one before ``start_utc`` (the value held into the window)."""
+def _valid_reading(now_utc: datetime, limit_kw: float):
+    """SQL condition: the row passes today's rules (``domain.reading_integrity``) and is not flagged."""
+    return and_(PowerReading.invalid_reason.is_(None), PowerReading.time_utc >= EARLIEST_READING_UTC,
+                PowerReading.time_utc <= now_utc + FUTURE_ALLOWANCE, func.abs(PowerReading.power_kw) <= limit_kw)
+
+
+def readings_for_window(session: Session, asset_id: str, start_utc: datetime, end_utc: datetime,
+                        now_utc: datetime | None = None) -> pd.DataFrame:
+    """Readings in [start_utc, end_utc) plus the last one before ``start_utc`` (the value held into the window).
+
+    Rows that fail today's rules (flagged, or stored by an older version that did not check) are left out
+    (``skipped_readings`` counts them)."""
+    now_utc = now_utc or utc_now()
+    asset = session.get(CarbonAsset, asset_id)
+    valid = _valid_reading(now_utc, power_limit_kw(asset.rating_kw if asset is not None else None))
     before = session.execute(
         select(PowerReading.time_utc, PowerReading.power_kw)
-        .where(PowerReading.asset_id == asset_id, PowerReading.time_utc < start_utc)
+        .where(PowerReading.asset_id == asset_id, PowerReading.time_utc < start_utc, valid)
         .order_by(PowerReading.time_utc.desc()).limit(1)
     ).all()
+    in_window = (PowerReading.asset_id == asset_id, PowerReading.time_utc >= start_utc,
+                 PowerReading.time_utc < end_utc)
     inside = session.execute(
-        select(PowerReading.time_utc, PowerReading.power_kw)
-        .where(PowerReading.asset_id == asset_id, PowerReading.time_utc >= start_utc,
-               PowerReading.time_utc < end_utc)
+        select(PowerReading.time_utc, PowerReading.power_kw).where(*in_window, valid)
         .order_by(PowerReading.time_utc)
     ).all()
     frame = pd.DataFrame([*before, *inside], columns=["time_utc", "power_kw"])
@@ -96,9 +110,27 @@ def insert_readings(session: Session, readings: pd.DataFrame, source: str) -> No
     _insert_chunks(session, PowerReading, rows)
 
 
-def reading_span(session: Session, asset_id: str) -> tuple[datetime | None, datetime | None]:
+def reading_span(session: Session, asset_id: str,
+                 now_utc: datetime | None = None) -> tuple[datetime | None, datetime | None]:
+    """First and last valid reading (rows failing today's rules are left out)."""
+    asset = session.get(CarbonAsset, asset_id)
+    valid = _valid_reading(now_utc or utc_now(), power_limit_kw(asset.rating_kw if asset is not None else None))
     return session.execute(select(func.min(PowerReading.time_utc), func.max(PowerReading.time_utc))
-                           .where(PowerReading.asset_id == asset_id)).one()
+                           .where(PowerReading.asset_id == asset_id, valid)).one()
+
+
+def skipped_readings(session: Session, asset_id: str, start_utc: datetime, end_utc: datetime,
+                     now_utc: datetime | None = None) -> int:
+    """How many stored readings that fail today's rules a read of [start_utc, end_utc) left out: those inside
+    the window and those before it but after the valid reading held into it (they would have been held)."""
+    asset = session.get(CarbonAsset, asset_id)
+    valid = _valid_reading(now_utc or utc_now(), power_limit_kw(asset.rating_kw if asset is not None else None))
+    held_from = session.scalar(select(func.max(PowerReading.time_utc))
+                               .where(PowerReading.asset_id == asset_id, PowerReading.time_utc < start_utc, valid))
+    conditions = [PowerReading.asset_id == asset_id, PowerReading.time_utc < end_utc, not_(valid)]
+    if held_from is not None:
+        conditions.append(PowerReading.time_utc > held_from)
+    return int(session.scalar(select(func.count()).select_from(PowerReading).where(*conditions)) or 0)
 
 
 # --- intensity ---

@@ -91,6 +91,22 @@ def read_readings(session: Session, meter_id: str) -> tuple[np.ndarray, np.ndarr
     return columns[:, 0].astype(np.int64), columns[:, 1]
 
 
+def read_readings_between(session: Session, meter_id: str, first_s: int, last_s: int) -> tuple[np.ndarray, np.ndarray]:
+    """(epoch seconds, kW) of the meter's readings with ``first_s <= time <= last_s``, oldest first."""
+    table = MeterReading.__table__
+    rows = _fetch_plain_tuples(session, (
+        select(_epoch_seconds(session, table.c.reading_time_utc), table.c.power_kw)
+        .where(table.c.meter_id == meter_id,
+               table.c.reading_time_utc >= datetime.fromtimestamp(int(first_s), UTC),
+               table.c.reading_time_utc <= datetime.fromtimestamp(int(last_s), UTC))
+        .order_by(table.c.reading_time_utc)
+    ))
+    if not rows:
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
+    columns = np.array(rows, dtype=np.float64)
+    return columns[:, 0].astype(np.int64), columns[:, 1]
+
+
 def _fetch_plain_tuples(session: Session, statement) -> list[tuple]:
     """Run a SELECT on the driver's own cursor: plain tuples, not SQLAlchemy Rows, which for tens of
     thousands of readings cost more than the query (the statement is still compiled by SQLAlchemy)."""

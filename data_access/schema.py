@@ -277,6 +277,8 @@ class CarbonAsset(Base):
     asset_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     name: Mapped[str] = mapped_column(String(120), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    rating_kw: Mapped[float | None] = mapped_column(Float, nullable=True)
+    """Registered rating [kW]; readings beyond ±10 × it are refused (±10 GW when None)."""
 
 
 class PowerReading(Base):
@@ -289,6 +291,8 @@ class PowerReading(Base):
     power_kw: Mapped[float] = mapped_column(Float)
     source: Mapped[str] = mapped_column(String(120), default="")
     ingested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    invalid_reason: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    """Why the row fails today's rules (set by migration 0013 on rows an older version stored); reads skip it."""
 
 
 class CarbonIntensity(Base):
@@ -362,6 +366,8 @@ class TurbineMetric(Base):
     wind_speed_m_per_s: Mapped[float] = mapped_column(Float)
     power_kw: Mapped[float] = mapped_column(Float)
     status: Mapped[str] = mapped_column(String(8))
+    received_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, default=utc_now)
+    """When the server took the report (None on rows stored before migration 0013)."""
 
 
 class TurbineTicket(Base):
@@ -392,6 +398,9 @@ class TurbineTicket(Base):
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    failed_again_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    """The turbine still reported broken after this repair was done: the incident closed here and a new
+    incident (and ticket) opened."""
 
 
 # --- Operational data (runs-view) ------------------------------------------------------------------

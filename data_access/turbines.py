@@ -5,18 +5,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, case, func, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from data_access.schema import Turbine, TurbineMetric, TurbineTicket
+from data_access.types import utc_now
 from domain.turbine_fleet import Ticket, TurbineReports
-from domain.turbine_metrics import MetricBatch
+from domain.turbine_metrics import MAX_FUTURE_S, MetricBatch
 
 
 def _insert(session: Session):
@@ -43,16 +44,17 @@ def register_turbines(session: Session, turbines: list[dict]) -> int:
     return len(session.connection().execute(statement, turbines).all())
 
 
-def insert_metrics(session: Session, batch: MetricBatch) -> int:
-    """Insert a validated batch in one statement; a (turbine, time) already stored is skipped.
-    Returns how many rows were new."""
+def insert_metrics(session: Session, batch: MetricBatch, received_at: datetime | None = None) -> int:
+    """Insert a validated batch in one statement, stamped ``received_at`` (default now); a (turbine, time)
+    already stored is skipped. Returns how many rows were new."""
+    received_at = received_at or utc_now()
     if len(batch) == 0:
         return 0
     measured = pd.to_datetime(batch.measured_epoch_s * 1e6, unit="us", utc=True).to_pydatetime()
     statuses = np.where(batch.is_broken, "broken", "ok")
     records = [
         {"turbine_number": int(n), "measured_at": t, "wind_speed_m_per_s": float(w), "power_kw": float(p),
-         "status": str(s)}
+         "status": str(s), "received_at": received_at}
         for n, t, w, p, s in zip(batch.turbine_number, measured, batch.wind_speed_m_per_s, batch.power_kw,
                                  statuses, strict=True)
     ]
@@ -76,37 +78,66 @@ class LatestMetric:
     status: str
 
 
+def _reported_at():
+    """When a report counts as made: its stamp, or when it was received if that was earlier (a clock running
+    ahead, within the allowed skew, must not put a report after later real ones). Rows stored before
+    ``received_at`` existed count at their stamp."""
+    m = TurbineMetric
+    return case((and_(m.received_at.is_not(None), m.received_at < m.measured_at), m.received_at),
+                else_=m.measured_at)
+
+
 def latest_metrics(session: Session, turbine_numbers: Iterable[int]) -> dict[int, LatestMetric]:
-    """Each turbine's newest report (one index seek per turbine)."""
+    """Each turbine's newest report: latest by reported time (``_reported_at``), then by time received.
+
+    Two index seeks per turbine: no stored report is stamped more than ``MAX_FUTURE_S`` ahead of its
+    arrival, so the newest one is within that of the latest stamp."""
     found = {}
+    m = TurbineMetric
     for number in turbine_numbers:
+        latest_stamp = _aware(session.scalar(select(func.max(m.measured_at)).where(m.turbine_number == number)))
+        if latest_stamp is None:
+            continue
         row = session.execute(
-            select(TurbineMetric.measured_at, TurbineMetric.wind_speed_m_per_s, TurbineMetric.power_kw,
-                   TurbineMetric.status)
-            .where(TurbineMetric.turbine_number == number)
-            .order_by(TurbineMetric.measured_at.desc()).limit(1)
+            select(m.measured_at, m.wind_speed_m_per_s, m.power_kw, m.status)
+            .where(m.turbine_number == number, m.measured_at >= latest_stamp - timedelta(seconds=MAX_FUTURE_S))
+            .order_by(_reported_at().desc(), m.received_at.desc(), m.measured_at.desc(), m.id.desc()).limit(1)
         ).first()
         if row is not None:
             found[number] = LatestMetric(number, *row)
     return found
 
 
+def _latest_reported_at(session: Session, *conditions) -> datetime | None:
+    """MAX(``_reported_at``) over the rows matching ``conditions``, reading only the last ``MAX_FUTURE_S`` of
+    stamps (an index range): a report's reported time is at most its stamp and at least its stamp less the
+    skew it was accepted with, so the latest reported time is among those rows."""
+    m = TurbineMetric
+    latest_stamp = _aware(session.scalar(select(func.max(m.measured_at)).where(*conditions)))
+    if latest_stamp is None:
+        return None
+    return _aware(session.scalar(select(func.max(_reported_at())).where(
+        *conditions, m.measured_at >= latest_stamp - timedelta(seconds=MAX_FUTURE_S))))
+
+
 def turbine_reports(session: Session) -> list[TurbineReports]:
-    """For the dispatcher: each reporting turbine's latest status, last ok and the start of its broken run."""
+    """For the dispatcher: each reporting turbine's latest status, last ok and the start of its broken run,
+    all by reported time (``_reported_at``), so a report stamped ahead cannot hide later ones."""
     numbers = list(session.scalars(select(Turbine.turbine_number)))
+    reported_at = _reported_at()
     reports = []
     for number, latest in latest_metrics(session, numbers).items():
         of_turbine = TurbineMetric.turbine_number == number
-        last_ok = session.scalar(select(func.max(TurbineMetric.measured_at)).where(of_turbine,
-                                                                                  TurbineMetric.status == "ok"))
+        last_ok = _latest_reported_at(session, of_turbine, TurbineMetric.status == "ok")
+        latest_at = _latest_reported_at(session, of_turbine)
         first_broken = None
         if latest.status == "broken":
-            query = select(func.min(TurbineMetric.measured_at)).where(of_turbine, TurbineMetric.status == "broken")
+            query = select(func.min(reported_at)).where(of_turbine, TurbineMetric.status == "broken")
             if last_ok is not None:
-                query = query.where(TurbineMetric.measured_at > last_ok)
+                # reported time <= stamp, so the stamp bound narrows the scan without changing the answer
+                query = query.where(TurbineMetric.measured_at > last_ok, reported_at > last_ok)
             first_broken = session.scalar(query)
-        reports.append(TurbineReports(number, latest.status, _aware(latest.measured_at), _aware(first_broken),
-                                      _aware(last_ok)))
+        reports.append(TurbineReports(number, latest.status, latest_at, _aware(first_broken), last_ok))
     return reports
 
 
@@ -122,12 +153,14 @@ def _aware(value):
 def to_ticket(row: TurbineTicket) -> Ticket:
     return Ticket(id=row.id, turbine_number=row.turbine_number, incident_at=row.incident_at, opened_at=row.opened_at,
                   status=row.status, engineer=row.engineer, assigned_at=row.assigned_at, started_at=row.started_at,
-                  completed_at=row.completed_at, resolved_at=row.resolved_at, repair_s=row.repair_s)
+                  completed_at=row.completed_at, resolved_at=row.resolved_at, repair_s=row.repair_s,
+                  failed_again_at=row.failed_again_at)
 
 
 def open_incident_tickets(session: Session) -> list[Ticket]:
     """Tickets whose incident is not yet resolved, whatever their status."""
-    rows = session.scalars(select(TurbineTicket).where(TurbineTicket.resolved_at.is_(None))
+    rows = session.scalars(select(TurbineTicket).where(TurbineTicket.resolved_at.is_(None),
+                                                       TurbineTicket.failed_again_at.is_(None))
                            .order_by(TurbineTicket.opened_at, TurbineTicket.id))
     return [to_ticket(row) for row in rows]
 
@@ -183,6 +216,27 @@ def resolve_ticket(session: Session, ticket_id: int, resolved_at: datetime) -> b
         .values(resolved_at=resolved_at, open_turbine_number=None)
     )
     return result.rowcount == 1
+
+
+def fail_again(session: Session, ticket_id: int, turbine_number: int, broken_at: datetime,
+               still_broken_after: datetime, now: datetime) -> bool:
+    """Close a done ticket's incident as failed after repair and open the turbine's next one (starting at its
+    first broken report after ``still_broken_after``, else ``broken_at``), in the caller's transaction;
+    False (and nothing changed) when another dispatcher got there first."""
+    reported_at = _reported_at()
+    first = _aware(session.scalar(select(func.min(reported_at)).where(
+        TurbineMetric.turbine_number == turbine_number, TurbineMetric.status == "broken",
+        TurbineMetric.measured_at > still_broken_after, reported_at > still_broken_after)))
+    broken_at = first or broken_at
+    result = session.execute(
+        update(TurbineTicket)
+        .where(TurbineTicket.id == ticket_id, TurbineTicket.status == "done", TurbineTicket.resolved_at.is_(None),
+               TurbineTicket.failed_again_at.is_(None))
+        .values(failed_again_at=broken_at, open_turbine_number=None)
+    )
+    if result.rowcount != 1:
+        return False
+    return open_ticket(session, turbine_number, broken_at, now)
 
 
 # --- reads for the page and the API ---

@@ -28,6 +28,14 @@ the stored GB day-ahead price of the half-hour in which the interval starts:
 (DA_i in £/MWh; £/MWh ÷ 10 = p/kWh.) With no cap the rate follows negative prices below zero.
 Intervals whose half-hour has no stored price are not costed: the result says how much energy
 that left out, and such a plan is not ranked against plans costed over the whole window.
+
+**Gaps.** An interval between consecutive readings longer than ``max_gap_s`` (the setting
+``METER_MAX_GAP_S``, default 2 h) is a *gap*: the meter said nothing, so carrying its last reading
+forward (or drawing a line across) would invent usage. Its energy and cost are unknown: they are
+left out of every plan's cost alike, and ``PlanCost.gap_intervals`` / ``gap_hours`` say how much.
+
+**Ties.** Plans that cost the same (to 1e-9 p) are ranked by unit rate [p/kWh], lower first, then by
+plan id (the plan's name), so the order never depends on how the plans were stored.
 """
 
 from __future__ import annotations
@@ -87,6 +95,9 @@ class PlanCost:
     costed_energy_kwh: float
     uncosted_intervals: int
     window_hours: float
+    gap_intervals: int = 0
+    """Intervals longer than the allowed gap: their energy and cost are unknown (left out)."""
+    gap_hours: float = 0.0
 
     @property
     def complete(self) -> bool:
@@ -117,9 +128,17 @@ def interval_energy_kwh(times_s: np.ndarray, power_kw: np.ndarray) -> np.ndarray
     return (power[:-1] + power[1:]) / 2.0 * np.diff(times) / SECONDS_PER_HOUR
 
 
-def energy_kwh(times_s: np.ndarray, power_kw: np.ndarray) -> float:
-    """Energy over the whole window [kWh] (trapezoid rule); 0 for fewer than two readings."""
-    return float(interval_energy_kwh(times_s, power_kw).sum())
+def gap_mask(times_s: np.ndarray, max_gap_s: float | None) -> np.ndarray:
+    """True for each interval (length n − 1) longer than ``max_gap_s`` [s] (none when None)."""
+    gaps = np.diff(np.asarray(times_s, dtype=np.float64))
+    return np.zeros(gaps.size, dtype=bool) if max_gap_s is None else gaps > max_gap_s
+
+
+def energy_kwh(times_s: np.ndarray, power_kw: np.ndarray, max_gap_s: float | None = None) -> float:
+    """Energy over the whole window [kWh] (trapezoid rule), gaps longer than ``max_gap_s`` [s] left out
+    (unknown); 0 for fewer than two readings."""
+    energy = interval_energy_kwh(times_s, power_kw)
+    return float(energy[~gap_mask(times_s, max_gap_s)].sum())
 
 
 def uk_weekdays(times_s: np.ndarray) -> np.ndarray:
@@ -166,35 +185,42 @@ def interval_rates_p_per_kwh(plan: PricePlan, interval_starts_s: np.ndarray,
 
 
 def plan_cost(plan: PricePlan, times_s: np.ndarray, power_kw: np.ndarray,
-              day_ahead: pd.Series | None = None) -> PlanCost:
-    """Cost of the readings on ``plan`` [p]; see the module docstring for the formulas."""
+              day_ahead: pd.Series | None = None, max_gap_s: float | None = None) -> PlanCost:
+    """Cost of the readings on ``plan`` [p]; see the module docstring for the formulas. Intervals
+    longer than ``max_gap_s`` [s] are gaps: unknown, left out of energy and cost."""
     times = np.asarray(times_s, dtype=np.int64)
-    energy = interval_energy_kwh(times, power_kw)
+    gaps = gap_mask(times, max_gap_s)
+    energy = np.where(gaps, 0.0, interval_energy_kwh(times, power_kw))
     starts = times[:-1]
     rates = interval_rates_p_per_kwh(plan, starts, day_ahead)
-    costed = ~np.isnan(rates)
+    costed = ~np.isnan(rates) | gaps  # a gap needs no price: it is unknown whatever the plan
     multipliers = weekday_multipliers(plan, uk_weekdays(starts)) if starts.size else np.zeros(0)
-    cost = float(np.sum(energy[costed] * rates[costed] * multipliers[costed]))
+    cost = float(np.sum(energy[costed] * np.nan_to_num(rates[costed]) * multipliers[costed]))
     window_hours = float(times[-1] - times[0]) / SECONDS_PER_HOUR if times.size else 0.0
     return PlanCost(plan_id=plan.plan_id, cost_p=cost, energy_kwh=float(energy.sum()),
                     costed_energy_kwh=float(energy[costed].sum()), uncosted_intervals=int((~costed).sum()),
-                    window_hours=window_hours)
+                    window_hours=window_hours, gap_intervals=int(gaps.sum()),
+                    gap_hours=float(np.diff(times)[gaps].sum()) / SECONDS_PER_HOUR if gaps.any() else 0.0)
 
 
 def compare_plans(plans: list[PricePlan], times_s: np.ndarray, power_kw: np.ndarray,
-                  day_ahead: pd.Series | None = None) -> tuple[list[PlanCost], list[PlanCost]]:
-    """(ranked, incomplete): plans costed over the whole window, cheapest first (ties by plan id);
-    and dynamic plans that could be costed over part of it only."""
-    costs = [plan_cost(plan, times_s, power_kw, day_ahead) for plan in plans]
-    ranked = sorted((c for c in costs if c.complete), key=lambda c: (c.cost_p, c.plan_id))
+                  day_ahead: pd.Series | None = None,
+                  max_gap_s: float | None = None) -> tuple[list[PlanCost], list[PlanCost]]:
+    """(ranked, incomplete): plans costed over the whole window, cheapest first (ties: lower unit rate,
+    then plan id); and dynamic plans that could be costed over part of it only (by plan id)."""
+    by_id = {plan.plan_id: plan for plan in plans}
+    costs = [plan_cost(plan, times_s, power_kw, day_ahead, max_gap_s) for plan in plans]
+    ranked = sorted((c for c in costs if c.complete),
+                    key=lambda c: (round(c.cost_p, 9), by_id[c.plan_id].unit_rate_p_per_kwh, c.plan_id))
     incomplete = sorted((c for c in costs if not c.complete), key=lambda c: c.plan_id)
     return ranked, incomplete
 
 
-def daily_energy_kwh(times_s: np.ndarray, power_kw: np.ndarray) -> pd.Series:
-    """Energy per UK local date [kWh], each interval counted on the date its first reading falls."""
+def daily_energy_kwh(times_s: np.ndarray, power_kw: np.ndarray, max_gap_s: float | None = None) -> pd.Series:
+    """Energy per UK local date [kWh], each interval counted on the date its first reading falls;
+    gaps longer than ``max_gap_s`` [s] count nothing (unknown)."""
     times = np.asarray(times_s, dtype=np.int64)
-    energy = interval_energy_kwh(times, power_kw)
+    energy = np.where(gap_mask(times, max_gap_s), 0.0, interval_energy_kwh(times, power_kw))
     if energy.size == 0:
         return pd.Series(dtype=float, name="energy_kwh")
     local_dates = pd.to_datetime(times[:-1], unit="s", utc=True).tz_convert(LONDON).normalize().tz_localize(None)

@@ -10,7 +10,13 @@ after its previous incident was resolved). Each incident has exactly one repair 
 - ``assigned``: an engineer is on the way (``travel_s`` seconds).
 - ``in_repair``: the engineer works for the ticket's ``repair_s`` seconds.
 - ``done``: the engineer is free again. The incident is *resolved* (the turbine counts as
-  repaired) when the turbine next reports ``ok`` after ``completed_at``.
+  repaired) when the turbine next reports ``ok`` after ``completed_at``. If instead it is still
+  reporting ``broken`` more than ``CrewConfig.failed_again_after_s`` after ``completed_at`` (and has
+  not said ``ok`` since), the repair *failed*: the incident closes with ``failed_again_at`` and a new
+  incident opens with its own ticket, so a turbine is never left broken without one.
+
+Reports count at their *reported time*: the stamp, or the time received when that was earlier, so a
+turbine clock running ahead (within the allowed skew) cannot hide later reports.
 
 ``plan_dispatch`` looks at the stored state (tickets and each turbine's latest reports) and
 returns the actions that move it on; the caller applies each action with a conditional
@@ -24,6 +30,8 @@ import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+
+import numpy as np
 
 STATUSES = ("queued", "assigned", "in_repair", "done")
 """Ticket statuses, in the order a ticket passes through them."""
@@ -55,10 +63,12 @@ class Ticket:
     resolved_at: datetime | None = None
     """When the turbine first reported ok after ``completed_at`` (the incident is closed)."""
     repair_s: float | None = None
+    failed_again_at: datetime | None = None
+    """The turbine still reported broken this long after the repair (the incident is closed, a new one opened)."""
 
     @property
     def is_open_incident(self) -> bool:
-        return self.resolved_at is None
+        return self.resolved_at is None and self.failed_again_at is None
 
 
 def advance(ticket: Ticket, to_status: str, at: datetime, engineer: str | None = None,
@@ -95,6 +105,9 @@ class CrewConfig:
     repair_min_s: float
     repair_max_s: float
     travel_s: float = 0.0
+    failed_again_after_s: float = 5.0
+    """A turbine still broken this long after its repair was done failed again [s] (reports in flight
+    while it learns of the repair do not count)."""
 
     def __post_init__(self):
         if not self.engineers:
@@ -105,6 +118,8 @@ class CrewConfig:
             raise ValueError(f"repair time bounds {self.repair_min_s}..{self.repair_max_s} s are not 0 <= min <= max")
         if self.travel_s < 0:
             raise ValueError("travel time cannot be negative")
+        if self.failed_again_after_s < 0:
+            raise ValueError("the failed-again delay cannot be negative")
 
     def draw_repair_s(self, rng: random.Random) -> float:
         """A repair time [s], uniform within the bounds."""
@@ -147,7 +162,19 @@ class Resolve:
     resolved_at: datetime
 
 
-Action = OpenTicket | Assign | StartRepair | CompleteRepair | Resolve
+@dataclass(frozen=True)
+class FailedAgain:
+    """Close a done ticket's incident as failed after repair and open the turbine's next incident."""
+
+    ticket_id: int
+    turbine_number: int
+    broken_at: datetime
+    """The latest broken report (reported time), which shows the repair did not hold."""
+    still_broken_after: datetime
+    """``completed_at`` + the allowed delay: the new incident starts at the first broken report after it."""
+
+
+Action = OpenTicket | Assign | StartRepair | CompleteRepair | Resolve | FailedAgain
 
 
 @dataclass(frozen=True)
@@ -189,6 +216,13 @@ def plan_dispatch(now: datetime, tickets: Sequence[Ticket], reports: Sequence[Tu
                 and report.last_ok_at is not None and report.last_ok_at > ticket.completed_at):
             actions.append(Resolve(ticket.id, report.last_ok_at))
             open_by_turbine.pop(ticket.turbine_number, None)
+        elif (ticket.status == "done" and ticket.is_open_incident and report is not None
+              and report.latest_status == "broken"
+              and (report.last_ok_at is None or report.last_ok_at <= ticket.completed_at)
+              and report.latest_at > ticket.completed_at + timedelta(seconds=crew.failed_again_after_s)):
+            # 1b. Still broken well after the repair: the repair failed; the next incident gets its own ticket.
+            actions.append(FailedAgain(ticket.id, ticket.turbine_number, report.latest_at,
+                                       ticket.completed_at + timedelta(seconds=crew.failed_again_after_s)))
 
     # 2. A turbine whose latest report is broken and that has no open incident opens one ticket.
     #    Several at once are opened in the order the turbines broke.
@@ -226,6 +260,16 @@ def plan_dispatch(now: datetime, tickets: Sequence[Ticket], reports: Sequence[Tu
 
 # --- what the fleet page shows ---
 
+FAILED_AGAIN_LABEL = "failed again after repair"
+
+
+def repair_outcome(ticket: Ticket) -> str:
+    """What became of the incident, for the repair log: when it was back to ok, or that it failed again."""
+    if ticket.failed_again_at is not None:
+        return FAILED_AGAIN_LABEL
+    return ""
+
+
 def repair_state_label(ticket: Ticket | None) -> str:
     """``queued``, ``Alex travelling``, ``Alex repairing``, ``repair done, awaiting ok`` or ''."""
     if ticket is None or not ticket.is_open_incident:
@@ -246,3 +290,28 @@ def turbine_condition(latest_status: str | None, last_seen_age_s: float | None, 
     if last_seen_age_s > 3 * report_interval_s:
         return "stale"
     return latest_status
+
+
+# --- plausibility of a report's power against the turbine's power curve ---
+
+ZERO_WIND_LABEL = "power at zero wind"
+ABOVE_CURVE_LABEL = "power above the curve at this wind"
+
+
+def implausible_power(wind_m_per_s: np.ndarray, power_kw: np.ndarray, rated_power_kw: np.ndarray,
+                      curve_wind_m_per_s: np.ndarray, curve_power_share: np.ndarray,
+                      tolerance_share: float) -> np.ndarray:
+    """Per report, why its power is implausible, or '' when it is not (an object array of str).
+
+    ``power at zero wind``: power [kW] > 0 while the wind [m/s] is 0. ``power above the curve at this wind``:
+    power > (curve share at that wind + ``tolerance_share``) × rating [kW]; the curve is the
+    theoretical power curve as a share of rating, linearly interpolated (held beyond its ends).
+    Reports at or below the curve are never flagged: a turbine may always make less (curtailed, iced).
+    """
+    wind = np.asarray(wind_m_per_s, dtype=float)
+    power = np.asarray(power_kw, dtype=float)
+    rating = np.asarray(rated_power_kw, dtype=float)
+    expected_share = np.interp(wind, np.asarray(curve_wind_m_per_s, float), np.asarray(curve_power_share, float))
+    above = power > (expected_share + tolerance_share) * rating
+    at_zero_wind = (wind == 0) & (power > 0)
+    return np.where(at_zero_wind, ZERO_WIND_LABEL, np.where(above, ABOVE_CURVE_LABEL, "")).astype(object)

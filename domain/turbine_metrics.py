@@ -7,8 +7,9 @@ The wire format is the original emitters' (one JSON object per metric):
 - ``power_output_in_kwh``: despite its name this is the turbine's **power [kW]** at that
   instant (not an energy), finite, from −5 % to +120 % of the turbine's rating.
 - ``operational_status``: ``"ok"`` or ``"broken"``.
-- ``timestamp``: measured time, Unix epoch seconds (UTC), finite, not more than 5 minutes ahead
-  of the server's clock and not before 2000-01-01.
+- ``timestamp``: measured time, Unix epoch seconds (UTC), finite, not more than the allowed skew
+  (``turbine_max_future_skew_s``, default 30 s) ahead of the server's clock and not before 2000-01-01.
+  A report stamped further ahead would sort after every later real report and hide it.
 """
 
 from __future__ import annotations
@@ -24,7 +25,10 @@ KMH_PER_MS = 3.6
 MAX_WIND_KMH = 300.0
 MIN_POWER_SHARE = -0.05
 MAX_POWER_SHARE = 1.20
+DEFAULT_MAX_FUTURE_S = 30.0
+"""How far ahead of the server's clock a report may be stamped by default [s]."""
 MAX_FUTURE_S = 300.0
+"""The most any setting may allow [s]: the latest-report query relies on no stored report being further ahead."""
 EARLIEST_EPOCH_S = 946_684_800.0
 """2000-01-01T00:00Z: anything older is a clock fault."""
 STATUSES = ("ok", "broken")
@@ -107,7 +111,7 @@ def _first_bad(mask: np.ndarray) -> int | None:
 
 
 def validate_metrics(items: Sequence[object], rating_kw: Callable[[np.ndarray], np.ndarray], now_epoch_s: float,
-                     single: bool = False) -> MetricBatch:
+                     single: bool = False, max_future_s: float = DEFAULT_MAX_FUTURE_S) -> MetricBatch:
     """Check every metric; the first problem raises ``MetricError`` naming the item and field.
 
     ``rating_kw(turbine_numbers)`` gives each metric's turbine rating [kW] (NaN for an unknown
@@ -127,8 +131,10 @@ def validate_metrics(items: Sequence[object], rating_kw: Callable[[np.ndarray], 
     check((wind_kmh < 0) | (wind_kmh > MAX_WIND_KMH), "wind_speed",
           lambda i: f"{wind_kmh[i]} km/h is outside 0..{MAX_WIND_KMH:g} km/h")
     check(~np.isfinite(epoch), "timestamp", lambda i: f"must be finite epoch seconds, not {epoch[i]}")
-    check(epoch > now_epoch_s + MAX_FUTURE_S, "timestamp",
-          lambda i: f"{epoch[i]:.3f} is {epoch[i] - now_epoch_s:.0f} s in the future (at most {MAX_FUTURE_S:g} s)")
+    max_future_s = min(max_future_s, MAX_FUTURE_S)
+    check(epoch > now_epoch_s + max_future_s, "timestamp",
+          lambda i: f"{epoch[i]:.3f} is {epoch[i] - now_epoch_s:.1f} s ahead of the server's clock (at most "
+                    f"{max_future_s:g} s); nothing was stored")
     check(epoch < EARLIEST_EPOCH_S, "timestamp", lambda i: f"{epoch[i]} is before 2000-01-01")
     ratings = rating_kw(turbine)
     check(np.isnan(ratings), "turbine_number", lambda i: f"turbine {turbine[i]} is not registered")

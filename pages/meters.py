@@ -59,6 +59,8 @@ def layout(meter=None, **_query):
         ]),
         html.P(["Energy is the trapezoid-rule integral of the kW readings; each interval is charged at the plan's "
                 "rate × its multiplier for the UK weekday of the interval's first reading. Costs for the stored "
-                "window; annual estimates scale it to 365.25 days. ", html.A("How the API computes it", href="/api/docs")],
+                "window; annual estimates scale it to 365.25 days. Plans that cost the same are listed by unit rate, "
+                "then plan id. Readings further apart than the gap limit (2 h by default) are a gap: unknown usage, "
+                "not carried forward and not costed. ", html.A("How the API computes it", href="/api/docs")],
                className="small text-body-secondary mt-3"),
     ])

@@ -41,7 +41,7 @@ REPAIR_COLUMNS = [
     {"field": "assigned", "headerName": "Assigned", "minWidth": 190},
     {"field": "started", "headerName": "Repair started", "minWidth": 190},
     {"field": "completed", "headerName": "Repair done", "minWidth": 190},
-    {"field": "resolved", "headerName": "Back to ok", "minWidth": 190},
+    {"field": "resolved", "headerName": "Back to ok", "minWidth": 210},
     {"field": "time_to_repair", "headerName": "Opened → done", "maxWidth": 150},
 ]
 

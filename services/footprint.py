@@ -9,6 +9,7 @@ recompute the footprints that used them. A date not stored yet is computed when 
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -26,7 +27,9 @@ from data_access.carbon_intensity import (
 )
 from data_access.engine import Database
 from data_access.power_files import PowerFileError, read_cov_csv, readings_frame
+from data_access.types import utc_now
 from domain.footprint import day_footprint
+from domain.reading_integrity import UNRATED_LIMIT_KW, reading_problems
 from domain.settlement_time import day_period_starts_utc, day_start_utc, periods_in_day, to_settlement_period
 from services import audit
 from services.errors import InvalidInput, NotFound
@@ -41,6 +44,21 @@ EAGER_DAYS = 31
 """After an import, up to this many days of footprints are computed at once; later ones when asked for."""
 MAX_JSON_READINGS = 50_000
 MAX_FILE_BYTES = 50_000_000
+
+
+class ImplausibleReadings(InvalidInput):
+    """Readings outside today's rules; ``problems`` lists (line or item, reason) of every one. Nothing stored."""
+
+    def __init__(self, problems: list[tuple[int, str]], item_label: str = "line"):
+        self.problems = sorted(problems)
+        self.item_label = item_label
+        shown = "; ".join(f"{item_label} {n}: {m}" for n, m in self.problems[:20])
+        more = len(self.problems) - 20
+        super().__init__(f"{len(self.problems)} reading(s) are implausible; nothing was stored: {shown}"
+                         + (f"; and {more} more" if more > 0 else ""))
+
+    def as_records(self) -> list[dict]:
+        return [{self.item_label: n, "reason": m} for n, m in self.problems]
 
 
 # --- assets ---
@@ -74,15 +92,25 @@ def asset_info(db: Database, asset_id: str) -> AssetInfo:
         return AssetInfo(asset.asset_id, asset.name, *store.reading_span(session, asset.asset_id))
 
 
-def register_asset(db: Database, asset_id: str, name: str, actor: str = "system") -> bool:
-    """Register an asset (id, name); False when it already exists (its name is left as it is)."""
+def register_asset(db: Database, asset_id: str, name: str, actor: str = "system",
+                   rating_kw: float | None = None) -> bool:
+    """Register an asset (id, name, optional rating [kW]); False when it already exists (left as it is).
+
+    Readings beyond ±10 × the rating (±10 GW without one) are refused."""
     asset_id = _check_asset_id(asset_id)
     name = (name or asset_id).strip()[:120]
+    if rating_kw is not None:
+        if isinstance(rating_kw, bool) or not isinstance(rating_kw, int | float) or not math.isfinite(rating_kw) \
+                or not 0 < rating_kw <= UNRATED_LIMIT_KW:
+            raise InvalidInput(f"rating_kw {rating_kw!r} is not a power in kW above 0 and at most "
+                               f"{UNRATED_LIMIT_KW:g} (10 GW); nothing was registered")
+        rating_kw = float(rating_kw)
     with db.session() as session:
         if store.get_asset(session, asset_id) is not None:
             return False
-        store.add_asset(session, asset_id, name)
-        audit.record(session, actor, "carbon.asset_registered", target=asset_id, detail={"name": name})
+        store.add_asset(session, asset_id, name, rating_kw)
+        audit.record(session, actor, "carbon.asset_registered", target=asset_id,
+                     detail={"name": name, "rating_kw": rating_kw})
     return True
 
 
@@ -100,9 +128,24 @@ class PowerImportReport:
     last_utc: datetime | None = None
 
 
+def _implausible(session, readings: pd.DataFrame, now_utc: datetime) -> list[tuple[int, str]]:
+    """(line, reason) of every reading outside today's rules (``domain.reading_integrity``)."""
+    problems = []
+    for asset_id, rows in readings.groupby("asset_id"):
+        asset = store.get_asset(session, asset_id)
+        reasons = reading_problems(rows["time_utc"], rows["power_kw"], asset.rating_kw if asset else None,
+                                   now_utc)
+        bad = reasons.notna().to_numpy()
+        problems.extend((int(line), f"asset {asset_id}: {reason}")
+                        for line, reason in zip(rows["line"].to_numpy()[bad], reasons[bad], strict=True))
+    return problems
+
+
 def _store_readings(db: Database, readings: pd.DataFrame, source: str, register_assets: bool,
-                    actor: str) -> PowerImportReport:
-    """Store checked readings in one transaction: all new ones, or none when anything is wrong."""
+                    actor: str, now_utc: datetime | None = None) -> PowerImportReport:
+    """Store checked readings in one transaction: all new ones, or none when anything is wrong.
+
+    ``now_utc`` is the clock of the plausibility check (default: now)."""
     assets = sorted(readings["asset_id"].unique())
     to_insert = []
     unchanged = 0
@@ -113,6 +156,9 @@ def _store_readings(db: Database, readings: pd.DataFrame, source: str, register_
             raise InvalidInput(
                 f"unknown asset(s) {', '.join(unknown)}: register them first, or import with --register-assets "
                 "(the 'register unknown assets' option); nothing was stored")
+        implausible = _implausible(session, readings, now_utc or utc_now())
+        if implausible:
+            raise ImplausibleReadings(implausible)
         for asset_id in unknown:
             _check_asset_id(asset_id)
             store.add_asset(session, asset_id, asset_id)
@@ -151,7 +197,7 @@ def _store_readings(db: Database, readings: pd.DataFrame, source: str, register_
 
 
 def import_power_file(db: Database, content: bytes, filename: str, register_assets: bool = False,
-                      actor: str = "system") -> PowerImportReport:
+                      actor: str = "system", now_utc: datetime | None = None) -> PowerImportReport:
     """Import a COV CSV (``Time, Variable, AssetId, Value`` in kW) whole or not at all; re-import adds nothing."""
     if len(content) > MAX_FILE_BYTES:
         raise InvalidInput(f"{filename} is larger than {MAX_FILE_BYTES // 1_000_000} MB; split it")
@@ -159,10 +205,11 @@ def import_power_file(db: Database, content: bytes, filename: str, register_asse
         readings = read_cov_csv(content, filename)
     except PowerFileError as error:
         raise InvalidInput(str(error)) from error
-    return _store_readings(db, readings, f"file:{filename}"[:120], register_assets, actor)
+    return _store_readings(db, readings, f"file:{filename}"[:120], register_assets, actor, now_utc)
 
 
-def import_readings(db: Database, asset_id: str, readings: list, actor: str = "system") -> PowerImportReport:
+def import_readings(db: Database, asset_id: str, readings: list, actor: str = "system",
+                    now_utc: datetime | None = None) -> PowerImportReport:
     """Readings posted as JSON for one registered asset: ``[{"time": ISO 8601, "power_kw": number}, …]``.
 
     Problems name the item's position (``item 0`` is the first)."""
@@ -179,7 +226,10 @@ def import_readings(db: Database, asset_id: str, readings: list, actor: str = "s
                                [i.get("power_kw") for i in items], list(range(len(items))))
     except PowerFileError as error:
         raise InvalidInput(str(error).replace("line ", "item ")) from error
-    return _store_readings(db, frame, f"api:{actor}"[:120], False, actor)
+    try:
+        return _store_readings(db, frame, f"api:{actor}"[:120], False, actor, now_utc)
+    except ImplausibleReadings as error:
+        raise ImplausibleReadings(error.problems, item_label="item") from None
 
 
 # --- intensity ---
@@ -289,13 +339,40 @@ class FootprintRange:
     rows: pd.DataFrame
     total_g: float | None
     known_rows: int
+    skipped_readings: int = 0
+    """Stored readings of that date left out because they fail today's rules (an older version stored them)."""
+
+    @property
+    def warnings(self) -> list[str]:
+        if not self.skipped_readings:
+            return []
+        return [f"{self.skipped_readings} stored reading(s) of {self.asset_id} on {self.settlement_date.isoformat()} "
+                "fail today's rules (time before 2000-01-01 or in the future, or power beyond the asset's limit) "
+                "and were left out"]
 
 
 EARLIEST_DATE, LATEST_DATE = date(1970, 1, 1), date(2200, 12, 31)
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+SEED_ASSET_ID_LENGTHS = range(7, 15)
+"""The seed API's rule: an asset id is 7 to 14 characters; a read of an unknown id of another length is a 400."""
+
+
+def check_readable_asset_id(db: Database, asset_id: str) -> None:
+    """InvalidInput (400) for an asset id the seed API refused by its length, unless such an asset is registered
+    here (ids of 1 to 64 characters may be registered); an unknown id of a seed length stays a 404."""
+    if len(asset_id) in SEED_ASSET_ID_LENGTHS:
+        return
+    with db.session() as session:
+        if len(asset_id) <= 64 and store.get_asset(session, asset_id) is not None:
+            return
+    raise InvalidInput(f"an asset id is 7 to 14 characters; {asset_id[:80]!r} has {len(asset_id)}")
 
 
 def parse_date(text: str) -> date:
+    """A date written exactly ``YYYY-MM-DD`` (``20191125`` and ``2019-W48-1`` are refused, as the seed API did)."""
     try:
+        if not isinstance(text, str) or not _ISO_DATE.fullmatch(text):
+            raise ValueError(text)
         parsed = date.fromisoformat(text)
     except (TypeError, ValueError):
         raise InvalidInput(f"{text!r} is not a date in YYYY-MM-DD form") from None
@@ -327,7 +404,10 @@ def footprint_range(db: Database, asset_id: str, settlement_date: date, first: i
     rows = day[(day["half_hour_id"] >= first) & (day["half_hour_id"] <= last)].reset_index(drop=True)
     known = rows["footprint_g"].notna()
     total = float(rows["footprint_g"].sum()) if known.all() and len(rows) else None
-    return FootprintRange(asset_id, settlement_date, first, last, rows, total, int(known.sum()))
+    with db.session() as session:
+        skipped = store.skipped_readings(session, asset_id, day_start_utc(settlement_date),
+                                         day_start_utc(settlement_date + timedelta(days=1)))
+    return FootprintRange(asset_id, settlement_date, first, last, rows, total, int(known.sum()), skipped)
 
 
 def range_records(result: FootprintRange) -> list[dict]:

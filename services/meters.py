@@ -10,7 +10,7 @@ import math
 import re
 import time
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 import numpy as np
 import pandas as pd
@@ -20,7 +20,7 @@ from data_access.engine import Database
 from domain import price_plans as plans_domain
 from domain.price_plans import PlanCost, PricePlan
 from services import audit
-from services.errors import InvalidInput, NotFound
+from services.errors import Conflict, InvalidInput, NotFound
 
 MAX_READINGS_PER_REQUEST = 10_000
 MIN_TIME_S = 946_684_800
@@ -118,12 +118,47 @@ def parse_readings_payload(body: object, now_s: float | None = None) -> Readings
     return ReadingsBatch(meter_id=meter_id, times_s=times[unique], power_kw=power[unique], echo=echo)
 
 
+class ConflictingReadings(Conflict):
+    """Readings for instants that already hold a different value (HTTP 409); nothing was stored.
+
+    ``conflicts``: (epoch s, stored kW, sent kW) of each, oldest first."""
+
+    def __init__(self, meter_id: str, conflicts: list[tuple[int, float, float]]):
+        self.meter_id, self.conflicts = meter_id, conflicts
+        shown = "; ".join(f"at {t} ({_utc_text(t)}) {old!r} kW is stored and this request sent {new!r} kW"
+                          for t, old, new in conflicts[:10])
+        more = f"; and {len(conflicts) - 10} more" if len(conflicts) > 10 else ""
+        super().__init__(f"{len(conflicts)} reading(s) for smart meter {meter_id!r} contradict stored ones: "
+                         f"{shown}{more}. A stored reading is never replaced; nothing was stored")
+
+
+def _utc_text(epoch_s: int) -> str:
+    return datetime.fromtimestamp(int(epoch_s), UTC).isoformat().replace("+00:00", "Z")
+
+
 def store_readings(db: Database, batch: ReadingsBatch) -> int:
     """Store a checked batch in one transaction (creating the meter, with no plan, if new).
-    Returns how many readings were new; a reading already stored for an instant is kept."""
+
+    Returns how many readings were new: re-sending a stored reading (same instant, same value) is
+    harmless. A different value at a stored instant raises ``ConflictingReadings`` and nothing of
+    the batch is stored. The check runs after the insert, in the same transaction, so two requests
+    racing with different values cannot both succeed: the second finds the first's committed row."""
     with db.session() as session:
         meter_store.ensure_meter(session, batch.meter_id)
-        return meter_store.insert_readings(session, batch.meter_id, batch.times_s, batch.power_kw)
+        added = meter_store.insert_readings(session, batch.meter_id, batch.times_s, batch.power_kw)
+        if added < len(batch.times_s):
+            stored_t, stored_p = meter_store.read_readings_between(session, batch.meter_id, int(batch.times_s[0]),
+                                                                   int(batch.times_s[-1]))
+            position = np.searchsorted(stored_t, batch.times_s)
+            found = position < stored_t.size
+            found[found] = stored_t[position[found]] == batch.times_s[found]
+            old = np.where(found, stored_p[np.minimum(position, max(stored_t.size - 1, 0))], np.nan) \
+                if stored_t.size else np.full(batch.times_s.size, np.nan)
+            clash = np.flatnonzero(found & (old != batch.power_kw))
+            if clash.size:
+                raise ConflictingReadings(batch.meter_id, [(int(batch.times_s[i]), float(old[i]),
+                                                            float(batch.power_kw[i])) for i in clash])
+        return added
 
 
 def readings_of(db: Database, meter_id: str) -> tuple[np.ndarray, np.ndarray]:
@@ -163,10 +198,22 @@ class MeterComparison:
     power_kw: np.ndarray
     ranked: list[PlanCost]
     incomplete: list[PlanCost]
+    max_gap_s: float | None = None
+    """Intervals between readings longer than this [s] are gaps: unknown, not costed."""
 
     @property
     def energy_kwh(self) -> float:
-        return plans_domain.energy_kwh(self.times_s, self.power_kw)
+        """Known energy [kWh]: gaps longer than ``max_gap_s`` are left out."""
+        return plans_domain.energy_kwh(self.times_s, self.power_kw, self.max_gap_s)
+
+    @property
+    def gap_intervals(self) -> int:
+        return int(plans_domain.gap_mask(self.times_s, self.max_gap_s).sum())
+
+    @property
+    def gap_hours(self) -> float:
+        gaps = plans_domain.gap_mask(self.times_s, self.max_gap_s)
+        return float(np.diff(self.times_s)[gaps].sum()) / 3600.0 if gaps.any() else 0.0
 
     @property
     def current_cost(self) -> PlanCost | None:
@@ -179,8 +226,14 @@ class MeterComparison:
         return None if current is None or not self.ranked else current.cost_p - self.ranked[0].cost_p
 
 
-def compare_meter(db: Database, meter_id: str) -> MeterComparison:
-    """Cost a meter's stored readings on every plan. NotFound for an unknown meter or no readings."""
+DEFAULT_MAX_GAP_S = 7_200.0
+"""Readings further apart than this [s] leave a gap: unknown usage, shown as a gap and not costed."""
+
+
+def compare_meter(db: Database, meter_id: str, max_gap_s: float | None = DEFAULT_MAX_GAP_S) -> MeterComparison:
+    """Cost a meter's stored readings on every plan. NotFound for an unknown meter or no readings.
+
+    Intervals between readings longer than ``max_gap_s`` [s] are gaps (unknown, left out of every cost)."""
     with db.session() as session:
         meter = meter_store.get_meter(session, meter_id)
         if meter is None:
@@ -192,17 +245,17 @@ def compare_meter(db: Database, meter_id: str) -> MeterComparison:
         needs_prices = any(plan.is_dynamic for plan in plans.values()) and times.size > 1
         day_ahead = day_ahead_by_half_hour(session, int(times[0]), int(times[-1])) if needs_prices else None
         owner, current = meter.owner, meter.price_plan_id
-    ranked, incomplete = plans_domain.compare_plans(list(plans.values()), times, power, day_ahead)
-    return MeterComparison(meter_id, owner, current, plans, times, power, ranked, incomplete)
+    ranked, incomplete = plans_domain.compare_plans(list(plans.values()), times, power, day_ahead, max_gap_s)
+    return MeterComparison(meter_id, owner, current, plans, times, power, ranked, incomplete, max_gap_s)
 
 
 def rounded(cost_p: float) -> float:
     return round(cost_p, COST_DECIMALS)
 
 
-def compare_all(db: Database, meter_id: str) -> MeterComparison:
+def compare_all(db: Database, meter_id: str, max_gap_s: float | None = DEFAULT_MAX_GAP_S) -> MeterComparison:
     """``compare_meter`` for the compare-all endpoint: NotFound also when the meter has no plan."""
-    comparison = compare_meter(db, meter_id)
+    comparison = compare_meter(db, meter_id, max_gap_s)
     if comparison.current_plan_id is None:
         raise NotFound(f"smart meter {meter_id!r} has readings but no price plan; an admin can choose one "
                        "on the Meters page")
@@ -218,9 +271,10 @@ def parse_limit(raw: str | None) -> int | None:
     return int(raw)
 
 
-def recommend(db: Database, meter_id: str, limit: int | None) -> list[PlanCost]:
+def recommend(db: Database, meter_id: str, limit: int | None,
+              max_gap_s: float | None = DEFAULT_MAX_GAP_S) -> list[PlanCost]:
     """Plans costed over the whole window, cheapest first, at most ``limit``."""
-    return compare_meter(db, meter_id).ranked[:limit]
+    return compare_meter(db, meter_id, max_gap_s).ranked[:limit]
 
 
 @dataclass(frozen=True)

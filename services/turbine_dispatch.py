@@ -16,7 +16,16 @@ from sqlalchemy.exc import IntegrityError
 from data_access import turbines as store
 from data_access.engine import Database
 from data_access.types import utc_now
-from domain.turbine_fleet import Assign, CompleteRepair, CrewConfig, OpenTicket, Resolve, StartRepair, plan_dispatch
+from domain.turbine_fleet import (
+    Assign,
+    CompleteRepair,
+    CrewConfig,
+    FailedAgain,
+    OpenTicket,
+    Resolve,
+    StartRepair,
+    plan_dispatch,
+)
 from services import audit
 
 log = logging.getLogger(__name__)
@@ -63,6 +72,8 @@ def _apply(session, action, now) -> bool:
             return store.complete_repair(session, ticket_id, completed_at)
         case Resolve(ticket_id, resolved_at):
             return store.resolve_ticket(session, ticket_id, resolved_at)
+        case FailedAgain(ticket_id, turbine_number, broken_at, still_broken_after):
+            return store.fail_again(session, ticket_id, turbine_number, broken_at, still_broken_after, now)
     raise TypeError(f"unknown dispatch action {action!r}")
 
 
@@ -77,8 +88,13 @@ def _audit(session, action) -> None:
         case CompleteRepair(ticket_id, completed_at, engineer):
             audit.record(session, "system", "turbine.repair_done", target=f"ticket {ticket_id}",
                          detail={"engineer": engineer, "completed_at": completed_at.isoformat()})
+        case FailedAgain(ticket_id, turbine_number, broken_at, _after):
+            audit.record(session, "system", "turbine.failed_again", target=f"turbine {turbine_number}",
+                         detail={"ticket": ticket_id, "broken_at": broken_at.isoformat(),
+                                 "note": "failed again after repair; a new incident and ticket were opened"})
 
 
 def crew_from_settings(settings) -> CrewConfig:
     return CrewConfig(engineers=settings.turbine_crew_names(), repair_min_s=settings.turbine_repair_min_s,
-                      repair_max_s=settings.turbine_repair_max_s, travel_s=settings.turbine_travel_s)
+                      repair_max_s=settings.turbine_repair_max_s, travel_s=settings.turbine_travel_s,
+                      failed_again_after_s=settings.turbine_failed_again_after_s)

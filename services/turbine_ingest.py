@@ -7,12 +7,13 @@ ingest request never waits on a repair.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import numpy as np
 
 from data_access import turbines as store
 from data_access.engine import Database
-from domain.turbine_metrics import MetricBatch, validate_metrics
+from domain.turbine_metrics import DEFAULT_MAX_FUTURE_S, MetricBatch, validate_metrics
 from services import audit
 
 
@@ -29,8 +30,12 @@ class IngestResult:
 
 
 def ingest_metrics(db: Database, items: list, now_epoch_s: float, *, auto_register: bool,
-                   default_rating_kw: float, actor: str, single: bool = False) -> IngestResult:
+                   default_rating_kw: float, actor: str, single: bool = False,
+                   max_future_s: float = DEFAULT_MAX_FUTURE_S) -> IngestResult:
     """Validate ``items`` (the wire format of ``domain.turbine_metrics``) and store them.
+
+    ``now_epoch_s`` is the server's clock: reports stamped more than ``max_future_s`` after it are
+    refused, and it is stored as each report's ``received_at``.
 
     Raises ``domain.turbine_metrics.MetricError`` (naming the item and field) and stores nothing
     when any metric is invalid. Returns after the commit.
@@ -48,12 +53,13 @@ def ingest_metrics(db: Database, items: list, now_epoch_s: float, *, auto_regist
                         new_turbines.append(number)
             return np.array([known.get(n, np.nan) for n in unique.tolist()], dtype=np.float64)[inverse]
 
-        batch: MetricBatch = validate_metrics(items, rating_kw, now_epoch_s, single=single)
+        batch: MetricBatch = validate_metrics(items, rating_kw, now_epoch_s, single=single,
+                                              max_future_s=max_future_s)
         if new_turbines:
             store.register_turbines(session, [
                 {"turbine_number": n, "name": f"Turbine {n}", "rated_power_kw": default_rating_kw,
                  "auto_registered": True} for n in new_turbines])
             audit.record(session, actor, "turbine.registered", target=",".join(map(str, new_turbines)),
                          detail={"rated_power_kw": default_rating_kw, "auto": True})
-        stored = store.insert_metrics(session, batch)
+        stored = store.insert_metrics(session, batch, datetime.fromtimestamp(now_epoch_s, UTC))
     return IngestResult(received=batch.received, stored=stored, registered=tuple(new_turbines))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import time
 import zipfile
@@ -9,13 +10,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from data_access import turbines as store
 from data_access.engine import Database
 from data_access.types import utc_now
 from domain.settlement_time import LONDON
-from domain.turbine_fleet import Ticket, repair_state_label, turbine_condition
+from domain.turbine_fleet import Ticket, implausible_power, repair_state_label, turbine_condition
 from services.errors import InvalidInput, NotFound
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "data_access" / "demo_data" / "turbines"
@@ -42,13 +44,33 @@ class TurbineState:
     power_kw: float | None
     ticket: Ticket | None
     """The open incident's ticket, if any."""
+    plausibility: str = ""
+    """Why the latest report's power is implausible (``domain.turbine_fleet.implausible_power``), or ''."""
 
     @property
     def repair_state(self) -> str:
         return repair_state_label(self.ticket)
 
 
-def fleet_state(db: Database, report_interval_s: float, now: datetime | None = None) -> list[TurbineState]:
+DEFAULT_CURVE_TOLERANCE_SHARE = 0.10
+"""Power more than this share of the rating above the power curve at that wind is flagged."""
+
+
+@functools.cache
+def _curve_arrays() -> tuple[np.ndarray, np.ndarray]:
+    curve = theoretical_power_curve()
+    return curve["wind_speed_m_per_s"].to_numpy(float), curve["power_share"].to_numpy(float)
+
+
+def plausibility_flags(wind_m_per_s, power_kw, rated_power_kw,
+                       tolerance_share: float = DEFAULT_CURVE_TOLERANCE_SHARE) -> np.ndarray:
+    """``domain.turbine_fleet.implausible_power`` against the shipped theoretical power curve."""
+    curve_wind, curve_share = _curve_arrays()
+    return implausible_power(wind_m_per_s, power_kw, rated_power_kw, curve_wind, curve_share, tolerance_share)
+
+
+def fleet_state(db: Database, report_interval_s: float, now: datetime | None = None,
+                curve_tolerance_share: float = DEFAULT_CURVE_TOLERANCE_SHARE) -> list[TurbineState]:
     now = now or utc_now()
     with db.session() as session:
         turbines = store.list_turbines(session)
@@ -63,7 +85,10 @@ def fleet_state(db: Database, report_interval_s: float, now: datetime | None = N
             condition=turbine_condition(metric.status if metric else None, age, report_interval_s),
             last_status=metric.status if metric else None, last_seen=metric.measured_at if metric else None,
             wind_speed_m_per_s=metric.wind_speed_m_per_s if metric else None,
-            power_kw=metric.power_kw if metric else None, ticket=open_tickets.get(turbine.turbine_number)))
+            power_kw=metric.power_kw if metric else None, ticket=open_tickets.get(turbine.turbine_number),
+            plausibility=str(plausibility_flags([metric.wind_speed_m_per_s], [metric.power_kw],
+                                                [turbine.rated_power_kw], curve_tolerance_share)[0])
+            if metric else ""))
     return states
 
 
@@ -110,8 +135,11 @@ def list_tickets(db: Database, status: str | None = None, turbine_number: int | 
         return store.tickets(session, status, turbine_number, limit)
 
 
-def turbine_metrics(db: Database, turbine_numbers: list[int], since: datetime, until: datetime) -> pd.DataFrame:
-    """Reports of ``turbine_numbers`` in ``since..until`` (UTC); NotFound for an unknown turbine."""
+def turbine_metrics(db: Database, turbine_numbers: list[int], since: datetime, until: datetime,
+                    curve_tolerance_share: float = DEFAULT_CURVE_TOLERANCE_SHARE) -> pd.DataFrame:
+    """Reports of ``turbine_numbers`` in ``since..until`` (UTC); NotFound for an unknown turbine.
+
+    ``plausibility`` says why a report's power is implausible for its wind ('' when it is not)."""
     if since >= until:
         raise InvalidInput("since must be before until")
     with db.session() as session:
@@ -122,11 +150,15 @@ def turbine_metrics(db: Database, turbine_numbers: list[int], since: datetime, u
         frame = store.metrics_between(session, turbine_numbers, since, until, limit=MAX_METRIC_ROWS + 1)
     if len(frame) > MAX_METRIC_ROWS:
         raise InvalidInput(f"more than {MAX_METRIC_ROWS:,} reports in that window; choose a shorter one")
+    ratings = frame["turbine_number"].map(known).to_numpy(float)
+    frame["plausibility"] = plausibility_flags(frame["wind_speed_m_per_s"].to_numpy(float),
+                                               frame["power_kw"].to_numpy(float), ratings, curve_tolerance_share)
     return frame
 
 
 def metrics_csv(frame: pd.DataFrame) -> str:
-    """One CSV: UTC and UK local time, wind [m/s and km/h], power [kW], status."""
+    """One CSV: UTC and UK local time, wind [m/s and km/h], power [kW], status, and ``plausibility``:
+    ``power above the curve at this wind`` / ``power at zero wind`` for a report whose power its wind cannot explain."""
     out = pd.DataFrame({
         "turbine_number": frame["turbine_number"],
         "measured_at_utc": frame["measured_at"].dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
@@ -135,6 +167,7 @@ def metrics_csv(frame: pd.DataFrame) -> str:
         "wind_speed_km_per_h": (frame["wind_speed_m_per_s"] * 3.6).round(3),
         "power_kw": frame["power_kw"].round(3),
         "status": frame["status"],
+        "plausibility": frame.get("plausibility", ""),
     })
     return out.to_csv(index=False)
 

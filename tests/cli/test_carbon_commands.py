@@ -38,3 +38,20 @@ def test_setup_loads_the_seed_asset_so_its_day_works_out_of_the_box(sqlite_url):
     again = footprint.load_demo_carbon(db)  # what the next `flask setup` does: nothing added twice
     assert (again.intensity_intervals_added, again.readings_added) == (0, 0)
     db.dispose()
+
+
+def test_import_power_refuses_an_implausible_file_whole_and_register_asset_takes_a_rating(server, tmp_path):
+    runner = server.test_cli_runner()
+    registered = runner.invoke(args=["carbon", "register-asset", "battery1", "--rating-kw", "500"])
+    assert registered.exit_code == 0, registered.output
+    path = tmp_path / "cov.csv"
+    path.write_text(HEADER + "2019-11-25 00:00:00,power,battery1,100\n2019-11-25 00:10:00,power,battery1,5001\n")
+    refused = runner.invoke(args=["carbon", "import-power", str(path)])
+    assert refused.exit_code != 0
+    assert "line 3: asset battery1: power 5001 kW is outside ±5000 kW" in refused.output
+    assert "nothing was stored" in refused.output
+    db = server.extensions["powerdesk"].db
+    (asset,) = [a for a in footprint.list_assets(db) if a.asset_id == "battery1"]
+    assert asset.first_reading_utc is None
+    bad_rating = runner.invoke(args=["carbon", "register-asset", "battery2", "--rating-kw", "-1"])
+    assert bad_rating.exit_code != 0 and "not a power in kW" in bad_rating.output

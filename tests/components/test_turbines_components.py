@@ -84,3 +84,20 @@ def test_a_long_condition_badge_wraps_under_the_name_instead_of_cutting_it():
     assert name.children == "Carn Dubh 2" and "text-truncate" not in name.className
     assert "flex-wrap" in header.className.split()
     assert badge.children == "Stale (last said broken)"
+
+
+def test_an_implausible_latest_report_is_flagged_on_its_tile_and_marked_on_the_power_curve():
+    from dataclasses import replace
+
+    from components.turbines import power_curve_figure
+
+    flagged = turbine_tile(replace(state("ok"), plausibility="power at zero wind"), NOW)
+    assert "⚠ Implausible: power at zero wind" in str(flagged)
+    assert "Implausible" not in str(turbine_tile(state("ok"), NOW))
+    metrics = pd.DataFrame({"status": ["ok", "ok"], "wind_speed_m_per_s": [0.0, 8.0], "power_kw": [500.0, 1500.0],
+                            "plausibility": ["power at zero wind", ""]})
+    curve = pd.DataFrame({"wind_speed_m_per_s": [0.0, 25.0], "power_share": [0.0, 1.0]})
+    figure = power_curve_figure(metrics, curve, 3000.0, None, "t")
+    (marked,) = [t for t in figure.data if t.name.startswith("Implausible")]
+    assert marked.name == "Implausible (1)" and list(marked.x) == [0.0] and list(marked.customdata) == [
+        "power at zero wind"]

@@ -3,6 +3,7 @@
 import random
 from datetime import UTC, datetime, timedelta
 
+import numpy as np
 import pytest
 
 from domain.turbine_fleet import (
@@ -136,3 +137,28 @@ def test_labels_and_conditions_for_the_page():
     assert turbine_condition("ok", 2.9, 1.0) == "ok"
     assert turbine_condition("ok", 3.1, 1.0) == "stale"
     assert turbine_condition(None, None, 1.0) == "no data"
+
+
+# --- plausibility against the power curve ---
+
+def test_power_above_the_curve_beyond_the_tolerance_or_at_zero_wind_is_flagged():
+    from domain.turbine_fleet import implausible_power
+
+    curve_wind, curve_share = np.array([0.0, 3.0, 13.0, 25.0]), np.array([0.0, 0.0, 1.0, 1.0])
+    wind = np.array([8.0, 8.0, 8.0, 0.0, 0.0, 20.0, 2.0])
+    power = np.array([1500.0, 1800.0, 1800.1, 0.0, 0.5, 3300.0, -50.0])
+    flags = implausible_power(wind, power, np.full(7, 3000.0), curve_wind, curve_share, 0.10)
+    # at 8 m/s the curve gives 0.5 × 3000 = 1500 kW; +10 % of the rating allows up to 1800 kW
+    assert flags.tolist() == ["", "", "power above the curve at this wind", "", "power at zero wind", "", ""]
+
+
+def test_still_broken_after_a_done_repair_fails_again_only_after_the_delay():
+    from domain.turbine_fleet import FailedAgain
+
+    done = Ticket(4, 3, at(0), at(0), "done", "Alex", at(1), at(1), completed_at=at(61), repair_s=60)
+    crew = CrewConfig(engineers=("Alex",), repair_min_s=60, repair_max_s=60, failed_again_after_s=5)
+    assert plan(64, [done], [broken(3, since=0, latest=64)], crew) == []  # in flight: not yet
+    assert plan(70, [done], [broken(3, since=0, latest=67)], crew) == [FailedAgain(4, 3, at(67), at(66))]
+    # an ok after the repair resolves instead, and a later broken is a new incident, not a failed repair
+    actions = plan(90, [done], [broken(3, since=80, latest=85, last_ok=70)], crew)
+    assert actions[:2] == [Resolve(4, at(70)), OpenTicket(3, at(80))]

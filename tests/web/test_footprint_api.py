@@ -25,7 +25,7 @@ def viewer(seeded_server, client_as):
 
 def test_the_seed_range_has_the_documented_json_shape(viewer):
     body = viewer.get(f"{SEED}?from=14&to=20").json
-    assert set(body) == {"asset_id", "date", "rows", "total_g"}
+    assert set(body) == {"asset_id", "date", "rows", "total_g", "warnings"} and body["warnings"] == []
     assert body["asset_id"] == "abc123xyz" and body["date"] == "2019-11-25" and body["total_g"] == 0
     assert [r["half_hour_id"] for r in body["rows"]] == list(range(14, 21))
     assert body["rows"][0] == {"half_hour_id": 14, "start_utc": "2019-11-25T06:30:00Z", "power_kw": 0.0,
@@ -74,7 +74,7 @@ def test_bad_input_gets_400_with_a_clear_message(viewer):
 
 
 def test_unknown_asset_or_run_gets_404(viewer):
-    for url in ["/api/v1/footprint/nobody/2019-11-25", "/footprint/nobody/2019-11-25/14-20/",
+    for url in ["/api/v1/footprint/nobody12/2019-11-25", "/footprint/nobody12/2019-11-25/14-20/",
                 "/api/v1/footprint/runs/999"]:
         response = viewer.get(url)
         assert response.status_code == 404 and response.json["error"] == "not found", url
