@@ -251,7 +251,7 @@ def list_runs():
 
 @blueprint.get("/<int:run_id>")
 def get_run(run_id: int):
-    return jsonify(run_json(get_run_row(_context().db, run_id), _is_admin()))
+    return jsonify(run_json(get_run_row(_context().db, run_id, _context().settings), _is_admin()))
 
 
 @blueprint.get("/<int:run_id>/intervals.csv")
