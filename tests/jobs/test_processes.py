@@ -105,3 +105,17 @@ def test_a_detached_program_starts_in_its_own_session_with_its_output_in_the_log
                                      processes.child_environment(tmp_path))
     assert child.wait(60) == 0
     assert int(log_path.read_text().strip()) == child.pid  # a new session, led by the child itself
+
+
+def test_every_process_start_in_the_product_goes_through_jobs_processes():
+    """No product module but jobs/processes.py starts a process itself (a fork context, a pool, Popen)."""
+    import re
+
+    root = Path(__file__).resolve().parents[2]
+    starts = re.compile(r"get_context\(|ProcessPoolExecutor\(|subprocess\.Popen\(|os\.fork\(|(?<!psutil\.)\bProcess\(")
+    offenders = []
+    for package in ("app.py", "api", "callbacks", "cli", "jobs", "services", "data_access", "security"):
+        for path in [root / package] if package.endswith(".py") else sorted((root / package).rglob("*.py")):
+            if path.name != "processes.py" and starts.search(path.read_text()):
+                offenders.append(str(path.relative_to(root)))
+    assert offenders == []

@@ -143,3 +143,29 @@ def test_the_scheduler_runs_the_reaper_turbine_dispatch_intensity_and_price_fold
     assert jobs["turbine_dispatch"].schedule(settings) == Every(settings.turbine_dispatch_interval_s)
     for name in ("run_reaper", "turbine_dispatch", "price_folder"):
         assert run_job(jobs[name], settings), name
+
+
+def test_the_jobs_modules_import_each_other_one_way_only():
+    """``scheduler`` uses ``beat``, both read ``schedule``: no module of jobs/ reaches itself through its imports."""
+    import ast
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parents[2] / "jobs"
+    graph: dict[str, set[str]] = {}
+    for path in folder.glob("*.py"):
+        names: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names.add(node.module)
+                names.update(f"{node.module}.{alias.name}" for alias in node.names)
+            elif isinstance(node, ast.Import):
+                names.update(alias.name for alias in node.names)
+        graph[f"jobs.{path.stem}"] = {name for name in names if name.startswith("jobs.") and name != "jobs"}
+    graph = {module: {target for target in targets if target in graph} for module, targets in graph.items()}
+
+    def reaches(start: str, goal: str, seen: set[str]) -> bool:
+        return any(target == goal or (target not in seen and reaches(target, goal, seen | {target}))
+                   for target in graph[start])
+
+    assert "jobs.beat" in graph["jobs.scheduler"] and "jobs.schedule" in graph["jobs.beat"]
+    assert [module for module in graph if reaches(module, module, {module})] == []
