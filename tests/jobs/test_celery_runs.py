@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import UTC, timedelta
 from pathlib import Path
 
 import pytest
@@ -121,13 +122,12 @@ def test_a_worker_killed_mid_run_leaves_a_failed_run_that_is_not_solved_twice(ce
     os.kill(worker.pid, signal.SIGKILL)
     worker.wait(timeout=10)
     context = dash_app.server.extensions["powerdesk"]
-    assert reap_stale_runs(context.db, context.settings) == 0  # the heartbeat is still fresh
-    time.sleep(HEARTBEAT_S + 0.5)
-    reaped, deadline = reap_stale_runs(context.db, context.settings), time.monotonic() + 15
-    while not reaped and time.monotonic() < deadline:  # a loaded machine may have delayed the last beat's write
-        time.sleep(0.5)
-        reaped = reap_stale_runs(context.db, context.settings)
-    assert reaped == 1
+    # Judged at instants after the last beat the dead worker wrote (an injected "now", not a sleep), so a
+    # loaded machine that delayed that beat changes nothing.
+    last_beat = _row(dash_app, run_id).heartbeat_at
+    last_beat = last_beat if last_beat.tzinfo else last_beat.replace(tzinfo=UTC)
+    assert reap_stale_runs(context.db, context.settings, now=last_beat + timedelta(seconds=HEARTBEAT_S - 0.2)) == 0
+    assert reap_stale_runs(context.db, context.settings, now=last_beat + timedelta(seconds=HEARTBEAT_S + 0.2)) == 1
     failed = _row(dash_app, run_id)
     assert failed.status == "failed" and "stopped responding" in failed.message
     # The UI shows the failure: the form that was following the run, and the runs grid.
