@@ -10,7 +10,7 @@ the calling process:
 - ``start_process``: a local optimisation run (``jobs.background``). A ``forkserver`` context: a clean
   single-threaded server process, started once (by fork+exec, not a bare fork) with the optimiser and
   the runs service preloaded (``set_forkserver_preload``), forks each run from itself, so a run starts
-  in tens of milliseconds without re-importing Pyomo, pandas and SQLAlchemy;
+  without importing Pyomo, pandas and SQLAlchemy again;
 - ``process_pool``: the pool solving a study's points (``jobs.studies``), on the same forkserver;
 - ``start_detached``: a separate program (the detached study process, ``python -m jobs.studies``), by
   ``subprocess``, whose fork+exec runs no Python between the two, so nothing can wait on a copied lock;
