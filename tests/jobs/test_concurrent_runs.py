@@ -153,3 +153,31 @@ def _alive(pid: int) -> bool:
         return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
     except psutil.NoSuchProcess:
         return False
+
+
+def test_four_studies_of_six_points_at_once_on_the_dev_server_all_finish(tmp_path, seeded_sqlite_url):
+    import requests
+
+    from tests.faults.private_servers import wait_until
+
+    key = trader_key(seeded_sqlite_url)
+    server = DevServer(app_environment(seeded_sqlite_url, tmp_path / "instance", STUDY_WORKERS="2"),
+                       tmp_path / "dev.log")
+    try:
+        bodies = [{"name": f"desk {n}", "start": "2023-02-01", "end": "2023-02-01",
+                   "grid": {"power_mw": [10.0 * n + p for p in range(1, 7)], "duration_h": [1]}} for n in range(4)]
+        responses = post_all_at_once(server.base, key, "/api/v1/studies", bodies)
+        assert [r.status_code for r in responses] == [202] * 4, [r.text for r in responses]
+        study_ids = [r.json()["id"] for r in responses]
+        headers = {"Authorization": f"Bearer {key}"}
+
+        def study(study_id: int) -> dict:
+            return requests.get(f"{server.base}/api/v1/studies/{study_id}", headers=headers, timeout=60).json()
+
+        wait_until(lambda: all(study(i)["status"] != "running" for i in study_ids), 900, "the studies never ended")
+        studies = [study(i) for i in study_ids]
+    finally:
+        server.close()
+    assert [s["status"] for s in studies] == ["done"] * 4
+    assert [[p["status"] for p in s["points"]] for s in studies] == [["succeeded"] * 6] * 4
+    assert len({p["run_id"] for s in studies for p in s["points"]}) == 24
