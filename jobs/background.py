@@ -46,6 +46,9 @@ def _celery_app(redis_url: str, run_time_limit_s: float):
         broker_connection_timeout=3,
         task_publish_retry_policy=_QUICK_RETRIES,
         result_backend_transport_options={"retry_policy": _QUICK_RETRIES},
+        # No global redirection of stdout/stderr in a worker (Celery's default swaps sys.stdout for a logger
+        # proxy): a solve's output, and any library's, goes where the process's own goes.
+        worker_redirect_stdouts=False,
     )
 
     @celery_app.task(name=TASK_NAME, soft_time_limit=run_time_limit_s,

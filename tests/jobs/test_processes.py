@@ -119,3 +119,18 @@ def test_every_process_start_in_the_product_goes_through_jobs_processes():
             if path.name != "processes.py" and starts.search(path.read_text()):
                 offenders.append(str(path.relative_to(root)))
     assert offenders == []
+
+
+def test_no_worker_redirects_the_process_s_output():
+    """Neither the optimiser nor the jobs capture or redirect stdout globally (Pyomo's ``capture_output``
+    swaps file descriptors under a process-wide lock), and Celery workers keep their own stdout."""
+    from jobs.background import _celery_app
+
+    root = Path(__file__).resolve().parents[2]
+    swaps = ("capture_output(", "redirect_stdout(", "redirect_stderr(", "sys.stdout =", "os.dup2(")
+    offenders = [str(path.relative_to(root)) for package in ("optimiser", "jobs", "services")
+                 for path in sorted((root / package).rglob("*.py"))
+                 if any(swap in line for line in path.read_text().splitlines()
+                        if not line.lstrip().startswith(("#", "-", "``")) for swap in swaps)]
+    assert offenders == []
+    assert _celery_app("redis://127.0.0.1:1/0", 60.0).conf.worker_redirect_stdouts is False
