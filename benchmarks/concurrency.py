@@ -29,8 +29,7 @@ from datetime import UTC, date, timedelta
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO))  # ahead of benchmarks/, whose optimiser.py would shadow the package
 
 from sqlalchemy import select  # noqa: E402
 
