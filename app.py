@@ -111,9 +111,11 @@ def _reap_runs_at_start_up(db: Database, settings: Settings) -> None:
     from sqlalchemy.exc import SQLAlchemyError
 
     from services.optimisation_runs import reap_stale_runs
+    from services.runs import interrupt_orphaned_runs
 
     # A database before `flask setup` has no runs table: nothing to reap.
     with contextlib.suppress(SQLAlchemyError):
+        interrupt_orphaned_runs(db)  # a server killed with its local runs: they end "interrupted" now
         reap_stale_runs(db, settings)
 
 

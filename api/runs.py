@@ -251,13 +251,13 @@ def list_runs():
 
 @blueprint.get("/<int:run_id>")
 def get_run(run_id: int):
-    return jsonify(run_json(get_run_row(_context().db, run_id), _is_admin()))
+    return jsonify(run_json(get_run_row(_context().db, run_id, _context().settings), _is_admin()))
 
 
 @blueprint.get("/<int:run_id>/intervals.csv")
 def intervals_csv(run_id: int):
     db = _context().db
-    get_run_row(db, run_id)
+    get_run_row(db, run_id, _context().settings)
     with db.session() as session:
         intervals = run_store.run_intervals(session, run_id)
     starts = pd.DatetimeIndex(intervals["interval_start_utc"]) if not intervals.empty else pd.DatetimeIndex([], tz="UTC")
@@ -289,7 +289,7 @@ def submit_run():
             response.status_code = 503
             response.headers["Retry-After"] = str(JOB_START_RETRY_AFTER_S)
             return response
-    run = get_run_row(ctx.db, outcome.run_id)
+    run = get_run_row(ctx.db, outcome.run_id, ctx.settings)
     body = run_json(run, actor.role == "admin")
     if outcome.reopened:
         body["reopened"] = True
@@ -309,7 +309,7 @@ def cancel(run_id: int):
     ctx = _context()
     run = cancel_run(ctx.db, run_id, actor.user_id, actor.role == "admin",
                      stop_job=lambda job_id: stop_job(ctx.settings, job_id), actor=actor.name)
-    return jsonify(run_json(get_run_row(ctx.db, run.id), actor.role == "admin"))
+    return jsonify(run_json(get_run_row(ctx.db, run.id, ctx.settings), actor.role == "admin"))
 
 
 @blueprint.delete("/<int:run_id>")

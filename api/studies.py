@@ -125,7 +125,8 @@ def submit():
 @blueprint.get("/<int:study_id>")
 def study(study_id: int):
     require_machine_or_role("viewer")
-    return jsonify(get_study(current_app.extensions["powerdesk"].db, study_id))
+    context = current_app.extensions["powerdesk"]
+    return jsonify(get_study(context.db, study_id, context.settings))
 
 
 @blueprint.post("/<int:study_id>/cancel")

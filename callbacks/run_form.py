@@ -19,7 +19,7 @@ from flask import current_app
 from flask_login import current_user
 from sqlalchemy import select
 
-from callbacks.context import database
+from callbacks.context import app_settings, database
 from components.feedback import error_alert, info_alert, success_alert
 from data_access import runs as run_store
 from data_access.schema import OptimisationRun
@@ -271,6 +271,9 @@ def register(app: dash.Dash) -> None:
     def follow_run(_ticks, run_id):
         if run_id is None:  # a tick after the run ended: leave the finished bar as it is
             return (dash.no_update,) * 4 + (True,) + (dash.no_update,) * 5
+        from services.runs import reap
+
+        reap(database(), app_settings(), run_ids=[int(run_id)])  # a dead worker's run never shows as running
         with database().session() as session:
             run = session.get(OptimisationRun, int(run_id))
             if run is None:

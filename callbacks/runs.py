@@ -10,7 +10,7 @@ import pandas as pd
 from dash import Input, Output, Patch, State, ctx, dcc, html
 from flask_login import current_user
 
-from callbacks.context import database
+from callbacks.context import app_settings, database
 from callbacks.uploads import UploadError, read_upload, show_refusals, upload_name
 from components import ids
 from components.feedback import error_alert, info_alert, success_alert
@@ -147,7 +147,7 @@ def register(app: dash.Dash) -> None:
     )
     def fill_runs(_load, _changed, _deleted, user, status, first, last):
         db = database()
-        reap_stale_runs(db)  # cheap, and no one then looks at a run that will never finish
+        reap_stale_runs(db, app_settings())  # cheap, and no one then looks at a run that will never finish
         everything = run_rows(list_runs(db))
         users = sorted({row["by"] for row in everything if row["by"] != "command line"})
         statuses = sorted({row["status"] for row in everything})
@@ -200,7 +200,7 @@ def register(app: dash.Dash) -> None:
                 return _outputs(HIDDEN_VIEW, message=empty_notice())
             run_id = runs[0].id
         try:
-            run, intervals = get_run(db, run_id)
+            run, intervals = get_run(db, run_id, app_settings())
         except NotFound as error:
             return _outputs(HIDDEN_VIEW, message=error_alert(f"{str(error).capitalize()}. Pick a run from the list "
                                                              "above."))
@@ -231,7 +231,7 @@ def register(app: dash.Dash) -> None:
         if shown is None or chosen is None:
             return no_figure()
         try:
-            run, intervals = get_run(database(), int(shown))
+            run, intervals = get_run(database(), int(shown), app_settings())
         except NotFound:
             return no_figure()
         if intervals.empty or chosen not in set(intervals["settlement_date"]):
@@ -296,7 +296,7 @@ def register(app: dash.Dash) -> None:
         if ctx.triggered_id != page.DELETE_BUTTON or shown is None:
             return False, dash.no_update
         try:
-            run, _ = get_run(database(), int(shown))
+            run, _ = get_run(database(), int(shown), app_settings())
         except NotFound:
             return False, dash.no_update
         return True, html.Div([
@@ -379,7 +379,7 @@ def register(app: dash.Dash) -> None:
         if shown is None:
             return dash.no_update
         try:
-            run, intervals = get_run(database(), int(shown))
+            run, intervals = get_run(database(), int(shown), app_settings())
         except NotFound:
             return dash.no_update
         if intervals.empty:

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy import delete, func, insert, or_, select, true, update
 from sqlalchemy.orm import Session, aliased
 
 from data_access.schema import MarketPrice, OptimisationRun, RunInterval, StudyPoint
@@ -36,13 +36,15 @@ INTERVAL_FIELDS = (
 
 def find_reusable(session: Session, params_hash: str, input_fingerprint: str) -> OptimisationRun | None:
     """A run for the same parameters over the same input data that succeeded, or is still queued or
-    running (asking again while it solves must not solve it twice), newest first."""
+    running (asking again while it solves must not solve it twice). The unique index
+    ``uq_optimisation_runs_live_reuse`` allows one such run at most."""
     return session.scalar(
         select(OptimisationRun)
         .where(
             OptimisationRun.params_hash == params_hash,
             OptimisationRun.input_fingerprint == input_fingerprint,
             OptimisationRun.status.in_(REUSABLE_STATUSES + ACTIVE_STATUSES),
+            OptimisationRun.duplicate_of_id.is_(None),
         )
         .order_by(OptimisationRun.id.desc())
         .limit(1)
@@ -167,6 +169,28 @@ NEVER_PICKED_UP = "The run was queued but no worker picked it up. Check the work
 HOLDER_STOPPED = ("The run was waiting for a worker, but the process holding it stopped (no heartbeat), so it was "
                   "stopped. Run it again.")
 OVER_TIME = "The run took longer than the overall run time limit and was stopped."
+INTERRUPTED = ("The run was interrupted: the server process that started it stopped (it was killed or the machine "
+               "restarted) and its process is gone. Nothing was stored. Run it again.")
+
+
+def local_jobs(session: Session, host: str) -> list[tuple[int, int, datetime | None]]:
+    """Queued or running runs whose job is a local process on ``host``: (run id, pid, when the run was claimed
+    by that process, or None while still queued)."""
+    rows = session.execute(
+        select(OptimisationRun.id, OptimisationRun.job_id, OptimisationRun.started_at)
+        .where(OptimisationRun.status.in_(ACTIVE_STATUSES), OptimisationRun.job_id.like(f"pid:%@{host}"))
+    ).all()
+    jobs = []
+    for run_id, job_id, started_at in rows:
+        pid = job_id[len("pid:"):].partition("@")[0]
+        if pid.isdigit():
+            jobs.append((run_id, int(pid), started_at))
+    return jobs
+
+
+def interrupt(session: Session, run_ids: list[int]) -> list[int]:
+    """End queued or running ``run_ids`` as ``failed`` with ``INTERRUPTED``; returns those that were still active."""
+    return [run_id for run_id in run_ids if finish_active(session, run_id, FAILED, INTERRUPTED)]
 
 
 def _study_progressing_since(cutoff: datetime):
@@ -184,8 +208,9 @@ def _study_progressing_since(cutoff: datetime):
 
 
 def reap_stale(session: Session, heartbeat_cutoff: datetime, queued_cutoff: datetime,
-               overdue_cutoff: datetime | None = None) -> list[int]:
-    """End runs that will never finish by themselves; returns the ids marked.
+               overdue_cutoff: datetime | None = None, run_ids: list[int] | None = None) -> list[int]:
+    """End runs that will never finish by themselves (only ``run_ids`` when given: one run being read);
+    returns the ids marked.
 
     - running with a heartbeat older than ``heartbeat_cutoff`` (the worker died): ``failed``;
     - running since before ``overdue_cutoff`` (past the overall limit, a worker that did not stop): ``timed_out``;
@@ -209,8 +234,10 @@ def reap_stale(session: Session, heartbeat_cutoff: datetime, queued_cutoff: date
     ]
     if overdue_cutoff is not None:
         checks.append((RUNNING, OptimisationRun.started_at < overdue_cutoff, TIMED_OUT, OVER_TIME))
+    only = OptimisationRun.id.in_(run_ids) if run_ids is not None else true()
     for status, condition, final, message in checks:
-        ids = list(session.scalars(select(OptimisationRun.id).where(OptimisationRun.status == status, condition)))
+        ids = list(session.scalars(select(OptimisationRun.id).where(OptimisationRun.status == status, condition,
+                                                                    only)))
         if not ids:
             continue
         session.execute(

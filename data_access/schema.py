@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -107,12 +108,20 @@ class MarketPrice(Base):
     ingested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
 
 
+LIVE_REUSE = "status IN ('queued', 'running', 'succeeded') AND duplicate_of_id IS NULL"
+"""The runs an identical request reopens; the unique reuse index covers exactly these."""
+
+
 class OptimisationRun(Base):
     """One optimisation run: who asked, with what, on which input data, and how it ended."""
 
     __tablename__ = "optimisation_runs"
     __table_args__ = (Index("ix_optimisation_runs_reuse", "params_hash", "input_fingerprint"),
-                      Index("ix_optimisation_runs_status", "status"))
+                      Index("ix_optimisation_runs_status", "status"),
+                      # At most one live run (queued, running or succeeded) per reuse fingerprint: two identical
+                      # requests at once make one run (services.optimisation_runs.queue_run).
+                      Index("uq_optimisation_runs_live_reuse", "params_hash", "input_fingerprint", unique=True,
+                            sqlite_where=text(LIVE_REUSE), postgresql_where=text(LIVE_REUSE)))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(120), default="")
@@ -147,6 +156,8 @@ class OptimisationRun(Base):
     id_series: Mapped[str] = mapped_column(String(32), default="intraday")
     prices_as_of: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     """When the newest price row the run read was stored."""
+    duplicate_of_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    """The identical run kept when the dedupe index came (migration 0013) and this one duplicated it."""
 
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
     cancelled_by: Mapped[User | None] = relationship(foreign_keys=[cancelled_by_id])

@@ -7,6 +7,8 @@ A run is solved by ``start_run_job``: a Celery task ``powerdesk.execute_run`` (s
 limit, so the row is written as ``timed_out``; the hard limit a minute later), or a local child process
 watched by a thread that kills it once the limit plus a grace period has passed. The job's id is stored
 on the run row (``celery:<task id>`` or ``pid:<pid>@<host>``) so ``stop_job`` can terminate it on cancel.
+
+Local processes start through ``jobs.processes`` (a forkserver, never a fork of this threaded server).
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
-import multiprocessing
 import os
 import signal
 import socket
@@ -22,6 +23,7 @@ import threading
 
 from dash import CeleryManager, DiskcacheManager
 
+from jobs import processes
 from settings import Settings
 
 log = logging.getLogger(__name__)
@@ -44,6 +46,9 @@ def _celery_app(redis_url: str, run_time_limit_s: float):
         broker_connection_timeout=3,
         task_publish_retry_policy=_QUICK_RETRIES,
         result_backend_transport_options={"retry_policy": _QUICK_RETRIES},
+        # No global redirection of stdout/stderr in a worker (Celery's default swaps sys.stdout for a logger
+        # proxy): a solve's output, and any library's, goes where the process's own goes.
+        worker_redirect_stdouts=False,
     )
 
     @celery_app.task(name=TASK_NAME, soft_time_limit=run_time_limit_s,
@@ -70,7 +75,7 @@ def make_background_manager(settings: Settings) -> DiskcacheManager | CeleryMana
 
     job_dir = settings.instance_path / "jobs"
     job_dir.mkdir(parents=True, exist_ok=True)
-    return DiskcacheManager(diskcache.Cache(str(job_dir)))
+    return processes.SpawnDiskcacheManager(diskcache.Cache(str(job_dir)))
 
 
 def _solve(database_url: str, run_id: int, job_id: str, timeout_errors=(), settings: Settings | None = None) -> str:
@@ -173,9 +178,7 @@ def _start(settings: Settings, run_id: int) -> str:
         result = celery_app_for(settings).send_task(TASK_NAME, args=[database_url, run_id])
         job_id = f"celery:{result.id}"
     else:
-        process = multiprocessing.get_context("fork").Process(
-            target=_child, args=(database_url, run_id, settings), name=f"powerdesk-run-{run_id}", daemon=False)
-        process.start()
+        process = processes.start_process(_child, (database_url, run_id, settings), f"powerdesk-run-{run_id}")
         job_id = local_job_id(process.pid)
         threading.Thread(target=_watch, args=(process, database_url, run_id, settings.run_time_limit_s),
                          daemon=True, name=f"run-{run_id}-watch").start()

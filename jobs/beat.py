@@ -1,4 +1,4 @@
-"""Celery beat: the same ``jobs.scheduler.JOBS`` as periodic Celery tasks (when REDIS_URL is set).
+"""Celery beat: the same ``jobs.schedule.JOBS`` as periodic Celery tasks (when REDIS_URL is set).
 
 ``configure_beat(celery_app, settings)`` registers one task per job (``powerdesk.job.<name>``,
 which runs it through ``run_job``, so a failure is logged, never raised) and the beat schedule
@@ -13,7 +13,7 @@ from datetime import timedelta
 from celery import Celery
 from celery.schedules import crontab
 
-from jobs.scheduler import JOBS, Daily, ScheduledJob, run_job
+from jobs.schedule import JOBS, Daily, ScheduledJob, run_job
 from settings import Settings
 
 TASK_PREFIX = "powerdesk.job."

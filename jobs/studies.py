@@ -12,15 +12,13 @@ from __future__ import annotations
 
 import argparse
 import logging
-import multiprocessing
 import os
-import subprocess
 import sys
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
+from jobs import processes
 from settings import Settings
 
 log = logging.getLogger(__name__)
@@ -53,10 +51,9 @@ def execute_points(database_url: str, run_ids: list[int], workers: int, settings
     if workers == 1:
         with _waiting_kept_alive(database_url, run_ids, settings):
             return [execute_one(database_url, run_id, settings) for run_id in run_ids]
-    # fork: this process is single-threaded (the CLI or the detached study process), and forking
-    # skips re-importing Pyomo in every worker. A fork pool starts all its workers at the first submit,
-    # which map does at once, so the heartbeat thread starts after the last fork.
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+    # The workers come from the forkserver (jobs.processes), never a fork of this process, which may have
+    # threads (the heartbeat below, a CLI's pool); the optimiser is preloaded there, so none re-imports Pyomo.
+    with processes.process_pool(workers) as pool:
         statuses = pool.map(execute_one, [database_url] * len(run_ids), run_ids, [settings] * len(run_ids))
         with _waiting_kept_alive(database_url, run_ids, settings):
             return list(statuses)
@@ -106,9 +103,7 @@ def start_points(settings: Settings, study_id: int, run_ids: list[int]) -> str:
                "--workers", str(settings.study_workers), *map(str, run_ids)]
     log_path = settings.instance_path / f"study-{study_id}.log"
     try:
-        with open(log_path, "ab") as log_file:
-            subprocess.Popen(command, cwd=ROOT, stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                             start_new_session=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+        processes.start_detached(command, ROOT, log_path, processes.child_environment(ROOT))
     except OSError as error:
         from jobs.background import JobStartFailed, fail_unstarted, job_start_failure
 

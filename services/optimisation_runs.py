@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pandas as pd
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from data_access import runs as run_store
@@ -39,6 +40,7 @@ from services.errors import Conflict, Forbidden, InvalidInput, NotFound
 from services.footprint import intensity_series
 from services.prices import market_coverage, prices_for_dates
 from services.run_requests import RunRequest
+from services.runs import reap
 from settings import Settings
 
 log = logging.getLogger(__name__)
@@ -185,7 +187,9 @@ def queue_run(db: Database, request: RunRequest, user_id: int | None = None, act
     """Check a request and store it as a queued run (audited ``run.submitted``), or reopen an identical
     stored run (succeeded, or still queued or running: it is not solved twice).
 
-    Bad input (dates, missing prices) raises InvalidInput and stores nothing.
+    Atomic: the unique index on the live runs' reuse fingerprint lets one of several identical requests at
+    once insert; the others' inserts fail and they reopen that run. Bad input (dates, missing prices) raises
+    InvalidInput and stores nothing.
     """
     prices = load_prices(db, request)
     check_prices(db, prices, request)
@@ -193,10 +197,30 @@ def queue_run(db: Database, request: RunRequest, user_id: int | None = None, act
     check_intensity(request, intensity)
     series = (request.da_series, request.id_series)
     phash, fingerprint = params_hash(request), input_fingerprint(prices, series, intensity)
+    conflict: IntegrityError | None = None
+    for _attempt in range(QUEUE_ATTEMPTS):
+        with db.session() as session:
+            existing = run_store.find_reusable(session, phash, fingerprint)
+            if existing is not None:
+                return RunOutcome(existing.id, existing.status, reopened=True)
+        try:
+            return _insert_queued(db, request, phash, fingerprint, user_id, actor)
+        except IntegrityError as error:
+            # An identical request inserted first: the next look-up reopens its run (or, if that run has
+            # ended meanwhile, this one inserts again).
+            conflict = error
+    raise conflict
+
+
+QUEUE_ATTEMPTS = 5
+"""How often ``queue_run`` looks up, then inserts, before giving up on a run that keeps ending as it is reopened."""
+
+
+def _insert_queued(db: Database, request: RunRequest, phash: str, fingerprint: str, user_id: int | None,
+                   actor: str) -> RunOutcome:
+    """Insert the queued run with its ``run.submitted`` event; IntegrityError when a live identical run exists."""
+    series = (request.da_series, request.id_series)
     with db.session() as session:
-        existing = run_store.find_reusable(session, phash, fingerprint)
-        if existing is not None:
-            return RunOutcome(existing.id, existing.status, reopened=True)
         as_of = run_store.prices_as_of(session, series, day_start_utc(request.first),
                                        day_start_utc(request.last + timedelta(days=1)))
         run = OptimisationRun(
@@ -427,16 +451,8 @@ def reap_stale_runs(db: Database, settings: Settings | None = None, now=None) ->
     """End runs that will never finish: running with a heartbeat older than the deadline (``failed``),
     past the overall limit plus the heartbeat deadline (``timed_out``), queued and held by a process whose
     heartbeat stopped (``failed``), or queued and held by nobody for longer than the run limit (``failed``).
-    Returns how many runs were marked."""
-    settings = settings or Settings()
-    now = now or utc_now()
-    heartbeat = timedelta(seconds=settings.run_heartbeat_deadline_s)
-    limit = timedelta(seconds=settings.run_time_limit_s)
-    with db.session() as session:
-        marked = run_store.reap_stale(session, now - heartbeat, now - limit, now - limit - heartbeat)
-        for run_id in marked:
-            audit.record(session, "system", "run.reaped", f"run #{run_id}", {"run_id": run_id})
-    return len(marked)
+    Returns how many runs were marked. (``services.runs.reap``, on every run.)"""
+    return len(reap(db, settings, now))
 
 
 def series_coverage(db: Database) -> dict[str, tuple[date, date]]:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
+import os
+import socket
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
 
 import pandas as pd
 from sqlalchemy import delete, select
@@ -11,9 +14,11 @@ from sqlalchemy.orm import joinedload
 from data_access import runs as run_store
 from data_access.engine import Database
 from data_access.schema import OptimisationRun, RunInterval, User
+from data_access.types import utc_now
 from domain.run_status import in_progress
 from services import audit
 from services.errors import Conflict, Forbidden, InvalidInput, NotFound
+from settings import Settings
 
 MAX_COMPARED_RUNS = 4
 
@@ -52,8 +57,57 @@ def list_runs(db: Database, *, status: str | None = None, user: str | None = Non
         return list(session.scalars(query).unique())
 
 
-def get_run(db: Database, run_id: int) -> tuple[OptimisationRun, pd.DataFrame]:
-    """A stored run and its intervals (empty when the run has no schedule); NotFound if absent."""
+def reap(db: Database, settings: Settings | None = None, now: datetime | None = None,
+         run_ids: list[int] | None = None) -> list[int]:
+    """The heartbeat rule (``data_access.runs.reap_stale``), applied to every run or only to ``run_ids``, at
+    ``now`` (default: the clock): a run whose worker died ends ``failed``, an overdue one ``timed_out``.
+    Every read of a run applies it first, so no page or API answer shows a dead run as running. Audited
+    ``run.reaped``; returns the ids marked."""
+    settings = settings or Settings()
+    now = now or utc_now()
+    heartbeat = timedelta(seconds=settings.run_heartbeat_deadline_s)
+    limit = timedelta(seconds=settings.run_time_limit_s)
+    with db.session() as session:
+        marked = run_store.reap_stale(session, now - heartbeat, now - limit, now - limit - heartbeat, run_ids=run_ids)
+        for run_id in marked:
+            audit.record(session, "system", "run.reaped", f"run #{run_id}", {"run_id": run_id})
+    return marked
+
+
+def process_alive(pid: int, claimed_at: datetime | None) -> bool:
+    """Whether local process ``pid`` may still be the one solving a run it claimed at ``claimed_at``: it exists,
+    is not a zombie, and was not started after the claim (a pid the system has since given to another process)."""
+    import psutil
+
+    try:
+        process = psutil.Process(pid)
+        if process.status() == psutil.STATUS_ZOMBIE:
+            return False
+        created = process.create_time()
+    except (psutil.NoSuchProcess, psutil.AccessDenied):
+        return psutil.pid_exists(pid) and pid != os.getpid()
+    return claimed_at is None or created <= claimed_at.timestamp() + 1.0
+
+
+def interrupt_orphaned_runs(db: Database, host: str | None = None,
+                            alive: Callable[[int, datetime | None], bool] = process_alive) -> list[int]:
+    """At start-up: runs left queued or running by local processes of this host that are gone (the server was
+    killed with its runs, or the machine restarted) end ``failed`` with "interrupted" at once, instead of after
+    the heartbeat deadline. A run whose process still lives is left to finish. Audited ``run.interrupted``."""
+    host = host or socket.gethostname()
+    with db.session() as session:
+        gone = [run_id for run_id, pid, claimed_at in run_store.local_jobs(session, host)
+                if not alive(pid, claimed_at)]
+        ended = run_store.interrupt(session, gone)
+        for run_id in ended:
+            audit.record(session, "system", "run.interrupted", f"run #{run_id}", {"run_id": run_id})
+    return ended
+
+
+def get_run(db: Database, run_id: int, settings: Settings | None = None) -> tuple[OptimisationRun, pd.DataFrame]:
+    """A stored run and its intervals (empty when the run has no schedule); NotFound if absent. The heartbeat
+    rule is applied to it first (``reap``)."""
+    reap(db, settings, run_ids=[run_id])
     with db.session() as session:
         run = session.scalar(
             select(OptimisationRun).options(joinedload(OptimisationRun.created_by)).where(OptimisationRun.id == run_id)
@@ -63,8 +117,10 @@ def get_run(db: Database, run_id: int) -> tuple[OptimisationRun, pd.DataFrame]:
         return run, run_store.run_intervals(session, run_id)
 
 
-def get_run_row(db: Database, run_id: int) -> OptimisationRun:
-    """A stored run with its author and canceller loaded; NotFound if absent."""
+def get_run_row(db: Database, run_id: int, settings: Settings | None = None) -> OptimisationRun:
+    """A stored run with its author and canceller loaded; NotFound if absent. The heartbeat rule is applied
+    to it first (``reap``)."""
+    reap(db, settings, run_ids=[run_id])
     with db.session() as session:
         run = session.scalar(
             select(OptimisationRun)

@@ -25,6 +25,8 @@ from services import audit
 from services.errors import Conflict, Forbidden, InvalidInput, NotFound
 from services.optimisation_runs import RunRequest, cancel_run, queue_run
 from services.run_requests import field_problems
+from services.runs import reap
+from settings import Settings
 
 PENDING_STATUSES = ("queued", "running")
 MAX_NAME_LENGTH = 120
@@ -135,8 +137,17 @@ def study_status(cancelled: bool, run_statuses: list[str | None]) -> str:
     return "cancelled" if cancelled else "done"
 
 
-def get_study(db: Database, study_id: int) -> dict[str, Any]:
-    """The study as the API and the page show it: status, progress and every point with its run."""
+def get_study(db: Database, study_id: int, settings: Settings | None = None) -> dict[str, Any]:
+    """The study as the API and the page show it: status, progress and every point with its run. The
+    heartbeat rule is applied to its unfinished points first (``services.runs.reap``), so a point whose
+    worker died reads ``failed``, not ``running``."""
+    with db.session() as session:
+        _study(session, study_id)
+        pending = list(session.scalars(
+            select(StudyPoint.run_id).join(OptimisationRun, OptimisationRun.id == StudyPoint.run_id)
+            .where(StudyPoint.study_id == study_id, OptimisationRun.status.in_(PENDING_STATUSES))))
+    if pending:
+        reap(db, settings, run_ids=pending)
     with db.session() as session:
         study = _study(session, study_id)
         rows = _points(session, study_id)

@@ -36,6 +36,7 @@ CELERY_TEST_DATABASES = {
     "test_a_worker_killed_mid_run_leaves_a_failed_run_that_is_not_solved_twice": 9,
     "test_a_study_is_solved_by_celery_workers": 10,
     "test_the_worker_runs_the_daily_price_email_task": 11,
+    "test_twenty_distinct_runs_at_once_on_celery_and_postgresql_all_succeed": 7,
 }
 
 

@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import UTC, timedelta
 from pathlib import Path
 
 import pytest
@@ -57,8 +58,10 @@ def celery_setup(request, tmp_path, seeded_sqlite_url):
         workers.append(worker)
         return worker
 
+    # The worker beats often (its deadline is HEARTBEAT_S); the app, which reaps on every read, judges with a
+    # deadline a loaded machine cannot miss. The killed-worker test judges with HEARTBEAT_S at injected instants.
     settings = make_settings(tmp_path, seeded_sqlite_url, redis_url=broker_url, secret_key="celery-test-secret",
-                             run_heartbeat_deadline_s=HEARTBEAT_S)
+                             run_heartbeat_deadline_s=600.0)
     app = build_app(settings, seed=False)
     try:
         yield app, start_worker
@@ -121,13 +124,13 @@ def test_a_worker_killed_mid_run_leaves_a_failed_run_that_is_not_solved_twice(ce
     os.kill(worker.pid, signal.SIGKILL)
     worker.wait(timeout=10)
     context = dash_app.server.extensions["powerdesk"]
-    assert reap_stale_runs(context.db, context.settings) == 0  # the heartbeat is still fresh
-    time.sleep(HEARTBEAT_S + 0.5)
-    reaped, deadline = reap_stale_runs(context.db, context.settings), time.monotonic() + 15
-    while not reaped and time.monotonic() < deadline:  # a loaded machine may have delayed the last beat's write
-        time.sleep(0.5)
-        reaped = reap_stale_runs(context.db, context.settings)
-    assert reaped == 1
+    # Judged at instants after the last beat the dead worker wrote (an injected "now", not a sleep), so a
+    # loaded machine that delayed that beat changes nothing.
+    last_beat = _row(dash_app, run_id).heartbeat_at
+    last_beat = last_beat if last_beat.tzinfo else last_beat.replace(tzinfo=UTC)
+    short = context.settings.model_copy(update={"run_heartbeat_deadline_s": HEARTBEAT_S})
+    assert reap_stale_runs(context.db, short, now=last_beat + timedelta(seconds=HEARTBEAT_S - 0.2)) == 0
+    assert reap_stale_runs(context.db, short, now=last_beat + timedelta(seconds=HEARTBEAT_S + 0.2)) == 1
     failed = _row(dash_app, run_id)
     assert failed.status == "failed" and "stopped responding" in failed.message
     # The UI shows the failure: the form that was following the run, and the runs grid.

@@ -111,7 +111,7 @@ def test_typed_text_that_is_no_number_is_named_beside_its_field_even_in_an_optio
     assert typed["runs-new-import-limit"]["invalid"] is False
 
 
-def _follow(client, dash_app, run_id, until, timeout=60):
+def _follow(client, dash_app, run_id, until, timeout=600):  # a hang cap, never a speed limit
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         result = call(client, dash_app, POLL, {POLL: 1, "runs-queued.data": run_id}).json["response"]
@@ -150,9 +150,9 @@ def test_cancel_stops_the_background_process(dash_app, client_as):
         pid = int(session.get(OptimisationRun, run_id).job_id.split(":")[1].split("@")[0])
     message = call(client, dash_app, CANCEL, {CANCEL: 1, "runs-queued.data": run_id}).json["response"]
     assert f"Cancelling run #{run_id}" in str(message)
-    done = _follow(client, dash_app, run_id, lambda r: r["runs-new-poll"]["disabled"] is True, timeout=10)
+    done = _follow(client, dash_app, run_id, lambda r: r["runs-new-poll"]["disabled"] is True)
     assert "cancelled" in str(done["runs-new-message"]) and "Cancelled by trader" in str(done["runs-new-message"])
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
             os.kill(pid, 0)

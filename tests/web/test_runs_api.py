@@ -24,7 +24,7 @@ def bearer(server, name, username=None):
     return {"Authorization": f"Bearer {create_api_key(db_of(server), name, username).key}"}
 
 
-def wait_final(client, run_id, headers=None, timeout=60):
+def wait_final(client, run_id, headers=None, timeout=600):  # a hang cap, never a speed limit
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         body = client.get(f"/api/v1/runs/{run_id}", headers=headers or {}).json

@@ -9,7 +9,7 @@ BODY = {"name": "api sizing", "start": "2023-03-01", "end": "2023-03-02",
         "base": {"max_cycles_per_day": 1}, "grid": {"power_mw": [50, 100], "markets": ["da+id", "da"]}}
 
 
-def _wait_until_done(client, study_id, seconds=60):
+def _wait_until_done(client, study_id, seconds=600):  # a hang cap, never a speed limit
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         study = client.get(f"/api/v1/studies/{study_id}").json
