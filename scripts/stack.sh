@@ -37,7 +37,7 @@ stack_podman_conf() {
         for candidate in crun runc; do
             command -v "$candidate" >/dev/null || continue
             if podman --runtime "$(command -v "$candidate")" run --rm --network none \
-                --ulimit "nofile=$nofile:$nofile" "$BASE_IMAGE" true >/dev/null 2>&1; then
+                --ulimit "nofile=$nofile:$nofile" --ulimit "nproc=$nproc:$nproc" "$BASE_IMAGE" true >/dev/null 2>&1; then
                 runtime=$(command -v "$candidate")
                 break
             fi
@@ -77,6 +77,15 @@ stack_compose() {
     podman-compose --project-name "$STACK_PROJECT" "${files[@]}" "$@"
 }
 
+# stack_image TAG CONTEXT [BUILD ARGS...]: build one image; its log is kept, and shown when it fails.
+stack_image() {
+    local tag=$1 context=$2 log
+    shift 2
+    log="${CONTAINERS_CONF%/*}/build-$(basename "${tag%%:*}").log"
+    podman build --format docker --build-arg "BASE_IMAGE=$BASE_IMAGE" "$@" -t "$tag" "$context" >"$log" 2>&1 \
+        || { tail -n 40 "$log" >&2; stack_fail "building $tag failed (log: $log)"; }
+}
+
 stack_build() {
     if ! podman image exists "$BASE_IMAGE"; then
         stack_log "base image $BASE_IMAGE missing: building it (debootstrap)"
@@ -87,9 +96,9 @@ stack_build() {
     [[ -f /etc/ssl/certs/ca-certificates.crt ]] && mounts=(-v /etc/ssl/certs:/etc/ssl/certs:ro
         --build-arg PIP_CERT=/etc/ssl/certs/ca-certificates.crt)
     started=$(date +%s)
-    podman build --format docker --build-arg "BASE_IMAGE=$BASE_IMAGE" -t "$POSTGRES_IMAGE" containers/postgres >/dev/null
-    podman build --format docker --build-arg "BASE_IMAGE=$BASE_IMAGE" -t "$REDIS_IMAGE" containers/redis >/dev/null
-    podman build --format docker "${mounts[@]}" --build-arg "BASE_IMAGE=$BASE_IMAGE" -t "$POWERDESK_IMAGE" . >/dev/null
+    stack_image "$POSTGRES_IMAGE" containers/postgres
+    stack_image "$REDIS_IMAGE" containers/redis
+    stack_image "$POWERDESK_IMAGE" . "${mounts[@]}"
     stack_log "images ready in $(( $(date +%s) - started ))s (cached layers are reused)"
 }
 
