@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 export FLASK_APP := app
 
-.PHONY: run test test-faults install install-test migrate setup lint bench load container-smoke clean scheduler simulate bench-ingest
+.PHONY: run test test-faults install install-test migrate setup lint bench load container-smoke clean scheduler simulate bench-ingest stack-up stack-down stack-test
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -45,12 +45,14 @@ test: install-test
 ## fault tests (PostgreSQL connections terminated during writes; a private PostgreSQL cluster restarted
 ## and stopped under a stream of ingests through gunicorn; a private Redis killed before run and study
 ## submits; SQLite writers in several processes); with POWERDESK_CONTAINER_SMOKE=1 (CI sets it) also
-## builds the image with podman and smoke-tests it (scripts/container-smoke.sh, as root: through
-## `sudo -n` for other users)
+## builds the image with podman and smoke-tests it (scripts/container-smoke.sh), then brings the compose
+## stack up and breaks it on purpose (scripts/stack-test.sh); both as root, through `sudo -n` for others
 test-faults: install-test
 	$(BIN)/pytest tests/faults $(PYTEST_ARGS)
 	if [ "$${POWERDESK_CONTAINER_SMOKE:-0}" = 1 ]; then \
 		if [ "$$(id -u)" -eq 0 ]; then bash scripts/container-smoke.sh; else sudo -n -E bash scripts/container-smoke.sh; fi; \
+		if [ "$$(id -u)" -eq 0 ]; then PATH="$(CURDIR)/$(BIN):$$PATH" bash scripts/stack-test.sh; \
+		else sudo -n -E PATH="$(CURDIR)/$(BIN):$$PATH" bash scripts/stack-test.sh; fi; \
 	fi
 
 lint: install-test
@@ -81,6 +83,19 @@ load: install
 
 container-smoke:
 	bash scripts/container-smoke.sh
+
+## the production stack (compose.yaml) with podman-compose, from locally built images (as root);
+## STACK_ARGS="--scale worker=3" to scale; stack-down keeps the named volumes (STACK_ARGS=-v drops them)
+stack-up: install-test
+	PATH="$(CURDIR)/$(BIN):$$PATH" bash scripts/stack.sh up $(STACK_ARGS)
+
+stack-down: install-test
+	PATH="$(CURDIR)/$(BIN):$$PATH" bash scripts/stack.sh down $(STACK_ARGS)
+
+## bring the stack up with 3 workers, break it on purpose (worker killed, PostgreSQL restarted, Redis
+## stopped, scheduler restarted), check it recovers, time 1/2/3 workers, take it down with its volumes
+stack-test: install-test
+	PATH="$(CURDIR)/$(BIN):$$PATH" bash scripts/stack-test.sh
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

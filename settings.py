@@ -179,6 +179,14 @@ class Settings(BaseSettings):
         "(the worker stopped responding), and so is a queued study point whose holding process stopped beating; "
         "a queued run nobody holds is failed once it has waited the run time limit.",
     )
+    celery_visibility_timeout_s: float | None = Field(
+        None, gt=0,
+        description="Celery (Redis broker): a task whose worker died without acknowledging it (killed, power "
+        "lost) is delivered again to another worker after this many seconds [s]. Default: the run time limit "
+        "plus its hard-limit grace plus a minute, so a task still running is never delivered twice. With a "
+        "shorter value than the heartbeat deadline, a killed worker's run is taken over and finished; with "
+        "the default, the reaper fails it first (\"stopped responding\").",
+    )
     run_email_after_s: float = Field(
         120.0, ge=0,
         description="When a run that took longer than this [s] ends, its submitter gets an email with the outcome.",
@@ -247,6 +255,11 @@ class Settings(BaseSettings):
         if value.startswith("postgresql://"):
             return "postgresql+psycopg://" + value.removeprefix("postgresql://")
         return value
+
+    @field_validator("celery_visibility_timeout_s", mode="before")
+    @classmethod
+    def _empty_means_default(cls, value):
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("price_email_time")
     @classmethod

@@ -145,6 +145,8 @@ OPENAPI_SCHEMAS = {
         "parameters": {"type": "object"}, "totals": {"type": ["object", "null"]},
         "input_fingerprint": {"type": "string"}, "prices_as_of": {"type": ["string", "null"]},
         "created_by": {"type": ["string", "null"]}, "created_at": {"type": "string"},
+        "worker": {"type": ["string", "null"],
+                   "description": "Host (container) of the process or Celery worker that claimed the run last"},
         "error_traceback": {"type": "string", "description": "Admins only"},
     }},
 }
@@ -210,7 +212,7 @@ def run_json(run: OptimisationRun, is_admin: bool = False) -> dict:
         "solver_stats": run.solver_stats, "params_hash": run.params_hash, "input_fingerprint": run.input_fingerprint,
         "prices_as_of": _iso(run.prices_as_of), "created_by": run.created_by.username if run.created_by else None,
         "created_at": _iso(run.created_at), "started_at": _iso(run.started_at), "finished_at": _iso(run.finished_at),
-        "heartbeat_at": _iso(run.heartbeat_at), "cancelled_at": _iso(run.cancelled_at),
+        "heartbeat_at": _iso(run.heartbeat_at), "cancelled_at": _iso(run.cancelled_at), "worker": run.worker,
         "cancelled_by": run.cancelled_by.username if run.cancelled_by_id and run.cancelled_by else None,
         "links": {"self": f"/api/v1/runs/{run.id}", "intervals": f"/api/v1/runs/{run.id}/intervals.csv",
                   "page": f"/runs?run={run.id}"},

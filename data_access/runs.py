@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import delete, func, insert, or_, select, true, update
+from sqlalchemy import and_, delete, func, insert, or_, select, true, update
 from sqlalchemy.orm import Session, aliased
 
 from data_access.schema import MarketPrice, OptimisationRun, RunInterval, StudyPoint
@@ -51,15 +51,25 @@ def find_reusable(session: Session, params_hash: str, input_fingerprint: str) ->
     )
 
 
-def claim(session: Session, run_id: int, job_id: str | None = None) -> bool:
-    """Move a run from queued to running; False when it was not queued (already claimed, cancelled or done)."""
+def claim(session: Session, run_id: int, job_id: str | None = None, worker: str | None = None,
+          stale_before: datetime | None = None) -> bool:
+    """Move a run from queued to running; False when it was not queued (already claimed, cancelled or done).
+
+    A redelivered job (``job_id`` equal to the one that claimed the run, as Celery redelivers an unacked
+    task after its worker was killed) may take the run over while it is still ``running`` only when the
+    run's heartbeat is older than ``stale_before``: the first holder is dead, so the run is solved once,
+    never twice at the same time. ``worker`` records the host that claimed it."""
     now = utc_now()
     values: dict[str, Any] = {"status": RUNNING, "started_at": now, "heartbeat_at": now}
     if job_id is not None:
         values["job_id"] = job_id
-    result = session.execute(
-        update(OptimisationRun).where(OptimisationRun.id == run_id, OptimisationRun.status == QUEUED).values(**values)
-    )
+    if worker is not None:
+        values["worker"] = worker
+    claimable = OptimisationRun.status == QUEUED
+    if job_id is not None and stale_before is not None:
+        claimable = or_(claimable, and_(OptimisationRun.status == RUNNING, OptimisationRun.job_id == job_id,
+                                        OptimisationRun.heartbeat_at < stale_before))
+    result = session.execute(update(OptimisationRun).where(OptimisationRun.id == run_id, claimable).values(**values))
     return result.rowcount == 1
 
 

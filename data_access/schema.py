@@ -145,6 +145,8 @@ class OptimisationRun(Base):
     """The optimiser's own outcome (optimal, suboptimal, infeasible, time_limit_no_solution, solver_error)."""
     job_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
     """``pid:<pid>@<host>`` for a local process, ``celery:<task id>`` for a Celery task."""
+    worker: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    """The host (container) whose process or Celery worker claimed the run last; NULL before it was recorded."""
     progress_done: Mapped[int] = mapped_column(Integer, default=0)
     progress_total: Mapped[int] = mapped_column(Integer, default=0)
     heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

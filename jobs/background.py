@@ -35,13 +35,25 @@ HARD_LIMIT_GRACE_S = 60.0
 _QUICK_RETRIES = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
 
 
+def visibility_timeout_s(settings: Settings) -> float:
+    """Seconds after which Redis hands an unacknowledged task (its worker died) to another worker."""
+    if settings.celery_visibility_timeout_s is not None:
+        return settings.celery_visibility_timeout_s
+    return settings.run_time_limit_s + HARD_LIMIT_GRACE_S + 60.0
+
+
 @functools.cache
-def _celery_app(redis_url: str, run_time_limit_s: float):
+def _celery_app(redis_url: str, run_time_limit_s: float, visibility_timeout: float = 3600.0):
     from celery import Celery
 
     celery_app = Celery("powerdesk", broker=redis_url, backend=redis_url)
     celery_app.conf.update(
         task_acks_late=True, worker_prefetch_multiplier=1, broker_connection_retry_on_startup=True,
+        # A killed worker's task comes back after the visibility timeout; kombu sweeps for such tasks every
+        # interval x throttle seconds, so sweep often enough for a short timeout to mean what it says.
+        broker_transport_options={"visibility_timeout": visibility_timeout,
+                                  "unacked_restore_interval": max(1, min(10, int(visibility_timeout / 4))),
+                                  "unacked_restore_throttle": 1},
         # A web request that queues a run should learn quickly that the broker is down, not after 20 s.
         broker_connection_timeout=3,
         task_publish_retry_policy=_QUICK_RETRIES,
@@ -65,7 +77,7 @@ def _celery_app(redis_url: str, run_time_limit_s: float):
 def celery_app_for(settings: Settings):
     if not settings.redis_url:
         raise ValueError("POWERDESK_BACKGROUND=celery needs REDIS_URL (the broker and result store)")
-    return _celery_app(settings.redis_url, settings.run_time_limit_s)
+    return _celery_app(settings.redis_url, settings.run_time_limit_s, visibility_timeout_s(settings))
 
 
 def make_background_manager(settings: Settings) -> DiskcacheManager | CeleryManager:

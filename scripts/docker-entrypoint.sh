@@ -25,21 +25,34 @@ serve() {
         app:server
 }
 
+# The database (and Redis, when configured) may still be starting: compose engines that ignore
+# `condition: service_healthy` start everything at once. Wait up to WAIT_FOR_SERVICES_S (90 s).
+wait_for_services() {
+    python scripts/wait_for_services.py
+}
+
 case "${1:-}" in
     "")
+        wait_for_services
         flask --app app setup
         serve
         ;;
     migrate)
+        wait_for_services
         exec flask --app app setup
         ;;
     serve)
+        wait_for_services
         serve
         ;;
     worker)
-        exec celery -A jobs.celery_worker worker --loglevel INFO --concurrency "${CELERY_CONCURRENCY:-2}"
+        wait_for_services
+        # The hostname names the worker (celery@<container>), so each run records which one solved it.
+        exec celery -A jobs.celery_worker worker --loglevel INFO --concurrency "${CELERY_CONCURRENCY:-2}" \
+            --hostname "celery@${HOSTNAME:-$(hostname)}"
         ;;
     scheduler)
+        wait_for_services
         exec python -m jobs.scheduler
         ;;
     *)

@@ -16,12 +16,14 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import socket
 import threading
 import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TypeVar
 
 import pandas as pd
 from sqlalchemy.exc import IntegrityError
@@ -43,6 +45,7 @@ from services.run_requests import RunRequest
 from services.runs import reap
 from settings import Settings
 
+T = TypeVar("T")
 log = logging.getLogger(__name__)
 MAX_RUN_DAYS = 400
 FINAL_STATUS = {
@@ -253,6 +256,28 @@ def heartbeat_interval_s(settings: Settings) -> float:
     return max(0.2, min(15.0, settings.run_heartbeat_deadline_s / 4))
 
 
+DATABASE_RETRY_S = 60.0
+"""How long a worker keeps retrying a database call through a lost connection (PostgreSQL restarting) [s]."""
+
+
+def _through_outages(call: Callable[[], T], what: str, retry_s: float = DATABASE_RETRY_S,
+                     sleep: Callable[[float], None] = time.sleep) -> T:
+    """``call()``, retried once a second while the database is unreachable (for up to ``retry_s``), so a
+    database restart under a running worker delays its run instead of failing it. Each call is one whole
+    transaction, so a retry never repeats half of one."""
+    from sqlalchemy.exc import InterfaceError, OperationalError
+
+    deadline = time.monotonic() + retry_s
+    while True:
+        try:
+            return call()
+        except (OperationalError, InterfaceError):
+            if time.monotonic() >= deadline:
+                raise
+            log.warning("%s: database unavailable, retrying", what)
+            sleep(1.0)
+
+
 class _Heartbeat:
     """A thread calling ``beat(session)`` every ``interval_s`` while the block runs (first at once when
     ``at_once``), so a long day (or a long wait) still shows its process alive; it stops with the
@@ -304,25 +329,37 @@ def execute_run(
     """
     settings = settings or Settings()
     started = time.monotonic()
-    with db.session() as session:
-        claimed = run_store.claim(session, run_id, job_id)
-        run = session.get(OptimisationRun, run_id)
-        if run is None:
-            raise NotFound(f"there is no run #{run_id}")
-        if not claimed:
-            return RunOutcome(run.id, run.status, reopened=True)
+    # A Celery task redelivered after its worker died carries the same job id: it may take over the run
+    # once the dead worker's heartbeat is clearly stale (two beats missed), so the run is never lost.
+    stale_before = utc_now() - timedelta(seconds=2 * heartbeat_interval_s(settings))
+
+    def claim_run() -> tuple[bool, OptimisationRun | None]:
+        with db.session() as session:
+            claimed = run_store.claim(session, run_id, job_id, worker=socket.gethostname(), stale_before=stale_before)
+            return claimed, session.get(OptimisationRun, run_id)
+
+    claimed, run = _through_outages(claim_run, f"claiming run {run_id}")
+    if run is None:
+        raise NotFound(f"there is no run #{run_id}")
+    if not claimed:
+        return RunOutcome(run.id, run.status, reopened=True)
 
     last_write = -PROGRESS_WRITE_INTERVAL_S
 
     def on_day(done: int, total: int) -> None:
         nonlocal last_write
         now = time.monotonic()
-        with db.session() as session:
-            if done == total or now - last_write >= PROGRESS_WRITE_INTERVAL_S:
-                status = run_store.beat(session, run_id, done, total)
-                last_write = now
-            else:
-                status = run_store.status_of(session, run_id)
+
+        def write_progress() -> str | None:
+            nonlocal last_write
+            with db.session() as session:
+                if done == total or now - last_write >= PROGRESS_WRITE_INTERVAL_S:
+                    status = run_store.beat(session, run_id, done, total)
+                    last_write = now
+                    return status
+                return run_store.status_of(session, run_id)
+
+        status = _through_outages(write_progress, f"progress of run {run_id}")
         if status != run_store.RUNNING:
             raise RunStopped(status or run_store.FAILED)
         if now - started > settings.run_time_limit_s:
@@ -334,7 +371,7 @@ def execute_run(
         request = request_of(run)
         with _Heartbeat(db, lambda session: run_store.beat(session, run_id), heartbeat_interval_s(settings),
                         f"heartbeat of run {run_id}"):
-            prices = load_prices(db, request)
+            prices = _through_outages(lambda: load_prices(db, request), f"prices of run {run_id}")
             needs = MODES_NEEDING[str(Markets.parse(request.markets))]
             result = optimise(prices, request.first, request.last, request.battery,
                               markets=Markets.parse(request.markets), solver=request.solver, progress=on_day,
@@ -368,17 +405,23 @@ def execute_run(
         intervals = intervals.assign(id_price=float("nan"))
     elif not intervals.empty and needs == ("id",):
         intervals = intervals.assign(da_price=float("nan"))
-    with db.session() as session:
-        run_store.store_result(session, run_id, FINAL_STATUS[result.status], result.message, totals,
-                               result.solver.as_dict(), intervals, solver_status=str(result.status))
+
+    def store() -> None:
+        with db.session() as session:
+            run_store.store_result(session, run_id, FINAL_STATUS[result.status], result.message, totals,
+                                   result.solver.as_dict(), intervals, solver_status=str(result.status))
+
+    _through_outages(store, f"storing run {run_id}")
     return _finished(db, run_id, settings, started)
 
 
 def _finished(db: Database, run_id: int, settings: Settings, started: float) -> RunOutcome:
     """The run's outcome as stored; its submitter is emailed when it took longer than the threshold."""
-    with db.session() as session:
-        run = session.get(OptimisationRun, run_id)
-        status = run.status
+    def read_status() -> str:
+        with db.session() as session:
+            return session.get(OptimisationRun, run_id).status
+
+    status = _through_outages(read_status, f"reading run {run_id}")
     if time.monotonic() - started > settings.run_email_after_s:
         from services.run_mail import notify_run_finished
 

@@ -277,3 +277,68 @@ def test_progress_is_written_at_most_twice_a_second_yet_every_day_is_reported(pr
     assert outcome.status == "succeeded" and reported == list(range(1, 31))
     assert (run.progress_done, run.progress_total) == (30, 30)
     assert 2 <= len(writes) <= 2 + elapsed_s / PROGRESS_WRITE_INTERVAL_S
+
+
+def _running(db, job_id: str, heartbeat_age: timedelta) -> int:
+    """A queued run claimed by ``job_id`` whose last heartbeat is ``heartbeat_age`` old."""
+    from services.optimisation_runs import queue_run
+
+    run_id = queue_run(db, SPRING).run_id
+    with db.session() as session:
+        assert run_store.claim(session, run_id, job_id, worker="worker-a")
+        session.get(OptimisationRun, run_id).heartbeat_at = datetime.now(UTC) - heartbeat_age
+    return run_id
+
+
+def test_a_redelivered_task_takes_over_a_run_whose_worker_died_and_finishes_it(priced_db):
+    """Celery redelivers an unacked task (its worker was killed) with the same task id: once the dead
+    worker's heartbeat is stale, the redelivery claims the run, solves it and records its own worker."""
+    from services.optimisation_runs import execute_run
+
+    run_id = _running(priced_db, "celery:task-1", timedelta(minutes=10))
+    outcome = execute_run(priced_db, run_id, job_id="celery:task-1")
+    assert (outcome.status, outcome.reopened) == ("succeeded", False)
+    with priced_db.session() as session:
+        run = session.get(OptimisationRun, run_id)
+        assert run.worker not in (None, "worker-a") and run.job_id == "celery:task-1"
+        assert len(run_store.run_intervals(session, run_id)) == 48 + 46
+
+
+@pytest.mark.parametrize(("job_id", "heartbeat_age"), [
+    ("celery:task-1", timedelta(seconds=1)),  # the first worker is alive: a duplicate delivery stays out
+    ("celery:other", timedelta(minutes=10)),  # another task never takes a run over
+])
+def test_a_run_is_not_taken_over_while_its_worker_beats_or_by_another_task(priced_db, job_id, heartbeat_age):
+    from services.optimisation_runs import execute_run
+
+    run_id = _running(priced_db, "celery:task-1", heartbeat_age)
+    outcome = execute_run(priced_db, run_id, job_id=job_id, progress=lambda *_: pytest.fail("solved twice"))
+    assert (outcome.status, outcome.reopened) == ("running", True)
+    with priced_db.session() as session:
+        run = session.get(OptimisationRun, run_id)
+        assert (run.worker, run.job_id) == ("worker-a", "celery:task-1")
+
+
+def test_database_calls_are_retried_through_an_outage_and_give_up_after_the_limit():
+    from sqlalchemy.exc import OperationalError
+
+    from services.optimisation_runs import _through_outages
+
+    calls, slept = [], []
+
+    def flaky():
+        calls.append(1)
+        if len(calls) < 3:
+            raise OperationalError("select 1", {}, ConnectionError("server closed the connection"))
+        return "stored"
+
+    assert _through_outages(flaky, "test", retry_s=60, sleep=slept.append) == "stored"
+    assert (len(calls), slept) == (3, [1.0, 1.0])
+
+    def down():
+        raise OperationalError("select 1", {}, ConnectionError("refused"))
+
+    with pytest.raises(OperationalError):
+        _through_outages(down, "test", retry_s=0, sleep=slept.append)
+    with pytest.raises(ZeroDivisionError):  # anything else is not an outage: raised at once
+        _through_outages(lambda: 1 / 0, "test", retry_s=60, sleep=pytest.fail)

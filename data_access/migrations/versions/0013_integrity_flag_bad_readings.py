@@ -7,7 +7,7 @@ or beyond ±10 GW (no asset had a rating before this revision); reads skip flagg
 ``turbine_tickets.failed_again_at`` (the turbine still reported broken after the repair).
 
 Revision ID: 0013_integrity_flag_bad_readings
-Revises: 0012_api_key_scopes
+Revises: 0013_runs_dedupe_index
 """
 from datetime import UTC, datetime, timedelta
 from typing import Sequence, Union
@@ -19,7 +19,7 @@ from data_access.types import UTCDateTime
 
 
 revision: str = '0013_integrity_flag_bad_readings'
-down_revision: Union[str, Sequence[str], None] = '0012_api_key_scopes'
+down_revision: Union[str, Sequence[str], None] = '0013_runs_dedupe_index'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
