@@ -76,8 +76,9 @@ EMAIL_AT=$(( $(date +%s) + 240 ))
 export PRICE_EMAIL_TIME=$(TZ=Europe/London date -d "@$EMAIL_AT" +%H:%M)
 EMAIL_AT=$(TZ=Europe/London date -d "$(TZ=Europe/London date -d "@$EMAIL_AT" +%Y-%m-%dT%H:%M:00)" +%s)
 stack_log "price email at $PRICE_EMAIL_TIME UK time; publishing the app on $URL"
-stack_compose up -d --no-build --scale worker=3 >"$STACK_ENV_DIR/up.log" 2>&1 \
-    || { cat "$STACK_ENV_DIR/up.log" >&2; stack_fail "podman-compose up failed"; }
+export STACK_EXTRA_SERVICES=mailsink
+(stack_start --scale worker=3) >"$STACK_ENV_DIR/up.log" 2>&1 \
+    || { cat "$STACK_ENV_DIR/up.log" >&2; stack_fail "bringing the stack up failed"; }
 
 deadline=$(( $(date +%s) + 300 ))
 until [[ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$URL/ready" || true)" == 200 ]]; do

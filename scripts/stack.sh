@@ -102,11 +102,45 @@ stack_build() {
     stack_log "images ready in $(( $(date +%s) - started ))s (cached layers are reused)"
 }
 
+stack_container() {
+    podman ps -a --format '{{.Names}}' --filter "label=io.podman.compose.project=$STACK_PROJECT" \
+        --filter "label=io.podman.compose.service=$1" | head -n 1
+}
+
+# stack_wait_healthy SERVICE: run the image's healthcheck until it passes (podman without systemd runs
+# no healthcheck timers, so nothing else would).
+stack_wait_healthy() {
+    local name deadline=$(( $(date +%s) + ${STACK_HEALTHY_TIMEOUT_S:-180} ))
+    name=$(stack_container "$1")
+    [[ -n "$name" ]] || stack_fail "no container for $1"
+    until podman healthcheck run "$name" >/dev/null 2>&1; do
+        (( $(date +%s) < deadline )) || stack_fail "$1 ($name) not healthy within ${STACK_HEALTHY_TIMEOUT_S:-180} s"
+        sleep 2
+    done
+}
+
+# stack_start [UP ARGS...]: start in compose.yaml's order, one stage at a time: PostgreSQL and Redis
+# until healthy, then the one-shot migrate until it exits 0, then the app, workers and scheduler.
+# podman-compose before podman 4.6 ignores `condition: service_healthy`, and podman 4.3 cannot start a
+# container whose --requires chain is two deep ("not found in input list"), so each stage is started
+# with --no-deps once the previous one is ready.
+stack_start() {
+    local migrate code
+    # --no-build: the images were just built with the host's CA bundle and runtime; compose would rebuild.
+    stack_compose up -d --no-build --no-deps postgres redis ${STACK_EXTRA_SERVICES:-}
+    stack_wait_healthy postgres
+    stack_wait_healthy redis
+    stack_compose up -d --no-build --no-deps migrate
+    migrate=$(stack_container migrate)
+    code=$(podman wait "$migrate")
+    [[ "$code" == 0 ]] || { podman logs --tail 40 "$migrate" >&2; stack_fail "migrate exited $code"; }
+    stack_compose up -d --no-build --no-deps "$@" app worker scheduler
+}
+
 stack_up() {
     stack_build
     stack_secrets
-    # --no-build: the images were just built with the host's CA bundle and runtime; compose would rebuild.
-    stack_compose up -d --no-build "$@"
+    stack_start "$@"
 }
 
 stack_down() {

@@ -21,9 +21,10 @@ from dataclasses import dataclass, field
 
 import requests
 
-YEAR = ("2023-01-01", "2023-12-31")
-"""A real year of Elexon market index prices (shipped demo data): each point is a 365-day run."""
-BASE = {"markets": "id", "id_series": "market_index", "power_mw": 10}
+YEAR = ("2025-04-01", "2025-09-30")
+"""Six months of real EPEX GB day-ahead prices (shipped demo data, between the clock changes, which that
+import refuses): each point is a 183-day run."""
+BASE = {"markets": "da", "power_mw": 10}
 POLL_S = 2.0
 
 
@@ -162,7 +163,7 @@ def study_over_workers(stack: Stack) -> str:
         raise CheckFailed(f"{len(workers)} worker containers running, expected 3: {workers}")
     grid = {"duration_h": [1, 2], "max_cycles_per_day": [1, 1.5, 2], "round_trip_efficiency": [0.81, 0.9]}
     started = time.monotonic()
-    study_id = stack.study("stack: 12 points over 2023", grid)
+    study_id = stack.study("stack: 12 points over 2025-04..09", grid)
     points = points_succeeded(stack.wait_study(study_id, 900), 12)
     elapsed = time.monotonic() - started
     hosts = {stack.hostname_of(name): name for name in workers}
@@ -243,7 +244,7 @@ def postgres_restart(stack: Stack) -> str:
 
 def redis_stopped(stack: Stack) -> str:
     in_flight = stack.api("POST", "/api/v1/runs", json={
-        "first_date": "2023-02-01", "last_date": "2023-07-31", **BASE, "energy_mwh": 25, "name": "stack: in flight"})
+        "first_date": "2025-05-01", "last_date": "2025-08-31", **BASE, "energy_mwh": 25, "name": "stack: in flight"})
     if in_flight.status_code not in (200, 201, 202):
         raise CheckFailed(f"submitting the in-flight run gave {in_flight.status_code}: {in_flight.text[:200]}")
     run_id = in_flight.json()["id"]
@@ -252,7 +253,7 @@ def redis_stopped(stack: Stack) -> str:
     stack.podman("stop", "--time", "10", redis)
     try:
         refused = stack.api("POST", "/api/v1/runs", json={
-            "first_date": "2023-03-01", "last_date": "2023-03-07", **BASE, "energy_mwh": 35,
+            "first_date": "2025-06-01", "last_date": "2025-06-07", **BASE, "energy_mwh": 35,
             "name": "stack: while Redis is down"})
         health = requests.get(stack.url + "/health", timeout=10).status_code
         page = stack.api("GET", "/api/v1/runs").status_code
@@ -317,7 +318,7 @@ def scaling(stack: Stack) -> str:
         stack.podman("start", name)
     one = figures[0][1]
     table = ", ".join(f"{count} worker(s) {seconds:.0f} s ({one / seconds:.2f}x)" for count, seconds in figures)
-    return f"6-point study over 2023: {table} on {os.cpu_count()} cores"
+    return f"6-point study over 2025-04..09: {table} on {os.cpu_count()} cores"
 
 
 def main() -> int:
