@@ -87,11 +87,8 @@ until [[ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$URL/ready" || 
 done
 stack_log "stack ready $(( $(date +%s) - started ))s after the start (images included)"
 for service in postgres redis app; do
-    name=$(podman ps --format '{{.Names}}' --filter "label=io.podman.compose.project=$STACK_PROJECT" \
-        --filter "label=io.podman.compose.service=$service" | head -n 1)
-    # podman without systemd runs no healthcheck timers: run each image's healthcheck once by hand.
-    podman healthcheck run "$name" >/dev/null 2>&1 && echo "stack: healthcheck $service: ok" \
-        || { echo "stack: healthcheck $service: FAILED ($name unhealthy)"; exit 1; }
+    (STACK_HEALTHY_TIMEOUT_S=0 stack_wait_healthy "$service") && echo "stack: healthcheck $service: ok" \
+        || { echo "stack: healthcheck $service: FAILED ($(stack_container "$service") unhealthy)"; exit 1; }
 done
 
 "$PYTHON" scripts/stack_test.py --url "$URL" --project "$STACK_PROJECT" \
