@@ -2,12 +2,16 @@
 
 ``configure_beat(celery_app, settings)`` registers one task per job (``powerdesk.job.<name>``,
 which runs it through ``run_job``, so a failure is logged, never raised) and the beat schedule
-in Europe/London. The worker (``jobs/celery_worker.py``) calls it, so workers run the tasks;
-``python -m jobs.scheduler`` runs beat, which only sends them.
+in Europe/London. The tasks go to their own queue, ``SCHEDULED_QUEUE``, which only the scheduler
+process consumes: ``run_beat`` runs beat in a thread beside a one-at-a-time (solo) worker on that queue.
+On the run workers' queue a daily email waited behind hours of optimisation points (and was lost when
+the worker holding it was killed), and a 2 s turbine dispatch piled up thousands of copies. The run
+workers (``jobs/celery_worker.py``) register the tasks too, so any process can send them by name.
 """
 
 from __future__ import annotations
 
+import socket
 from datetime import timedelta
 
 from celery import Celery
@@ -17,6 +21,9 @@ from jobs.schedule import JOBS, Daily, ScheduledJob, run_job
 from settings import Settings
 
 TASK_PREFIX = "powerdesk.job."
+SCHEDULED_QUEUE = "powerdesk-scheduled"
+DAILY_EXPIRY_S = 50 * 60
+"""A daily job not started within this is dropped: its next hourly retry (``Daily.until_hour``) takes over."""
 
 
 def _schedule(job: ScheduledJob, settings: Settings):
@@ -26,6 +33,12 @@ def _schedule(job: ScheduledJob, settings: Settings):
     return timedelta(seconds=schedule.seconds)
 
 
+def _expiry_s(job: ScheduledJob, settings: Settings) -> float:
+    """How long a sent job may wait before it is dropped [s]: an interval job's next tick replaces it."""
+    schedule = job.schedule(settings)
+    return DAILY_EXPIRY_S if isinstance(schedule, Daily) else max(10.0, float(schedule.seconds))
+
+
 def configure_beat(celery_app: Celery, settings: Settings, jobs: tuple[ScheduledJob, ...] = JOBS) -> Celery:
     for job in jobs:
         def task(job: ScheduledJob = job) -> bool:
@@ -33,16 +46,26 @@ def configure_beat(celery_app: Celery, settings: Settings, jobs: tuple[Scheduled
 
         celery_app.task(name=TASK_PREFIX + job.name, ignore_result=True)(task)
     celery_app.conf.timezone = "Europe/London"
+    celery_app.conf.task_routes = {**(celery_app.conf.task_routes or {}),
+                                   TASK_PREFIX + "*": {"queue": SCHEDULED_QUEUE}}
     celery_app.conf.beat_schedule = {
         **(celery_app.conf.beat_schedule or {}),
-        **{job.name: {"task": TASK_PREFIX + job.name, "schedule": _schedule(job, settings)} for job in jobs},
+        **{job.name: {"task": TASK_PREFIX + job.name, "schedule": _schedule(job, settings),
+                      "options": {"queue": SCHEDULED_QUEUE, "expires": _expiry_s(job, settings)}}
+           for job in jobs},
     }
     return celery_app
 
 
 def run_beat(settings: Settings) -> None:
-    """Run Celery beat in this process (it sends the tasks; workers run them)."""
+    """Run Celery beat in a thread of this process, and in the main thread a solo worker that runs what it
+    sends from ``SCHEDULED_QUEUE``. Threads and the solo pool only: nothing is forked (see jobs/processes.py)."""
+    from celery.beat import EmbeddedService
+
     celery_app = configure_beat(Celery("powerdesk", broker=settings.redis_url, backend=settings.redis_url), settings)
     schedule_file = settings.instance_path / "celerybeat-schedule"
     settings.instance_path.mkdir(parents=True, exist_ok=True)
-    celery_app.Beat(loglevel="INFO", schedule=str(schedule_file)).run()
+    EmbeddedService(celery_app, thread=True, schedule_filename=str(schedule_file)).start()
+    celery_app.worker_main(["worker", "--pool=solo", "--loglevel=INFO", "-Q", SCHEDULED_QUEUE,
+                            "--hostname", f"scheduler@{socket.gethostname()}", "--without-gossip",
+                            "--without-mingle"])

@@ -37,6 +37,7 @@ CELERY_TEST_DATABASES = {
     "test_a_study_is_solved_by_celery_workers": 10,
     "test_the_worker_runs_the_daily_price_email_task": 11,
     "test_twenty_distinct_runs_at_once_on_celery_and_postgresql_all_succeed": 7,
+    "test_the_scheduler_runs_its_jobs_from_its_own_queue_without_a_run_worker": 12,
 }
 
 

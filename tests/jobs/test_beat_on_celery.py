@@ -13,7 +13,7 @@ import pytest
 from celery import Celery
 
 from data_access.engine import Database
-from jobs.beat import TASK_PREFIX
+from jobs.beat import SCHEDULED_QUEUE, TASK_PREFIX
 from services import price_email
 from tests.conftest import REDIS_URL, celery_redis_url, missing_service
 
@@ -56,3 +56,43 @@ def test_the_worker_runs_the_daily_price_email_task(tmp_path, seeded_sqlite_url,
     yesterday = price_email.previous_settlement_day()
     assert [m["Subject"] for m in inbox.messages] == [f"Powerdesk prices for {yesterday.isoformat()}"]
     assert inbox.envelopes == [["trader@example.com"]]
+
+
+def test_the_scheduler_runs_its_jobs_from_its_own_queue_without_a_run_worker(tmp_path, seeded_sqlite_url):
+    """Beat's jobs never wait behind optimisation points: ``python -m jobs.scheduler`` consumes their queue
+    itself, and nothing it sends lands on the run workers' queue."""
+    if not REDIS_URL:
+        missing_service("set POWERDESK_TEST_REDIS_URL to run the Celery scheduler test")
+    import redis
+
+    broker_url = celery_redis_url("test_the_scheduler_runs_its_jobs_from_its_own_queue_without_a_run_worker")
+    broker = redis.Redis.from_url(broker_url)
+    broker.flushdb()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "POWERDESK_", "REDIS_URL"))}
+    env.update(DATABASE_URL=seeded_sqlite_url, REDIS_URL=broker_url, SECRET_KEY="scheduler-test-secret",
+               POWERDESK_INSTANCE_PATH=str(tmp_path / "scheduler"), PYTHONPATH=str(ROOT),
+               TURBINE_DISPATCH_INTERVAL_S="1")
+    scheduler = subprocess.Popen([sys.executable, "-m", "jobs.scheduler"], cwd=ROOT, env=env,
+                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines: list[str] = []
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            line = scheduler.stdout.readline()
+            if not line:
+                break
+            lines.append(line)
+            if sum("job turbine_dispatch: finished" in seen for seen in lines) >= 2:
+                break
+        default_queue = broker.llen("celery")
+    finally:
+        scheduler.terminate()
+        try:
+            scheduler.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            scheduler.kill()
+        broker.flushdb()
+    output = "".join(lines)
+    assert sum("job turbine_dispatch: finished" in line for line in lines) >= 2, output[-3000:]
+    assert "scheduler@" in output and SCHEDULED_QUEUE in output, output[-3000:]
+    assert default_queue == 0, "the scheduler sent jobs to the run workers' queue"

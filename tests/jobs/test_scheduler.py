@@ -15,7 +15,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from celery import Celery
 
 from data_access.engine import Database
-from jobs.beat import TASK_PREFIX, configure_beat
+from jobs.beat import SCHEDULED_QUEUE, TASK_PREFIX, configure_beat
 from jobs.price_email import send_daily_price_email
 from jobs.scheduler import JOBS, Daily, Every, ScheduledJob, add_jobs, run_job
 from services import price_email
@@ -90,6 +90,8 @@ def test_celery_beat_schedules_the_same_jobs_and_its_tasks_run_them(settings):
     configure_beat(app, settings, JOBS + (COUNTING, BROKEN))
     email = app.conf.beat_schedule["price_email"]
     assert email["task"] == TASK_PREFIX + "price_email"
+    assert email["options"]["queue"] == SCHEDULED_QUEUE and email["options"]["expires"] < 3600
+    assert app.conf.beat_schedule["counting"]["options"]["expires"] == 10
     assert email["schedule"].hour == set(range(7, 24)) and email["schedule"].minute == {0}
     assert app.conf.timezone == "Europe/London"
     assert app.conf.beat_schedule["counting"]["schedule"].total_seconds() == 0.2
