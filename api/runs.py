@@ -171,7 +171,9 @@ def _context():
 def _actor() -> Actor:
     machine = g.get("machine")
     if machine is None:
-        return Actor(int(current_user.get_id()), current_user.username, current_user.role)
+        key = g.get("api_key")  # a user key: the guard made current_user its user, as of this request
+        name = f"{current_user.username} (apikey:{key.name})"[:64] if key is not None else current_user.username
+        return Actor(int(current_user.get_id()), name, current_user.role)
     user = key_user(_context().db, machine.api_key_id)
     if user is None:
         return Actor(None, f"apikey:{machine.name}", None)

@@ -10,7 +10,7 @@ from flask_wtf.csrf import generate_csrf
 
 from api.openapi import DATE, ERROR
 from domain.markets import MARKETS
-from security.authz import require_machine_or_role
+from security.authz import require_machine_or_role, write_scope
 from services.errors import InvalidInput, ServiceError
 from services.prices import prices_for_dates
 from services.validation import parse_date
@@ -22,7 +22,9 @@ _UNAUTHORISED = {"description": "No or invalid credentials", "content": {"applic
 OPENAPI_PATHS = {
     "/api/v1/whoami": {"get": {
         "summary": "Who the request is authenticated as",
-        "responses": {"200": {"description": "A machine (API key) or a user (session); for a user, the "
+        "responses": {"200": {"description": "`kind` (machine or user) and `credential` (machine_key, "
+                                             "user_key or session); a machine's `name` and `scopes`; a user's "
+                                             "`name` and current `role` (and the key's name); for a session, the "
                                              "`csrf_token` to send as X-CSRFToken on API writes"},
                       "401": _UNAUTHORISED},
     }},
@@ -73,9 +75,14 @@ def _date_arg(name: str) -> date:
 def whoami():
     """Who the request is authenticated as."""
     if g.get("machine") is not None:
-        return jsonify(kind="machine", name=g.machine.name)
+        return jsonify(kind="machine", credential="machine_key", name=g.machine.name,
+                       scopes=sorted(g.machine.scopes), writes_for=write_scope().describe())
+    if g.get("api_key") is not None:
+        return jsonify(kind="user", credential="user_key", key=g.api_key.name, name=current_user.username,
+                       role=current_user.role)
     # The token a script or page logged in with a session sends as X-CSRFToken on API writes.
-    return jsonify(kind="user", name=current_user.username, role=current_user.role, csrf_token=generate_csrf())
+    return jsonify(kind="user", credential="session", name=current_user.username, role=current_user.role,
+                   csrf_token=generate_csrf())
 
 
 @blueprint.get("/prices")

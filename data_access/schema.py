@@ -62,7 +62,7 @@ class User(Base):
 
 
 class ApiKey(Base):
-    """A machine credential (meter, turbine). Only a SHA-256 of the secret is stored."""
+    """A user's key (acts as the user) or a machine's (acts within its scopes). Only a SHA-256 of the secret is stored."""
 
     __tablename__ = "api_keys"
 
@@ -76,6 +76,20 @@ class ApiKey(Base):
     # runs-engine: a key may belong to a user (scripts, notebooks: it acts with that user's role);
     # a key without one is a machine's (meters, turbines), which may not submit runs.
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    scopes: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    """A machine key's scopes (``domain.key_kinds.MACHINE_SCOPES``), space-separated; None for a user key."""
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_used_address: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class ApiKeyAddress(Base):
+    """An address a key has been used from (the first use from a new one is audited)."""
+
+    __tablename__ = "api_key_addresses"
+
+    api_key_id: Mapped[int] = mapped_column(ForeignKey("api_keys.id", ondelete="CASCADE"), primary_key=True)
+    address: Mapped[str] = mapped_column(String(64), primary_key=True)
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
 
 
 class ApiKeyScope(Base):

@@ -84,6 +84,8 @@ def unexpected_error(error: Exception):
         return http_error(error)
     if is_database_unavailable(error):
         return database_unavailable(error)
+    if type(error).__name__ == "DependencyException":  # dash: a component-suite file it does not serve
+        return http_error(NotFound("no such component file"))
     if is_number_out_of_range(error):
         if any(isinstance(value, int) and value > 2**31 - 1 for value in (request.view_args or {}).values()):
             return http_error(NotFound("there is nothing with that number"))

@@ -2,22 +2,33 @@
 
 Dash's own routes (``/_dash-layout``, ``/_dash-dependencies``, ``/_dash-update-component``)
 serve data too, so they are guarded here rather than trusted to the page layouts.
+
+API routes are checked against ``domain.key_kinds.ROUTE_ACCESS`` on every request: a session or a
+user key passes on its user's current role (a user key is resolved to its user each time, so a
+disable, delete or role change takes effect on the next call), a machine key on its scopes. Every
+refused use of a real key is in the audit log.
 """
 
 from __future__ import annotations
 
+import logging
 from urllib.parse import quote
 
 import dash
 from flask import current_app, g, jsonify, make_response, redirect, request
 from flask_login import current_user
+from flask_login.mixins import AnonymousUserMixin
 from flask_wtf.csrf import validate_csrf
 from wtforms.validators import ValidationError
 
+from domain.key_kinds import describe, route_access
 from domain.roles import role_allows
 from security.authz import callback_role
-from security.principal import MachinePrincipal
-from services.api_keys import verify_api_key
+from security.principal import MachinePrincipal, SessionUser
+from services import audit
+from services.api_keys import KeyPrincipal, check_api_key
+
+log = logging.getLogger(__name__)
 
 PUBLIC_PATHS = frozenset({"/login", "/health", "/ready", "/favicon.ico", "/_favicon.ico"})
 PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/")
@@ -43,13 +54,63 @@ def _forbidden(message: str):
     return response
 
 
-def _machine_from_header() -> MachinePrincipal | None | bool:
-    """The API-key principal; None when no Bearer header; False when one was sent but is invalid."""
+def _db():
+    return current_app.extensions["powerdesk"].db
+
+
+def _audit_denied(key_name: str, reason: str) -> None:
+    audit.record(_db(), f"apikey:{key_name}", "apikey.denied", target=request.path[:120],
+                 detail={"method": request.method, "reason": reason}, remote_addr=request.remote_addr)
+
+
+def _key_from_header() -> KeyPrincipal | None | object:
+    """The API-key principal; None when no Bearer header; else the 401 response for a dead key.
+
+    For a user key, ``current_user`` becomes the key's user for this request (never the session's);
+    for a machine key it becomes anonymous, so no cookie sent alongside adds a person's rights."""
     header = request.headers.get("Authorization", "")
     if not header.startswith("Bearer "):
         return None
-    api_key = verify_api_key(current_app.extensions["powerdesk"].db, header.removeprefix("Bearer ").strip())
-    return MachinePrincipal(api_key.id, api_key.name) if api_key else False
+    checked = check_api_key(_db(), header.removeprefix("Bearer ").strip(), request.remote_addr)
+    if checked.principal is None:
+        if checked.key_name is not None:
+            _audit_denied(checked.key_name, checked.refusal or "refused")
+        return _unauthorised(checked.refusal or "the API key is not valid")
+    principal = checked.principal
+    g.api_key = principal
+    if principal.is_user_key:
+        g._login_user = SessionUser(principal.user_id, principal.username, principal.role)
+    else:
+        g._login_user = AnonymousUserMixin()
+        g.machine = MachinePrincipal(principal.api_key_id, principal.name, principal.scopes)
+    return principal
+
+
+def _authorise_api():
+    """403 unless the route's row in ``ROUTE_ACCESS`` lets this principal call it."""
+    rule = request.url_rule
+    if rule is None or request.method == "OPTIONS":
+        return None  # no such route (404/405 follow) or a preflight, which runs no endpoint
+    access = route_access(request.method, rule.rule)
+    key = g.get("api_key")
+    if access is None:
+        log.error("no ROUTE_ACCESS row for %s %s: refused for everyone", request.method, rule.rule)
+        problem = "this route has no access rule yet, so it is refused"
+    elif g.machine is not None:
+        if access.allows_machine(g.machine.scopes):
+            return None
+        problem = (f"machine keys may not call {request.method} {rule.rule}; use a user key ({describe(access)})"
+                   if not access.scopes else
+                   f"this machine key's scopes ({', '.join(sorted(g.machine.scopes)) or 'none'}) do not allow "
+                   f"{request.method} {rule.rule} ({describe(access)})")
+    else:
+        if access.role is not None and role_allows(current_user.role, access.role):
+            return None
+        needed = f"the {access.role} role" if access.role else "a machine key"
+        problem = f"this needs {needed}; you are a {current_user.role} ({describe(access)})"
+    if key is not None:
+        _audit_denied(key.name, problem)
+    return _forbidden(problem)
 
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -92,22 +153,21 @@ def guard():
     """Allow, redirect to /login, or refuse with 401/403 JSON."""
     path = request.path
     g.machine = None
+    g.api_key = None
     if is_public(path):
         return None
     if path.startswith(API_PREFIXES):
-        machine = _machine_from_header()
-        if machine is False:
-            return _unauthorised("the API key is not valid or has been revoked")
-        if machine is not None:
-            g.machine = machine
-            return None
-        if current_user.is_authenticated:
+        key = _key_from_header()
+        if key is not None and not isinstance(key, KeyPrincipal):
+            return key
+        if key is None:
+            if not current_user.is_authenticated:
+                return _unauthorised("send Authorization: Bearer <api key>, or log in")
             if request.method in UNSAFE_METHODS:
                 problem = _csrf_problem()
                 if problem:
                     return _forbidden(problem)
-            return None
-        return _unauthorised("send Authorization: Bearer <api key>, or log in")
+        return _authorise_api()
     if not current_user.is_authenticated:
         if path.startswith("/_") or request.method != "GET" or request.is_json:
             return _unauthorised("log in first")

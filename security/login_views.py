@@ -1,8 +1,8 @@
 """/login and /logout: a real form with CSRF, a uniform error, and login throttling.
 
 Only the HTML form body is accepted (a JSON body gets 415), so every attempt goes through the
-same checks and counters. Throttling (``security.throttle``) is per client address and per user
-name, with a backoff delay rather than a hard lock.
+same checks and counters. Throttling (``security.throttle``) is per client address and per (user
+name, address), with a backoff delay rather than a hard lock.
 """
 
 from __future__ import annotations
@@ -72,7 +72,7 @@ def make_auth_blueprint() -> Blueprint:
             _throttle().record_failure(name, address)
             audit.record(_db(), name, "login.failed", remote_addr=address)
             return _page(form, next_path, BAD_CREDENTIALS, 401)
-        _throttle().record_success(name)
+        _throttle().record_success(name, address)
         session.clear()  # nothing from before the login (CSRF token included) survives it
         login_user(SessionUser(user.id, user.username, user.role))
         start_session(user.id, user.session_version or 0)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask_login import UserMixin
 
@@ -25,3 +25,5 @@ class MachinePrincipal:
 
     api_key_id: int
     name: str
+    scopes: frozenset[str] = field(default_factory=frozenset)
+    """What it may call (``domain.key_kinds``); the request guard has checked the route against them."""

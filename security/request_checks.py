@@ -7,6 +7,9 @@ Run as ``before_request`` hooks after the guard (so anonymous callers still get 
   and no absurd nesting;
 - ``/_dash-component-suites/...`` serves only script, style, map and font files (Dash answers
   a request for ``dash/dash.py`` with a 500);
+- API write bodies nested absurdly deep or holding a lone surrogate get 400 (``security.json_input``);
+- a callback body naming a clientside callback's output gets 400 (Dash would raise KeyError);
+- a component-suite path with ``..`` in it gets 404;
 - a path under an API prefix that no API route serves gets 404 JSON (not the Dash page);
 - bodies larger than ``MAX_CONTENT_LENGTH`` get 413 before anything reads them.
 """
@@ -19,6 +22,7 @@ import logging
 from flask import current_app, jsonify, request
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
+from security import json_input
 from security.guard import API_PREFIXES
 
 log = logging.getLogger("powerdesk.requests")
@@ -37,19 +41,6 @@ def refuse(status: int, error: str, detail: str):
     response = jsonify(error=error, detail=detail)
     response.status_code = status
     return response
-
-
-def _depth_exceeds(value, limit: int) -> bool:
-    stack = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if depth > limit:
-            return True
-        if isinstance(item, dict):
-            stack.extend((child, depth + 1) for child in item.values())
-        elif isinstance(item, list):
-            stack.extend((child, depth + 1) for child in item)
-    return False
 
 
 def _is_dependency(item) -> bool:
@@ -71,14 +62,17 @@ def callback_body_problem(raw: bytes, callback_map: dict) -> tuple[int, str] | N
         return 400, "the body is not valid JSON"
     if not isinstance(body, dict):
         return 400, "the body must be a JSON object describing one callback"
-    if _depth_exceeds(body, MAX_JSON_DEPTH):
-        return 400, f"the body is nested deeper than {MAX_JSON_DEPTH} levels"
+    problem = json_input.problem_in(body, MAX_JSON_DEPTH)
+    if problem:
+        return 400, problem
     output = body.get("output")
     if not isinstance(output, str) or not output:
         return 400, "'output' (the callback's output id) is missing"
     spec = callback_map.get(output)
     if spec is None:
         return 400, "'output' does not name a callback of this app"
+    if "callback" not in spec:
+        return 400, "'output' names a clientside callback, which runs in the browser, not on the server"
     if not isinstance(body.get("outputs"), dict | list):
         return 400, "'outputs' must be an object or a list"
     for field, expected in (("inputs", spec.get("inputs", [])), ("state", spec.get("state", []))):
@@ -131,7 +125,13 @@ def check_request():
     path = request.path
     if path == DASH_CALLBACK_PATH and request.method == "POST":
         return _dash_callback_problem()
+    if path.startswith(API_PREFIXES) and request.method in ("POST", "PUT", "PATCH", "DELETE"):
+        problem = json_input.body_problem(request.get_data(cache=True))
+        if problem:
+            return refuse(400, "invalid request", f"{problem}; nothing was stored")
     if path.startswith(COMPONENT_SUITES_PREFIX):
+        if any(part in ("..", ".") or "\\" in part for part in path.split("/")):
+            return refuse(404, "not found", "no such component file")
         extension = path.rsplit(".", 1)[-1].lower() if "." in path.rsplit("/", 1)[-1] else ""
         if extension not in SERVED_SUITE_EXTENSIONS:
             return refuse(404, "not found", "no such component file")

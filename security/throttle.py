@@ -4,11 +4,15 @@ Two rules, both counting failed logins only:
 
 - per client address: after ``address_limit`` failures within ``address_window_s`` the address
   gets HTTP 429 until the window ends (stops one machine spraying many user names);
-- per user name: the first ``free_failures`` failures cost nothing; after that each attempt must
-  wait ``base_delay_s * 2**(n - free_failures)`` seconds (capped at ``max_delay_s``) after the
-  last failure. There is no hard lock: once the delay has passed the right password works, and a
-  success clears the user name's count. A name's count is forgotten ``reset_after_s`` after its
-  last failure.
+- per (user name, client address): the first ``free_failures`` failures cost nothing; after that
+  each attempt must wait ``base_delay_s * 2**(n - free_failures)`` seconds (capped at
+  ``max_delay_s``) after the last failure. There is no hard lock: once the delay has passed the
+  right password works, and a success clears the pair's count. A pair's count is forgotten
+  ``reset_after_s`` after its last failure.
+
+Neither rule counts a name's failures across addresses, so someone who knows a user name cannot
+keep its owner out by failing on purpose: the owner, from their own address, is not slowed by
+anyone else's failures (as Grafana and Superset throttle).
 
 The counters live in Redis when ``REDIS_URL`` is set (shared by every worker and machine), else in
 process memory (one process: the development server, tests). While Redis does not answer, each process
@@ -144,6 +148,10 @@ def _key(kind: str, value: str) -> str:
     return KEY_PREFIX + kind + ":" + hashlib.sha256(value.encode("utf-8", "replace")).hexdigest()[:32]
 
 
+def _user_key(username: str, address: str) -> str:
+    return _key("user", f"{username}\x00{address}")
+
+
 class LoginThrottle:
     def __init__(self, rules: ThrottleRules, store, clock: Callable[[], float] = time.time):
         self.rules = rules
@@ -157,7 +165,7 @@ class LoginThrottle:
         if by_address.get("count", 0) >= self.rules.address_limit:
             # the window started at this address's first failure: it ends within address_window_s
             return self.rules.address_window_s, "address"
-        by_user = self.store.get(_key("user", username), now)
+        by_user = self.store.get(_user_key(username, address), now)
         delay = self.rules.delay_after(by_user.get("count", 0))
         remaining = by_user.get("last", 0.0) + delay - now
         if delay and remaining > 0:
@@ -167,10 +175,10 @@ class LoginThrottle:
     def record_failure(self, username: str, address: str) -> None:
         now = self.clock()
         self.store.add_failure(_key("addr", address), now, self.rules.address_window_s, keep_expiry=True)
-        self.store.add_failure(_key("user", username), now, self.rules.reset_after_s, keep_expiry=False)
+        self.store.add_failure(_user_key(username, address), now, self.rules.reset_after_s, keep_expiry=False)
 
-    def record_success(self, username: str) -> None:
-        self.store.delete(_key("user", username))
+    def record_success(self, username: str, address: str) -> None:
+        self.store.delete(_user_key(username, address))
 
 
 def make_login_throttle(settings) -> LoginThrottle:

@@ -18,11 +18,12 @@ def test_existing_keys_stay_fleet_keys_across_the_migration_and_back(database_ur
     migrate.upgrade(database_url, "0012_api_key_scopes")
     assert "api_key_scopes" in inspect(engine).get_table_names()
     database = Database.from_url(database_url)
-    (old,) = api_keys.list_api_keys(database)
-    assert api_keys.key_scope(database, old.id) == FLEET
+    with engine.connect() as connection:  # raw SQL: the ORM model is at head, this database at 0012
+        (old_id,) = connection.execute(text("SELECT id FROM api_keys")).scalars().all()
+    assert api_keys.key_scope(database, old_id) == FLEET
     with engine.begin() as connection:
         connection.execute(text("INSERT INTO api_key_scopes (api_key_id, kind, ref) VALUES (:id, 'meter', 'm-1')"),
-                           {"id": old.id})
+                           {"id": old_id})
     database.dispose()
     migrate.downgrade(database_url, "0010_security")
     inspector = inspect(engine)

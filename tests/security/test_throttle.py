@@ -2,7 +2,7 @@
 
 import pytest
 
-from security.throttle import LoginThrottle, MemoryStore, RedisStore, ThrottleRules
+from security.throttle import LoginThrottle, MemoryStore, RedisStore, ThrottleRules, _user_key
 from tests.conftest import REDIS_URL, missing_service
 
 RULES = ThrottleRules(free_failures=3, base_delay_s=10, max_delay_s=40, reset_after_s=600,
@@ -44,24 +44,29 @@ def throttle(request):
 
 
 def test_a_user_name_is_slowed_down_but_never_locked_for_longer_than_the_cap(throttle):
+    """Per (name, address): the owner elsewhere is not slowed."""
     limiter, clock = throttle
-    for address in ("10.0.0.1", "10.0.0.2", "10.0.0.3"):  # three different attackers
-        assert limiter.wait_s("trader", address) is None
-        limiter.record_failure("trader", address)
-    wait, rule = limiter.wait_s("trader", "10.0.0.9")
-    assert rule == "user" and wait == pytest.approx(10)
-    clock.now += 10
-    assert limiter.wait_s("trader", "10.0.0.9") is None  # the real user gets a try after the delay
-    for _ in range(5):  # an attacker keeps failing as fast as allowed
-        limiter.record_failure("trader", f"10.1.0.{_}")
-        wait, _rule = limiter.wait_s("trader", "10.0.0.9")
-        assert wait <= RULES.max_delay_s
-        clock.now += wait
-    assert limiter.wait_s("trader", "10.0.0.9") is None
-    limiter.record_success("trader")
-    assert limiter.wait_s("trader", "10.0.0.9") is None
-    limiter.record_failure("trader", "10.0.0.9")
-    assert limiter.wait_s("trader", "10.0.0.9") is None  # a success wiped the count
+    for _ in range(RULES.free_failures):
+        assert limiter.wait_s("trader", "10.0.0.1") is None
+        limiter.record_failure("trader", "10.0.0.1")
+    wait, rule = limiter.wait_s("trader", "10.0.0.1")
+    assert rule == "user" and wait == pytest.approx(RULES.base_delay_s)
+    assert limiter.wait_s("trader", "10.0.0.9") is None  # the real user, elsewhere, is not slowed
+    clock.now += wait
+    limiter.record_failure("trader", "10.0.0.1")  # (below the address limit)
+    wait, rule = limiter.wait_s("trader", "10.0.0.1")
+    assert rule == "user" and wait == pytest.approx(2 * RULES.base_delay_s) and wait <= RULES.max_delay_s
+    clock.now += wait
+    assert limiter.wait_s("trader", "10.0.0.1") is None
+    limiter.record_success("trader", "10.0.0.1")
+    assert limiter.store.get(_user_key("trader", "10.0.0.1"), clock.now) == {}  # a success wiped the count
+
+
+def test_failures_spread_over_many_addresses_slow_none_of_them_for_the_owner():
+    limiter = LoginThrottle(RULES, MemoryStore(), Clock())
+    for number in range(50):
+        limiter.record_failure("trader", f"10.2.0.{number}")
+    assert limiter.wait_s("trader", "10.9.9.9") is None
 
 
 def test_one_address_spraying_many_user_names_is_stopped(throttle):

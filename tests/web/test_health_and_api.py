@@ -43,7 +43,9 @@ def test_api_key_authenticates_a_machine_and_revocation_stops_it(server):
     issued = create_api_key(db, "meter-42")
     client = server.test_client()
     headers = {"Authorization": f"Bearer {issued.key}"}
-    assert client.get("/api/v1/whoami", headers=headers).json == {"kind": "machine", "name": "meter-42"}
+    identity = client.get("/api/v1/whoami", headers=headers).json
+    assert {key: identity[key] for key in ("kind", "credential", "name")} == {
+        "kind": "machine", "credential": "machine_key", "name": "meter-42"}
     revoke_api_key(db, "meter-42")
     response = client.get("/api/v1/whoami", headers=headers)
     assert response.status_code == 401 and "revoked" in response.json["detail"]

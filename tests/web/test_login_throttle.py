@@ -72,3 +72,20 @@ def test_with_redis_down_people_still_log_in_and_guessing_is_still_slowed(tmp_pa
         assert log_in(attacker, f"name{number}", password="spray-password-1").status_code == 401
     assert log_in(attacker, "name99", password="spray-password-1").status_code == 429
     assert "Redis did not answer" in caplog.text
+
+
+def test_fifty_failures_from_one_address_stop_that_address_but_not_the_owner_elsewhere(tmp_path, seeded_sqlite_url):
+    """Someone who knows a user name cannot lock its owner out by failing on purpose."""
+    app = build_app(make_settings(tmp_path, seeded_sqlite_url), seed=False)
+    throttle = app.server.extensions["powerdesk.login_throttle"]
+    now = [2_000_000.0]
+    throttle.clock = lambda: now[0]  # no time passes: the attacker fails as fast as the form answers
+    attacker = _from(app.server.test_client(), "198.51.100.66")
+    statuses = [log_in(attacker, "trader", password="wrong-password-x").status_code for _ in range(50)]
+    assert set(statuses) == {401, 429} and statuses[:5] == [401] * 5
+    right_password_from_a = log_in(attacker, "trader")
+    assert right_password_from_a.status_code == 429  # A is stopped, even with the right password
+    owner = _from(app.server.test_client(), "203.0.113.20")
+    assert log_in(owner, "trader").status_code == 302  # B gets in
+    identity = owner.get("/api/v1/whoami").json
+    assert identity["name"] == "trader"

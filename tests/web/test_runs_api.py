@@ -91,7 +91,7 @@ def test_roles_user_keys_machine_keys_and_csrf(server, client_as):
     machine = bearer(server, "meter-1")
     assert anonymous.get("/api/v1/runs", headers=machine).status_code == 200  # machines may read
     machine_post = anonymous.post("/api/v1/runs", json=BODY, headers=machine)
-    assert machine_post.status_code == 403 and "machine API keys may not submit" in machine_post.json["detail"]
+    assert machine_post.status_code == 403 and "machine keys may not call" in machine_post.json["detail"]
     viewer_key = anonymous.post("/api/v1/runs", json=BODY, headers=bearer(server, "viewer-nb", "viewer"))
     assert viewer_key.status_code == 403
     notebook = bearer(server, "trader-nb", "trader")
