@@ -71,7 +71,8 @@ def form_request(values: dict) -> tuple[dict, dict[str, str]]:
     from components import run_form as form
 
     payload: dict = {"first_date": values.get(form.NEW_START), "last_date": values.get(form.NEW_END),
-                     "name": values.get(form.NEW_NAME) or "", "always_binary": bool(values.get(form.NEW_BINARY))}
+                     "name": values.get(form.NEW_NAME) or "", "always_binary": bool(values.get(form.NEW_BINARY)),
+                     "skip_missing_days": bool(values.get(form.NEW_SKIP))}
     problems: dict[str, str] = {}
     for field in form.NUMBER_FIELDS:
         value = typed_number(values.get(field.component_id))
@@ -119,7 +120,7 @@ def register(app: dash.Dash) -> None:
     number_ids = [f.component_id for f in form.NUMBER_FIELDS]
     choice_ids = [c for c, _k in form.CHOICE_FIELDS]
     checked_ids = [form.NEW_START, form.NEW_END, form.NEW_NAME, *number_ids, *choice_ids]
-    value_ids = [*checked_ids, form.NEW_BINARY]
+    value_ids = [*checked_ids, form.NEW_BINARY, form.NEW_SKIP]
 
     @app.callback(
         Output(form.NEW_SECTION, "hidden"),
@@ -175,7 +176,7 @@ def register(app: dash.Dash) -> None:
             try:
                 first, last = date.fromisoformat(payload["first_date"]), date.fromisoformat(payload["last_date"])
                 gaps = range_check(db, first, last, payload["da_series"] or "day_ahead",
-                                   payload["id_series"] or "intraday")
+                                   payload["id_series"] or "intraday", skip=payload["skip_missing_days"])
             except (ValueError, ServiceError) as error:
                 gaps = {"da": str(error), "id": None}
             for option in options:

@@ -183,16 +183,18 @@ def _coverage_row(row, starts: pd.DatetimeIndex) -> CoverageRow:
     )
 
 
-def prices_for_dates(db: Database, first: date, last: date, markets: tuple[str, ...] | None = None) -> pd.DataFrame:
-    """Wide prices for settlement dates ``first``..``last`` (inclusive) with settlement columns.
+def prices_for_dates(db: Database, first: date, last: date, markets: tuple[str, ...] | None = None,
+                     max_days: int | None = MAX_EXPLORER_DAYS) -> pd.DataFrame:
+    """Wide prices for settlement dates ``first``..``last`` (inclusive) with settlement columns; at most
+    ``max_days`` days (None: any, for a run, which checks its own limit).
 
     Index: aware UTC interval start. Columns: one per market [£/MWh], ``settlement_date``,
     ``settlement_period``.
     """
     if last < first:
         raise InvalidInput(f"the end date {last.isoformat()} is before the start date {first.isoformat()}")
-    if (last - first).days + 1 > MAX_EXPLORER_DAYS:
-        raise InvalidInput(f"choose at most {MAX_EXPLORER_DAYS} days at a time")
+    if max_days is not None and (last - first).days + 1 > max_days:
+        raise InvalidInput(f"choose at most {max_days} days at a time")
     with db.session() as session:
         wide = price_store.prices_between(session, day_start_utc(first), day_start_utc(last + timedelta(days=1)), markets)
     dates, periods = settlement_periods_of(wide.index)
