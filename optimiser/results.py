@@ -172,6 +172,8 @@ class Baselines:
     """Both markets at once with perfect foresight, rolled day by day like the run: the upper bound."""
     note: str = ""
     """Why a baseline is missing, when one is."""
+    joint_daily_net_gbp: list[list] = field(default_factory=list)
+    """The bound per settlement date: [ISO date, net £] (for capture per month); empty when unavailable."""
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -313,7 +313,20 @@ def _baselines(inputs: RangeInputs, battery: BatteryParams, totals: Totals, join
     note = ""
     if joint.status is RunStatus.SUBOPTIMAL:
         note = "joint bound comes from days stopped at the time limit; the true bound may be higher"
-    return Baselines(naive, net_revenue(joint.schedule), note)
+    return Baselines(naive, net_revenue(joint.schedule), note, _daily_net(inputs, joint.schedule, battery))
+
+
+def _daily_net(inputs: RangeInputs, schedule: Schedule, battery: BatteryParams) -> list[list]:
+    """[ISO date, net £] per settlement date of ``schedule`` (DA + ID cash − degradation − carbon cost)."""
+    dt = 0.5
+    net = (dt * inputs.day_ahead * (schedule.da_sell_mw - schedule.da_buy_mw)
+           + dt * inputs.intraday * (schedule.id_sell_mw - schedule.id_buy_mw)
+           - battery.degradation_cost_gbp_per_mwh * dt * schedule.discharge_mw)
+    if inputs.intensity is not None and battery.carbon_price_gbp_per_tco2 is not None:
+        net = net - battery.carbon_price_gbp_per_tco2 * dt * (schedule.charge_mw - schedule.discharge_mw) \
+            * inputs.intensity / 1000.0
+    daily = pd.Series(net).groupby(inputs.index["settlement_date"].to_numpy()).sum()
+    return [[day.isoformat(), round(float(value), 6)] for day, value in daily.items()]
 
 
 def _solver_stats(main: RollingRun, joint: RollingRun | None, problems: ProblemCache, tick: float) -> SolverStats:
