@@ -431,6 +431,8 @@ def execute_run(
     if totals is not None and result.baselines is not None:
         totals["baselines"] = result.baselines.as_dict()
     intervals = result.intervals
+    if totals is not None and not intervals.empty:
+        totals["by_year"] = by_year(intervals, request, totals)
     needs = MODES_NEEDING[str(Markets.parse(request.markets))]
     if not intervals.empty and needs == ("da",):
         intervals = intervals.assign(id_price=float("nan"))
@@ -444,6 +446,20 @@ def execute_run(
 
     _through_outages(store, f"storing run {run_id}")
     return _finished(db, run_id, settings, started)
+
+
+def by_year(intervals: pd.DataFrame, request: RunRequest, totals: dict) -> list[dict]:
+    """Per calendar year: days traded and skipped, net [£] and £/MW/year annualised over the traded hours (kept
+    with the totals, so a study lists years without reading every interval)."""
+    from domain.monthly_revenue import yearly_revenue
+
+    battery = request.battery
+    years = yearly_revenue(intervals, battery.power_mw, battery.energy_mwh, battery.degradation_cost_gbp_per_mwh,
+                           [date.fromisoformat(d) for d in totals.get("skipped_days") or []])
+    return [{"year": int(r.year), "days": int(r.days), "skipped_days": int(r.skipped_days),
+             "net_gbp": round(float(r.net_gbp), 2),
+             "net_gbp_per_mw_year": None if pd.isna(r.net_gbp_per_mw_year) else round(float(r.net_gbp_per_mw_year), 2)}
+            for r in years.itertuples()]
 
 
 def _finished(db: Database, run_id: int, settings: Settings, started: float) -> RunOutcome:
