@@ -99,8 +99,13 @@ def _coverage_line(db, da_series: str, id_series: str) -> str:
     parts = []
     for fresh in series_freshness(db, (da_series, id_series)):
         stored = f", loaded {format_local(fresh.stored_at, with_period=False)}" if fresh.stored_at else ""
+        gaps = ""
+        if fresh.gaps:
+            shown = ", ".join(gap.describe() for gap in fresh.gaps[:3])
+            more = f" and {len(fresh.gaps) - 3} more" if len(fresh.gaps) > 3 else ""
+            gaps = f" with {len(fresh.gaps)} gap{'s' if len(fresh.gaps) != 1 else ''} ({shown}{more})"
         parts.append(f"{MARKET_NAMES.get(fresh.market, fresh.market)} prices {fresh.first_date.isoformat()} to "
-                     f"{fresh.last_date.isoformat()}{stored}")
+                     f"{fresh.last_date.isoformat()}{gaps}{stored}")
     return "Prices stored: " + ("; ".join(parts) if parts else "none for these series") + "."
 
 

@@ -114,8 +114,8 @@ def run_view_outputs(run, intervals, theme: str | None) -> dict:
         "shown": run.id, "shown_status": run.status, "message": None, "hidden": False,
         "title": f"{label} · {run.markets} · {run.first_date:%d %b %Y} – {run.last_date:%d %b %Y} · {run.status}",
         "totals": kpi_cards(run),
-        "daily": daily_revenue_figure(intervals, degradation_rate(run), theme, f"Daily revenue · {label}")
-        if has_schedule else no_figure(),
+        "daily": daily_revenue_figure(intervals, degradation_rate(run), theme, f"Daily revenue · {label}",
+                                      skipped=skipped_days(run)) if has_schedule else no_figure(),
         "day_options": days, "day": days[0]["value"] if days else None,
         "chart": schedule_figure(intervals, theme, label) if has_schedule else no_figure(),
         "heatmap": soc_heatmap_figure(intervals, theme, f"SoC (MWh) · {label}") if has_schedule else no_figure(),

@@ -439,13 +439,33 @@ def execute_run(
     elif not intervals.empty and needs == ("id",):
         intervals = intervals.assign(da_price=float("nan"))
 
+    message = result.message + zero_price_warning(intervals, needs)
+
     def store() -> None:
         with db.session() as session:
-            run_store.store_result(session, run_id, FINAL_STATUS[result.status], result.message, totals,
+            run_store.store_result(session, run_id, FINAL_STATUS[result.status], message, totals,
                                    result.solver.as_dict(), intervals, solver_status=str(result.status))
 
     _through_outages(store, f"storing run {run_id}")
     return _finished(db, run_id, settings, started)
+
+
+def zero_price_warning(intervals: pd.DataFrame, needs: tuple[str, ...]) -> str:
+    """A warning for the run's message when some intervals are priced exactly £0/MWh in every market it trades:
+    a price of 0 is usually a missing value stored as zero (MID rows without a trade), not a real price."""
+    if intervals.empty:
+        return ""
+    columns = [c for role, c in (("da", "da_price"), ("id", "id_price")) if role in needs]
+    zero = (intervals[columns] == 0).all(axis=1).to_numpy()
+    if not zero.any():
+        return ""
+    from domain.settlement_time import format_local
+
+    first = pd.Timestamp(intervals["interval_start_utc"][zero].iloc[0])
+    first = first.tz_localize("UTC") if first.tzinfo is None else first
+    return (f". Warning: {int(zero.sum())} interval(s) are priced exactly £0/MWh in every market traded (the first "
+            f"{format_local(first.to_pydatetime())}); check they are real prices and not "
+            "missing ones stored as 0")
 
 
 def by_year(intervals: pd.DataFrame, request: RunRequest, totals: dict) -> list[dict]:
@@ -557,6 +577,8 @@ class SeriesFreshness:
     last_date: date
     stored_at: object
     """When its newest row was stored (aware UTC), or None."""
+    gaps: tuple = ()
+    """``services.prices.CoverageGap``s between first and last date (missing and partial days)."""
 
 
 def series_freshness(db: Database, markets: tuple[str, ...]) -> list[SeriesFreshness]:
@@ -570,7 +592,7 @@ def series_freshness(db: Database, markets: tuple[str, ...]) -> list[SeriesFresh
         with db.session() as session:
             stored = run_store.prices_as_of(session, (row.market,), start_of(row.first_date),
                                             start_of(row.last_date + timedelta(days=1)))
-        result.append(SeriesFreshness(row.market, *complete_dates(row), stored))
+        result.append(SeriesFreshness(row.market, *complete_dates(row), stored, row.gaps))
     return result
 
 

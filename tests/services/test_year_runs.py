@@ -126,3 +126,23 @@ def test_a_2024_run_mid_then_system_price_over_all_366_days(year_db):
     assert_soc_continuous(intervals, 25.0, 0.9)
     assert run.totals["net_revenue_gbp"] > 0
     assert run.totals["baselines"]["joint_net_revenue_gbp"] >= run.totals["net_revenue_gbp"] - 1e-6
+
+
+def test_a_run_over_prices_of_exactly_zero_in_every_market_says_so(sqlite_url):
+    migrate.upgrade(sqlite_url)
+    db = Database.from_url(sqlite_url)
+    starts = pd.date_range("2024-05-31T23:00Z", periods=48, freq="30min")  # 2024-06-01 is in BST
+    prices = np.r_[np.full(10, 40.0), 0.0, 0.0, np.full(36, 60.0)]
+    system = prices.copy()
+    system[20] = 0.0  # zero in one market only: a real price, no warning for it
+    frame = pd.DataFrame({"interval_start_utc": [t.isoformat() for t in starts], "market_index": prices,
+                          "system_price": system + 1.0})
+    frame.loc[10:11, "system_price"] = 0.0
+    import_prices(db, frame.to_csv(index=False).encode(), "zeros.csv")
+    outcome = run_optimisation(db, parse_request({**MID_THEN_SYSTEM, "first_date": "2024-06-01",
+                                                  "last_date": "2024-06-01"}))
+    run, _intervals = stored(db, outcome.run_id)
+    assert run.status == "succeeded"
+    assert "Warning: 2 interval(s) are priced exactly £0/MWh in every market traded" in run.message
+    assert "2024-06-01 05:00" in run.message
+    db.dispose()
