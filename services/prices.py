@@ -52,7 +52,7 @@ DEMO_FEEDS = {
 
 
 def load_demo_prices(db: Database, feeds: tuple[str, ...] = tuple(DEMO_FEEDS)) -> int:
-    """Load the shipped demo prices (by default all three feeds; ``feeds=("seed",)`` loads only
+    """Load the shipped demo prices (by default every feed; ``feeds=("seed",)`` loads only
     the seed DA/ID file, which tests use for speed); returns the number of new rows (0 when
     already loaded). The EPEX file's clock-change days are refused, as on any import. The portal MID
     files repeat the older MID file for 2024 with the same prices (unchanged), and add the autumn
