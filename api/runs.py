@@ -55,7 +55,10 @@ _ID = {"name": "run_id", "in": "path", "required": True, "schema": {"type": "int
 
 def _param_schema() -> dict:
     props: dict = {"name": {"type": "string", "maxLength": MAX_NAME_CHARS}, "first_date": DATE, "last_date": DATE,
-                   "always_binary": {"type": "boolean", "default": False}}
+                   "always_binary": {"type": "boolean", "default": False},
+                   "skip_missing_days": {"type": "boolean", "default": False,
+                                         "description": "Skip days without every price (battery idle, SoC "
+                                                        "carried) instead of refusing the run"}}
     for key, spec in FIELDS.items():
         if hasattr(spec, "options"):
             props[key] = {"type": "string", "enum": list(spec.options), "default": spec.default,

@@ -24,6 +24,7 @@ from components.price_figures import (
     series_chart,
     spread_chart,
 )
+from components.tiles import coverage_card
 from domain.markets import MARKET_NAMES, MARKETS
 from domain.price_statistics import daily_statistics
 from domain.roles import role_allows
@@ -94,17 +95,19 @@ def register(app: dash.Dash) -> None:
         Output(page.DATES, "end_date"),
         Output(page.UPLOAD_SECTION, "hidden"),
         Output(page.DATES_HINT, "children"),
+        Output(page.COVERAGE, "children"),
         Input(page.LOAD, "data"),
     )
     def initialise(_load):
         dates = price_dates(database())
         can_upload = role_allows(current_role(), "trader")
         if dates is None:
-            return None, None, None, None, not can_upload, "No prices are stored yet."
+            return None, None, None, None, not can_upload, "No prices are stored yet.", coverage_card([])
         default_last = dates.last_complete_date
         default_first = max(dates.first_date, default_last - timedelta(days=DEFAULT_DAYS - 1))
         hint = f"Prices are stored from {dates.first_date:%Y-%m-%d} to {dates.last_date:%Y-%m-%d}."
-        return dates.first_date, dates.last_date, default_first, default_last, not can_upload, hint
+        return (dates.first_date, dates.last_date, default_first, default_last, not can_upload, hint,
+                coverage_card(dates.coverage))
 
     @app.callback(
         Output(page.CHART, "figure"),

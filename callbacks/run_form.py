@@ -71,7 +71,8 @@ def form_request(values: dict) -> tuple[dict, dict[str, str]]:
     from components import run_form as form
 
     payload: dict = {"first_date": values.get(form.NEW_START), "last_date": values.get(form.NEW_END),
-                     "name": values.get(form.NEW_NAME) or "", "always_binary": bool(values.get(form.NEW_BINARY))}
+                     "name": values.get(form.NEW_NAME) or "", "always_binary": bool(values.get(form.NEW_BINARY)),
+                     "skip_missing_days": bool(values.get(form.NEW_SKIP))}
     problems: dict[str, str] = {}
     for field in form.NUMBER_FIELDS:
         value = typed_number(values.get(field.component_id))
@@ -98,8 +99,13 @@ def _coverage_line(db, da_series: str, id_series: str) -> str:
     parts = []
     for fresh in series_freshness(db, (da_series, id_series)):
         stored = f", loaded {format_local(fresh.stored_at, with_period=False)}" if fresh.stored_at else ""
+        gaps = ""
+        if fresh.gaps:
+            shown = ", ".join(gap.describe() for gap in fresh.gaps[:3])
+            more = f" and {len(fresh.gaps) - 3} more" if len(fresh.gaps) > 3 else ""
+            gaps = f" with {len(fresh.gaps)} gap{'s' if len(fresh.gaps) != 1 else ''} ({shown}{more})"
         parts.append(f"{MARKET_NAMES.get(fresh.market, fresh.market)} prices {fresh.first_date.isoformat()} to "
-                     f"{fresh.last_date.isoformat()}{stored}")
+                     f"{fresh.last_date.isoformat()}{gaps}{stored}")
     return "Prices stored: " + ("; ".join(parts) if parts else "none for these series") + "."
 
 
@@ -119,7 +125,7 @@ def register(app: dash.Dash) -> None:
     number_ids = [f.component_id for f in form.NUMBER_FIELDS]
     choice_ids = [c for c, _k in form.CHOICE_FIELDS]
     checked_ids = [form.NEW_START, form.NEW_END, form.NEW_NAME, *number_ids, *choice_ids]
-    value_ids = [*checked_ids, form.NEW_BINARY]
+    value_ids = [*checked_ids, form.NEW_BINARY, form.NEW_SKIP]
 
     @app.callback(
         Output(form.NEW_SECTION, "hidden"),
@@ -175,7 +181,7 @@ def register(app: dash.Dash) -> None:
             try:
                 first, last = date.fromisoformat(payload["first_date"]), date.fromisoformat(payload["last_date"])
                 gaps = range_check(db, first, last, payload["da_series"] or "day_ahead",
-                                   payload["id_series"] or "intraday")
+                                   payload["id_series"] or "intraday", skip=payload["skip_missing_days"])
             except (ValueError, ServiceError) as error:
                 gaps = {"da": str(error), "id": None}
             for option in options:

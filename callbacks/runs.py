@@ -17,6 +17,7 @@ from components.feedback import error_alert, info_alert, success_alert
 from components.graph import graph
 from components.operational import deviation_cards, schedule_vs_actual_figure
 from components.run_comparison import comparison_figure, comparison_table
+from components.run_monthly import monthly_figure, monthly_view
 from components.run_view import (
     daily_operation_figure,
     daily_revenue_figure,
@@ -37,6 +38,7 @@ from services.carbon import footprint_totals, schedule_footprint, with_carbon_co
 from services.errors import InvalidInput, NotFound, ServiceError
 from services.operational import import_readings, schedule_vs_actual
 from services.optimisation_runs import reap_stale_runs
+from services.run_monthly import monthly_csv, opens_on_monthly, run_by_month, skipped_days
 from services.runs import MAX_COMPARED_RUNS, delete_run, get_run, get_runs, list_runs
 
 URL_SYNC_JS = """
@@ -87,8 +89,19 @@ def empty_notice() -> dbc.Alert:
 HIDDEN_VIEW = {
     "shown": None, "shown_status": None, "message": None, "hidden": True, "title": "", "totals": None, "daily": no_figure(),
     "day_options": [], "day": None, "chart": no_figure(), "heatmap": no_figure(), "details": None, "rows": [],
-    "download_disabled": True, "delete_hidden": True, "range": None,
+    "download_disabled": True, "delete_hidden": True, "range": None, "monthly": None, "skipped": None,
+    "tab": dash.no_update,
 }
+
+
+def skipped_note(run) -> html.P | None:
+    """The days a run skipped for missing prices, named (the battery idled on them, its SoC carried)."""
+    days = skipped_days(run)
+    if not days:
+        return None
+    named = ", ".join(d.isoformat() for d in days[:30]) + (f" and {len(days) - 30} more" if len(days) > 30 else "")
+    return html.P(f"{len(days)} day{'s' if len(days) != 1 else ''} skipped for missing prices (battery idle, SoC "
+                  f"carried; not in the annualised figures): {named}.", className="small text-warning-emphasis mt-2 mb-0")
 
 
 def run_view_outputs(run, intervals, theme: str | None) -> dict:
@@ -96,12 +109,13 @@ def run_view_outputs(run, intervals, theme: str | None) -> dict:
     label = run_label(run)
     has_schedule = not intervals.empty
     days = day_options(intervals) if has_schedule else []
+    months, years = run_by_month(run, intervals)
     return {
         "shown": run.id, "shown_status": run.status, "message": None, "hidden": False,
         "title": f"{label} · {run.markets} · {run.first_date:%d %b %Y} – {run.last_date:%d %b %Y} · {run.status}",
         "totals": kpi_cards(run),
-        "daily": daily_revenue_figure(intervals, degradation_rate(run), theme, f"Daily revenue · {label}")
-        if has_schedule else no_figure(),
+        "daily": daily_revenue_figure(intervals, degradation_rate(run), theme, f"Daily revenue · {label}",
+                                      skipped=skipped_days(run)) if has_schedule else no_figure(),
         "day_options": days, "day": days[0]["value"] if days else None,
         "chart": schedule_figure(intervals, theme, label) if has_schedule else no_figure(),
         "heatmap": soc_heatmap_figure(intervals, theme, f"SoC (MWh) · {label}") if has_schedule else no_figure(),
@@ -112,11 +126,14 @@ def run_view_outputs(run, intervals, theme: str | None) -> dict:
         "range": [intervals["interval_start_utc"].iloc[0].isoformat(),
                   (intervals["interval_start_utc"].iloc[-1] + pd.Timedelta(minutes=30)).isoformat()]
         if has_schedule else None,
+        "monthly": monthly_view(months, years, monthly_figure(months, theme, f"Revenue by month · {label}")),
+        "skipped": skipped_note(run),
+        "tab": "monthly" if opens_on_monthly(run) else "daily",
     }
 
 
 VIEW_KEYS = ("shown", "shown_status", "selected", "message", "hidden", "title", "totals", "daily", "day_options", "day", "chart",
-             "heatmap", "details", "rows", "download_disabled", "delete_hidden", "range")
+             "heatmap", "details", "rows", "download_disabled", "delete_hidden", "range", "monthly", "skipped", "tab")
 
 
 def carbon_note(totals) -> html.P:
@@ -164,7 +181,8 @@ def register(app: dash.Dash) -> None:
             (page.RUN_TITLE, "children"), (page.TOTALS, "children"), (page.DAILY_CHART, "figure"),
             (page.DAY, "options"), (page.DAY, "value"), (page.CHART, "figure"), (page.HEATMAP, "figure"),
             (page.DETAILS, "children"), (page.INTERVALS, "rowData"), (page.DOWNLOAD_BUTTON, "disabled"),
-            (page.DELETE_BUTTON, "style"), (page.CHART_RANGE, "data"))),
+            (page.DELETE_BUTTON, "style"), (page.CHART_RANGE, "data"), (page.MONTHLY, "children"),
+            (page.SKIPPED, "children"), (page.TABS, "active_tab"))),
         Input(page.TABLE, "selectedRows"),
         Input(page.REQUESTED, "data"),
         Input(ids.THEME_STORE, "data"),
@@ -176,6 +194,7 @@ def register(app: dash.Dash) -> None:
     def show_run(selected, requested, theme, _deleted, _changed, shown, shown_status):
         trigger = ctx.triggered_id
         select_in_grid = True
+        keep_tab = False
         if trigger == page.TABLE:
             if not selected or len(selected) != 1:
                 return (dash.no_update,) * len(VIEW_KEYS)  # a comparison, or nothing ticked: keep the run shown
@@ -187,6 +206,7 @@ def register(app: dash.Dash) -> None:
             # A new colour mode, or a run queued or finished: draw the run shown again (it may be the one
             # that just finished, requested when it was queued).
             run_id, select_in_grid = shown, False
+            keep_tab = True
         elif trigger == page.DELETED:
             run_id = None
         else:
@@ -210,6 +230,8 @@ def register(app: dash.Dash) -> None:
                                         view["details"]])
         view["delete_hidden"] = not _may_delete(run)
         view["selected"] = {"ids": [str(run.id)]} if select_in_grid else dash.no_update
+        if keep_tab:  # redrawn (new colour mode, a run finished): the tab the user chose stays
+            view["tab"] = dash.no_update
         return _outputs(view)
 
     def _outputs(view: dict, **overrides) -> tuple:
@@ -387,6 +409,23 @@ def register(app: dash.Dash) -> None:
         export = with_carbon_columns(database(), intervals, intervals_export(intervals))
         return dcc.send_data_frame(export.to_csv, f"powerdesk_run_{run.id}_intervals.csv", index=False)
 
+
+    @app.callback(
+        Output(page.MONTHLY_DOWNLOAD, "data"),
+        Input(page.MONTHLY_DOWNLOAD_BUTTON, "n_clicks"),
+        State(page.SHOWN, "data"),
+        prevent_initial_call=True,
+    )
+    def download_monthly(_clicks, shown):
+        if shown is None:
+            return dash.no_update
+        try:
+            run, intervals = get_run(database(), int(shown), app_settings())
+        except NotFound:
+            return dash.no_update
+        if intervals.empty:
+            return dash.no_update
+        return dcc.send_string(monthly_csv(run, intervals), f"powerdesk_run_{run.id}_monthly.csv")
 
 
 def _comparison_card(runs, theme):

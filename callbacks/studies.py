@@ -177,9 +177,13 @@ def register(app: dash.Dash) -> None:
         State(page.NEW_CYCLES, "value"),
         State(page.NEW_EFFICIENCY, "value"),
         State(page.NEW_MARKETS, "value"),
+        State(page.NEW_DA_SERIES, "value"),
+        State(page.NEW_ID_SERIES, "value"),
+        State(page.NEW_SKIP, "value"),
         prevent_initial_call=True,
     )
-    def submit(_clicks, name, start, end, power, duration, cycles, efficiency, markets):
+    def submit(_clicks, name, start, end, power, duration, cycles, efficiency, markets, da_series=None,
+               id_series=None, skip=False):
         context = current_app.extensions["powerdesk"]
         try:
             if not isinstance(name, str) or not name.strip():
@@ -197,6 +201,8 @@ def register(app: dash.Dash) -> None:
                     "round_trip_efficiency": parse_number_list(efficiency, "Round-trip efficiency"),
                     "markets": [m for m in markets if isinstance(m, str)],
                 },
+                "da_series": da_series or "day_ahead", "id_series": id_series or "intraday",
+                "skip_missing_days": bool(skip),
             }
             submitted = submit_study(context.db, body, int(current_user.get_id()), current_user.username,
                                      context.settings.study_max_points)

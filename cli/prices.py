@@ -24,6 +24,8 @@ def echo_report(report: ImportReport) -> None:
         click.echo(f"Prices from {report.first_utc.isoformat()} to {report.last_utc.isoformat()} (UTC).")
     for day in report.refused_days:
         click.echo(f"Refused day: {day}")
+    for note in report.notes:
+        click.echo(f"Note: {note}")
     other = [(line, reason) for line, reason in report.rejected if reason not in set(report.refused_days)]
     for line, reason in other[:20]:
         click.echo(f"Rejected line {line}: {reason}")
@@ -35,7 +37,8 @@ def echo_report(report: ImportReport) -> None:
                    f"'{conflict['other_source']}' (both kept)")
 
 
-@prices_group.command("import", help="Import a price file (seed, Elexon MID or EPEX hourly CSV, .csv.gz too).")
+@prices_group.command("import", help="Import a price file (seed, Elexon MID, Elexon portal MID, Elexon system prices or EPEX hourly "
+                      "CSV, .csv.gz too).")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
               help="File format; detected from the header when omitted.")

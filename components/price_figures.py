@@ -241,6 +241,8 @@ def import_report_view(report) -> html.Div:
     if report.refused_days:
         items.append(html.Div("Refused days:", className="small fw-semibold"))
         items.append(html.Ul([html.Li(day) for day in report.refused_days[:20]], className="small mb-1"))
+    if report.notes:
+        items.append(html.Ul([html.Li(note) for note in report.notes], className="small mb-1"))
     refused = set(report.refused_days)
     other = [(line, reason) for line, reason in report.rejected if reason not in refused]
     hidden = report.rows_rejected - len(refused) - len(other)

@@ -23,6 +23,7 @@ NEW_DATES_MSG = "runs-new-dates-msg"
 NEW_MARKETS = "runs-new-markets"
 NEW_DA_SERIES = "runs-new-da-series"
 NEW_ID_SERIES = "runs-new-id-series"
+NEW_SKIP = "runs-new-skip-missing-days"
 NEW_NAME = "runs-new-name"
 NEW_POWER = "runs-new-power"
 NEW_ENERGY = "runs-new-energy"
@@ -153,6 +154,8 @@ def new_run_card() -> html.Div:
                      _message(NEW_NAME)], xs=12, md=6, lg=2),
         ], className="g-2 mb-1"),
         html.Div(id=NEW_COVERAGE, className="small text-body-secondary mb-1"),
+        dbc.Checkbox(id=NEW_SKIP, value=False, className="small mb-1",
+                     label="Skip days without prices (the battery idles on them, its SoC carried; the run lists them)"),
         html.Div(id=NEW_DATES_MSG, className="mb-2"),
         dbc.Row([*battery, _select(NEW_TERMINAL, "SoC at the end of the range", TERMINAL_OPTIONS, "free", 2)],
                 className="g-2 mb-2"),

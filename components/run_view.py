@@ -217,8 +217,9 @@ def degradation_rate(run) -> float:
 
 
 def daily_revenue_figure(intervals: pd.DataFrame, degradation_gbp_per_mwh: float, theme: str | None,
-                         title: str = "") -> go.Figure:
-    """Daily revenue bars split by market, degradation below zero, cumulative net P&L on a second axis."""
+                         title: str = "", skipped: tuple | list = ()) -> go.Figure:
+    """Daily revenue bars split by market, degradation below zero, cumulative net P&L on a second axis;
+    ``skipped`` settlement dates (no prices, battery idle) are marked on the zero line."""
     figure = new_figure(theme, rows=1, cols=1, specs=[[{"secondary_y": True}]])
     daily = daily_pnl(intervals, degradation_gbp_per_mwh)
     label_format = "%a %d %b" if len(daily) <= 60 else "%d %b %Y"
@@ -230,6 +231,12 @@ def daily_revenue_figure(intervals: pd.DataFrame, degradation_gbp_per_mwh: float
     figure.add_trace(go.Scatter(x=dates, y=daily["cumulative_gbp"].round(2), name="Cumulative net P&L",
                                 mode="lines+markers", line={"color": CUMULATIVE_COLOUR, "width": 2.5},
                                 hovertemplate="%{x}<br>£%{y:,.0f}<extra>Cumulative</extra>"), secondary_y=True)
+    if skipped:
+        marked = [d.strftime(label_format) for d in daily.index if d in set(skipped)]
+        figure.add_trace(go.Scatter(x=marked, y=[0] * len(marked), name="Skipped: no prices (idle)", mode="markers",
+                                    marker={"symbol": "x", "size": 9, "color": DEGRADATION_COLOUR},
+                                    hovertemplate="%{x}<br>skipped: no prices, battery idle<extra></extra>"),
+                         secondary_y=False)
     figure.update_layout(barmode="relative", hovermode="x unified",
                          title={"text": plain_title(title), "x": 0, "font": {"size": 15}})
     figure.update_xaxes(type="category", title_text="Settlement date")

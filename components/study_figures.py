@@ -50,9 +50,21 @@ def point_rows(study: dict) -> list[dict]:
             "cycles": None if cycles is None else round(cycles, 2),
             "gbp_per_cycle": round(net / cycles, 2) if net is not None and cycles else None,
             "capture_pct": round(100 * net / bound, 1) if net is not None and bound and bound > 0 else None,
+            "per_year": per_year_text(totals),
             "message": point["message"],
         })
     return rows
+
+
+def per_year_text(totals: dict) -> str:
+    """£/MW/year per calendar year with the days counted ("2023: £61,200 (365 d) · 2024: …"); empty for runs
+    stored before years were kept."""
+    parts = []
+    for year in totals.get("by_year") or []:
+        value = year.get("net_gbp_per_mw_year")
+        money = "–" if value is None else f"£{value:,.0f}"
+        parts.append(f"{year['year']}: {money} ({year['days']} d)")
+    return " · ".join(parts)
 
 
 LABELS = {

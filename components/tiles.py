@@ -8,20 +8,25 @@ from dash import dcc, html
 from domain.markets import MARKET_NAMES
 from domain.settlement_time import format_local
 
+GAPS_SHOWN = 12
+"""Gaps listed per market before the rest are counted ("… and N more")."""
+
 
 def coverage_card(rows) -> dbc.Card:
-    """``rows``: CoverageRow-like objects (market, first/last date and period, intervals)."""
+    """``rows``: CoverageRow-like objects (market, first/last date and period, intervals, ranges, gaps):
+    per market its whole-day ranges and every gap (missing days and partial days), never one first–last span."""
     if not rows:
         body = html.P("No prices stored yet. Run `flask --app app demo load` to load the demo data.",
                       className="text-body-secondary mb-0")
     else:
         body = dbc.Table(
-            [html.Thead(html.Tr([html.Th("Market"), html.Th("First"), html.Th("Last complete day"),
-                                 html.Th("Half-hours")])),
+            [html.Thead(html.Tr([html.Th("Market"), html.Th("Covered (whole days)"), html.Th("Gaps"),
+                                 html.Th("Last complete day"), html.Th("Half-hours")])),
              html.Tbody([
                  html.Tr([
                      html.Td(MARKET_NAMES.get(row.market, row.market)),
-                     html.Td(f"{row.first_date.isoformat()} SP{row.first_period}"),
+                     html.Td(_ranges_cell(row)),
+                     html.Td(_gaps_cell(row), id=f"coverage-gaps-{row.market}"),
                      html.Td(_last_cell(row)),
                      html.Td(f"{row.intervals:,}", className="pd-num"),
                  ]) for row in rows
@@ -29,6 +34,31 @@ def coverage_card(rows) -> dbc.Card:
             size="sm", borderless=True, className="mb-0",
         )
     return dbc.Card([dbc.CardHeader("Price coverage (settlement dates)"), dbc.CardBody(body)])
+
+
+def _ranges_cell(row) -> list:
+    ranges = getattr(row, "ranges", ())
+    if not ranges:
+        return [f"{row.first_date.isoformat()} SP{row.first_period} – {row.last_date.isoformat()} (no whole day)"]
+    cell = []
+    for first, last in ranges[:GAPS_SHOWN]:
+        days = (last - first).days + 1
+        cell += [f"{first.isoformat()} – {last.isoformat()} ({days:,} d)", html.Br()]
+    if len(ranges) > GAPS_SHOWN:
+        cell.append(f"… and {len(ranges) - GAPS_SHOWN} more ranges")
+    return cell
+
+
+def _gaps_cell(row) -> list:
+    gaps = getattr(row, "gaps", ())
+    if not gaps:
+        return ["none"]
+    cell = []
+    for gap in gaps[:GAPS_SHOWN]:
+        cell += [html.Span(gap.describe(), className="small"), html.Br()]
+    if len(gaps) > GAPS_SHOWN:
+        cell.append(html.Span(f"… and {len(gaps) - GAPS_SHOWN} more", className="small"))
+    return cell
 
 
 def _last_cell(row) -> list:

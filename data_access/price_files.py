@@ -1,6 +1,6 @@
 """Readers for price files.
 
-Three formats (``seed``, ``mid``, ``epex``) are parsed by ``parse_price_file`` into a
+Five formats (``seed``, ``mid``, ``mid_portal``, ``system``, ``epex``) are parsed by ``parse_price_file`` into a
 ``ParsedPrices``: the long frame of good rows (market, interval_start_utc, price_gbp_per_mwh,
 line) and every rejected value with its line number and reason. Whole-file problems (not a CSV,
 columns missing) raise ``PriceFileError``. Line numbers count the header as line 1.
@@ -11,6 +11,14 @@ columns missing) raise ``PriceFileError``. Line numbers count the header as line
 - ``mid``: Elexon Market Index Data (``StartTime`` UTC, ``SettlementDate``,
   ``SettlementPeriod``, ``Price``; newest first) into market ``market_index``. A row whose
   StartTime is not the start of its settlement date and period is rejected.
+- ``mid_portal``: the Elexon portal's CSV export of MID (Latin-1, ``Settlement Date`` as
+  ``01 January 2024``, ``Settlement Period``, ``Market Index Data Provider Id`` with ``APXMIDP ``
+  padded by a space, ``Market Index Volume (MWh)``, ``Market Index Price (£/MWh)``) into
+  ``market_index``. Only APXMIDP is stored (other providers are counted in the notes). A row with
+  zero volume and a price of 0 is no trade: the interval is *missing*, never £0/MWh.
+- ``system``: Elexon system (imbalance) prices (``Settlement Date`` as ``DD/MM/YYYY``,
+  ``Settlement Period``, ``System Sell Price(GBP/MWh)``, ``System Buy Price(GBP/MWh)``) into
+  ``system_price`` (SSP); SBP goes to ``system_buy_price`` only where it differs from SSP.
 - ``epex``: EPEX wide hourly day-ahead (``Date``, 24 columns ``00-01``..``23-00``) into
   ``day_ahead``, each hour filling both of its half-hours. The format always has 24 values, so
   a 23- or 25-hour clock-change day cannot be placed: the whole day is refused, never shifted.
@@ -35,16 +43,27 @@ SEED_PRICES_FILE = DEMO_DIR / "zenobe_da_id_prices_2023.csv"
 SEED_SOURCE = "seed:zenobe-2023"
 MID_DEMO_FILE = DEMO_DIR / "prices" / "elexon_mid_apxmidp_2022-10_2024-12.csv.gz"
 MID_DEMO_SOURCE = "elexon-mid:apxmidp"
+MID_PORTAL_2024_FILE = DEMO_DIR / "prices" / "elexon_mid_apxmidp_n2exmidp_2024.csv.gz"
+MID_PORTAL_2025_FILE = DEMO_DIR / "prices" / "elexon_mid_apxmidp_n2exmidp_2025-01_2025-06.csv.gz"
+MID_PORTAL_SOURCE = "elexon-mid-portal:apxmidp"
+SYSTEM_DEMO_FILE = DEMO_DIR / "prices" / "elexon_system_prices_ssp_sbp_2019-01_2025-06.csv.gz"
+SYSTEM_DEMO_SOURCE = "elexon:system-prices"
 EPEX_DEMO_FILE = DEMO_DIR / "prices" / "epex_gb_day_ahead_hourly_2025-01_2026-08.csv.gz"
 EPEX_DEMO_SOURCE = "epex:gb-daa-hourly"
 
-FORMATS = ("seed", "mid", "epex")
+FORMATS = ("seed", "mid", "mid_portal", "system", "epex")
 MIN_PRICE_GBP_PER_MWH = -1_000.0
 MAX_PRICE_GBP_PER_MWH = 10_000.0
 
 _SEED_COLUMNS = {"day-ahead": "day_ahead", "intra-day": "intraday"}
 _EPEX_HOURS = [f"{h:02d}-{(h + 1) % 24:02d}" for h in range(24)]
 _LONG_COLUMNS = ["market", "interval_start_utc", "price_gbp_per_mwh", "line"]
+_PORTAL_COLUMNS = {"Settlement Date": "date", "Settlement Period": "period",
+                   "Market Index Data Provider Id": "provider", "Market Index Volume (MWh)": "volume"}
+_PORTAL_PRICE_PREFIX = "Market Index Price"
+"""The portal's price header carries a pound sign in Latin-1; matched by its prefix."""
+_SYSTEM_COLUMNS = {"Settlement Date": "date", "Settlement Period": "period",
+                   "System Sell Price(GBP/MWh)": "ssp", "System Buy Price(GBP/MWh)": "sbp"}
 
 
 class PriceFileError(ValueError):
@@ -62,6 +81,10 @@ class ParsedPrices:
     """line (int), reason (str), sorted by line."""
     refused_days: list[str] = field(default_factory=list)
     """Whole days refused (EPEX clock-change days), as messages."""
+    missing: int = 0
+    """Intervals the file itself marks as having no price (MID portal zero-volume, zero-price rows)."""
+    notes: list[str] = field(default_factory=list)
+    """What the reader left out on purpose (missing intervals per day, other providers' rows)."""
 
 
 def _read_csv(source: Path | BinaryIO | bytes, label: str) -> pd.DataFrame:
@@ -76,7 +99,11 @@ def _read_csv(source: Path | BinaryIO | bytes, label: str) -> pd.DataFrame:
         except OSError as error:
             raise PriceFileError(f"{label}: not a readable gzip file") from error
     try:
-        frame = pd.read_csv(io.BytesIO(source), encoding="utf-8-sig", dtype=str, keep_default_na=False)
+        try:
+            frame = pd.read_csv(io.BytesIO(source), encoding="utf-8-sig", dtype=str, keep_default_na=False)
+        except UnicodeDecodeError:
+            # The Elexon portal exports Latin-1 (its header's pound sign is byte 0xA3); every byte decodes.
+            frame = pd.read_csv(io.BytesIO(source), encoding="latin-1", dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
         raise PriceFileError(f"{label}: not a readable CSV file ({error.__class__.__name__})") from error
     if frame.empty:
@@ -88,6 +115,10 @@ def _read_csv(source: Path | BinaryIO | bytes, label: str) -> pd.DataFrame:
 def detect_format(columns) -> str:
     """``seed``, ``mid`` or ``epex`` from a file's header; PriceFileError when none fits."""
     names = set(columns)
+    if {"Settlement Date", "Settlement Period", "Market Index Data Provider Id"} <= names:
+        return "mid_portal"
+    if set(_SYSTEM_COLUMNS) - {"System Buy Price(GBP/MWh)"} <= names:
+        return "system"
     if {"StartTime", "SettlementDate", "SettlementPeriod", "Price"} <= names:
         return "mid"
     if "Date" in names and set(_EPEX_HOURS) <= names:
@@ -96,8 +127,10 @@ def detect_format(columns) -> str:
         return "seed"
     raise PriceFileError(
         "the columns fit none of the formats: seed (time, day-ahead, intra-day, or interval_start_utc, "
-        "day_ahead, intraday), Elexon MID (StartTime, SettlementDate, SettlementPeriod, Price) or "
-        "EPEX hourly (Date, 00-01 … 23-00)"
+        "day_ahead, intraday), Elexon MID (StartTime, SettlementDate, SettlementPeriod, Price), the Elexon "
+        "portal's MID export (Settlement Date, Settlement Period, Market Index Data Provider Id, Market Index "
+        "Volume (MWh), Market Index Price (£/MWh)), Elexon system prices (Settlement Date, Settlement Period, "
+        "System Sell Price(GBP/MWh), System Buy Price(GBP/MWh)) or EPEX hourly (Date, 00-01 … 23-00)"
     )
 
 
@@ -108,12 +141,19 @@ def parse_price_file(source: Path | BinaryIO | bytes, name: str | None = None, f
     fmt = fmt or _detect(frame.columns, label)
     if fmt not in FORMATS:
         raise PriceFileError(f"{label}: unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
-    required = {"mid": ["StartTime", "SettlementDate", "SettlementPeriod", "Price"], "epex": ["Date", *_EPEX_HOURS]}
+    if fmt == "mid_portal":
+        price_columns = [c for c in frame.columns if str(c).startswith(_PORTAL_PRICE_PREFIX)]
+        if price_columns:
+            frame = frame.rename(columns={price_columns[0]: "Market Index Price"})
+    required = {"mid": ["StartTime", "SettlementDate", "SettlementPeriod", "Price"], "epex": ["Date", *_EPEX_HOURS],
+                "mid_portal": [*_PORTAL_COLUMNS, "Market Index Price"],
+                "system": ["Settlement Date", "Settlement Period", "System Sell Price(GBP/MWh)"]}
     missing = [c for c in required.get(fmt, []) if c not in frame.columns]
     if missing:
         raise PriceFileError(f"{label}: not a {fmt} file: missing column(s) {', '.join(missing[:5])}"
                              + (" …" if len(missing) > 5 else ""))
-    parser = {"seed": _parse_seed, "mid": _parse_mid, "epex": _parse_epex}[fmt]
+    parser = {"seed": _parse_seed, "mid": _parse_mid, "mid_portal": _parse_mid_portal, "system": _parse_system,
+              "epex": _parse_epex}[fmt]
     return parser(frame, label)
 
 
@@ -252,6 +292,86 @@ def _parse_mid(frame: pd.DataFrame, label: str) -> ParsedPrices:
     return _finish("mid", _melt(wide, ["market_index"]), rejects)
 
 
+def _settlement_starts(frame: pd.DataFrame, date_format: str, lines: np.ndarray
+                       ) -> tuple[pd.Series, np.ndarray, list[pd.DataFrame]]:
+    """UTC start of each row's ``date`` and ``period`` (local settlement date, 1-based period), the rows
+    that are good, and the rejections (bad date, period outside the day's 46/48/50, duplicates)."""
+    raw_date = frame["date"].str.strip()
+    raw_period = frame["period"].str.strip()
+    days = pd.to_datetime(raw_date, format=date_format, errors="coerce")
+    period = pd.to_numeric(raw_period, errors="coerce")
+    rejects = []
+    bad_date = days.isna().to_numpy()
+    if bad_date.any():
+        rejects.append(_reject(lines[bad_date], [f"settlement date {v!r} is not a date" for v in raw_date[bad_date]]))
+    unique = days.dropna().unique()
+    length = pd.Series([periods_in_day(d.date()) for d in unique], index=unique, dtype=float)
+    midnight = pd.Series(pd.DatetimeIndex(unique).tz_localize(LONDON).tz_convert("UTC"), index=unique)
+    periods = days.map(length).to_numpy(dtype=float)
+    whole = period.notna().to_numpy() & (period.fillna(0) % 1 == 0).to_numpy()
+    bad_period = ~bad_date & ~(whole & (period.to_numpy() >= 1) & (period.to_numpy() <= periods))
+    if bad_period.any():
+        rejects.append(_reject(lines[bad_period], [
+            f"settlement period {p!r} does not exist on {d} ({int(n)} periods)" if n == n else f"period {p!r}"
+            for p, d, n in zip(raw_period[bad_period], raw_date[bad_period], periods[bad_period], strict=True)]))
+    starts = pd.Series(days.map(midnight), index=frame.index)
+    starts = pd.to_datetime(starts, utc=True) + pd.to_timedelta((period.fillna(1) - 1) * 30, unit="min")
+    ok = ~bad_date & ~bad_period
+    starts = starts.where(ok)
+    duplicated = ok & starts.duplicated(keep=False).to_numpy()
+    if duplicated.any():
+        rejects.append(_reject(lines[duplicated], [
+            f"settlement period {p} of {d} appears more than once; all its rows are refused"
+            for d, p in zip(raw_date[duplicated], raw_period[duplicated], strict=True)]))
+    return starts, ok & ~duplicated, rejects
+
+
+def _parse_mid_portal(frame: pd.DataFrame, label: str) -> ParsedPrices:
+    lines = _lines(frame)
+    frame = frame.rename(columns={**_PORTAL_COLUMNS, "Market Index Price": "price"})
+    provider = frame["provider"].str.strip()
+    apx = (provider == "APXMIDP").to_numpy()
+    notes = []
+    others = provider[~apx].value_counts()
+    if len(others):
+        notes.append("; ".join(f"{count:,} {name or '(blank)'} rows skipped" for name, count in others.items())
+                     + " (only APXMIDP is stored as market_index)")
+    frame, lines = frame[apx], lines[apx]
+    starts, ok, rejects = _settlement_starts(frame, "%d %B %Y", lines)
+    volume = pd.to_numeric(frame["volume"].str.strip(), errors="coerce")
+    price = pd.to_numeric(frame["price"].str.strip(), errors="coerce")
+    # No trade took place: the price is unknown, not £0/MWh.
+    no_trade = ok & (volume == 0).to_numpy() & (price == 0).to_numpy()
+    if no_trade.any():
+        per_day = frame["date"][no_trade].str.strip().value_counts(sort=False)
+        notes.append(f"{int(no_trade.sum())} intervals have zero volume and a price of 0 (no trade) and are stored as "
+                     "missing, not as £0/MWh: " + ", ".join(
+                         f"{pd.to_datetime(d, format='%d %B %Y'):%Y-%m-%d} ({n})" for d, n in per_day.items()))
+    keep = ok & ~no_trade
+    wide = pd.DataFrame({"interval_start_utc": starts, "line": lines, "market_index": frame["price"]})[keep]
+    parsed = _finish("mid_portal", _melt(wide, ["market_index"]), rejects)
+    parsed.missing = int(no_trade.sum())
+    parsed.notes = notes
+    return parsed
+
+
+def _parse_system(frame: pd.DataFrame, label: str) -> ParsedPrices:
+    lines = _lines(frame)
+    frame = frame.rename(columns=_SYSTEM_COLUMNS)
+    starts, ok, rejects = _settlement_starts(frame, "%d/%m/%Y", lines)
+    wide = pd.DataFrame({"interval_start_utc": starts, "line": lines, "system_price": frame["ssp"]})
+    markets = ["system_price"]
+    long = _melt(wide[ok], markets)
+    if "sbp" in frame.columns:
+        ssp = pd.to_numeric(frame["ssp"].str.strip(), errors="coerce")
+        sbp = pd.to_numeric(frame["sbp"].str.strip(), errors="coerce")
+        # Since the single-price reform SBP equals SSP; it is stored only where it says something else.
+        differs = ok & ~((ssp - sbp).abs() <= 1e-9).to_numpy()
+        buy = pd.DataFrame({"interval_start_utc": starts, "line": lines, "system_buy_price": frame["sbp"]})[differs]
+        long = pd.concat([long, _melt(buy, ["system_buy_price"])], ignore_index=True)
+    return _finish("system", long, rejects)
+
+
 def _parse_epex(frame: pd.DataFrame, label: str) -> ParsedPrices:
     lines = _lines(frame)
     raw = frame["Date"].str.strip()
@@ -270,8 +390,8 @@ def _parse_epex(frame: pd.DataFrame, label: str) -> ParsedPrices:
     refused = []
     if clock_change.any():
         messages = [
-            f"{d:%Y-%m-%d} is a clock-change day with {c // 2} hours ({c} settlement periods), but the EPEX "
-            f"hourly format gives 24 values; the day is refused rather than shifted by an hour"
+            f"{d:%Y-%m-%d}: 24 hourly values for a {c // 2}-hour day; refused (the EPEX hourly format cannot "
+            f"say which value belongs to which hour of a clock-change day, so nothing is shifted by an hour)"
             for d, c in zip(days[clock_change], counts[clock_change], strict=True)
         ]
         refused = messages

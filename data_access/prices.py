@@ -179,6 +179,13 @@ def coverage(session: Session) -> list[MarketCoverage]:
     return [MarketCoverage(*row) for row in rows]
 
 
+def interval_starts(session: Session, market: str) -> pd.DatetimeIndex:
+    """Every distinct stored interval start of ``market`` (aware UTC), for its coverage and gaps."""
+    rows = session.connection().execute(
+        select(MarketPrice.interval_start_utc).where(MarketPrice.market == market).distinct()).scalars().all()
+    return pd.DatetimeIndex(pd.to_datetime(pd.Series(rows, dtype=object), utc=True))
+
+
 def prices_between(
     session: Session, start_utc: datetime, end_utc: datetime, markets: tuple[str, ...] | None = None
 ) -> pd.DataFrame:

@@ -55,7 +55,7 @@ def naive_schedule(inputs: RangeInputs, battery: BatteryParams) -> Schedule:
     soc = battery.initial_soc_mwh
     eta_c, eta_d = battery.charge_efficiency, battery.discharge_efficiency
     for day in inputs.days:
-        hourly = day.day_ahead[::2]
+        hourly = day.day_ahead.reshape(-1, 2).mean(axis=1)  # a half-hourly DA leg: the hour's mean
         charge_hours, discharge_hours = naive_hours(hourly, battery)
         allowance_mwh = battery.daily_discharge_limit_mwh
         for hour in range(len(hourly)):

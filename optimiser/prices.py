@@ -41,6 +41,8 @@ class DayInputs:
     """Intraday price per period [£/MWh]."""
     intensity: np.ndarray | None
     """Grid carbon intensity per period [gCO2/kWh], when given."""
+    skipped: bool = False
+    """No (or not every) price for this day and the run skips such days: the battery idles, its SoC carried."""
 
     @property
     def n_periods(self) -> int:
@@ -59,11 +61,20 @@ class RangeInputs:
     intraday: np.ndarray
     intensity: np.ndarray | None
     days: list[DayInputs]
+    skipped: tuple[date, ...] = ()
+    """Settlement dates skipped for missing prices (``skip_missing=True``), in order."""
+    counted: np.ndarray | None = None
+    """Per period: True on a day that is traded (not skipped); None when no day is skipped."""
 
     @property
     def hours(self) -> float:
         """Length of the range [h] (23 and 25 on clock-change days)."""
         return len(self.index) * 0.5
+
+    @property
+    def counted_hours(self) -> float:
+        """Hours of the days actually traded [h]."""
+        return self.hours if self.counted is None else float(self.counted.sum()) * 0.5
 
 
 def coerce_date(value: date | str, label: str) -> date:
@@ -104,8 +115,11 @@ def _utc_indexed(frame: pd.DataFrame | pd.Series, what: str) -> pd.DataFrame | p
     return frame
 
 
-def _aligned(values: pd.Series, starts: pd.DatetimeIndex, what: str, first: date, last: date) -> np.ndarray:
-    """``values`` on the range's period starts; refuse any missing or blank period."""
+def _aligned(values: pd.Series, starts: pd.DatetimeIndex, what: str, first: date, last: date,
+             lenient: bool = False) -> np.ndarray:
+    """``values`` on the range's period starts; refuse any missing or blank period (``lenient``: NaN there)."""
+    if lenient:
+        return pd.to_numeric(values.reindex(starts), errors="coerce").to_numpy(dtype=float)
     present = starts.isin(values.index)
     if not present.all():
         missing = starts[~present]
@@ -142,17 +156,32 @@ def _check_da_hourly(day_ahead: np.ndarray, starts: pd.DatetimeIndex) -> None:
         )
 
 
+def missing_days(index: pd.DataFrame, *arrays: np.ndarray) -> np.ndarray:
+    """Per period of ``index``: True when its settlement date lacks a finite value in any of ``arrays``."""
+    bad = np.zeros(len(index), dtype=bool)
+    for values in arrays:
+        bad |= ~np.isfinite(values)
+    dates = index["settlement_date"].to_numpy()
+    return pd.Series(bad).groupby(dates).transform("any").to_numpy()
+
+
 def range_inputs(
     prices: pd.DataFrame,
     first: date | str,
     last: date | str,
     intensity: pd.Series | pd.DataFrame | None = None,
+    skip_missing: bool = False,
+    da_hourly: bool = True,
 ) -> RangeInputs:
     """Check ``prices`` (and ``intensity``) cover every settlement period from ``first`` to ``last``.
 
     ``prices``: indexed by aware interval start, columns ``day_ahead`` and ``intraday`` [£/MWh].
     ``intensity``: grid carbon intensity [gCO2/kWh] indexed the same way (a Series, or a one-column
-    DataFrame), or None.
+    DataFrame), or None. ``skip_missing``: a day with any missing price is skipped (marked, its prices
+    set to 0 for the idle battery) instead of refusing the range; a range with no day left is refused.
+    ``da_hourly``: the day-ahead series is an hourly auction, so both half-hours of a clock hour must
+    carry one price; False for a half-hourly series playing the day-ahead leg (its positions are still
+    held in hourly blocks, paid each half-hour's price).
     """
     first = coerce_date(first, "start date")
     last = coerce_date(last, "end date")
@@ -171,9 +200,16 @@ def range_inputs(
         )
     index = settlement_index(first, last)
     starts = pd.DatetimeIndex(index["interval_start_utc"])
-    day_ahead = _aligned(frame["day_ahead"], starts, "day-ahead prices", first, last)
-    intraday = _aligned(frame["intraday"], starts, "intraday prices", first, last)
-    _check_da_hourly(day_ahead, starts)
+    day_ahead = _aligned(frame["day_ahead"], starts, "day-ahead prices", first, last, skip_missing)
+    intraday = _aligned(frame["intraday"], starts, "intraday prices", first, last, skip_missing)
+    skip = missing_days(index, day_ahead, intraday) if skip_missing else np.zeros(len(index), dtype=bool)
+    if skip.all():
+        raise InvalidPrices(f"no day from {first.isoformat()} to {last.isoformat()} has every price; "
+                            "there is nothing to run")
+    day_ahead = np.where(skip, 0.0, day_ahead)
+    intraday = np.where(skip, 0.0, intraday)
+    if da_hourly:
+        _check_da_hourly(day_ahead, starts)
 
     intensity_values = None
     if intensity is not None:
@@ -183,6 +219,7 @@ def range_inputs(
                 raise InvalidPrices("carbon intensity must be a single series in gCO2/kWh")
             series = series.iloc[:, 0]
         intensity_values = _aligned(series, starts, "carbon intensities", first, last)
+        intensity_values = np.where(skip, 0.0, intensity_values)
         if (intensity_values < 0).any():
             bad = starts[np.flatnonzero(intensity_values < 0)[0]]
             raise InvalidPrices(f"carbon intensity is negative at {_period_label(bad)}")
@@ -199,9 +236,12 @@ def range_inputs(
                 day_ahead=day_ahead[rows],
                 intraday=intraday[rows],
                 intensity=None if intensity_values is None else intensity_values[rows],
+                skipped=bool(skip[start]),
             )
         )
-    return RangeInputs(first, last, index, day_ahead, intraday, intensity_values, days)
+    skipped = tuple(day.settlement_date for day in days if day.skipped)
+    return RangeInputs(first, last, index, day_ahead, intraday, intensity_values, days, skipped,
+                       ~skip if skipped else None)
 
 
 def read_price_csv(path: str | Path) -> pd.DataFrame:

@@ -78,6 +78,9 @@ class Totals:
     """Carbon of the net grid imports (negative when exports displace more than imports add) [tCO2];
     None when no carbon intensity was given."""
     days: int
+    """Days traded (the range less any skipped day)."""
+    skipped_days: list[str] = field(default_factory=list)
+    """Settlement dates (ISO) skipped for missing prices: the battery idled, its SoC carried."""
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -95,8 +98,11 @@ def compute_totals(
     battery: BatteryParams,
     intensity: np.ndarray | None,
     days: int,
+    hours: float | None = None,
+    skipped_days: list[str] | None = None,
 ) -> Totals:
-    """Totals of ``schedule`` at the given prices [£/MWh] and carbon intensity [gCO2/kWh]."""
+    """Totals of ``schedule`` at the given prices [£/MWh] and carbon intensity [gCO2/kWh]; ``hours``: the
+    traded hours the £/MW/year figure is annualised over (default: every period of the prices)."""
     da = float(cash_gbp(day_ahead, schedule.da_buy_mw, schedule.da_sell_mw).sum())
     intra = float(cash_gbp(intraday, schedule.id_buy_mw, schedule.id_sell_mw).sum())
     discharged = float(DT * schedule.discharge_mw.sum())
@@ -110,7 +116,7 @@ def compute_totals(
         if battery.carbon_price_gbp_per_tco2 is not None:
             carbon_cost = battery.carbon_price_gbp_per_tco2 * carbon_t
     net = da + intra - degradation - carbon_cost
-    hours = DT * len(day_ahead)
+    hours = DT * len(day_ahead) if hours is None else hours
     return Totals(
         da_revenue_gbp=da,
         id_revenue_gbp=intra,
@@ -123,6 +129,7 @@ def compute_totals(
         net_revenue_gbp_per_mw_year=net / battery.power_mw * HOURS_PER_YEAR / hours,
         carbon_tco2=carbon_t,
         days=days,
+        skipped_days=list(skipped_days or []),
     )
 
 
@@ -165,6 +172,8 @@ class Baselines:
     """Both markets at once with perfect foresight, rolled day by day like the run: the upper bound."""
     note: str = ""
     """Why a baseline is missing, when one is."""
+    joint_daily_net_gbp: list[list] = field(default_factory=list)
+    """The bound per settlement date: [ISO date, net £] (for capture per month); empty when unavailable."""
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -108,6 +108,7 @@ class RollingRun:
     def __post_init__(self) -> None:
         self.schedule = Schedule.zeros(len(self.inputs.day_ahead))
         self.soc_mwh = self.battery.initial_soc_mwh
+        self._last_traded = self.last_traded
 
     def end_window_mwh(self, is_last_day: bool) -> tuple[float, float]:
         """Allowed SoC at the end of a day [MWh]: the terminal policy on the last day, the SoC bounds before."""
@@ -118,9 +119,18 @@ class RollingRun:
             return b.initial_soc_mwh, b.soc_max_mwh
         return b.initial_soc_mwh, b.initial_soc_mwh
 
+    @property
+    def last_traded(self) -> int:
+        """Index of the last day that is not skipped: the terminal SoC policy applies at its end."""
+        return max(i for i, day in enumerate(self.inputs.days) if not day.skipped)
+
     def solve_day(self, i: int) -> None:
         day = self.inputs.days[i]
-        window = self.end_window_mwh(i == len(self.inputs.days) - 1)
+        if day.skipped:
+            # No prices: the battery idles (every position and flow stays 0) and holds its SoC.
+            self.schedule.soc_mwh[day.rows] = self.soc_mwh
+            return
+        window = self.end_window_mwh(i == self._last_traded)
         carbon = None if self.carbon_cost_gbp_per_mwh is None else self.carbon_cost_gbp_per_mwh[day.rows]
         da_net = None
         final: StageSchedule | None = None
@@ -206,6 +216,8 @@ def optimise(
     intensity: pd.Series | None = None,
     progress: Callable[[int, int], None] | None = None,
     baselines: bool = True,
+    skip_missing_days: bool = False,
+    da_hourly: bool = True,
 ) -> OptimisationResult:
     """Optimise the battery over settlement dates ``first``..``last`` (inclusive, Europe/London).
 
@@ -214,6 +226,9 @@ def optimise(
     solve. ``intensity``: grid carbon intensity [gCO2/kWh] on the same index; it is needed when the battery
     has a carbon price, and reported as carbon totals otherwise. ``progress(done_days, total_days)`` is called
     after each day. ``baselines``: also compute the naive strategy and the joint bound.
+    ``skip_missing_days``: a day without every price is skipped (the battery idles, its SoC carried; the
+    totals list it and annualise over the traded days) instead of refusing the range. ``da_hourly``: see
+    ``range_inputs`` (False lets a half-hourly series play the day-ahead leg).
 
     Raises ``InvalidParameters`` / ``InvalidPrices`` on bad input before anything is solved. Solver outcomes
     (infeasible, time limit, solver error) come back as the result's ``status`` and ``message``; call
@@ -225,7 +240,7 @@ def optimise(
     settings = solver if solver is not None else SolverSettings()
     if not isinstance(settings, SolverSettings):
         raise InvalidParameters(f"solver settings must be a SolverSettings, not {type(settings).__name__}")
-    inputs = range_inputs(prices, first, last, intensity)
+    inputs = range_inputs(prices, first, last, intensity, skip_missing=skip_missing_days, da_hourly=da_hourly)
     carbon_priced = battery.carbon_price_gbp_per_tco2 is not None
     if carbon_priced and inputs.intensity is None:
         raise InvalidParameters(
@@ -261,11 +276,18 @@ def optimise(
             failed_date=main.failure.settlement_date,
             **common,
         )
-    totals = compute_totals(main.schedule, inputs.day_ahead, inputs.intraday, battery, inputs.intensity, total_days)
+    totals = _totals(inputs, main.schedule, battery)
+    intervals = intervals_frame(inputs.index, main.schedule, inputs.day_ahead, inputs.intraday)
+    if inputs.counted is not None:
+        # A skipped day has no price: say so (NaN), rather than the 0 the idle battery was valued at.
+        intervals.loc[~inputs.counted, ["da_price", "id_price"]] = np.nan
+    message = _success_message(main, totals.net_revenue_gbp, total_days)
+    if inputs.skipped:
+        message += f"; {len(inputs.skipped)} day(s) without prices skipped (battery idle, SoC carried)"
     return OptimisationResult(
         status=main.status,
-        message=_success_message(main, totals.net_revenue_gbp, total_days),
-        intervals=intervals_frame(inputs.index, main.schedule, inputs.day_ahead, inputs.intraday),
+        message=message,
+        intervals=intervals,
         totals=totals,
         baselines=_baselines(inputs, battery, totals, joint) if baselines else None,
         solver=_solver_stats(main, joint, problems, tick),
@@ -273,11 +295,15 @@ def optimise(
     )
 
 
+def _totals(inputs: RangeInputs, schedule: Schedule, battery: BatteryParams) -> Totals:
+    return compute_totals(schedule, inputs.day_ahead, inputs.intraday, battery, inputs.intensity,
+                          len(inputs.days) - len(inputs.skipped), hours=inputs.counted_hours,
+                          skipped_days=[d.isoformat() for d in inputs.skipped])
+
+
 def _baselines(inputs: RangeInputs, battery: BatteryParams, totals: Totals, joint: RollingRun | None) -> Baselines:
     def net_revenue(schedule: Schedule) -> float:
-        return compute_totals(
-            schedule, inputs.day_ahead, inputs.intraday, battery, inputs.intensity, len(inputs.days)
-        ).net_revenue_gbp
+        return _totals(inputs, schedule, battery).net_revenue_gbp
 
     naive = net_revenue(naive_schedule(inputs, battery))
     if joint is None:  # the run itself was the joint optimisation
@@ -287,7 +313,20 @@ def _baselines(inputs: RangeInputs, battery: BatteryParams, totals: Totals, join
     note = ""
     if joint.status is RunStatus.SUBOPTIMAL:
         note = "joint bound comes from days stopped at the time limit; the true bound may be higher"
-    return Baselines(naive, net_revenue(joint.schedule), note)
+    return Baselines(naive, net_revenue(joint.schedule), note, _daily_net(inputs, joint.schedule, battery))
+
+
+def _daily_net(inputs: RangeInputs, schedule: Schedule, battery: BatteryParams) -> list[list]:
+    """[ISO date, net £] per settlement date of ``schedule`` (DA + ID cash − degradation − carbon cost)."""
+    dt = 0.5
+    net = (dt * inputs.day_ahead * (schedule.da_sell_mw - schedule.da_buy_mw)
+           + dt * inputs.intraday * (schedule.id_sell_mw - schedule.id_buy_mw)
+           - battery.degradation_cost_gbp_per_mwh * dt * schedule.discharge_mw)
+    if inputs.intensity is not None and battery.carbon_price_gbp_per_tco2 is not None:
+        net = net - battery.carbon_price_gbp_per_tco2 * dt * (schedule.charge_mw - schedule.discharge_mw) \
+            * inputs.intensity / 1000.0
+    daily = pd.Series(net).groupby(inputs.index["settlement_date"].to_numpy()).sum()
+    return [[day.isoformat(), round(float(value), 6)] for day, value in daily.items()]
 
 
 def _solver_stats(main: RollingRun, joint: RollingRun | None, problems: ProblemCache, tick: float) -> SolverStats:

@@ -36,6 +36,7 @@ UPLOAD_SECTION = "prices-upload-section"
 UPLOAD = "prices-upload"
 UPLOAD_FORMAT = "prices-upload-format"
 UPLOAD_STATUS = "prices-upload-status"
+COVERAGE = "prices-coverage"
 
 _PRICE = {"type": "numericColumn",
           "valueFormatter": {"function": "params.value == null ? '' : d3.format('.2f')(params.value)"}}
@@ -81,8 +82,8 @@ def layout(**_query):
         _card([
             html.H3("Import prices from a file", className="h6"),
             html.P(["Seed DA/ID CSV (", html.Code("time, day-ahead, intra-day"), " or ",
-                    html.Code("interval_start_utc, day_ahead, intraday"), "), Elexon Market Index Data CSV, or EPEX "
-                    "hourly day-ahead CSV (one row per day); .csv.gz too. Bad values are rejected with their line "
+                    html.Code("interval_start_utc, day_ahead, intraday"), "), Elexon Market Index Data CSV (Insights or the portal's export), "
+                    "Elexon system prices CSV, or EPEX hourly day-ahead CSV (one row per day); .csv.gz too. Bad values are rejected with their line "
                     "numbers, a price that differs from another source's is kept beside it and flagged, and "
                     "importing the same file again changes nothing. EPEX clock-change days are refused. ",
                     limit_note(upload_limit_bytes())],
@@ -92,6 +93,8 @@ def layout(**_query):
                                      options=[{"label": "Detect the format", "value": "auto"},
                                               {"label": "Seed DA/ID", "value": "seed"},
                                               {"label": "Elexon MID", "value": "mid"},
+                                              {"label": "Elexon portal MID export", "value": "mid_portal"},
+                                              {"label": "Elexon system prices", "value": "system"},
                                               {"label": "EPEX hourly day-ahead", "value": "epex"}]),
                         md=3),
                 dbc.Col(upload_area(UPLOAD, dbc.Button("Choose a price file…", color="primary", outline=True),
@@ -131,6 +134,7 @@ def layout(**_query):
             dcc.Store(id=LOAD, data=0),
             html.H2("Prices", className="h4 mb-3"),
             controls,
+            html.Div(id=COVERAGE, className="mb-3"),
             html.Div(id=MESSAGE),
             _card(dcc.Loading(graph(CHART, "420px")), ""),
             dbc.Row([

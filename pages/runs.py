@@ -36,6 +36,10 @@ VIEW = "runs-view"
 RUN_TITLE = "runs-run-title"
 TOTALS = "runs-totals"
 TABS = "runs-tabs"
+MONTHLY = "runs-monthly"
+MONTHLY_DOWNLOAD_BUTTON = "runs-monthly-download-button"
+MONTHLY_DOWNLOAD = "runs-monthly-download"
+SKIPPED = "runs-skipped-days"
 DAILY_CHART = "runs-daily-chart"
 DAY = "runs-day"
 DAY_CHART = "runs-day-chart"
@@ -135,7 +139,14 @@ def _operational_tab() -> html.Div:
 
 
 def _run_view() -> html.Div:
+    monthly = html.Div([
+        html.Div(dbc.Button("Download monthly (CSV)", id=MONTHLY_DOWNLOAD_BUTTON, color="secondary", outline=True,
+                            size="sm"), className="d-flex justify-content-end pt-2"),
+        dcc.Loading(html.Div(id=MONTHLY)),
+        dcc.Download(id=MONTHLY_DOWNLOAD),
+    ])
     tabs = dbc.Tabs([
+        dbc.Tab(monthly, label="Monthly", tab_id="monthly"),
         dbc.Tab(_graph(DAILY_CHART, "420px"), label="Daily P&L", tab_id="daily"),
         dbc.Tab(html.Div([
             dbc.Row(dbc.Col(dcc.Dropdown(id=DAY, clearable=False, placeholder="Settlement date"), md=4),
@@ -163,6 +174,7 @@ def _run_view() -> html.Div:
             ], className="d-flex"),
         ], className="d-flex justify-content-between align-items-center mb-2 gap-2"),
         html.Div(id=TOTALS),
+        html.Div(id=SKIPPED),
         tabs,
     ], id=VIEW, hidden=True)
 

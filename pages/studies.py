@@ -7,6 +7,8 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from components.graph import graph
+from domain.markets import MARKET_NAMES
+from services.run_requests import DA_SERIES, ID_SERIES
 
 dash.register_page(__name__, path="/studies", name="Studies", title="Studies · Powerdesk", nav_order=25,
                    min_role="viewer")
@@ -33,6 +35,9 @@ NEW_DURATION = "studies-new-duration"
 NEW_CYCLES = "studies-new-cycles"
 NEW_EFFICIENCY = "studies-new-efficiency"
 NEW_MARKETS = "studies-new-markets"
+NEW_DA_SERIES = "studies-new-da-series"
+NEW_ID_SERIES = "studies-new-id-series"
+NEW_SKIP = "studies-new-skip-missing-days"
 NEW_SUBMIT = "studies-new-submit"
 NEW_MESSAGE = "studies-new-message"
 
@@ -73,6 +78,8 @@ POINT_COLUMNS = [
      "minWidth": 130, "maxWidth": 150},
     {"field": "capture_pct", "headerName": "Capture %", "type": "numericColumn", "valueFormatter": PERCENT,
      "minWidth": 110, "maxWidth": 130},
+    {"field": "per_year", "headerName": "£/MW/yr by calendar year (days counted)", "minWidth": 260,
+     "tooltipField": "per_year"},
     {"field": "message", "headerName": "Message", "minWidth": 160, "tooltipField": "message"},
 ]
 POINT_DEFAULTS = {"resizable": True, "sortable": True, "filter": True, "wrapHeaderText": True, "autoHeaderHeight": True}
@@ -89,6 +96,14 @@ def _list_input(label: str, component_id: str, value: str, unit: str, hint: str)
         dbc.InputGroup([dbc.Input(id=component_id, value=value, type="text", maxLength=200),
                         dbc.InputGroupText(unit)], size="sm"),
         dbc.FormText(hint),
+    ], xs=12, md=6, lg=3)
+
+
+def _series_select(component_id: str, label: str, series: tuple[str, ...]) -> dbc.Col:
+    return dbc.Col([
+        dbc.Label(label, html_for=component_id, className="small mb-1"),
+        dbc.Select(id=component_id, value=series[0], size="sm",
+                   options=[{"label": f"{MARKET_NAMES[m]} ({m})", "value": m} for m in series]),
     ], xs=12, md=6, lg=3)
 
 
@@ -111,6 +126,12 @@ def new_study_card() -> html.Div:
             _list_input("Duration", NEW_DURATION, "0.5, 1, 2, 4", "h", "energy = power × duration"),
             _list_input("Cycle limit", NEW_CYCLES, "1, 2", "per day", ""),
             _list_input("Round-trip efficiency", NEW_EFFICIENCY, "0.85", "0–1", "split evenly charge/discharge"),
+        ], className="g-2 mb-2"),
+        dbc.Row([
+            _series_select(NEW_DA_SERIES, "Day-ahead leg", DA_SERIES),
+            _series_select(NEW_ID_SERIES, "Intraday leg", ID_SERIES),
+            dbc.Col(dbc.Checkbox(id=NEW_SKIP, value=False, className="mt-4 small",
+                                 label="Skip days without prices (battery idle, SoC carried)"), xs=12, lg=6),
         ], className="g-2 mb-2"),
         html.Div([
             dbc.Button("Run study", id=NEW_SUBMIT, color="primary", n_clicks=0, className="me-3"),

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TypeVar
 
+import numpy as np
 import pandas as pd
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -47,7 +48,8 @@ from settings import Settings
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
-MAX_RUN_DAYS = 400
+MAX_RUN_DAYS = 2400
+"""Longest run [days]: 2019-01..2025-06 of system prices is 2,344. Solved day by day in rolling windows."""
 FINAL_STATUS = {
     RunStatus.OPTIMAL: run_store.SUCCEEDED,
     RunStatus.SUBOPTIMAL: run_store.SUCCEEDED,
@@ -134,7 +136,7 @@ def load_prices(db: Database, request: RunRequest) -> pd.DataFrame:
     if (request.last - request.first).days + 1 > MAX_RUN_DAYS:
         raise InvalidInput(f"choose at most {MAX_RUN_DAYS} days for one run")
     wanted = (request.da_series, request.id_series)
-    raw = prices_for_dates(db, request.first, request.last, wanted)
+    raw = prices_for_dates(db, request.first, request.last, wanted, max_days=None)
     frame = pd.DataFrame(index=raw.index)
     for column, series in zip(("day_ahead", "intraday"), wanted, strict=True):
         frame[column] = raw[series] if series in raw.columns else float("nan")
@@ -147,18 +149,45 @@ def load_prices(db: Database, request: RunRequest) -> pd.DataFrame:
     return frame
 
 
+MISSING_DAYS_NAMED = 5
+"""How many missing days a refusal names."""
+
+
+def missing_day_list(prices: pd.DataFrame, first: date, last: date) -> list[date]:
+    """Settlement dates of ``first``..``last`` without a price for every period in ``day_ahead`` or ``intraday``."""
+    from domain.settlement_time import settlement_index
+    from optimiser.prices import missing_days
+
+    index = settlement_index(first, last)
+    starts = pd.DatetimeIndex(index["interval_start_utc"])
+    arrays = [prices[c].reindex(starts).to_numpy(dtype=float) if c in prices else
+              np.full(len(starts), np.nan) for c in ("day_ahead", "intraday")]
+    bad = missing_days(index, *arrays)
+    return sorted(set(index["settlement_date"].to_numpy()[bad]))
+
+
 def check_prices(db: Database, prices: pd.DataFrame, request: RunRequest) -> None:
     """Refuse a range with missing prices before anything is queued: dates outside the stored
-    coverage name the coverage; a gap inside it names the first missing interval (the optimiser's
-    own message)."""
+    coverage name the coverage; a gap inside it names the first missing days and the option that
+    skips them. With ``skip_missing_days`` only a range with no whole day is refused."""
     needs = MODES_NEEDING[str(Markets.parse(request.markets))]
     for role, series in (("da", request.da_series), ("id", request.id_series)):
         column = "day_ahead" if role == "da" else "intraday"
         if role in needs and (column not in prices or prices[column].notna().sum() == 0):
             raise InvalidInput(f"there are no {series} prices for {request.first.isoformat()} to "
                                f"{request.last.isoformat()}; {_coverage_text(db, series)}")
+    if not request.skip_missing_days:
+        missing = missing_day_list(prices, request.first, request.last)
+        if missing:
+            named = ", ".join(d.isoformat() for d in missing[:MISSING_DAYS_NAMED])
+            more = f" and {len(missing) - MISSING_DAYS_NAMED} more" if len(missing) > MISSING_DAYS_NAMED else ""
+            raise InvalidInput(
+                f"{len(missing)} of the {(request.last - request.first).days + 1} days have missing prices: "
+                f"{named}{more}; choose 'skip days without prices' to run with the battery idle on them, or "
+                "shorten the range")
     try:
-        range_inputs(prices, request.first, request.last)
+        range_inputs(prices, request.first, request.last, skip_missing=request.skip_missing_days,
+                     da_hourly=request.da_hourly)
     except OptimiserError as error:
         raise InvalidInput(str(error)) from error
 
@@ -248,6 +277,7 @@ def request_of(run: OptimisationRun) -> RunRequest:
         first=run.first_date, last=run.last_date, battery=BatteryParams(**params["battery"]),
         markets=params["markets"], solver=SolverSettings(**params["solver"]), name=run.name,
         da_series=series.get("da", "day_ahead"), id_series=series.get("id", "intraday"),
+        skip_missing_days=bool(params.get("skip_missing_days", False)),
     )
 
 
@@ -375,7 +405,8 @@ def execute_run(
             needs = MODES_NEEDING[str(Markets.parse(request.markets))]
             result = optimise(prices, request.first, request.last, request.battery,
                               markets=Markets.parse(request.markets), solver=request.solver, progress=on_day,
-                              baselines=len(needs) == 2, intensity=load_intensity(db, request))
+                              baselines=len(needs) == 2, intensity=load_intensity(db, request),
+                              skip_missing_days=request.skip_missing_days, da_hourly=request.da_hourly)
     except RunStopped as stop:
         if stop.status == run_store.TIMED_OUT:
             with db.session() as session:
@@ -400,19 +431,55 @@ def execute_run(
     if totals is not None and result.baselines is not None:
         totals["baselines"] = result.baselines.as_dict()
     intervals = result.intervals
+    if totals is not None and not intervals.empty:
+        totals["by_year"] = by_year(intervals, request, totals)
     needs = MODES_NEEDING[str(Markets.parse(request.markets))]
     if not intervals.empty and needs == ("da",):
         intervals = intervals.assign(id_price=float("nan"))
     elif not intervals.empty and needs == ("id",):
         intervals = intervals.assign(da_price=float("nan"))
 
+    message = result.message + zero_price_warning(intervals, needs)
+
     def store() -> None:
         with db.session() as session:
-            run_store.store_result(session, run_id, FINAL_STATUS[result.status], result.message, totals,
+            run_store.store_result(session, run_id, FINAL_STATUS[result.status], message, totals,
                                    result.solver.as_dict(), intervals, solver_status=str(result.status))
 
     _through_outages(store, f"storing run {run_id}")
     return _finished(db, run_id, settings, started)
+
+
+def zero_price_warning(intervals: pd.DataFrame, needs: tuple[str, ...]) -> str:
+    """A warning for the run's message when some intervals are priced exactly £0/MWh in every market it trades:
+    a price of 0 is usually a missing value stored as zero (MID rows without a trade), not a real price."""
+    if intervals.empty:
+        return ""
+    columns = [c for role, c in (("da", "da_price"), ("id", "id_price")) if role in needs]
+    zero = (intervals[columns] == 0).all(axis=1).to_numpy()
+    if not zero.any():
+        return ""
+    from domain.settlement_time import format_local
+
+    first = pd.Timestamp(intervals["interval_start_utc"][zero].iloc[0])
+    first = first.tz_localize("UTC") if first.tzinfo is None else first
+    return (f". Warning: {int(zero.sum())} interval(s) are priced exactly £0/MWh in every market traded (the first "
+            f"{format_local(first.to_pydatetime())}); check they are real prices and not "
+            "missing ones stored as 0")
+
+
+def by_year(intervals: pd.DataFrame, request: RunRequest, totals: dict) -> list[dict]:
+    """Per calendar year: days traded and skipped, net [£] and £/MW/year annualised over the traded hours (kept
+    with the totals, so a study lists years without reading every interval)."""
+    from domain.monthly_revenue import yearly_revenue
+
+    battery = request.battery
+    years = yearly_revenue(intervals, battery.power_mw, battery.energy_mwh, battery.degradation_cost_gbp_per_mwh,
+                           [date.fromisoformat(d) for d in totals.get("skipped_days") or []])
+    return [{"year": int(r.year), "days": int(r.days), "skipped_days": int(r.skipped_days),
+             "net_gbp": round(float(r.net_gbp), 2),
+             "net_gbp_per_mw_year": None if pd.isna(r.net_gbp_per_mw_year) else round(float(r.net_gbp_per_mw_year), 2)}
+            for r in years.itertuples()]
 
 
 def _finished(db: Database, run_id: int, settings: Settings, started: float) -> RunOutcome:
@@ -510,6 +577,8 @@ class SeriesFreshness:
     last_date: date
     stored_at: object
     """When its newest row was stored (aware UTC), or None."""
+    gaps: tuple = ()
+    """``services.prices.CoverageGap``s between first and last date (missing and partial days)."""
 
 
 def series_freshness(db: Database, markets: tuple[str, ...]) -> list[SeriesFreshness]:
@@ -523,24 +592,26 @@ def series_freshness(db: Database, markets: tuple[str, ...]) -> list[SeriesFresh
         with db.session() as session:
             stored = run_store.prices_as_of(session, (row.market,), start_of(row.first_date),
                                             start_of(row.last_date + timedelta(days=1)))
-        result.append(SeriesFreshness(row.market, *complete_dates(row), stored))
+        result.append(SeriesFreshness(row.market, *complete_dates(row), stored, row.gaps))
     return result
 
 
-def range_check(db: Database, first: date, last: date, da_series: str, id_series: str) -> dict[str, str | None]:
+def range_check(db: Database, first: date, last: date, da_series: str, id_series: str,
+                skip: bool = False) -> dict[str, str | None]:
     """For the DA and ID roles ("da", "id"): None when the series has a price for every settlement period
-    of ``first``..``last``, else a message naming its coverage or the first missing interval."""
+    of ``first``..``last`` (``skip``: for at least one whole day), else a message naming its coverage or the
+    first missing interval."""
     from domain.settlement_time import format_local, settlement_index
 
     if last < first or (last - first).days + 1 > MAX_RUN_DAYS:
         return {"da": None, "id": None}
-    raw = prices_for_dates(db, first, last, (da_series, id_series))
+    raw = prices_for_dates(db, first, last, (da_series, id_series), max_days=None)
     starts = pd.DatetimeIndex(settlement_index(first, last)["interval_start_utc"])
     result: dict[str, str | None] = {}
     for role, series in (("da", da_series), ("id", id_series)):
         values = raw[series].reindex(starts) if series in raw.columns else pd.Series(float("nan"), index=starts)
         missing = starts[values.isna().to_numpy()]
-        if len(missing) == 0:
+        if len(missing) == 0 or (skip and len(missing) < len(starts)):
             result[role] = None
         elif len(missing) == len(starts):
             result[role] = (f"there are no {series} prices for {first.isoformat()} to {last.isoformat()}; "

@@ -14,8 +14,13 @@ from data_access.price_files import (
     EPEX_DEMO_SOURCE,
     MID_DEMO_FILE,
     MID_DEMO_SOURCE,
+    MID_PORTAL_2024_FILE,
+    MID_PORTAL_2025_FILE,
+    MID_PORTAL_SOURCE,
     SEED_PRICES_FILE,
     SEED_SOURCE,
+    SYSTEM_DEMO_FILE,
+    SYSTEM_DEMO_SOURCE,
     PriceFileError,
     parse_price_file,
 )
@@ -38,14 +43,20 @@ DEMO_FEEDS = {
     "seed": (SEED_PRICES_FILE, "seed", SEED_SOURCE),
     "mid": (MID_DEMO_FILE, "mid", MID_DEMO_SOURCE),
     "epex": (EPEX_DEMO_FILE, "epex", EPEX_DEMO_SOURCE),
+    "mid_2024": (MID_PORTAL_2024_FILE, "mid_portal", MID_PORTAL_SOURCE),
+    "mid_2025": (MID_PORTAL_2025_FILE, "mid_portal", MID_PORTAL_SOURCE),
+    "system": (SYSTEM_DEMO_FILE, "system", SYSTEM_DEMO_SOURCE),
 }
-"""Shipped demo price files: name -> (path, format, source). Together 2022-10 to 2026-08."""
+"""Shipped demo price files: name -> (path, format, source). System prices 2019-01..2025-06, market index
+2022-10..2025-06, EPEX day-ahead 2025-01..2026-08, the seed's DA/ID 2023-01..04."""
 
 
 def load_demo_prices(db: Database, feeds: tuple[str, ...] = tuple(DEMO_FEEDS)) -> int:
-    """Load the shipped demo prices (by default all three feeds; ``feeds=("seed",)`` loads only
+    """Load the shipped demo prices (by default every feed; ``feeds=("seed",)`` loads only
     the seed DA/ID file, which tests use for speed); returns the number of new rows (0 when
-    already loaded). The EPEX file's clock-change days are refused, as on any import."""
+    already loaded). The EPEX file's clock-change days are refused, as on any import. The portal MID
+    files repeat the older MID file for 2024 with the same prices (unchanged), and add the autumn
+    clock-change week and 2025."""
     added = 0
     for name in feeds:
         path, fmt, source = DEMO_FEEDS[name]
@@ -55,13 +66,36 @@ def load_demo_prices(db: Database, feeds: tuple[str, ...] = tuple(DEMO_FEEDS)) -
 
 
 @dataclass(frozen=True)
+class CoverageGap:
+    """Settlement dates ``first``..``last`` of one market without a whole day of prices: ``missing`` (no
+    price at all on any of them) or ``partial`` (one date with ``periods`` of its ``expected`` priced)."""
+
+    first: date
+    last: date
+    kind: str
+    periods: int = 0
+    expected: int = 0
+
+    @property
+    def days(self) -> int:
+        return (self.last - self.first).days + 1
+
+    def describe(self) -> str:
+        if self.kind == "partial":
+            return f"{self.first.isoformat()} partial: {self.periods} of {self.expected} periods"
+        span = self.first.isoformat() if self.first == self.last else f"{self.first.isoformat()}..{self.last.isoformat()}"
+        return f"{span} missing ({self.days} day{'s' if self.days != 1 else ''})"
+
+
+@dataclass(frozen=True)
 class CoverageRow:
     """Stored prices of one market, as GB settlement dates and periods.
 
     ``last_complete_date`` is the last settlement date with a price for every one of its
-    46/48/50 periods (None if none in the last LOOKBACK_DAYS of this market's data);
-    ``partial_date`` is the last date when that date is incomplete (a file that stops mid-day),
-    with ``partial_periods`` of its ``partial_expected`` periods priced.
+    46/48/50 periods (None if none); ``partial_date`` is the last date when that date is incomplete
+    (a file that stops mid-day), with ``partial_periods`` of its ``partial_expected`` periods priced.
+    ``ranges`` are the runs of whole days (first, last) and ``gaps`` every missing run of days and every
+    partial day between ``first_date`` and ``last_date``, in date order.
     """
 
     market: str
@@ -74,56 +108,93 @@ class CoverageRow:
     partial_date: date | None = None
     partial_periods: int = 0
     partial_expected: int = 0
+    ranges: tuple[tuple[date, date], ...] = ()
+    gaps: tuple[CoverageGap, ...] = ()
+
+    @property
+    def complete_days(self) -> int:
+        return sum((last - first).days + 1 for first, last in self.ranges)
+
+
+def daily_counts(starts: pd.DatetimeIndex) -> pd.Series:
+    """Priced periods per settlement date (index: date, every date from the first to the last)."""
+    local = pd.DatetimeIndex(starts).tz_convert("Europe/London").normalize().tz_localize(None)
+    counts = pd.Series(1, index=local).groupby(level=0).sum()
+    full = pd.date_range(counts.index.min(), counts.index.max(), freq="D")
+    counts = counts.reindex(full, fill_value=0)
+    counts.index = counts.index.date
+    return counts
+
+
+def coverage_of(counts: pd.Series) -> tuple[tuple[tuple[date, date], ...], tuple[CoverageGap, ...]]:
+    """Whole-day ranges and gaps from ``daily_counts`` (vectorised over the days)."""
+    days = list(counts.index)
+    expected = pd.Series([periods_in_day(d) for d in days], index=counts.index)
+    state = (counts.to_numpy() >= expected.to_numpy()).astype(int)  # 1 whole, 0 partial, -1 missing
+    state[counts.to_numpy() == 0] = -1
+    change = pd.Series(state).ne(pd.Series(state).shift()).cumsum().to_numpy()
+    ranges, gaps = [], []
+    for run in pd.unique(change):
+        where = (change == run).nonzero()[0]
+        first, last, kind = days[where[0]], days[where[-1]], state[where[0]]
+        if kind == 1:
+            ranges.append((first, last))
+        elif kind == -1:
+            gaps.append(CoverageGap(first, last, "missing"))
+        else:
+            gaps.extend(CoverageGap(days[i], days[i], "partial", int(counts.iloc[i]), int(expected.iloc[i]))
+                        for i in where)
+    return tuple(ranges), tuple(gaps)
+
+
+_COVERAGE_CACHE: dict[tuple, CoverageRow] = {}
+"""(database url, market, first, last, count) -> its CoverageRow: the gaps are re-read only when the
+market's stored rows change."""
 
 
 def market_coverage(db: Database) -> list[CoverageRow]:
     with db.session() as session:
         rows = price_store.coverage(session)
-        recent = {
-            row.market: price_store.prices_between(
-                session, day_start_utc(to_settlement_period(row.last_interval_utc).settlement_date
-                                       - timedelta(days=LOOKBACK_DAYS)),
-                row.last_interval_utc + timedelta(minutes=30), (row.market,))
-            for row in rows
-        }
-    result = []
-    for row in rows:
-        first = to_settlement_period(row.first_interval_utc)
-        last = to_settlement_period(row.last_interval_utc)
-        prices = recent[row.market]
-        dates, _periods = settlement_periods_of(prices.index)
-        counts = prices[row.market].notna().groupby(pd.Index(dates)).sum() if len(prices) else pd.Series(dtype=int)
-        complete = [d for d, n in counts.items() if n == periods_in_day(d)]
-        last_count = int(counts.get(last.settlement_date, 0))
-        expected = periods_in_day(last.settlement_date)
-        partial = last_count < expected
-        result.append(
-            CoverageRow(
-                market=row.market,
-                first_date=first.settlement_date,
-                first_period=first.settlement_period,
-                last_date=last.settlement_date,
-                last_period=last.settlement_period,
-                intervals=row.intervals,
-                last_complete_date=max(complete) if complete else None,
-                partial_date=last.settlement_date if partial else None,
-                partial_periods=last_count if partial else 0,
-                partial_expected=expected if partial else 0,
-            )
-        )
+        result = []
+        for row in rows:
+            key = (str(db.engine.url), id(db.engine), row.market, row.first_interval_utc, row.last_interval_utc, row.intervals)
+            if key not in _COVERAGE_CACHE:
+                starts = price_store.interval_starts(session, row.market)
+                _COVERAGE_CACHE[key] = _coverage_row(row, starts)
+            result.append(_COVERAGE_CACHE[key])
     return result
 
 
-def prices_for_dates(db: Database, first: date, last: date, markets: tuple[str, ...] | None = None) -> pd.DataFrame:
-    """Wide prices for settlement dates ``first``..``last`` (inclusive) with settlement columns.
+def _coverage_row(row, starts: pd.DatetimeIndex) -> CoverageRow:
+    first = to_settlement_period(row.first_interval_utc)
+    last = to_settlement_period(row.last_interval_utc)
+    counts = daily_counts(starts)
+    ranges, gaps = coverage_of(counts)
+    last_count = int(counts.get(last.settlement_date, 0))
+    expected = periods_in_day(last.settlement_date)
+    partial = last_count < expected
+    return CoverageRow(
+        market=row.market, first_date=first.settlement_date, first_period=first.settlement_period,
+        last_date=last.settlement_date, last_period=last.settlement_period, intervals=row.intervals,
+        last_complete_date=ranges[-1][1] if ranges else None,
+        partial_date=last.settlement_date if partial else None,
+        partial_periods=last_count if partial else 0, partial_expected=expected if partial else 0,
+        ranges=ranges, gaps=gaps,
+    )
+
+
+def prices_for_dates(db: Database, first: date, last: date, markets: tuple[str, ...] | None = None,
+                     max_days: int | None = MAX_EXPLORER_DAYS) -> pd.DataFrame:
+    """Wide prices for settlement dates ``first``..``last`` (inclusive) with settlement columns; at most
+    ``max_days`` days (None: any, for a run, which checks its own limit).
 
     Index: aware UTC interval start. Columns: one per market [£/MWh], ``settlement_date``,
     ``settlement_period``.
     """
     if last < first:
         raise InvalidInput(f"the end date {last.isoformat()} is before the start date {first.isoformat()}")
-    if (last - first).days + 1 > MAX_EXPLORER_DAYS:
-        raise InvalidInput(f"choose at most {MAX_EXPLORER_DAYS} days at a time")
+    if max_days is not None and (last - first).days + 1 > max_days:
+        raise InvalidInput(f"choose at most {max_days} days at a time")
     with db.session() as session:
         wide = price_store.prices_between(session, day_start_utc(first), day_start_utc(last + timedelta(days=1)), markets)
     dates, periods = settlement_periods_of(wide.index)
@@ -246,16 +317,22 @@ class ImportReport:
     """market, interval_start_utc, settlement_date, settlement_period, price_gbp_per_mwh,
     other_source, other_price_gbp_per_mwh (at most REPORT_LIMIT)."""
     refused_days: list[str]
+    rows_missing: int = 0
+    """Intervals the file marks as having no price (MID portal zero-volume, zero-price rows): not stored."""
+    notes: tuple[str, ...] = ()
+    """What the reader left out on purpose (missing intervals per day, other providers' rows)."""
 
     def summary(self) -> str:
+        missing = f", {self.rows_missing:,} missing (no trade; not stored as £0)" if self.rows_missing else ""
         return (f"{self.file_name} ({self.format}, source '{self.source}'): "
                 f"{self.rows_added:,} added, {self.rows_unchanged:,} unchanged, {self.rows_conflicting:,} "
-                f"conflicting (kept beside another source's price), {self.rows_rejected:,} rejected.")
+                f"conflicting (kept beside another source's price), {self.rows_rejected:,} rejected{missing}.")
 
     def audit_detail(self) -> dict:
         return {"file": self.file_name, "format": self.format, "source": self.source, "read": self.rows_read,
                 "added": self.rows_added, "unchanged": self.rows_unchanged, "conflicting": self.rows_conflicting,
                 "rejected": self.rows_rejected, "refused_days": self.refused_days[:20],
+                "missing": self.rows_missing, "notes": list(self.notes),
                 "first_utc": self.first_utc.isoformat() if self.first_utc is not None else None,
                 "last_utc": self.last_utc.isoformat() if self.last_utc is not None else None}
 
@@ -267,7 +344,8 @@ def source_name(fmt: str, file_name: str) -> str:
 
 def import_prices(db: Database, content: bytes, file_name: str, fmt: str | None = None, source: str | None = None,
                   actor: str = "system", window: tuple | None = None, source_prefix: str = "") -> ImportReport:
-    """Check a price file of format ``fmt`` (``seed``, ``mid``, ``epex``; detected when None), then
+    """Check a price file of format ``fmt`` (``seed``, ``mid``, ``mid_portal``, ``system``, ``epex``; detected
+    when None), then
     store its good rows in one transaction together with a ``prices.imported`` audit event.
 
     Re-importing a file changes nothing (every row comes back unchanged). Bad values and times
@@ -313,6 +391,8 @@ def import_prices(db: Database, content: bytes, file_name: str, fmt: str | None 
                                                        conflicts["price_gbp_per_mwh"], conflicts["other_source"],
                                                        conflicts["other_price_gbp_per_mwh"], strict=True)],
             refused_days=parsed.refused_days,
+            rows_missing=parsed.missing,
+            notes=tuple(parsed.notes),
         )
         # A fetch (``window`` set) re-reads the same files on every run: audit only when it changed
         # or refused something; a file imported by hand is always audited.

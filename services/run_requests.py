@@ -14,16 +14,21 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from domain.markets import MARKETS
 from optimiser import BatteryParams, Markets, OptimiserError, SolverSettings
 from optimiser.params import battery_problems
 from services.errors import InvalidInput
 from services.validation import parse_date
 
 MAX_NAME_CHARS = 120
-DA_SERIES = ("day_ahead",)
-"""Stored series that can play the day-ahead price (hourly: both half-hours of a clock hour share a price)."""
-ID_SERIES = ("intraday", "market_index")
-"""Stored series that can play the intraday price (half-hourly)."""
+DA_SERIES = ("day_ahead", *(m for m in MARKETS if m != "day_ahead"))
+"""Stored series that can play the day-ahead leg: any. ``day_ahead`` is hourly (both half-hours of a clock hour
+share a price, which is checked); the others are half-hourly and keep their half-hourly prices, the DA positions
+still being hourly blocks."""
+HOURLY_SERIES = ("day_ahead",)
+"""Series that are hourly auctions (their two half-hours of an hour must agree)."""
+ID_SERIES = ("intraday", *(m for m in MARKETS if m != "intraday"))
+"""Stored series that can play the intraday leg (half-hourly): any."""
 TERMINAL_POLICIES = ("free", "geq-initial", "eq-initial")
 MARKET_MODES = tuple(m.value for m in Markets)
 
@@ -98,11 +103,12 @@ OTHER_FIELDS: dict[str, Number | Choice] = {
     "id_series": Choice("intraday price series", ID_SERIES, "intraday"),
 }
 FIELDS = {**BATTERY_FIELDS, **SOLVER_FIELDS, **OTHER_FIELDS}
-KNOWN_KEYS = frozenset(FIELDS) | {"name", "first_date", "last_date", "always_binary"}
+KNOWN_KEYS = frozenset(FIELDS) | {"name", "first_date", "last_date", "always_binary", "skip_missing_days"}
 LABEL_TO_FIELD = {spec.label: key for key, spec in BATTERY_FIELDS.items()} | {
     "maximum cycles per day": "max_cycles_per_day"}
 """The optimiser's messages start with a field's label; this maps them back to the field."""
-DEFAULTS = {key: spec.default for key, spec in FIELDS.items()} | {"always_binary": False, "name": ""}
+DEFAULTS = {key: spec.default for key, spec in FIELDS.items()} | {"always_binary": False, "name": "",
+                                                                  "skip_missing_days": False}
 
 
 @dataclass(frozen=True)
@@ -118,6 +124,12 @@ class RunRequest:
     name: str = ""
     da_series: str = "day_ahead"
     id_series: str = "intraday"
+    skip_missing_days: bool = False
+    """A day without every price is skipped (battery idle, SoC carried) instead of refusing the run."""
+
+    @property
+    def da_hourly(self) -> bool:
+        return self.da_series in HOURLY_SERIES
 
     def describe(self) -> dict:
         """The parameters that decide the result (the name does not)."""
@@ -130,6 +142,8 @@ class RunRequest:
         }
         if (self.da_series, self.id_series) != ("day_ahead", "intraday"):
             described["series"] = {"da": self.da_series, "id": self.id_series}
+        if self.skip_missing_days:
+            described["skip_missing_days"] = True
         return described
 
 
@@ -181,12 +195,13 @@ def field_problems(values: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str,
         parsed[key], problem = spec.check(value)
         if problem:
             problems[key] = problem
-    binary = values.get("always_binary", False)
-    if binary is None:
-        binary = False
-    if not isinstance(binary, bool):
-        problems["always_binary"] = f"always_binary must be true or false, not {binary!r}"
-    parsed["always_binary"] = bool(binary)
+    for flag in ("always_binary", "skip_missing_days"):
+        value = values.get(flag, False)
+        if value is None:
+            value = False
+        if not isinstance(value, bool):
+            problems[flag] = f"{flag} must be true or false, not {value!r}"
+        parsed[flag] = bool(value)
     if not problems.keys() & set(BATTERY_FIELDS):
         try:
             battery = BatteryParams.model_construct(**{k: parsed[k] for k in BATTERY_FIELDS})
@@ -213,4 +228,4 @@ def parse_request(values: Mapping[str, Any]) -> RunRequest:
     except OptimiserError as error:
         raise RequestProblems({"battery": str(error)}) from error
     return RunRequest(parsed["first_date"], parsed["last_date"], battery, parsed["markets"], solver,
-                      parsed["name"], parsed["da_series"], parsed["id_series"])
+                      parsed["name"], parsed["da_series"], parsed["id_series"], parsed["skip_missing_days"])

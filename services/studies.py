@@ -29,6 +29,9 @@ from services.runs import reap
 from settings import Settings
 
 PENDING_STATUSES = ("queued", "running")
+SERIES_KEYS = ("da_series", "id_series", "skip_missing_days")
+"""Study-wide run settings beside base and grid: which stored series play the two legs, and whether days
+without prices are skipped (e.g. 2019-01..2025-06 on system prices)."""
 MAX_NAME_LENGTH = 120
 
 
@@ -67,6 +70,12 @@ def _requests(body: dict, max_points: int) -> tuple[str, date, date, list, list[
         points = expand_grid(body.get("base", {}), body.get("grid", {}), max_points)
     except StudyGridError as error:
         raise InvalidInput(str(error)) from error
+    # The price series and the skip option are the study's, shared by every point (checked as a run's are).
+    series = {key: body[key] for key in SERIES_KEYS if key in body}
+    _parsed, problems = field_problems({**series, "first_date": first, "last_date": last})
+    if problems:
+        raise InvalidInput("; ".join(problems.values()))
+    series = {key: _parsed[key] for key in SERIES_KEYS}
     requests = []
     for point in points:
         battery = {key: value for key, value in point.params.items() if key in BATTERY_KEYS}
@@ -78,7 +87,7 @@ def _requests(body: dict, max_points: int) -> tuple[str, date, date, list, list[
             raise InvalidInput(f"point {point.index + 1} ({_label(point.varied)}): {'; '.join(problems.values())}")
         try:
             requests.append(RunRequest(first, last, BatteryParams(**battery), point.params.get("markets", "da+id"),
-                                       name=f"{name.strip()} · point {point.index + 1}"))
+                                       name=f"{name.strip()} · point {point.index + 1}", **series))
         except (OptimiserError, ValueError) as error:
             raise InvalidInput(f"point {point.index + 1} ({_label(point.varied)}): {error}") from error
     return name.strip(), first, last, points, requests
@@ -96,7 +105,8 @@ def submit_study(db: Database, body: dict, user_id: int | None, actor: str, max_
     with db.session() as session:
         study = Study(name=name, created_by_id=user_id, first_date=first, last_date=last,
                       spec={"name": name, "start": first.isoformat(), "end": last.isoformat(),
-                            "base": body.get("base", {}), "grid": body.get("grid", {})})
+                            "base": body.get("base", {}), "grid": body.get("grid", {}),
+                            **{key: getattr(requests[0], key) for key in SERIES_KEYS}})
         session.add(study)
         session.flush()
         for point, outcome in zip(points, outcomes, strict=True):
@@ -169,6 +179,7 @@ def get_study(db: Database, study_id: int, settings: Settings | None = None) -> 
         "created_by": study.created_by.username if study.created_by else None,
         "progress": {"done": done, "total": len(points)},
         "grid": study.spec.get("grid", {}), "base": study.spec.get("base", {}),
+        **{key: study.spec[key] for key in SERIES_KEYS if key in study.spec},
         "points": points,
     }
 

@@ -61,7 +61,9 @@ def test_setup_on_an_empty_database_prints_a_random_admin_password_once(tmp_path
     assert first.returncode == 0, first.stderr
     password = first.stdout.splitlines()[1].strip()
     assert len(password) >= 20
-    assert "76164 demo price rows added" in first.stdout  # seed 10,270 + MID 38,486 + EPEX 27,408
+    # seed 10,270 + MID 38,486 + EPEX 27,408 + portal MID 2024 330 (the rest repeat the MID file) + 2025 7,486
+    # + system prices 112,510
+    assert "196490 demo price rows added" in first.stdout
     second = run_flask(["setup"], tmp_path)
     assert second.returncode == 0
     assert password not in second.stdout and "0 demo price rows added" in second.stdout

@@ -13,7 +13,7 @@ def test_prices_import_detects_the_format_and_prints_the_report(server, tmp_path
     result = runner.invoke(args=["prices", "import", str(path)])
     assert result.exit_code == 0, result.output
     assert "epex.csv (epex, source 'epex:epex.csv'): 48 added" in result.output
-    assert "Refused day: 2025-10-26 is a clock-change day with 25 hours (50 settlement periods)" in result.output
+    assert "Refused day: 2025-10-26: 24 hourly values for a 25-hour day; refused" in result.output
     again = runner.invoke(args=["prices", "import", str(path), "--format", "epex"])
     assert "0 added, 48 unchanged" in again.output
     events = list_events(server.extensions["powerdesk"].db, action_prefix="prices.imported", actor="cli")

@@ -58,7 +58,7 @@ def test_epex_clock_change_day_is_refused_and_the_others_are_placed_in_local_hou
     report = import_prices(db, epex_slice({"2025-03-29", "2025-03-30", "2025-03-31", "2025-07-01"}), "epex.csv")
     assert report.format == "epex" and report.rows_added == 3 * 48
     assert len(report.refused_days) == 1 and "2025-03-30" in report.refused_days[0]
-    assert "refused rather than shifted" in report.refused_days[0]
+    assert "24 hourly values for a 23-hour day; refused" in report.refused_days[0]
     assert report.rejected == [(3, report.refused_days[0])]
     assert prices_for_dates(db, date(2025, 3, 30), date(2025, 3, 30)).empty
     summer = prices_for_dates(db, date(2025, 7, 1), date(2025, 7, 1))

@@ -92,3 +92,43 @@ def test_a_bad_study_is_refused_and_nothing_is_stored(db, change, message):
     assert list_studies(db) == []
     with db.session() as session:
         assert session.query(OptimisationRun).count() == 0
+
+
+def test_a_study_on_system_prices_across_a_new_year_lists_gbp_per_mw_year_per_year(db, settings):
+    from datetime import UTC, datetime
+
+    from components.study_figures import point_rows
+    from data_access.price_files import SYSTEM_DEMO_FILE
+    from services.prices import import_prices
+
+    import_prices(db, SYSTEM_DEMO_FILE.read_bytes(), SYSTEM_DEMO_FILE.name,
+                  window=(datetime(2024, 12, 25, tzinfo=UTC), datetime(2025, 1, 8, tzinfo=UTC)))
+    body = {"name": "imbalance sizing", "start": "2024-12-25", "end": "2025-01-07",
+            "da_series": "system_price", "id_series": "system_price", "skip_missing_days": True,
+            "base": {"power_mw": 50, "markets": "id"}, "grid": {"duration_h": [1, 2]}}
+    submitted = submit_study(db, body, None, "trader", max_points=200)
+    assert _solve(db, settings.resolved_database_url(), submitted.study_id) == ["succeeded"] * 2
+    study = get_study(db, submitted.study_id)
+    assert (study["da_series"], study["id_series"], study["skip_missing_days"]) == ("system_price", "system_price",
+                                                                                    True)
+    with db.session() as session:
+        run = session.get(OptimisationRun, study["points"][0]["run_id"])
+        assert (run.da_series, run.id_series) == ("system_price", "system_price")
+    for point in study["points"]:
+        years = point["totals"]["by_year"]
+        assert [(y["year"], y["days"]) for y in years] == [(2024, 7), (2025, 7)]
+        assert all(y["net_gbp_per_mw_year"] > 0 for y in years)
+        # The whole range's figure is the traded-hours-weighted mean of the years' (both are 7 days of 24 h).
+        whole = point["totals"]["net_revenue_gbp_per_mw_year"]
+        assert whole == pytest.approx(sum(y["net_gbp_per_mw_year"] for y in years) / 2, rel=1e-6)
+    rows = point_rows(study)
+    assert rows[0]["per_year"].startswith("2024: £") and "(7 d) · 2025: £" in rows[0]["per_year"]
+    two_hour = next(p for p in study["points"] if p["params"]["energy_mwh"] == 100)
+    one_hour = next(p for p in study["points"] if p["params"]["energy_mwh"] == 50)
+    assert two_hour["totals"]["net_revenue_gbp"] >= one_hour["totals"]["net_revenue_gbp"]
+
+
+def test_a_study_with_an_unknown_series_is_refused(db):
+    body = {**EIGHT_POINTS, "id_series": "nope"}
+    with pytest.raises(InvalidInput, match="intraday price series: 'nope' is not one of"):
+        submit_study(db, body, None, "trader", max_points=200)

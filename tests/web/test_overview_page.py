@@ -17,7 +17,7 @@ def test_overview_shows_coverage_and_the_last_full_day(dash_app, client_as):
     assert "Sunday 30 April 2023" in summary
     assert "48 periods" in summary
     coverage = str(result["overview-coverage"]["children"])
-    assert "2023-01-14 SP1" in coverage and "5,135" in coverage
+    assert "2023-01-14 – 2023-04-30 (107 d)" in coverage and "5,135" in coverage
     # the seed file stops at 2023-05-01 SP1 (23:00 UTC on 30 April): said as partial, not as "Last"
     assert "2023-04-30" in coverage and "2023-05-01 partial: 1 of 48 periods" in coverage
     assert "2023-05-01 SP1" not in coverage

@@ -184,7 +184,7 @@ def test_trader_imports_an_epex_file_and_sees_the_refused_clock_change_day(dash_
                      "prices-upload-format.value": "epex"})
     message = str(response.json["response"])
     assert "gb.csv (epex, source 'upload:epex:gb.csv'): 48 added" in message and "1 rejected" in message
-    assert "2025-03-30 is a clock-change day with 23 hours (46 settlement periods)" in message
+    assert "2025-03-30: 24 hourly values for a 23-hour day; refused" in message
     wrong = fire(trader, dash_app, "prices-upload-status.children",
                  {"prices-upload.contents": upload_value(epex), "prices-upload.filename": "gb.csv",
                   "prices-upload-format.value": "mid"})

@@ -196,3 +196,29 @@ def test_the_run_view_states_the_schedules_carbon_or_why_it_is_unknown(dash_app,
     load_demo_carbon(server.extensions["powerdesk"].db)  # NESO 2023 intensity
     known = str(show(dash_app, client_as("viewer"), **{"runs-requested.data": spring_id})["runs-details"])
     assert "Carbon: net" in known and "tCO2" in known and "avoided" in known
+
+
+def test_a_run_longer_than_60_days_opens_on_its_monthly_view_with_a_csv(dash_app, client_as, server):
+    db = server.extensions["powerdesk"].db
+    long = run_optimisation(db, RunRequest(date(2023, 1, 14), date(2023, 4, 30), BATTERY, name="quarter"))
+    short = run_optimisation(db, RunRequest(date(2023, 3, 25), date(2023, 3, 26), BATTERY, name="spring"))
+    result = show(dash_app, client_as("viewer"), **{"runs-requested.data": str(long.run_id)})
+    assert result["runs-tabs"]["active_tab"] == "monthly"
+    monthly = str(result["runs-monthly"]["children"])
+    for month in ("2023-01", "2023-02", "2023-03", "2023-04"):
+        assert month in monthly
+    assert "£/MW/year (annualised)" in monthly and "£/MW/month" in monthly and "Capture" in monthly
+    assert show(dash_app, client_as("viewer"), **{"runs-requested.data": str(short.run_id)})["runs-tabs"][
+        "active_tab"] == "daily"
+    download = fire(client_as("viewer"), dash_app, "runs-monthly-download.data",
+                    {"runs-monthly-download-button.n_clicks": 1, "runs-shown.data": long.run_id}).json[
+        "response"]["runs-monthly-download"]["data"]
+    lines = download["content"].splitlines()
+    assert download["filename"] == f"powerdesk_run_{long.run_id}_monthly.csv"
+    assert lines[1] == ",".join(("month", "days", "skipped_days", "da_gbp", "id_gbp", "degradation_gbp", "net_gbp",
+                                 "net_gbp_per_mw_month", "cycles", "bound_gbp", "capture"))
+    assert lines[2].startswith("2023-01,18,0,") and lines[5].startswith("2023-04,30,0,")
+    year_row = next(line for line in lines if line.startswith("2023,"))
+    assert year_row.startswith("2023,107,0,")
+    capture = float(lines[3].split(",")[-1])
+    assert 0 < capture <= 1
