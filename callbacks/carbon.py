@@ -33,6 +33,15 @@ def _grams(value: float) -> str:
     return f"{value / 1000:,.2f} kgCO2" if abs(value) >= 1000 else f"{value:,.0f} gCO2"
 
 
+ASSET_LABEL_CHARS = 34
+"""Longest asset label in the picker: what its box shows whole at 1280 px (the full name is the option's title)."""
+
+
+def asset_label(asset_id: str, name: str | None) -> str:
+    label = f"{asset_id} · {name}" if name and name != asset_id else asset_id
+    return label if len(label) <= ASSET_LABEL_CHARS else label[:ASSET_LABEL_CHARS - 1].rstrip() + "…"
+
+
 def asset_totals(result: footprint.FootprintRange) -> html.Div:
     """The range's totals as badges: net, emitted, avoided, energy, and how many half-hours are known."""
     rows = result.rows
@@ -78,8 +87,8 @@ def register(app: dash.Dash) -> None:
     )
     def initialise(_load, _upload, chosen):
         assets = footprint.list_assets(database())
-        options = [{"label": f"{a.asset_id} · {a.name}" if a.name and a.name != a.asset_id else a.asset_id,
-                    "value": a.asset_id} for a in assets]
+        options = [{"label": asset_label(a.asset_id, a.name), "title": a.name or a.asset_id, "value": a.asset_id}
+                   for a in assets]
         values = [a.asset_id for a in assets]
         value = chosen if chosen in values else (values[0] if values else None)
         runs = [{"label": f"#{r.id} {r.name or ''} · {r.first_date}–{r.last_date} · {r.status}".replace("  ", " "),

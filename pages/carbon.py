@@ -58,7 +58,7 @@ def _int_or(value, default: int) -> int:
 def _assets_tab(asset, day, first, last):
     controls = dbc.Card(dbc.CardBody(dbc.Row([
         dbc.Col([dbc.Label("Asset", html_for=ASSET),
-                 dcc.Dropdown(id=ASSET, value=asset, clearable=False, placeholder="Choose an asset")], md=3),
+                 dcc.Dropdown(id=ASSET, value=asset, clearable=False, placeholder="Choose an asset")], md=4),
         dbc.Col([dbc.Label("Date (UK)", html_for=DATE), html.Br(),
                  dcc.DatePickerSingle(id=DATE, date=day, display_format="YYYY-MM-DD", first_day_of_week=1)],
                 md="auto"),
