@@ -30,7 +30,8 @@ def _parse_date(text: str | None) -> date:
 
 
 def _grams(value: float) -> str:
-    return f"{value / 1000:,.2f} kgCO2" if abs(value) >= 1000 else f"{value:,.0f} gCO2"
+    """Grams [gCO2] as kgCO2, the unit of the chart beside it (one family on the page, never g beside kg)."""
+    return f"{value / 1000:,.3f} kgCO2"
 
 
 ASSET_LABEL_CHARS = 34

@@ -41,7 +41,7 @@ def test_the_carbon_page_opens_on_the_seed_day_shows_avoided_exports_and_explain
     walk.log_in("trader")
     walk.duo.wait_for_element("#nav-carbon", timeout=TIMEOUT).click()
     net = walk.duo.wait_for_element("#carbon-net", timeout=TIMEOUT)
-    wait_until(walk, lambda: net.text == "net 0 gCO2", f"net total was {net.text!r}")
+    wait_until(walk, lambda: net.text == "net 0.000 kgCO2", f"net total was {net.text!r}")
     shown = wait_until(walk, lambda: traces(walk).get("power kW"), "no power line")
     assert shown["x"] == list(range(14, 21)) and shown["y"] == [0] * 7
 
@@ -55,6 +55,6 @@ def test_the_carbon_page_opens_on_the_seed_day_shows_avoided_exports_and_explain
     net = walk.duo.wait_for_element("#carbon-net", timeout=TIMEOUT)
     wait_until(walk, lambda: "kgCO2" in net.text, f"net total was {net.text!r}")
     assert net.text.startswith("net -")  # exporting: avoided emissions, below zero
-    avoided = wait_until(walk, lambda: traces(walk).get("avoided gCO2 (export)"), "no avoided bars")
+    avoided = wait_until(walk, lambda: traces(walk).get("avoided kgCO2 (export)"), "no avoided bars")
     assert all(value < 0 for value in avoided["y"])
     assert walk.console_errors() == []
