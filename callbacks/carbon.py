@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import dash
+import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, Output, State, dcc, html
 from flask_login import current_user
@@ -71,6 +72,34 @@ def run_totals(totals: carbon.RunFootprintTotals) -> html.Div:
                      html.Span(f"net {totals.net_tco2:,.2f} tCO2", id="carbon-run-net"),
                      html.Span(f" · emitted {totals.emitted_tco2:,.2f} tCO2 · avoided {totals.avoided_tco2:,.2f} tCO2"
                                f"{share}")])
+
+
+def tradeoff_summary(run_id: int, points: list[carbon.TradeoffPoint]) -> str:
+    reused = sum(p.reopened for p in points)
+    return (f"Run #{run_id} at {len(points)} carbon prices: {len(points) - reused} solved, "
+            f"{reused} reopened (identical runs already stored).")
+
+
+def tradeoff_table(points: list[carbon.TradeoffPoint]) -> dbc.Table:
+    """One row per carbon price: its run (a link), status, revenue without the carbon charge [£], net tCO2."""
+    def money(value):
+        return "—" if value is None else f"£{value:,.0f}"
+
+    def tonnes(value):
+        return "—" if value is None else f"{value:,.2f}"
+
+    head = html.Thead(html.Tr([html.Th("Carbon price £/tCO2"), html.Th("Run"), html.Th("Status"),
+                               html.Th("Net revenue £", className="pd-num"), html.Th("Net tCO2", className="pd-num"),
+                               html.Th("Solved or reopened")]))
+    body = html.Tbody([html.Tr([
+        html.Td(f"£{p.carbon_price_gbp_per_tco2:g}"),
+        html.Td(dcc.Link(f"#{p.run_id}", href=f"/runs?run={p.run_id}")),
+        html.Td(p.status),
+        html.Td(money(p.revenue_gbp), className="pd-num"),
+        html.Td(tonnes(p.net_tco2), className="pd-num"),
+        html.Td("reopened" if p.reopened else "solved"),
+    ], id=f"carbon-tradeoff-row-{i}") for i, p in enumerate(points)])
+    return dbc.Table([head, body], size="sm", hover=True, responsive=True, className="mb-0")
 
 
 def register(app: dash.Dash) -> None:
@@ -221,11 +250,24 @@ def register(app: dash.Dash) -> None:
             return dash.no_update
         return dcc.send_string(carbon.footprint_csv(frame), f"run_{run_id}_footprint.csv")
 
+    @app.callback(
+        Output(page.TRADEOFF_BUTTON, "disabled"),
+        Output(page.TRADEOFF_REASON, "children"),
+        Input(page.RUN, "value"),
+    )
+    def tradeoff_ready(run_id):
+        if run_id is None:
+            return True, "Choose a stored run above first."
+        return False, None
+
     @role_callback(
         app,
         "trader",
         Output(page.TRADEOFF_CHART, "figure"),
         Output(page.TRADEOFF_STATUS, "children"),
+        Output(page.TRADEOFF_SUMMARY, "children"),
+        Output(page.TRADEOFF_TABLE, "children"),
+        Output(page.TABS, "active_tab"),
         Input(page.TRADEOFF_BUTTON, "n_clicks"),
         State(page.RUN, "value"),
         State(ids.THEME_STORE, "data"),
@@ -233,14 +275,15 @@ def register(app: dash.Dash) -> None:
     )
     def tradeoff(_clicks, run_id, theme):
         if run_id is None:
-            return tradeoff_figure([], theme), error_alert("Choose a stored run first.")
+            return dash.no_update, error_alert("Choose a stored run first."), dash.no_update, dash.no_update, \
+                dash.no_update
         try:
             points = carbon.carbon_tradeoff(database(), int(run_id), user_id=int(current_user.get_id()))
         except ServiceError as error:
-            return tradeoff_figure([], theme), error_alert(str(error))
-        runs = ", ".join(f"£{p.carbon_price_gbp_per_tco2:g}/t → #{p.run_id}" for p in points)
+            return dash.no_update, error_alert(str(error)), dash.no_update, dash.no_update, dash.no_update
         failed = [p for p in points if p.revenue_gbp is None]
-        status = (error_alert(f"{len(failed)} of the runs did not solve: "
-                              + "; ".join(f"#{p.run_id} {p.status}" for p in failed)) if failed
-                  else success_alert(f"Run #{run_id} solved at {len(points)} carbon prices: {runs}."))
-        return tradeoff_figure(points, theme), status
+        summary = (error_alert(f"Run #{run_id}: {len(failed)} of {len(points)} trade-off runs did not solve: "
+                               + "; ".join(f"#{p.run_id} {p.status}" for p in failed)) if failed
+                   else success_alert(tradeoff_summary(int(run_id), points)))
+        opened = info_alert(f"The trade-off of run #{run_id} is open in the Carbon trade-off tab.")
+        return tradeoff_figure(points, theme), opened, summary, tradeoff_table(points), "tradeoff"
