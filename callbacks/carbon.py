@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import dash
+import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, Output, State, dcc, html
 from flask_login import current_user
@@ -30,7 +31,17 @@ def _parse_date(text: str | None) -> date:
 
 
 def _grams(value: float) -> str:
-    return f"{value / 1000:,.2f} kgCO2" if abs(value) >= 1000 else f"{value:,.0f} gCO2"
+    """Grams [gCO2] as kgCO2, the unit of the chart beside it (one family on the page, never g beside kg)."""
+    return f"{value / 1000:,.3f} kgCO2"
+
+
+ASSET_LABEL_CHARS = 34
+"""Longest asset label in the picker: what its box shows whole at 1280 px (the full name is the option's title)."""
+
+
+def asset_label(asset_id: str, name: str | None) -> str:
+    label = f"{asset_id} · {name}" if name and name != asset_id else asset_id
+    return label if len(label) <= ASSET_LABEL_CHARS else label[:ASSET_LABEL_CHARS - 1].rstrip() + "…"
 
 
 def asset_totals(result: footprint.FootprintRange) -> html.Div:
@@ -63,6 +74,34 @@ def run_totals(totals: carbon.RunFootprintTotals) -> html.Div:
                                f"{share}")])
 
 
+def tradeoff_summary(run_id: int, points: list[carbon.TradeoffPoint]) -> str:
+    reused = sum(p.reopened for p in points)
+    return (f"Run #{run_id} at {len(points)} carbon prices: {len(points) - reused} solved, "
+            f"{reused} reopened (identical runs already stored).")
+
+
+def tradeoff_table(points: list[carbon.TradeoffPoint]) -> dbc.Table:
+    """One row per carbon price: its run (a link), status, revenue without the carbon charge [£], net tCO2."""
+    def money(value):
+        return "—" if value is None else f"£{value:,.0f}"
+
+    def tonnes(value):
+        return "—" if value is None else f"{value:,.2f}"
+
+    head = html.Thead(html.Tr([html.Th("Carbon price £/tCO2"), html.Th("Run"), html.Th("Status"),
+                               html.Th("Net revenue £", className="pd-num"), html.Th("Net tCO2", className="pd-num"),
+                               html.Th("Solved or reopened")]))
+    body = html.Tbody([html.Tr([
+        html.Td(f"£{p.carbon_price_gbp_per_tco2:g}"),
+        html.Td(dcc.Link(f"#{p.run_id}", href=f"/runs?run={p.run_id}")),
+        html.Td(p.status),
+        html.Td(money(p.revenue_gbp), className="pd-num"),
+        html.Td(tonnes(p.net_tco2), className="pd-num"),
+        html.Td("reopened" if p.reopened else "solved"),
+    ], id=f"carbon-tradeoff-row-{i}") for i, p in enumerate(points)])
+    return dbc.Table([head, body], size="sm", hover=True, responsive=True, className="mb-0")
+
+
 def register(app: dash.Dash) -> None:
     from pages import carbon as page
 
@@ -78,8 +117,8 @@ def register(app: dash.Dash) -> None:
     )
     def initialise(_load, _upload, chosen):
         assets = footprint.list_assets(database())
-        options = [{"label": f"{a.asset_id} · {a.name}" if a.name and a.name != a.asset_id else a.asset_id,
-                    "value": a.asset_id} for a in assets]
+        options = [{"label": asset_label(a.asset_id, a.name), "title": a.name or a.asset_id, "value": a.asset_id}
+                   for a in assets]
         values = [a.asset_id for a in assets]
         value = chosen if chosen in values else (values[0] if values else None)
         runs = [{"label": f"#{r.id} {r.name or ''} · {r.first_date}–{r.last_date} · {r.status}".replace("  ", " "),
@@ -211,11 +250,24 @@ def register(app: dash.Dash) -> None:
             return dash.no_update
         return dcc.send_string(carbon.footprint_csv(frame), f"run_{run_id}_footprint.csv")
 
+    @app.callback(
+        Output(page.TRADEOFF_BUTTON, "disabled"),
+        Output(page.TRADEOFF_REASON, "children"),
+        Input(page.RUN, "value"),
+    )
+    def tradeoff_ready(run_id):
+        if run_id is None:
+            return True, "Choose a stored run above first."
+        return False, None
+
     @role_callback(
         app,
         "trader",
         Output(page.TRADEOFF_CHART, "figure"),
         Output(page.TRADEOFF_STATUS, "children"),
+        Output(page.TRADEOFF_SUMMARY, "children"),
+        Output(page.TRADEOFF_TABLE, "children"),
+        Output(page.TABS, "active_tab"),
         Input(page.TRADEOFF_BUTTON, "n_clicks"),
         State(page.RUN, "value"),
         State(ids.THEME_STORE, "data"),
@@ -223,14 +275,15 @@ def register(app: dash.Dash) -> None:
     )
     def tradeoff(_clicks, run_id, theme):
         if run_id is None:
-            return tradeoff_figure([], theme), error_alert("Choose a stored run first.")
+            return dash.no_update, error_alert("Choose a stored run first."), dash.no_update, dash.no_update, \
+                dash.no_update
         try:
             points = carbon.carbon_tradeoff(database(), int(run_id), user_id=int(current_user.get_id()))
         except ServiceError as error:
-            return tradeoff_figure([], theme), error_alert(str(error))
-        runs = ", ".join(f"£{p.carbon_price_gbp_per_tco2:g}/t → #{p.run_id}" for p in points)
+            return dash.no_update, error_alert(str(error)), dash.no_update, dash.no_update, dash.no_update
         failed = [p for p in points if p.revenue_gbp is None]
-        status = (error_alert(f"{len(failed)} of the runs did not solve: "
-                              + "; ".join(f"#{p.run_id} {p.status}" for p in failed)) if failed
-                  else success_alert(f"Run #{run_id} solved at {len(points)} carbon prices: {runs}."))
-        return tradeoff_figure(points, theme), status
+        summary = (error_alert(f"Run #{run_id}: {len(failed)} of {len(points)} trade-off runs did not solve: "
+                               + "; ".join(f"#{p.run_id} {p.status}" for p in failed)) if failed
+                   else success_alert(tradeoff_summary(int(run_id), points)))
+        opened = info_alert(f"The trade-off of run #{run_id} is open in the Carbon trade-off tab.")
+        return tradeoff_figure(points, theme), opened, summary, tradeoff_table(points), "tradeoff"

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import dash
+import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import Input, Output, State
+from dash import Input, Output, State, html
 from flask_login import current_user
 
 from callbacks.context import database
@@ -31,6 +32,21 @@ def _max_gap_s() -> float:
     return current_app.extensions["powerdesk"].settings.meter_max_gap_s
 
 
+def not_costed_message(comparison: meters.MeterComparison):
+    """Above the chart: which plans cannot be costed over the meter's whole window and why; None when all can."""
+    reasons = meters.not_costed_reasons(comparison)
+    if comparison.current_plan_id is None:
+        reasons = {"(none)": "this meter has no price plan; an admin can choose one below", **reasons}
+    if not reasons:
+        return None
+    lines = [html.Li([html.Strong(plan_id), f": {reason}."]) for plan_id, reason in reasons.items()]
+    current = comparison.current_plan_id in reasons
+    head = ("This meter's current plan cannot be costed, so no saving is shown:" if current
+            else "Some plans cannot be costed over this meter's whole window, so they are not ranked:")
+    return dbc.Alert([html.Div(head), html.Ul(lines, className="mb-0")], color="warning" if current else "info",
+                     className="py-2 mb-2", id="meters-not-costed")
+
+
 def register(app: dash.Dash) -> None:
     from pages import meters as page
 
@@ -47,8 +63,9 @@ def register(app: dash.Dash) -> None:
         known = {m.meter_id for m in listings}
         # An unknown ?meter= chooses nothing (show_meter says so): opening the first meter instead showed another
         # customer's usage under a link that named someone else.
+        # Opened without a meter: one whose plans can all be costed, not one that opens on "not costed".
         chosen = requested if requested in known else (None if requested else
-                                                       (listings[0].meter_id if listings else None))
+                                                       meters.opening_meter(database(), listings, _max_gap_s()))
         is_admin = role_allows(current_role(), "admin")
         return meter_options(listings), chosen, plan_options(meters.list_plans(database())), not is_admin
 
@@ -77,8 +94,8 @@ def register(app: dash.Dash) -> None:
             return empty, None, None, None, error_alert(str(error)), None
         daily = daily_energy_kwh(comparison.times_s, comparison.power_kw, comparison.max_gap_s)
         figure = usage_figure(comparison.times_s, comparison.power_kw, daily, theme, comparison.max_gap_s)
-        return (figure, summary_cards(comparison), cost_table(comparison), recommendation_list(comparison), None,
-                comparison.current_plan_id)
+        return (figure, summary_cards(comparison), cost_table(comparison), recommendation_list(comparison),
+                not_costed_message(comparison), comparison.current_plan_id)
 
     @role_callback(
         app,

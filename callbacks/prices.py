@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import dash
 import dash_bootstrap_components as dbc
@@ -31,6 +31,7 @@ from domain.roles import role_allows
 from domain.settlement_time import LONDON
 from security.authz import current_role, role_callback
 from services.errors import InvalidInput
+from services.price_week import opening_week
 from services.prices import (
     import_price_file,
     price_conflicts,
@@ -103,9 +104,11 @@ def register(app: dash.Dash) -> None:
         can_upload = role_allows(current_role(), "trader")
         if dates is None:
             return None, None, None, None, not can_upload, "No prices are stored yet.", coverage_card([])
-        default_last = dates.last_complete_date
-        default_first = max(dates.first_date, default_last - timedelta(days=DEFAULT_DAYS - 1))
+        week = opening_week(database(), tuple(page.DEFAULT_MARKETS), DEFAULT_DAYS, dates.coverage)
+        default_first, default_last = week.first, week.last
         hint = f"Prices are stored from {dates.first_date:%Y-%m-%d} to {dates.last_date:%Y-%m-%d}."
+        if week.common:
+            hint += " Opened on the latest week with every market."
         return (dates.first_date, dates.last_date, default_first, default_last, not can_upload, hint,
                 coverage_card(dates.coverage))
 

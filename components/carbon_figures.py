@@ -15,6 +15,25 @@ INTENSITY_COLOUR = "#fd7e14"
 POWER_COLOUR = "#0d6efd"
 
 
+def shared_zero_ranges(*values, padding: float = 1.08) -> list[list[float]]:
+    """One [low, high] range per array of ``values`` such that 0 sits at the same height on every axis
+    (bars below zero on one axis and a line from zero on another read against one baseline). NaN is left out."""
+    below, above = [], []
+    for array in values:
+        finite = np.asarray(array, float)
+        finite = finite[np.isfinite(finite)]
+        below.append(max(0.0, -float(finite.min())) if finite.size else 0.0)
+        above.append(max(0.0, float(finite.max())) if finite.size else 0.0)
+    fractions = [b / (b + a) for b, a in zip(below, above, strict=True) if b + a > 0]
+    share = max(fractions, default=0.0)
+    ranges = []
+    for b, a in zip(below, above, strict=True):
+        spans = [b / share if share > 0 else 0.0, a / (1 - share) if share < 1 else 0.0]
+        span = (max(spans) or 1.0) * padding
+        ranges.append([-share * span, (1 - share) * span])
+    return ranges
+
+
 def _empty(figure: go.Figure, text: str, theme: str | None) -> go.Figure:
     figure.add_annotation(text=text, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper")
     figure.update_xaxes(visible=False)
@@ -23,45 +42,48 @@ def _empty(figure: go.Figure, text: str, theme: str | None) -> go.Figure:
 
 
 def asset_footprint_figure(rows: pd.DataFrame, theme: str | None, title: str = "") -> go.Figure:
-    """Bars of gCO2 per HalfHourId (imports up, exports below zero as "avoided"), intensity [gCO2/kWh] on a
-    second axis, average power [kW] as a line on a third. ``rows``: ``services.footprint`` range rows."""
+    """Bars of kgCO2 per HalfHourId (imports up, exports below zero as "avoided"), intensity [kgCO2/MWh, the same
+    number as gCO2/kWh] on a second axis, average power [kW] as a line on a third. ``rows``: ``services.footprint`` range rows."""
     figure = go.Figure()
     if rows.empty:
         return _empty(figure, "No half-hours to show", theme)
     ids = rows["half_hour_id"].to_numpy(int)
-    grams = rows["footprint_g"].to_numpy(float)
+    kilograms = rows["footprint_g"].to_numpy(float) / 1000.0
+    intensity = rows["intensity_g_per_kwh"].to_numpy(float)
+    power = rows["power_kw"].round(3).to_numpy(float)
     local = pd.DatetimeIndex(rows["start_utc"]).tz_convert(LONDON)
     when = [f"HH{i} · {t.strftime('%H:%M %Z')}" for i, t in zip(ids, local, strict=True)]
-    figure.add_trace(go.Bar(x=ids, y=np.where(grams > 0, grams, 0.0), name="emitted gCO2", marker_color=EMITTED_COLOUR,
-                            customdata=when, hovertemplate="%{customdata}<br>%{y:,.0f} gCO2 emitted<extra></extra>"))
-    figure.add_trace(go.Bar(x=ids, y=np.where(grams < 0, grams, 0.0), name="avoided gCO2 (export)",
+    figure.add_trace(go.Bar(x=ids, y=np.where(kilograms > 0, kilograms, 0.0), name="emitted kgCO2", marker_color=EMITTED_COLOUR,
+                            customdata=when, hovertemplate="%{customdata}<br>%{y:,.3f} kgCO2 emitted<extra></extra>"))
+    figure.add_trace(go.Bar(x=ids, y=np.where(kilograms < 0, kilograms, 0.0), name="avoided kgCO2 (export)",
                             marker_color=AVOIDED_COLOUR, customdata=when,
-                            hovertemplate="%{customdata}<br>%{y:,.0f} gCO2 avoided<extra></extra>"))
-    unknown = ids[np.isnan(grams)]
+                            hovertemplate="%{customdata}<br>%{y:,.3f} kgCO2 avoided<extra></extra>"))
+    unknown = ids[np.isnan(kilograms)]
     if len(unknown):
         figure.add_trace(go.Scatter(x=unknown, y=np.zeros(len(unknown)), mode="markers", name="unknown (no data)",
                                     marker={"symbol": "x", "size": 9, "color": "#dc3545"},
                                     hovertemplate="HH%{x}: unknown<extra></extra>"))
-    figure.add_trace(go.Scatter(x=ids, y=rows["intensity_g_per_kwh"], name="intensity gCO2/kWh", yaxis="y2",
+    figure.add_trace(go.Scatter(x=ids, y=intensity, name="intensity kgCO2/MWh", yaxis="y2",
                                 mode="lines+markers", line={"color": INTENSITY_COLOUR, "width": 1.5},
                                 customdata=np.stack([when, rows["intensity_kind"].fillna("none").to_numpy()], -1),
-                                hovertemplate="%{customdata[0]}<br>%{y:.0f} gCO2/kWh (%{customdata[1]})"
+                                hovertemplate="%{customdata[0]}<br>%{y:.0f} kgCO2/MWh (%{customdata[1]})"
                                               "<extra></extra>"))
     # Rounded to the watt: a steady power averaged over COV readings differs in its last bits per half-hour,
     # which an axis fitted to the line drew as a square wave between 715.47198479999895 and ...973 kW.
-    figure.add_trace(go.Scatter(x=ids, y=rows["power_kw"].round(3), name="power kW", yaxis="y3", mode="lines",
+    figure.add_trace(go.Scatter(x=ids, y=power, name="power kW", yaxis="y3", mode="lines",
                                 line={"color": POWER_COLOUR, "width": 2, "shape": "hvh", "dash": "dot"},
                                 customdata=when, hovertemplate="%{customdata}<br>%{y:,.1f} kW<extra></extra>"))
+    ranges = shared_zero_ranges(np.nan_to_num(kilograms), intensity, power)
     figure.update_layout(
         barmode="relative",
         title={"text": title, "x": 0, "y": 0.98, "yref": "container", "yanchor": "top", "font": {"size": 15}},
         xaxis={"title": "HalfHourId (settlement period, UK local date)", "tickmode": "array", "tickvals": ids,
                "domain": [0, 0.88]},
-        yaxis={"title": "gCO2 per half-hour (below 0: avoided)", "zeroline": True},
-        yaxis2={"title": "intensity gCO2/kWh", "overlaying": "y", "side": "right", "rangemode": "tozero",
-                "showgrid": False},
+        yaxis={"title": "kgCO2 per half-hour (below 0: avoided)", "zeroline": True, "range": ranges[0]},
+        yaxis2={"title": "intensity kgCO2/MWh", "overlaying": "y", "side": "right", "range": ranges[1],
+                "showgrid": False, "zeroline": False},
         yaxis3={"title": "power kW", "overlaying": "y", "side": "right", "anchor": "free", "position": 0.97,
-                "showgrid": False, "rangemode": "tozero"},
+                "showgrid": False, "zeroline": False, "range": ranges[2]},
         hovermode="x unified",
     )
     # Room for the title above the legend row.
@@ -70,7 +92,8 @@ def asset_footprint_figure(rows: pd.DataFrame, theme: str | None, title: str = "
 
 def run_footprint_figure(frame: pd.DataFrame, theme: str | None, title: str = "",
                          empty_text: str = "This run has no schedule") -> go.Figure:
-    """A battery run's emissions per interval [kgCO2] (exports below zero as "avoided") and the intensity;
+    """A battery run's emissions per interval [kgCO2] (exports below zero as "avoided") and the intensity
+    [kgCO2/MWh, the same number as gCO2/kWh] on an axis whose zero is the bars' zero;
     ``empty_text`` in place of the chart when ``frame`` is empty."""
     figure = go.Figure()
     if frame.empty:
@@ -83,16 +106,19 @@ def run_footprint_figure(frame: pd.DataFrame, theme: str | None, title: str = ""
     figure.add_trace(go.Bar(x=starts, y=-frame["avoided_kg"], name="avoided kgCO2 (export)",
                             marker_color=AVOIDED_COLOUR, customdata=labels,
                             hovertemplate="%{customdata}<br>%{y:,.0f} kgCO2 avoided<extra></extra>"))
-    figure.add_trace(go.Scatter(x=starts, y=frame["intensity_g_per_kwh"], name="intensity gCO2/kWh", yaxis="y2",
+    figure.add_trace(go.Scatter(x=starts, y=frame["intensity_g_per_kwh"], name="intensity kgCO2/MWh", yaxis="y2",
                                 mode="lines", line={"color": INTENSITY_COLOUR, "width": 1.4, "shape": "hv"},
-                                customdata=labels, hovertemplate="%{customdata}<br>%{y:.0f} gCO2/kWh<extra></extra>"))
+                                customdata=labels, hovertemplate="%{customdata}<br>%{y:.0f} kgCO2/MWh<extra></extra>"))
     tickvals, ticktext = local_time_ticks(starts)
+    ranges = shared_zero_ranges(np.concatenate([frame["emitted_kg"].to_numpy(float),
+                                                -frame["avoided_kg"].to_numpy(float)]),
+                                frame["intensity_g_per_kwh"].to_numpy(float))
     figure.update_layout(
         barmode="relative", title={"text": title, "x": 0, "font": {"size": 15}},
         xaxis={"title": "UK local time", "tickvals": tickvals, "ticktext": ticktext},
-        yaxis={"title": "kgCO2 per half-hour (below 0: avoided)"},
-        yaxis2={"title": "intensity gCO2/kWh", "overlaying": "y", "side": "right", "rangemode": "tozero",
-                "showgrid": False},
+        yaxis={"title": "kgCO2 per half-hour (below 0: avoided)", "range": ranges[0]},
+        yaxis2={"title": "intensity kgCO2/MWh", "overlaying": "y", "side": "right", "range": ranges[1],
+                "showgrid": False, "zeroline": False},
         hovermode="x unified",
     )
     # Room for the title above the legend row.

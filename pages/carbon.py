@@ -5,6 +5,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from components.carbon_figures import tradeoff_figure
+from components.feedback import info_alert
 from components.graph import graph
 from components.uploads import limit_note, upload_area
 from security.request_checks import max_upload_bytes
@@ -37,6 +38,9 @@ TRADEOFF_SECTION = "carbon-tradeoff-section"
 TRADEOFF_BUTTON = "carbon-tradeoff-button"
 TRADEOFF_STATUS = "carbon-tradeoff-status"
 TRADEOFF_CHART = "carbon-tradeoff-chart"
+TRADEOFF_REASON = "carbon-tradeoff-reason"
+TRADEOFF_SUMMARY = "carbon-tradeoff-summary"
+TRADEOFF_TABLE = "carbon-tradeoff-table"
 
 DEFAULT_ASSET = "abc123xyz"
 DEFAULT_DATE = "2019-11-25"
@@ -58,7 +62,7 @@ def _int_or(value, default: int) -> int:
 def _assets_tab(asset, day, first, last):
     controls = dbc.Card(dbc.CardBody(dbc.Row([
         dbc.Col([dbc.Label("Asset", html_for=ASSET),
-                 dcc.Dropdown(id=ASSET, value=asset, clearable=False, placeholder="Choose an asset")], md=3),
+                 dcc.Dropdown(id=ASSET, value=asset, clearable=False, placeholder="Choose an asset")], md=4),
         dbc.Col([dbc.Label("Date (UK)", html_for=DATE), html.Br(),
                  dcc.DatePickerSingle(id=DATE, date=day, display_format="YYYY-MM-DD", first_day_of_week=1)],
                 md="auto"),
@@ -107,17 +111,29 @@ def _runs_tab():
         dbc.Card(dbc.CardBody(dcc.Loading(graph(RUN_CHART, "420px")))),
         html.Div(dbc.Card(dbc.CardBody([
             html.H3("Carbon trade-off", className="h6"),
-            html.P("Solves this run again at carbon prices of £0, 50, 100, 200 and 400 per tCO2 (each stored as "
-                   "an ordinary run; identical runs are reopened) and plots what cleaner operation costs. "
-                   "It runs while you wait, for runs of up to 14 days with stored intensity. Revenue is shown "
-                   "without the carbon charge. With day-ahead then intraday, a carbon price can move the "
-                   "day-ahead position (fixed before intraday prices are known) to where intraday pays more, "
-                   "so revenue may rise at a low carbon price.",
+            html.P("Solves this run again at carbon prices of £0, 50, 100, 200 and 400 per tCO2 (each stored as an "
+                   "ordinary run; identical runs are reopened, and £0 is this run itself when it has no carbon "
+                   "price) and opens what cleaner operation costs in the Carbon trade-off tab. It runs while you "
+                   "wait, for runs of up to 14 days with stored intensity.",
                    className="small text-body-secondary mb-2"),
-            dbc.Button("Run carbon trade-off", id=TRADEOFF_BUTTON, color="primary"),
+            html.Div([dbc.Button("Run carbon trade-off", id=TRADEOFF_BUTTON, color="primary", disabled=True),
+                      html.Span("Choose a stored run above first.", id=TRADEOFF_REASON,
+                                className="small text-body-secondary ms-2")],
+                     className="d-flex align-items-center flex-wrap"),
             dcc.Loading(html.Div(id=TRADEOFF_STATUS, className="mt-2")),
-            graph(TRADEOFF_CHART, "400px", figure=tradeoff_figure([], None)),
         ]), className="mt-3"), id=TRADEOFF_SECTION, hidden=True),
+    ], className="pt-3")
+
+
+def _tradeoff_tab():
+    return html.Div([
+        html.Div(id=TRADEOFF_SUMMARY, children=info_alert(
+            "No trade-off yet: choose a run in Battery runs and press Run carbon trade-off (traders).")),
+        dbc.Card(dbc.CardBody(graph(TRADEOFF_CHART, "440px", figure=tradeoff_figure([], None)))),
+        html.Div(id=TRADEOFF_TABLE, className="mt-3"),
+        html.P("Revenue is shown without the carbon charge. With day-ahead then intraday, a carbon price can move "
+               "the day-ahead position (fixed before intraday prices are known) to where intraday pays more, so "
+               "revenue may rise at a low carbon price.", className="small text-body-secondary mt-2"),
     ], className="pt-3")
 
 
@@ -131,5 +147,6 @@ def layout(asset=None, date=None, **query):
             dbc.Tab(_assets_tab(asset or DEFAULT_ASSET, date or DEFAULT_DATE, first, last), label="Metered assets",
                     tab_id="assets"),
             dbc.Tab(_runs_tab(), label="Battery runs", tab_id="runs"),
+            dbc.Tab(_tradeoff_tab(), label="Carbon trade-off", tab_id="tradeoff"),
         ], id=TABS, active_tab="assets"),
     ])

@@ -20,6 +20,8 @@ DATES = "prices-dates"
 DATES_HINT = "prices-dates-hint"
 """Which dates can be picked: the calendar ignores a date typed outside them."""
 MARKETS = "prices-markets"
+DEFAULT_MARKETS = tuple(MARKET_NAMES)
+"""Ticked when the page opens; it opens on the latest week that has all of them."""
 MESSAGE = "prices-message"
 CHART = "prices-chart"
 SPREAD_CHART = "prices-spread-chart"
@@ -67,7 +69,7 @@ def layout(**_query):
                              dbc.FormText(id=DATES_HINT)],
                             md="auto"),
                     dbc.Col([dbc.Label("Markets"),
-                             dbc.Checklist(id=MARKETS, inline=True, value=list(MARKET_NAMES),
+                             dbc.Checklist(id=MARKETS, inline=True, value=list(DEFAULT_MARKETS),
                                            options=[{"label": name, "value": market}
                                                     for market, name in MARKET_NAMES.items()])], md="auto"),
                     dbc.Col(dbc.Button("Download prices CSV", id=DOWNLOAD_BUTTON, color="secondary", outline=True),

@@ -60,7 +60,7 @@ STUDY_SELECTION = {"mode": "singleRow", "enableClickSelection": True, "checkboxe
 POINT_COLUMNS = [
     {"field": "point", "headerName": "Point", "minWidth": 95, "maxWidth": 110},
     {"field": "run_link", "headerName": "Run", "cellRenderer": "markdown", "filter": False, "minWidth": 75,
-     "maxWidth": 100, "linkTarget": "_self"},
+     "maxWidth": 100},  # the markdown renderer opens links in the same tab; a linkTarget key is an invalid colDef
     {"field": "status", "headerName": "Status", "minWidth": 105, "maxWidth": 130},
     {"field": "power_mw", "headerName": "MW", "type": "numericColumn", "minWidth": 90, "maxWidth": 110},
     {"field": "energy_mwh", "headerName": "MWh", "type": "numericColumn", "minWidth": 95, "maxWidth": 110},

@@ -156,14 +156,17 @@ def carbon_tradeoff(db: Database, run_id: int, user_id: int | None = None,
                     prices: tuple[float, ...] = TRADEOFF_PRICES_GBP_PER_TCO2,
                     max_days: int = MAX_TRADEOFF_DAYS) -> list[TradeoffPoint]:
     """Solve stored run ``run_id`` again at each carbon price, each an ordinary stored run (an identical
-    stored one is reopened), and return revenue and tCO2 per price. Synchronous; InvalidInput for a
+    stored one is reopened; the £0 point is the run without a carbon price), and return revenue and tCO2 per price. Synchronous; InvalidInput for a
     run longer than ``max_days`` (the command line passes more) or dates without stored intensity."""
     run, _intervals = get_run(db, run_id)
     _check_tradeoff_range(db, run, max_days)
     base = request_of(run)
     points = []
     for price in prices:
-        battery = base.battery.model_copy(update={"carbon_price_gbp_per_tco2": float(price)})
+        # £0/tCO2 steers nothing: it is the run without a carbon price (same parameters, same fingerprint),
+        # so a stored run without one is reopened rather than solved again.
+        carbon_price = float(price) if price else None
+        battery = base.battery.model_copy(update={"carbon_price_gbp_per_tco2": carbon_price})
         label = (base.name or f"run {run_id}")[:80]
         request = dataclass_replace(base, battery=battery, name=f"{label} · carbon £{price:g}/t")
         outcome = run_optimisation(db, request, user_id)

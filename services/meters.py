@@ -19,6 +19,7 @@ from data_access import meters as meter_store
 from data_access.engine import Database
 from domain import price_plans as plans_domain
 from domain.price_plans import PlanCost, PricePlan
+from domain.settlement_time import format_local
 from services import audit
 from services.errors import Conflict, InvalidInput, NotFound
 
@@ -291,6 +292,38 @@ def list_meters(db: Database) -> list[MeterListing]:
     with db.session() as session:
         rows = meter_store.list_meters(session)
     return [MeterListing(m.id, m.owner, m.price_plan_id, n, first, last) for m, n, first, last in rows]
+
+
+def opening_meter(db: Database, listings: list[MeterListing], max_gap_s: float | None = DEFAULT_MAX_GAP_S) -> str | None:
+    """The meter the Meters page opens on: the first listed whose current plan and every other plan can be
+    costed over its whole window; else the first whose current plan can; else the first listed."""
+    fallback = None
+    for listing in listings:
+        if listing.price_plan_id is None or listing.readings == 0:
+            continue
+        comparison = compare_meter(db, listing.meter_id, max_gap_s)
+        if comparison.current_cost is None:
+            continue
+        if not comparison.incomplete:
+            return listing.meter_id
+        fallback = fallback or listing.meter_id
+    return fallback or (listings[0].meter_id if listings else None)
+
+
+def not_costed_reasons(comparison: MeterComparison) -> dict[str, str]:
+    """Why each plan that cannot be costed over the whole window cannot, by plan id (plain sentences)."""
+    if comparison.times_s.size < 2:
+        return {plan_id: "one reading is not a window to cost" for plan_id in comparison.plans}
+    first, last = (datetime.fromtimestamp(int(t), UTC) for t in (comparison.times_s[0], comparison.times_s[-1]))
+    span = f"{format_local(first, with_period=False)} to {format_local(last, with_period=False)}"
+    reasons = {}
+    for cost in comparison.incomplete:
+        if cost.costed_energy_kwh <= 0:
+            reasons[cost.plan_id] = (f"it follows day-ahead prices, and none are stored for {span}")
+        else:
+            reasons[cost.plan_id] = (f"it follows day-ahead prices, and {cost.uncosted_intervals:,} of the intervals "
+                                     f"from {span} have none stored")
+    return reasons
 
 
 def list_plans(db: Database) -> list[PricePlan]:

@@ -54,3 +54,24 @@ def test_admin_compares_plans_and_switches_a_meter_to_the_cheapest(powerdesk_bro
     walk.duo.wait_for_contains_text("#meters-summary", "already on the cheapest plan", timeout=TIMEOUT)
     assert [e.target for e in list_events(walk.db, action_prefix="plan.changed")] == ["smart-meter-0"]
     assert walk.console_errors() == []
+
+
+def test_the_page_opens_on_a_meter_whose_plans_can_be_costed_and_says_why_another_cannot(powerdesk_browser):
+    walk = powerdesk_browser
+    load_plans_and_trial_meters(walk.db)
+    walk.log_in("trader")
+    wait_until(walk, lambda: walk.present("#user-badge"), "not logged in")
+    walk.open("/meters")
+    # smart-meter-4 (listed first) is read in January 2024, where no day-ahead price is stored for the
+    # dynamic price-plan-3; the page opens on the first meter every plan of which can be costed.
+    walk.duo.wait_for_contains_text("#meters-summary", "price-plan-2", timeout=TIMEOUT)
+    assert "Andrea · smart-meter-3" in walk.driver.find_element(By.ID, "meters-meter").text
+    assert not walk.present("#meters-not-costed")
+    assert not [row for row in walk.driver.find_elements(By.CSS_SELECTOR, "[id^='meters-cost-row-']")
+                if "Not costed" in row.text]
+
+    walk.open("/meters?meter=smart-meter-4")
+    note = walk.duo.wait_for_element("#meters-not-costed", timeout=TIMEOUT)
+    assert "price-plan-3: it follows day-ahead prices, and none are stored for 2024-01-08 00:00 GMT to " \
+           "2024-01-14 23:30 GMT." in note.text
+    assert walk.console_errors() == []

@@ -36,11 +36,12 @@ def test_prices_page_draws_its_charts_for_the_demo_data(powerdesk_browser):
     walk.open("/prices")
     for graph in ("prices-chart", "prices-heatmap", "prices-distribution"):
         wait_until(walk, lambda graph=graph: drawn_traces(walk, graph) > 0, f"{graph} drew no data")
-    # the last complete day in the demo data is 2026-08-21 (EPEX day-ahead only)
-    wait_until(walk, lambda: "2026-08-21" in stats_dates(walk),
-               "the daily statistics grid has no rows")
-    walk.duo.wait_for_contains_text("#prices-spread-chart", "No interval has both", timeout=30)
-    walk.duo.wait_for_contains_text("#prices-message", "No prices in this range for: Intraday, Market index",
-                                    timeout=30)
+    # Day-ahead runs on to 2026-08-21 (EPEX) but intraday stops on 2023-04-30: the page opens on the last
+    # week with all three ticked markets, not on a week with day-ahead alone.
+    wait_until(walk, lambda: "2023-04-24" in stats_dates(walk), "the statistics grid does not start on 2023-04-24")
+    assert min(stats_dates(walk)) == "2023-04-24" and max(stats_dates(walk)) <= "2023-04-30"
+    wait_until(walk, lambda: drawn_traces(walk, "prices-spread-chart") > 0, "the spread chart drew no data")
+    assert "No prices in this range" not in walk.duo.find_element("#prices-message").text
+    assert "latest week with every market" in walk.duo.find_element("#prices-dates-hint").text
     assert walk.present("#prices-upload-section:not([hidden])")
     assert walk.console_errors() == []

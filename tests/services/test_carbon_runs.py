@@ -84,6 +84,8 @@ def test_the_carbon_trade_off_stores_one_run_per_price_and_cleaner_costs_more(db
     points = carbon.carbon_tradeoff(db, base)
     assert [p.carbon_price_gbp_per_tco2 for p in points] == [0, 50, 100, 200, 400]
     assert len({p.run_id for p in points}) == 5 and all(p.status == "succeeded" for p in points)
+    # The £0 point is the base run itself (no carbon price, same fingerprint): reopened, not solved again.
+    assert points[0].run_id == base and points[0].reopened
     assert points[-1].net_tco2 < points[0].net_tco2
     assert points[-1].revenue_gbp < points[0].revenue_gbp
     again = carbon.carbon_tradeoff(db, base)

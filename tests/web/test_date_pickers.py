@@ -22,7 +22,8 @@ def test_the_prices_page_offers_every_stored_date_and_opens_on_the_last_complete
     assert (dates["min_date_allowed"], dates["max_date_allowed"]) == ("2023-01-14", "2023-05-01")
     assert (dates["start_date"], dates["end_date"]) == ("2023-04-24", "2023-04-30")
     # The calendar ignores a date typed outside these, so the page says which dates there are.
-    assert result["prices-dates-hint"]["children"] == "Prices are stored from 2023-01-14 to 2023-05-01."
+    assert result["prices-dates-hint"]["children"] == ("Prices are stored from 2023-01-14 to 2023-05-01. "
+                                                       "Opened on the latest week with every market.")
 
 
 def test_the_new_run_form_is_limited_to_whole_days_and_opens_on_its_default_series_last_week(dash_app, client_as):
