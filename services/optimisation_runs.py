@@ -41,13 +41,12 @@ from services import audit
 from services.errors import Conflict, Forbidden, InvalidInput, NotFound
 from services.footprint import intensity_series
 from services.prices import market_coverage, prices_for_dates
-from services.run_requests import RunRequest
+from services.run_requests import MAX_RUN_DAYS, RunRequest
 from services.runs import reap
 from settings import Settings
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
-MAX_RUN_DAYS = 400
 FINAL_STATUS = {
     RunStatus.OPTIMAL: run_store.SUCCEEDED,
     RunStatus.SUBOPTIMAL: run_store.SUCCEEDED,
