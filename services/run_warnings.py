@@ -32,7 +32,9 @@ def zero_price_warnings(intervals: pd.DataFrame) -> list[str]:
         count = int(zero[:, index].sum())
         if count:
             first = intervals["interval_start_utc"].iloc[int(np.argmax(zero[:, index]))]
-            warnings.append(f"{count} of the {total} half-hours have a {PRICE_COLUMNS[column]} price of exactly £0.00/MWh (the first "
+            market = PRICE_COLUMNS[column]
+            article = "an" if market[0] in "aeiou" else "a"
+            warnings.append(f"{count} of the {total} half-hours have {article} {market} price of exactly £0.00/MWh (the first "
                             f"at {format_local(first.to_pydatetime())}); the run treated them as real prices.")
     everywhere = zero.all(axis=1)
     if len(traded) > 1 and everywhere.any():
