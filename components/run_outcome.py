@@ -32,6 +32,7 @@ def stopped_panel(run, stop: StoppedAt) -> dbc.Alert:
                      label=f"{stop.days_done} / {stop.days_total} days"),
         html.P(solved, className="mb-1"),
         html.P(" ".join(when) + "." if when else "", className="mb-1 small"),
-        html.P(run.message or "", className="mb-1 small"),
+        html.P(run.message or "", className="mb-1 small") if run.message and not (
+            stop.stopped_by and run.message.startswith("Cancelled by")) else None,
         html.P(kept, className="mb-0 small"),
     ], color=COLOURS.get(stop.status, "secondary"), id="runs-stopped")

@@ -171,6 +171,10 @@ def run_intervals(session: Session, run_id: int) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=list(INTERVAL_FIELDS))
     if not frame.empty:
         frame["interval_start_utc"] = pd.to_datetime(frame["interval_start_utc"], utc=True)
+        # A column that is all NULL (the ID price of a day-ahead-only run) arrives as objects (None): as
+        # floats it is NaN, which the figures and checks read as "no price".
+        numeric = [c for c in INTERVAL_FIELDS[3:] if frame[c].dtype == object]
+        frame[numeric] = frame[numeric].astype(float)
     return frame
 
 
