@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import dash
 from dash import Input, Output, State, ctx
+from dash.exceptions import PreventUpdate
 
 from callbacks.context import database
 from components.feedback import error_alert, info_alert
-from security.authz import role_callback
+from domain.roles import role_allows
+from security.authz import current_role
 from services.errors import NotFound
 from services.run_clone import run_parameters
 
@@ -59,9 +61,9 @@ def register(app: dash.Dash) -> None:
     targets = [form.NEW_START, form.NEW_END, form.NEW_NAME, form.NEW_BINARY,
                *[f.component_id for f in form.NUMBER_FIELDS], *[c for c, _k in form.CHOICE_FIELDS]]
 
-    @role_callback(
-        app,
-        "trader",
+    # Not role-restricted: a click on any grid cell fires it, for viewers too (whose form is hidden); for them it
+    # does nothing. Queueing a run is what needs the trader role, and that callback checks it.
+    @app.callback(
         *[Output(c, "value", allow_duplicate=True) for c in targets],
         Output(form.NEW_MESSAGE, "children", allow_duplicate=True),
         Output(page.CLONED, "data"),
@@ -71,6 +73,8 @@ def register(app: dash.Dash) -> None:
         prevent_initial_call=True,
     )
     def fill_form_from_run(_clicks, cell, shown):
+        if not role_allows(current_role(), "trader"):
+            raise PreventUpdate
         run_id = _clicked_run(cell) if ctx.triggered_id == page.TABLE else shown
         keep = (dash.no_update,) * len(targets)
         if run_id is None:

@@ -81,13 +81,13 @@ TABLE_COLUMNS = [
     {"field": "markets", "headerName": "Markets", "minWidth": 105},
     {"field": "status", "headerName": "Status", "minWidth": 110},
     {"field": "net_revenue_gbp", "headerName": "Net revenue", "minWidth": 140, "valueFormatter": MONEY, **NUMBER_FILTER},
-    {"field": "per_mw_year_gbp", "headerName": "£/MW/yr", "valueFormatter": MONEY, **NUMBER_FILTER},
+    {"field": "per_mw_year_gbp", "headerName": "£/MW/yr", "minWidth": 115, "valueFormatter": MONEY, **NUMBER_FILTER},
     {"field": "capture", "headerName": "Capture", "minWidth": 115, "valueFormatter": PERCENT, **NUMBER_FILTER},
     {"field": "by", "headerName": "By", "minWidth": 120},
     {"field": "created", "headerName": "Created (UK time)", "minWidth": 160},
 ]
-CLONE_COLUMN = {"field": "clone", "headerName": "", "minWidth": 150, "maxWidth": 160, "sortable": False,
-                "filter": False, "resizable": False, "valueGetter": {"function": "'New run from this'"},
+CLONE_COLUMN = {"field": "clone", "headerName": "New run", "minWidth": 105, "maxWidth": 105, "pinned": "right",
+                "sortable": False, "filter": False, "resizable": False, "valueGetter": {"function": "'Fill form'"},
                 "cellClass": "pd-grid-action", "headerTooltip": "Fill the New run form with this run's parameters"}
 """For traders: clicking the cell fills the New run form from that row's run (callbacks.run_clone)."""
 INTERVAL_COLUMNS = [

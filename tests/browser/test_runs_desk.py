@@ -92,7 +92,11 @@ def test_new_run_from_this_one_fills_the_form_from_the_open_run_or_any_row(power
     wait_until(walk, submit.is_enabled, "the cloned form is not ready to run")
 
     # Any row of the grid: its "New run from this" cell fills the form from that run.
-    _grid_row(walk, "desk two").find_element(By.CSS_SELECTOR, "[col-id='clone']").click()
+    row_id = _grid_row(walk, "desk two").get_attribute("row-id")  # the pinned column sits in its own container
+    cell = walk.driver.find_element(By.CSS_SELECTOR, f"#runs-table .ag-pinned-right-cols-container "
+                                                     f".ag-row[row-id='{row_id}'] [col-id='clone']")
+    assert cell.text == "Fill form"
+    cell.click()
     wait_until(walk, lambda: _value(walk, "runs-new-power") == "40", "the form was not filled from the grid row")
     assert _value(walk, "runs-new-end") == "2023-02-02" and _value(walk, "runs-new-charge-efficiency") == "95"
     assert _value(walk, "runs-new-markets") == "da+id"
