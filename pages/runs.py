@@ -73,18 +73,18 @@ MW = {"function": "params.value == null ? '' : d3.format(',.1f')(params.value)"}
 PRICE = {"function": "params.value == null ? '' : d3.format(',.2f')(params.value)"}
 NUMBER_FILTER = {"filter": "agNumberColumnFilter", "type": "numericColumn"}
 TABLE_COLUMNS = [
-    {"field": "id", "headerName": "#", "minWidth": 80, "maxWidth": 90, **NUMBER_FILTER},
-    {"field": "name", "headerName": "Name", "minWidth": 180},
-    {"field": "first_date", "headerName": "First date", "minWidth": 125},
-    {"field": "last_date", "headerName": "Last date", "minWidth": 125},
+    {"field": "id", "headerName": "#", "minWidth": 72, "maxWidth": 90, **NUMBER_FILTER},
+    {"field": "name", "headerName": "Name", "minWidth": 150},
+    {"field": "first_date", "headerName": "First date", "minWidth": 115},
+    {"field": "last_date", "headerName": "Last date", "minWidth": 115},
     {"field": "days", "headerName": "Days", "minWidth": 90, "maxWidth": 100, **NUMBER_FILTER},
     {"field": "markets", "headerName": "Markets", "minWidth": 105},
     {"field": "status", "headerName": "Status", "minWidth": 110},
     {"field": "net_revenue_gbp", "headerName": "Net revenue", "minWidth": 140, "valueFormatter": MONEY, **NUMBER_FILTER},
     {"field": "per_mw_year_gbp", "headerName": "£/MW/yr", "minWidth": 115, "valueFormatter": MONEY, **NUMBER_FILTER},
-    {"field": "capture", "headerName": "Capture", "minWidth": 115, "valueFormatter": PERCENT, **NUMBER_FILTER},
-    {"field": "by", "headerName": "By", "minWidth": 120},
-    {"field": "created", "headerName": "Created (UK time)", "minWidth": 160},
+    {"field": "capture", "headerName": "Capture", "minWidth": 105, "valueFormatter": PERCENT, **NUMBER_FILTER},
+    {"field": "by", "headerName": "By", "minWidth": 95},
+    {"field": "created", "headerName": "Created (UK time)", "minWidth": 150},
 ]
 CLONE_COLUMN = {"field": "clone", "headerName": "New run", "minWidth": 105, "maxWidth": 105, "pinned": "right",
                 "sortable": False, "filter": False, "resizable": False, "valueGetter": {"function": "'Fill form'"},
