@@ -345,6 +345,10 @@ def execute_run(
 
     last_write = -PROGRESS_WRITE_INTERVAL_S
 
+    def _progress_at_stop(done: int) -> None:
+        with db.session() as session:
+            run_store.progress_at_stop(session, run_id, done)
+
     def on_day(done: int, total: int) -> None:
         nonlocal last_write
         now = time.monotonic()
@@ -359,6 +363,8 @@ def execute_run(
                 return run_store.status_of(session, run_id)
 
         status = _through_outages(write_progress, f"progress of run {run_id}")
+        if status == run_store.CANCELLED:
+            _through_outages(lambda: _progress_at_stop(done), f"progress of run {run_id}")
         if status != run_store.RUNNING:
             raise RunStopped(status or run_store.FAILED)
         if now - started > settings.run_time_limit_s:
