@@ -16,6 +16,7 @@ CALLBACK_MODULES = (
     "prices",
     "runs",
     "run_form",
+    "run_clone",
     "users",
     "studies",
     "profile",

@@ -42,14 +42,27 @@ DEFAULT_NEW_RUN_DAYS = 7
 FINISHED_ALERT = {run_store.SUCCEEDED: success_alert, run_store.CANCELLED: info_alert}
 
 
-def _percent_problem(label: str, value, low_open: bool) -> str | None:
+def _percent_problem(key: str, value) -> str | None:
+    """A field entered in % (0–100) against its request bounds, which are fractions (0–1)."""
+    spec = FIELDS[key]
     if value is None or value == "":
-        return f"{label} is required"
+        return f"{spec.label} is required"
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        return f"{label}: {value!r} is not a number"
-    if value > 100 or value < 0 or (low_open and value == 0):
-        return f"{label} must be {'above' if low_open else 'at least'} 0 % and at most 100 % (got {value:g} %)"
+        return f"{spec.label}: {value!r} is not a number"
+    low, high = spec.low * 100, spec.high * 100
+    if value > high or value < low or (not spec.low_inclusive and value == low):
+        bound = "at least" if spec.low_inclusive else "above"
+        return f"{spec.label} must be {bound} {low:g} % and at most {high:g} % (got {value:g} %)"
     return None
+
+
+def problem_list(problems: dict[str, str], notes: list[str] = ()) -> list[str]:
+    """Every problem of the form, once each, in the form's order."""
+    return [m for m in dict.fromkeys([*problems.values(), *notes]) if m]
+
+
+def problems_alert(lead: str, lines: list[str]):
+    return error_alert([lead, html.Ul([html.Li(line) for line in lines], className="mb-0 mt-1")])
 
 
 def typed_number(value):
@@ -77,8 +90,7 @@ def form_request(values: dict) -> tuple[dict, dict[str, str]]:
     for field in form.NUMBER_FIELDS:
         value = typed_number(values.get(field.component_id))
         if field.percent:
-            problem = _percent_problem(field.label.lower().replace("soc", "SoC"), value,
-                                       field.key.endswith("efficiency") or field.key == "soc_max_frac")
+            problem = _percent_problem(field.key, value)
             if problem:
                 problems[field.component_id] = problem
                 value = FIELDS[field.key].default
@@ -165,6 +177,7 @@ def register(app: dash.Dash) -> None:
         Output(form.NEW_COVERAGE, "children"),
         Output(form.NEW_MARKETS, "options"),
         Output(form.NEW_SUBMIT, "disabled"),
+        Output(form.NEW_PROBLEMS, "children"),
         *[Input(c, "value") for c in value_ids],
         State(form.QUEUED, "data"),
     )
@@ -197,7 +210,11 @@ def register(app: dash.Dash) -> None:
         messages = [problems.get(c, "") for c in checked_ids]
         dates_msg = dbc.Alert(["Nothing can run on these dates: ", *[html.Div(n) for n in notes]], color="warning",
                               className="py-2 mb-2") if notes else None
-        return (*invalid, *messages, dates_msg, coverage, options, bool(problems))
+        lines = problem_list({c: problems[c] for c in checked_ids if c in problems}, notes)
+        summary = html.Div([f"{len(lines)} thing{'s' if len(lines) != 1 else ''} to fix before this can run:",
+                            html.Ul([html.Li(line) for line in lines], className="mb-0")],
+                           className="small text-danger") if lines else None
+        return (*invalid, *messages, dates_msg, coverage, options, bool(problems), summary)
 
     @role_callback(
         app,
@@ -223,14 +240,14 @@ def register(app: dash.Dash) -> None:
         keep = (dash.no_update,) * 4  # poll, progress value, max, label
         payload, problems = form_request(values)
         if problems:
-            return dash.no_update, error_alert("Nothing was run. " + "; ".join(problems.values())), \
+            return dash.no_update, problems_alert("Nothing was run:", problem_list(problems)), \
                 dash.no_update, dash.no_update, *keep, dash.no_update, dash.no_update
         try:
             request = parse_request(payload)
             outcome = queue_run(database(), request, user_id=int(current_user.get_id()),
                                 actor=current_user.username)
         except RequestProblems as error:
-            return dash.no_update, error_alert("Nothing was run. " + "; ".join(error.problems.values())), \
+            return dash.no_update, problems_alert("Nothing was run:", problem_list(error.problems)), \
                 dash.no_update, dash.no_update, *keep, dash.no_update, dash.no_update
         except ServiceError as error:
             return dash.no_update, error_alert(f"Nothing was run. {error}"), dash.no_update, dash.no_update, \

@@ -18,6 +18,7 @@ from components.graph import graph
 from components.operational import deviation_cards, schedule_vs_actual_figure
 from components.run_comparison import comparison_figure, comparison_table
 from components.run_monthly import monthly_figure, monthly_view
+from components.run_outcome import stopped_panel
 from components.run_view import (
     daily_operation_figure,
     daily_revenue_figure,
@@ -32,6 +33,7 @@ from components.run_view import (
 )
 from components.schedule import run_rows, schedule_figure, zoom_ticks
 from domain.roles import role_allows
+from domain.run_list import neighbour_after_removal
 from domain.run_status import in_progress
 from security.authz import current_role, role_callback
 from services.carbon import footprint_totals, schedule_footprint, with_carbon_columns
@@ -39,6 +41,8 @@ from services.errors import InvalidInput, NotFound, ServiceError
 from services.operational import import_readings, schedule_vs_actual
 from services.optimisation_runs import reap_stale_runs
 from services.run_monthly import monthly_csv, opens_on_monthly, run_by_month, skipped_days
+from services.run_outcome import stopped_at
+from services.run_warnings import zero_price_warnings
 from services.runs import MAX_COMPARED_RUNS, delete_run, get_run, get_runs, list_runs
 
 URL_SYNC_JS = """
@@ -90,7 +94,7 @@ HIDDEN_VIEW = {
     "shown": None, "shown_status": None, "message": None, "hidden": True, "title": "", "totals": None, "daily": no_figure(),
     "day_options": [], "day": None, "chart": no_figure(), "heatmap": no_figure(), "details": None, "rows": [],
     "download_disabled": True, "delete_hidden": True, "range": None, "monthly": None, "skipped": None,
-    "tab": dash.no_update,
+    "tab": dash.no_update, "warnings": None, "tabs_hidden": True, "clone_hidden": True,
 }
 
 
@@ -113,7 +117,7 @@ def run_view_outputs(run, intervals, theme: str | None) -> dict:
     return {
         "shown": run.id, "shown_status": run.status, "message": None, "hidden": False,
         "title": f"{label} · {run.markets} · {run.first_date:%d %b %Y} – {run.last_date:%d %b %Y} · {run.status}",
-        "totals": kpi_cards(run),
+        "totals": _totals(run, len(intervals)),
         "daily": daily_revenue_figure(intervals, degradation_rate(run), theme, f"Daily revenue · {label}",
                                       skipped=skipped_days(run)) if has_schedule else no_figure(),
         "day_options": days, "day": days[0]["value"] if days else None,
@@ -123,6 +127,9 @@ def run_view_outputs(run, intervals, theme: str | None) -> dict:
         "rows": intervals_export(intervals).to_dict("records") if has_schedule else [],
         "download_disabled": not has_schedule,
         "delete_hidden": True,
+        "warnings": _warnings(intervals),
+        "tabs_hidden": not has_schedule,
+        "clone_hidden": True,
         "range": [intervals["interval_start_utc"].iloc[0].isoformat(),
                   (intervals["interval_start_utc"].iloc[-1] + pd.Timedelta(minutes=30)).isoformat()]
         if has_schedule else None,
@@ -132,8 +139,23 @@ def run_view_outputs(run, intervals, theme: str | None) -> dict:
     }
 
 
+def _totals(run, interval_count: int):
+    """The KPI cards of a finished run; for one that stopped early, how far it got."""
+    stop = stopped_at(run, interval_count)
+    return stopped_panel(run, stop) if stop is not None else kpi_cards(run)
+
+
+def _warnings(intervals):
+    lines = zero_price_warnings(intervals)
+    if not lines:
+        return None
+    return dbc.Alert([html.Strong("Prices of exactly £0.00 "), *[html.Div(line) for line in lines]],
+                     color="warning", className="py-2 mb-2", id="runs-zero-price-warning")
+
+
 VIEW_KEYS = ("shown", "shown_status", "selected", "message", "hidden", "title", "totals", "daily", "day_options", "day", "chart",
-             "heatmap", "details", "rows", "download_disabled", "delete_hidden", "range", "monthly", "skipped", "tab")
+             "heatmap", "details", "rows", "download_disabled", "delete_hidden", "range", "monthly", "skipped", "tab",
+             "warnings", "tabs_hidden", "clone_hidden")
 
 
 def carbon_note(totals) -> html.P:
@@ -182,7 +204,8 @@ def register(app: dash.Dash) -> None:
             (page.DAY, "options"), (page.DAY, "value"), (page.CHART, "figure"), (page.HEATMAP, "figure"),
             (page.DETAILS, "children"), (page.INTERVALS, "rowData"), (page.DOWNLOAD_BUTTON, "disabled"),
             (page.DELETE_BUTTON, "style"), (page.CHART_RANGE, "data"), (page.MONTHLY, "children"),
-            (page.SKIPPED, "children"), (page.TABS, "active_tab"))),
+            (page.SKIPPED, "children"), (page.TABS, "active_tab"), (page.WARNINGS, "children"),
+            (page.TABS_SECTION, "hidden"), (page.CLONE_BUTTON, "style"))),
         Input(page.TABLE, "selectedRows"),
         Input(page.REQUESTED, "data"),
         Input(ids.THEME_STORE, "data"),
@@ -191,7 +214,7 @@ def register(app: dash.Dash) -> None:
         State(page.SHOWN, "data"),
         State(page.SHOWN_STATUS, "data"),
     )
-    def show_run(selected, requested, theme, _deleted, _changed, shown, shown_status):
+    def show_run(selected, requested, theme, deleted, _changed, shown, shown_status):
         trigger = ctx.triggered_id
         select_in_grid = True
         keep_tab = False
@@ -208,7 +231,10 @@ def register(app: dash.Dash) -> None:
             run_id, select_in_grid = shown, False
             keep_tab = True
         elif trigger == page.DELETED:
-            run_id = None
+            # The run listed next to the deleted one, or none: never the newest run, which is unrelated.
+            run_id = _as_run_id((deleted or {}).get("next")) if isinstance(deleted, dict) else None
+            if run_id is None:
+                return _outputs(HIDDEN_VIEW, selected={"ids": []})
         else:
             run_id = _as_run_id(requested)
             if requested not in (None, "") and run_id is None:
@@ -229,6 +255,7 @@ def register(app: dash.Dash) -> None:
             view["details"] = html.Div([carbon_note(footprint_totals(schedule_footprint(db, intervals))),
                                         view["details"]])
         view["delete_hidden"] = not _may_delete(run)
+        view["clone_hidden"] = not role_allows(current_role(), "trader")
         view["selected"] = {"ids": [str(run.id)]} if select_in_grid else dash.no_update
         if keep_tab:  # redrawn (new colour mode, a run finished): the tab the user chose stays
             view["tab"] = dash.no_update
@@ -238,6 +265,7 @@ def register(app: dash.Dash) -> None:
         values = {**view, **overrides}
         values.setdefault("selected", dash.no_update if values.get("shown") is None else {"ids": [str(values["shown"])]})
         values["delete_hidden"] = {"display": "none"} if values["delete_hidden"] else {}
+        values["clone_hidden"] = {"display": "none"} if values["clone_hidden"] else {}
         return tuple(values[key] for key in VIEW_KEYS)
 
     app.clientside_callback(URL_SYNC_JS, Output(page.URL_SYNC, "data"), Input(page.SHOWN, "data"))
@@ -336,9 +364,11 @@ def register(app: dash.Dash) -> None:
         Input(page.DELETE_CONFIRM, "n_clicks"),
         State(page.SHOWN, "data"),
         State(page.DELETED, "data"),
+        State(page.TABLE, "virtualRowData"),
+        State(page.TABLE, "rowData"),
         prevent_initial_call=True,
     )
-    def delete_shown_run(_clicks, shown, deleted):
+    def delete_shown_run(_clicks, shown, deleted, listed, rows):
         run_id = _as_run_id(shown)
         if run_id is None:
             return False, error_alert("Choose a run to delete."), dash.no_update
@@ -346,7 +376,13 @@ def register(app: dash.Dash) -> None:
             delete_run(database(), run_id, int(current_user.get_id()), current_role() == "admin")
         except ServiceError as error:
             return False, error_alert(f"Nothing was deleted. {error}"), dash.no_update
-        return False, success_alert(f"Run #{run_id} and its intervals were deleted."), (deleted or 0) + 1
+        order = [i for i in (_as_run_id(row.get("id")) for row in (listed or rows or []) if isinstance(row, dict))
+                 if i is not None]
+        after = neighbour_after_removal(order, run_id)
+        count = deleted.get("n", 0) if isinstance(deleted, dict) else 0
+        then = f" Showing run #{after}, listed next to it." if after is not None else " Choose a run from the list."
+        return False, success_alert(f"Run #{run_id} and its intervals were deleted.{then}"), \
+            {"n": count + 1, "next": after}
 
     @app.callback(Output(page.OP_SECTION, "hidden"), Input(page.LOAD, "data"))
     def offer_operational_upload(_load):

@@ -44,6 +44,8 @@ NEW_BINARY = "runs-new-binary"
 NEW_SUBMIT = "runs-new-submit"
 NEW_CANCEL = "runs-new-cancel"
 NEW_MESSAGE = "runs-new-message"
+NEW_PROBLEMS = "runs-new-problems"
+"""Every problem of the form at once, listed beside the Run button as the user types."""
 NEW_PROGRESS = "runs-new-progress"
 NEW_PROGRESS_ROW = "runs-new-progress-row"
 NEW_POLL = "runs-new-poll"
@@ -90,7 +92,7 @@ NUMBER_FIELDS = (
     FormField(NEW_EXPORT_LIMIT, "export_limit_mw", "Grid export limit", "MW", None, placeholder="= power"),
     FormField(NEW_CARBON, "carbon_price_gbp_per_tco2", "Carbon price", "£/tCO2", None, placeholder="none"),
     FormField(NEW_TIME_LIMIT, "time_limit_s", "Solver time limit", "s per day", 60),
-    FormField(NEW_MIP_GAP, "mip_gap", "MIP gap", "fraction", 0.0001),
+    FormField(NEW_MIP_GAP, "mip_gap", "MIP gap", "%", 0.01, percent=True),
 )
 ADVANCED = (NEW_TIME_LIMIT, NEW_MIP_GAP)
 CHOICE_FIELDS = ((NEW_MARKETS, "markets"), (NEW_DA_SERIES, "da_series"), (NEW_ID_SERIES, "id_series"),
@@ -176,6 +178,7 @@ def new_run_card() -> html.Div:
                 dbc.Button("Cancel run", id=NEW_CANCEL, color="danger", outline=True, size="sm", n_clicks=0),
             ], className="d-flex align-items-center"), id=NEW_PROGRESS_ROW, hidden=True),
         ], className="d-flex align-items-center flex-wrap gap-2"),
+        html.Div(id=NEW_PROBLEMS, className="mt-2", role="status"),
         html.Div(id=NEW_MESSAGE, className="mt-2"),
         dcc.Store(id=QUEUED),
         dcc.Interval(id=NEW_POLL, interval=1000, disabled=True),

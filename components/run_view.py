@@ -350,14 +350,19 @@ def soc_heatmap_figure(intervals: pd.DataFrame, theme: str | None, title: str = 
 # --- Details ---------------------------------------------------------------------------------------
 
 PARAMETER_LABELS = {
-    "power_mw": "Power (MW)", "energy_mwh": "Energy (MWh)", "charge_efficiency": "Charge efficiency",
-    "discharge_efficiency": "Discharge efficiency", "soc_min_frac": "SoC min (fraction)",
-    "soc_max_frac": "SoC max (fraction)", "initial_soc_frac": "Initial SoC (fraction)",
+    "power_mw": "Power (MW)", "energy_mwh": "Energy (MWh)", "charge_efficiency": "Charge efficiency (%)",
+    "discharge_efficiency": "Discharge efficiency (%)", "soc_min_frac": "SoC minimum (%)",
+    "soc_max_frac": "SoC maximum (%)", "initial_soc_frac": "Initial SoC (%)",
     "terminal_soc": "Terminal SoC policy", "max_cycles_per_day": "Cycle limit (per day)",
     "degradation_cost_gbp_per_mwh": "Degradation (£/MWh discharged)", "import_limit_mw": "Grid import limit (MW)",
     "export_limit_mw": "Grid export limit (MW)", "carbon_price_gbp_per_tco2": "Carbon price (£/tCO2)",
-    "time_limit_s": "Solver time limit per day (s)", "mip_gap": "MIP gap", "always_binary": "Always use binaries",
+    "time_limit_s": "Solver time limit per day (s)", "mip_gap": "MIP gap (%)", "always_binary": "Always use binaries",
 }
+
+
+PERCENT_PARAMETERS = frozenset({"charge_efficiency", "discharge_efficiency", "soc_min_frac", "soc_max_frac",
+                                "initial_soc_frac", "mip_gap"})
+"""Parameters stored as fractions (0–1) and shown, like the New run form takes them, in %."""
 
 
 def flat_parameters(run) -> dict[str, object]:
@@ -367,6 +372,8 @@ def flat_parameters(run) -> dict[str, object]:
                                "Markets": run.markets}
     for section in ("battery", "solver"):
         for key, value in (params.get(section) or {}).items():
+            if key in PERCENT_PARAMETERS and isinstance(value, int | float):
+                value = float(f"{value * 100:.10g}")  # stored as a fraction, shown in % as the form takes it
             flat[PARAMETER_LABELS.get(key, key.replace("_", " "))] = value
     return flat
 

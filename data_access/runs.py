@@ -96,6 +96,17 @@ def beat(session: Session, run_id: int, done: int | None = None, total: int | No
     return status_of(session, run_id)
 
 
+def progress_at_stop(session: Session, run_id: int, done: int) -> None:
+    """Record that ``done`` days were solved when the worker saw its run had been cancelled: progress writes
+    are spaced out, so the last one may be days behind, and the run says how far it got."""
+    session.execute(
+        update(OptimisationRun)
+        .where(OptimisationRun.id == run_id, OptimisationRun.status == CANCELLED,
+               or_(OptimisationRun.progress_done.is_(None), OptimisationRun.progress_done < done))
+        .values(progress_done=done)
+    )
+
+
 def status_of(session: Session, run_id: int) -> str | None:
     """The run's status now (None when there is no such run)."""
     return session.scalar(select(OptimisationRun.status).where(OptimisationRun.id == run_id))
@@ -171,6 +182,10 @@ def run_intervals(session: Session, run_id: int) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=list(INTERVAL_FIELDS))
     if not frame.empty:
         frame["interval_start_utc"] = pd.to_datetime(frame["interval_start_utc"], utc=True)
+        # A column that is all NULL (the ID price of a day-ahead-only run) arrives as objects (None): as
+        # floats it is NaN, which the figures and checks read as "no price".
+        numeric = [c for c in INTERVAL_FIELDS[3:] if frame[c].dtype == object]
+        frame[numeric] = frame[numeric].astype(float)
     return frame
 
 

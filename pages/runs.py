@@ -22,6 +22,13 @@ SHOWN_STATUS = "runs-shown-status"
 CHANGED = "runs-changed"
 """Store the New run form bumps when a run is queued or ends, so the runs grid refreshes."""
 DELETED = "runs-deleted"
+"""Store ``{"n": deletions so far, "next": the run to show after the last one (None: close the view)}``."""
+CLONED = "runs-cloned"
+"""Store: the run whose parameters the New run form was last filled with."""
+CLONE_SCROLLED = "runs-clone-scrolled"
+CLONE_BUTTON = "runs-clone-button"
+WARNINGS = "runs-warnings"
+TABS_SECTION = "runs-tabs-section"
 URL_SYNC = "runs-url-sync"
 CHART_RANGE = "runs-chart-range"
 
@@ -70,19 +77,23 @@ MW = {"function": "params.value == null ? '' : d3.format(',.1f')(params.value)"}
 PRICE = {"function": "params.value == null ? '' : d3.format(',.2f')(params.value)"}
 NUMBER_FILTER = {"filter": "agNumberColumnFilter", "type": "numericColumn"}
 TABLE_COLUMNS = [
-    {"field": "id", "headerName": "#", "minWidth": 80, "maxWidth": 90, **NUMBER_FILTER},
-    {"field": "name", "headerName": "Name", "minWidth": 180},
-    {"field": "first_date", "headerName": "First date", "minWidth": 125},
-    {"field": "last_date", "headerName": "Last date", "minWidth": 125},
+    {"field": "id", "headerName": "#", "minWidth": 72, "maxWidth": 90, **NUMBER_FILTER},
+    {"field": "name", "headerName": "Name", "minWidth": 150},
+    {"field": "first_date", "headerName": "First date", "minWidth": 115},
+    {"field": "last_date", "headerName": "Last date", "minWidth": 115},
     {"field": "days", "headerName": "Days", "minWidth": 90, "maxWidth": 100, **NUMBER_FILTER},
     {"field": "markets", "headerName": "Markets", "minWidth": 105},
     {"field": "status", "headerName": "Status", "minWidth": 110},
     {"field": "net_revenue_gbp", "headerName": "Net revenue", "minWidth": 140, "valueFormatter": MONEY, **NUMBER_FILTER},
-    {"field": "per_mw_year_gbp", "headerName": "£/MW/yr", "valueFormatter": MONEY, **NUMBER_FILTER},
-    {"field": "capture", "headerName": "Capture", "minWidth": 115, "valueFormatter": PERCENT, **NUMBER_FILTER},
-    {"field": "by", "headerName": "By", "minWidth": 120},
-    {"field": "created", "headerName": "Created (UK time)", "minWidth": 160},
+    {"field": "per_mw_year_gbp", "headerName": "£/MW/yr", "minWidth": 115, "valueFormatter": MONEY, **NUMBER_FILTER},
+    {"field": "capture", "headerName": "Capture", "minWidth": 105, "valueFormatter": PERCENT, **NUMBER_FILTER},
+    {"field": "by", "headerName": "By", "minWidth": 95},
+    {"field": "created", "headerName": "Created (UK time)", "minWidth": 150},
 ]
+CLONE_COLUMN = {"field": "clone", "headerName": "New run", "minWidth": 105, "maxWidth": 105, "pinned": "right",
+                "sortable": False, "filter": False, "resizable": False, "valueGetter": {"function": "'Fill form'"},
+                "cellClass": "pd-grid-action", "headerTooltip": "Fill the New run form with this run's parameters"}
+"""For traders: clicking the cell fills the New run form from that row's run (callbacks.run_clone)."""
 INTERVAL_COLUMNS = [
     {"field": "local_time", "headerName": "UK local time", "minWidth": 170, "pinned": "left"},
     # 100 px: "SP" with its filter icon and, once sorted, the sort arrow.
@@ -168,14 +179,17 @@ def _run_view() -> html.Div:
         html.Div([
             html.H3(id=RUN_TITLE, className="h5 mb-0 text-break"),
             html.Div([
+                dbc.Button("New run from this one", id=CLONE_BUTTON, color="primary", outline=True, size="sm",
+                           className="me-2", style={"display": "none"}),
                 dbc.Button("Download intervals (CSV)", id=DOWNLOAD_BUTTON, color="secondary", outline=True,
                            size="sm", disabled=True, className="me-2"),
                 dbc.Button("Delete run…", id=DELETE_BUTTON, color="danger", outline=True, size="sm"),
             ], className="d-flex"),
         ], className="d-flex justify-content-between align-items-center mb-2 gap-2"),
+        html.Div(id=WARNINGS),
         html.Div(id=TOTALS),
         html.Div(id=SKIPPED),
-        tabs,
+        html.Div(tabs, id=TABS_SECTION),
     ], id=VIEW, hidden=True)
 
 
@@ -190,6 +204,15 @@ def _delete_modal() -> dbc.Modal:
     ], id=DELETE_MODAL, is_open=False)
 
 
+def _may_run() -> bool:
+    from flask import has_request_context
+
+    from domain.roles import role_allows
+    from security.authz import current_role
+
+    return has_request_context() and role_allows(current_role(), "trader")
+
+
 def layout(run=None, **_query):
     return html.Div([
         dcc.Store(id=LOAD, data=0),
@@ -197,7 +220,9 @@ def layout(run=None, **_query):
         dcc.Store(id=SHOWN),
         dcc.Store(id=SHOWN_STATUS),
         dcc.Store(id=CHANGED),
-        dcc.Store(id=DELETED, data=0),
+        dcc.Store(id=DELETED, data={"n": 0, "next": None}),
+        dcc.Store(id=CLONED),
+        dcc.Store(id=CLONE_SCROLLED),
         dcc.Store(id=URL_SYNC),
         dcc.Store(id=CHART_RANGE),
         dcc.Store(id=OP_IMPORTED, data=0),
@@ -206,7 +231,7 @@ def layout(run=None, **_query):
         dbc.Card(dbc.CardBody([
             _filters(),
             dag.AgGrid(
-                id=TABLE, columnDefs=TABLE_COLUMNS, rowData=[], columnSize="responsiveSizeToFit",
+                id=TABLE, columnDefs=TABLE_COLUMNS + ([CLONE_COLUMN] if _may_run() else []), rowData=[], columnSize="responsiveSizeToFit",
                 defaultColDef={"sortable": True, "filter": True, "resizable": True},
                 dashGridOptions={"rowSelection": {"mode": "multiRow", "checkboxes": True, "headerCheckbox": False,
                                                   "enableClickSelection": True}},

@@ -42,14 +42,12 @@ from services import audit
 from services.errors import Conflict, Forbidden, InvalidInput, NotFound
 from services.footprint import intensity_series
 from services.prices import market_coverage, prices_for_dates
-from services.run_requests import RunRequest
+from services.run_requests import MAX_RUN_DAYS, RunRequest
 from services.runs import reap
 from settings import Settings
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
-MAX_RUN_DAYS = 2400
-"""Longest run [days]: 2019-01..2025-06 of system prices is 2,344. Solved day by day in rolling windows."""
 FINAL_STATUS = {
     RunStatus.OPTIMAL: run_store.SUCCEEDED,
     RunStatus.SUBOPTIMAL: run_store.SUCCEEDED,
@@ -376,6 +374,10 @@ def execute_run(
 
     last_write = -PROGRESS_WRITE_INTERVAL_S
 
+    def _progress_at_stop(done: int) -> None:
+        with db.session() as session:
+            run_store.progress_at_stop(session, run_id, done)
+
     def on_day(done: int, total: int) -> None:
         nonlocal last_write
         now = time.monotonic()
@@ -390,6 +392,8 @@ def execute_run(
                 return run_store.status_of(session, run_id)
 
         status = _through_outages(write_progress, f"progress of run {run_id}")
+        if status == run_store.CANCELLED:
+            _through_outages(lambda: _progress_at_stop(done), f"progress of run {run_id}")
         if status != run_store.RUNNING:
             raise RunStopped(status or run_store.FAILED)
         if now - started > settings.run_time_limit_s:

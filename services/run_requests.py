@@ -21,6 +21,11 @@ from services.errors import InvalidInput
 from services.validation import parse_date
 
 MAX_NAME_CHARS = 120
+MAX_RUN_DAYS = 2400
+"""Most settlement dates one run may cover: 2019-01..2025-06 of system prices is 2,344. Solved day by day in
+rolling windows."""
+DATE_LABELS = {"first_date": "first settlement date", "last_date": "last settlement date"}
+"""The date fields as the New run form labels them."""
 DA_SERIES = ("day_ahead", *(m for m in MARKETS if m != "day_ahead"))
 """Stored series that can play the day-ahead leg: any. ``day_ahead`` is hourly (both half-hours of a clock hour
 share a price, which is checked); the others are half-hourly and keep their half-hourly prices, the DA positions
@@ -79,15 +84,15 @@ class Choice:
 
 BATTERY_FIELDS: dict[str, Number | Choice] = {
     "power_mw": Number("power", "MW", 100.0, 0, False, 10_000),
-    "energy_mwh": Number("energy capacity", "MWh", 100.0, 0, False, 100_000),
+    "energy_mwh": Number("energy", "MWh", 100.0, 0, False, 100_000),
     "charge_efficiency": Number("charge efficiency", "", 0.85, 0, False, 1),
     "discharge_efficiency": Number("discharge efficiency", "", 0.85, 0, False, 1),
     "soc_min_frac": Number("SoC minimum", "", 0.0, 0, True, 1),
     "soc_max_frac": Number("SoC maximum", "", 1.0, 0, False, 1),
     "initial_soc_frac": Number("initial SoC", "", 0.5, 0, True, 1),
-    "terminal_soc": Choice("terminal SoC policy", TERMINAL_POLICIES, "free"),
-    "import_limit_mw": Number("import limit", "MW", None, 0, True, 10_000, optional=True),
-    "export_limit_mw": Number("export limit", "MW", None, 0, True, 10_000, optional=True),
+    "terminal_soc": Choice("SoC at the end of the range", TERMINAL_POLICIES, "free"),
+    "import_limit_mw": Number("grid import limit", "MW", None, 0, True, 10_000, optional=True),
+    "export_limit_mw": Number("grid export limit", "MW", None, 0, True, 10_000, optional=True),
     "max_cycles_per_day": Number("cycle limit", "cycles/day", 2.0, 0, False, 10,
                                  low_reason=" (a battery limited to 0 cycles never discharges)"),
     "degradation_cost_gbp_per_mwh": Number("degradation cost", "£/MWh", 0.0, 0, True, 1_000),
@@ -98,14 +103,15 @@ SOLVER_FIELDS: dict[str, Number | Choice] = {
     "mip_gap": Number("MIP gap", "", 1e-4, 0, True, 0.5),
 }
 OTHER_FIELDS: dict[str, Number | Choice] = {
-    "markets": Choice("markets mode", MARKET_MODES, "da+id"),
+    "markets": Choice("markets", MARKET_MODES, "da+id"),
     "da_series": Choice("day-ahead price series", DA_SERIES, "day_ahead"),
     "id_series": Choice("intraday price series", ID_SERIES, "intraday"),
 }
 FIELDS = {**BATTERY_FIELDS, **SOLVER_FIELDS, **OTHER_FIELDS}
 KNOWN_KEYS = frozenset(FIELDS) | {"name", "first_date", "last_date", "always_binary", "skip_missing_days"}
 LABEL_TO_FIELD = {spec.label: key for key, spec in BATTERY_FIELDS.items()} | {
-    "maximum cycles per day": "max_cycles_per_day"}
+    "maximum cycles per day": "max_cycles_per_day", "energy capacity": "energy_mwh", "import limit": "import_limit_mw",
+    "export limit": "export_limit_mw"}
 """The optimiser's messages start with a field's label; this maps them back to the field."""
 DEFAULTS = {key: spec.default for key, spec in FIELDS.items()} | {"always_binary": False, "name": "",
                                                                   "skip_missing_days": False}
@@ -183,13 +189,17 @@ def field_problems(values: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str,
         problems["name"] = f"name is {len(name.strip())} characters; at most {MAX_NAME_CHARS} are allowed"
     else:
         parsed["name"] = name.strip()
-    for key, label in (("first_date", "start date"), ("last_date", "end date")):
+    for key, label in DATE_LABELS.items():
         parsed[key], problem = _date(values.get(key), label)
         if problem:
             problems[key] = problem
     if not problems.keys() & {"first_date", "last_date"} and parsed["last_date"] < parsed["first_date"]:
-        problems["last_date"] = (f"the end date {parsed['last_date'].isoformat()} is before the start date "
+        problems["last_date"] = (f"the last settlement date {parsed['last_date'].isoformat()} is before the first "
                                  f"{parsed['first_date'].isoformat()}")
+    elif not problems.keys() & {"first_date", "last_date"}:
+        days = (parsed["last_date"] - parsed["first_date"]).days + 1
+        if days > MAX_RUN_DAYS:
+            problems["last_date"] = f"choose at most {MAX_RUN_DAYS} days for one run (these dates span {days:,} days)"
     for key, spec in FIELDS.items():
         value = values.get(key, spec.default)
         parsed[key], problem = spec.check(value)
@@ -202,6 +212,7 @@ def field_problems(values: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str,
         if not isinstance(value, bool):
             problems[flag] = f"{flag} must be true or false, not {value!r}"
         parsed[flag] = bool(value)
+    problems.update({k: m for k, m in soc_problems(parsed).items() if k not in problems})
     if not problems.keys() & set(BATTERY_FIELDS):
         try:
             battery = BatteryParams.model_construct(**{k: parsed[k] for k in BATTERY_FIELDS})
@@ -212,6 +223,24 @@ def field_problems(values: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str,
         except (OptimiserError, TypeError, ValueError) as error:
             problems["battery"] = str(error)
     return parsed, problems
+
+
+def _percent(fraction: float) -> str:
+    return f"{fraction * 100:.10g}%"
+
+
+def soc_problems(parsed: Mapping[str, Any]) -> dict[str, str]:
+    """The SoC window's own rules (minimum below maximum, initial SoC inside), in % as the form shows them;
+    only for fields that passed their single-field check."""
+    low, high, initial = (parsed.get(k) for k in ("soc_min_frac", "soc_max_frac", "initial_soc_frac"))
+    if low is None or high is None:
+        return {}
+    if low >= high:
+        return {"soc_min_frac": f"SoC minimum ({_percent(low)}) must be below the SoC maximum ({_percent(high)})"}
+    if initial is not None and not low <= initial <= high:
+        return {"initial_soc_frac": f"initial SoC ({_percent(initial)}) must be between the SoC minimum "
+                                    f"({_percent(low)}) and the SoC maximum ({_percent(high)})"}
+    return {}
 
 
 def parse_request(values: Mapping[str, Any]) -> RunRequest:

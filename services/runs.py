@@ -110,7 +110,9 @@ def get_run(db: Database, run_id: int, settings: Settings | None = None) -> tupl
     reap(db, settings, run_ids=[run_id])
     with db.session() as session:
         run = session.scalar(
-            select(OptimisationRun).options(joinedload(OptimisationRun.created_by)).where(OptimisationRun.id == run_id)
+            select(OptimisationRun)
+            .options(joinedload(OptimisationRun.created_by), joinedload(OptimisationRun.cancelled_by))
+            .where(OptimisationRun.id == run_id)
         )
         if run is None:
             raise NotFound(f"there is no run #{run_id}")

@@ -83,7 +83,7 @@ def test_cancel_stops_the_points_that_have_not_started(db, settings):
     # A point meets the bounds of every run: the New run form and the runs API refuse these too.
     ({"grid": {"max_cycles_per_day": [1, 0]}}, "point 2 \\(max_cycles_per_day=0\\): cycle limit must be above 0"),
     ({"grid": {"power_mw": [1e308]}}, "point 1 \\(power_mw=1e\\+308\\): power must be at most 10000 MW"),
-    ({"grid": {"power_mw": [50], "duration_h": [1e300]}}, "energy capacity must be at most 100000 MWh"),
+    ({"grid": {"power_mw": [50], "duration_h": [1e300]}}, "energy must be at most 100000 MWh"),
     ({"start": "2022-06-01", "end": "2022-06-02"}, "2022-06-01"),
 ])
 def test_a_bad_study_is_refused_and_nothing_is_stored(db, change, message):

@@ -26,7 +26,7 @@ def form_values(**overrides):
               "runs-new-degradation.value": 0, "runs-new-soc-min.value": 0, "runs-new-soc-max.value": 100,
               "runs-new-initial-soc.value": 50, "runs-new-terminal.value": "free", "runs-new-import-limit.value": None,
               "runs-new-export-limit.value": None, "runs-new-carbon.value": None, "runs-new-time-limit.value": 60,
-              "runs-new-mip-gap.value": 0.0001, "runs-new-binary.value": False, SUBMIT: 1}
+              "runs-new-mip-gap.value": 0.01, "runs-new-binary.value": False, SUBMIT: 1}
     values.update({f"runs-new-{k.replace('_', '-')}.value": v for k, v in overrides.items()})
     return values
 
@@ -78,7 +78,7 @@ def test_submitting_bad_or_uncovered_dates_refuses_naming_the_coverage_and_store
     client = client_as("trader")
     for overrides, message in [({"start": "2022-12-01", "end": "2022-12-03"}, "cover 2023-01-14 to 2023-04-30"),
                                ({"start": "2023-04-29", "end": "2023-05-03"}, "2023-05-01"),
-                               ({"start": None}, "choose the start date"),
+                               ({"start": None}, "choose the first settlement date"),
                                ({"power": None}, "power is required")]:
         result = call(client, dash_app, SUBMIT, form_values(**overrides)).json["response"]
         text = str(result["runs-new-message"])

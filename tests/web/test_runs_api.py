@@ -5,6 +5,8 @@ import io
 import time
 from datetime import date
 
+from sqlalchemy import func, select
+
 from data_access.schema import OptimisationRun
 from optimiser import BatteryParams
 from services.api_keys import create_api_key
@@ -180,3 +182,16 @@ def test_every_runs_route_is_documented(client_as):
     assert {"/api/v1/runs", "/api/v1/runs/{run_id}", "/api/v1/runs/{run_id}/cancel",
             "/api/v1/runs/{run_id}/intervals.csv"} <= set(paths)
     assert set(paths["/api/v1/runs"]) == {"get", "post"} and set(paths["/api/v1/runs/{run_id}"]) == {"get", "delete"}
+
+
+def test_more_than_400_days_and_a_bad_soc_window_are_refused_together_with_field_labels(server, client_as):
+    client = client_as("trader")
+    body = {**BODY, "first_date": "2023-01-14", "last_date": "2024-04-30", "soc_min_frac": 0.6, "soc_max_frac": 0.5}
+    response = client.post("/api/v1/runs", json=body, headers=api_csrf_headers(client))
+    assert response.status_code == 422, response.json
+    assert response.json["error"] == "invalid run parameters"
+    assert response.json["fields"] == {
+        "last_date": "choose at most 400 days for one run (these dates span 473 days)",
+        "soc_min_frac": "SoC minimum (60%) must be below the SoC maximum (50%)"}
+    with db_of(server).session() as session:
+        assert session.scalar(select(func.count()).select_from(OptimisationRun)) == 0

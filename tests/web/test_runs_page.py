@@ -171,7 +171,7 @@ def test_the_owner_deletes_a_run_after_confirming_and_a_viewer_gets_403(dash_app
     with db.session() as session:
         assert session.get(OptimisationRun, run_id) is not None
     done = fire(client_as("trader"), dash_app, "runs-delete-message.children", values).json["response"]
-    assert "deleted" in str(done["runs-delete-message"]) and done["runs-deleted"]["data"] == 1
+    assert "deleted" in str(done["runs-delete-message"]) and done["runs-deleted"]["data"] == {"n": 1, "next": None}
     with db.session() as session:
         assert session.get(OptimisationRun, run_id) is None
 
