@@ -1,14 +1,20 @@
 """Range and SoC rules every caller (form, API, CLI) gets as it checks a request, before anything is queued."""
 
+from datetime import date, timedelta
+
 from services.run_requests import MAX_RUN_DAYS, field_problems
 
 BASE = {"first_date": "2023-01-01", "last_date": "2023-01-07"}
 
 
 def test_more_than_the_day_limit_is_a_problem_of_the_last_date():
-    _parsed, problems = field_problems({**BASE, "last_date": "2024-03-01"})
-    assert problems == {"last_date": f"choose at most {MAX_RUN_DAYS} days for one run (these dates span 426 days)"}
-    assert "last_date" not in field_problems({**BASE, "last_date": "2024-02-04"})[1]  # exactly 400 days
+    first = date.fromisoformat(BASE["first_date"])
+    too_far = (first + timedelta(days=MAX_RUN_DAYS + 25)).isoformat()
+    _parsed, problems = field_problems({**BASE, "last_date": too_far})
+    assert problems == {"last_date": f"choose at most {MAX_RUN_DAYS} days for one run "
+                                     f"(these dates span {MAX_RUN_DAYS + 26:,} days)"}
+    exactly = (first + timedelta(days=MAX_RUN_DAYS - 1)).isoformat()
+    assert "last_date" not in field_problems({**BASE, "last_date": exactly})[1]
 
 
 def test_every_problem_is_listed_at_once_with_the_forms_labels():
