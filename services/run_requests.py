@@ -26,6 +26,9 @@ ID_SERIES = ("intraday", "market_index")
 """Stored series that can play the intraday price (half-hourly)."""
 TERMINAL_POLICIES = ("free", "geq-initial", "eq-initial")
 MARKET_MODES = tuple(m.value for m in Markets)
+FORESIGHTS = ("perfect", "naive-week", "naive-day", "gbm")
+"""``perfect``: solve on the day's actual prices (an upper bound); otherwise the forecaster whose forecasts the
+run trades on, settled at the actual prices (``optimiser.backtest``, ``domain.forecasters``)."""
 
 
 @dataclass(frozen=True)
@@ -96,6 +99,7 @@ OTHER_FIELDS: dict[str, Number | Choice] = {
     "markets": Choice("markets mode", MARKET_MODES, "da+id"),
     "da_series": Choice("day-ahead price series", DA_SERIES, "day_ahead"),
     "id_series": Choice("intraday price series", ID_SERIES, "intraday"),
+    "foresight": Choice("foresight", FORESIGHTS, "perfect"),
 }
 FIELDS = {**BATTERY_FIELDS, **SOLVER_FIELDS, **OTHER_FIELDS}
 KNOWN_KEYS = frozenset(FIELDS) | {"name", "first_date", "last_date", "always_binary"}
@@ -118,6 +122,7 @@ class RunRequest:
     name: str = ""
     da_series: str = "day_ahead"
     id_series: str = "intraday"
+    foresight: str = "perfect"
 
     def describe(self) -> dict:
         """The parameters that decide the result (the name does not)."""
@@ -130,6 +135,8 @@ class RunRequest:
         }
         if (self.da_series, self.id_series) != ("day_ahead", "intraday"):
             described["series"] = {"da": self.da_series, "id": self.id_series}
+        if self.foresight != "perfect":  # left out for perfect foresight, so stored runs keep their fingerprint
+            described["foresight"] = self.foresight
         return described
 
 
@@ -187,6 +194,12 @@ def field_problems(values: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str,
     if not isinstance(binary, bool):
         problems["always_binary"] = f"always_binary must be true or false, not {binary!r}"
     parsed["always_binary"] = bool(binary)
+    if parsed.get("foresight") not in (None, "perfect"):
+        if parsed.get("markets") == "joint":
+            problems["foresight"] = ("joint trading is a perfect-foresight bound, not a strategy; choose da+id, da or "
+                                     "id to trade on forecasts")
+        elif parsed.get("carbon_price_gbp_per_tco2") is not None:
+            problems["foresight"] = "a forecast-driven run does not price carbon yet; clear the carbon price"
     if not problems.keys() & set(BATTERY_FIELDS):
         try:
             battery = BatteryParams.model_construct(**{k: parsed[k] for k in BATTERY_FIELDS})
@@ -213,4 +226,4 @@ def parse_request(values: Mapping[str, Any]) -> RunRequest:
     except OptimiserError as error:
         raise RequestProblems({"battery": str(error)}) from error
     return RunRequest(parsed["first_date"], parsed["last_date"], battery, parsed["markets"], solver,
-                      parsed["name"], parsed["da_series"], parsed["id_series"])
+                      parsed["name"], parsed["da_series"], parsed["id_series"], parsed["foresight"])
