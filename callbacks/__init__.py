@@ -16,6 +16,7 @@ CALLBACK_MODULES = (
     "prices",
     "runs",
     "run_form",
+    "forecast_tab",
     "users",
     "studies",
     "profile",

@@ -18,7 +18,7 @@ from domain.roles import role_allows
 from domain.settlement_time import format_local
 from jobs.background import local_job_id, stop_job
 from services.optimisation_runs import cancel_run, execute_run, queue_run, reap_stale_runs
-from services.run_requests import FIELDS, ID_SERIES, MARKET_MODES, TERMINAL_POLICIES, parse_request
+from services.run_requests import FIELDS, FORESIGHTS, ID_SERIES, MARKET_MODES, TERMINAL_POLICIES, parse_request
 from services.runs import list_runs
 
 optimise_group = AppGroup("optimise", help="Optimisation runs stored in the database.")
@@ -65,6 +65,8 @@ def _default(key: str):
 @click.option("--markets", type=click.Choice(MARKET_MODES), default="da+id", show_default=True)
 @click.option("--da-series", type=click.Choice(["day_ahead"]), default="day_ahead", show_default=True)
 @click.option("--id-series", type=click.Choice(ID_SERIES), default="intraday", show_default=True)
+@click.option("--foresight", type=click.Choice(FORESIGHTS), default="perfect", show_default=True,
+              help="perfect: the day's actual prices; or trade on a forecaster's forecasts, settled at actual prices.")
 @click.option("--time-limit", type=float, default=_default("time_limit_s"), show_default=True,
               help="Solver time limit per day [s].")
 @click.option("--mip-gap", type=float, default=_default("mip_gap"), show_default=True)
@@ -73,7 +75,7 @@ def _default(key: str):
 @click.option("--user", "username", default=None, help="Attribute the run to this trader or admin.")
 def optimise_run(first_date, last_date, power_mw, energy_mwh, charge_efficiency, discharge_efficiency, soc_min,
                  soc_max, initial_soc, terminal_soc, import_limit_mw, export_limit_mw, max_cycles, degradation_cost,
-                 carbon_price, markets, da_series, id_series, time_limit, mip_gap, always_binary, name,
+                 carbon_price, markets, da_series, id_series, foresight, time_limit, mip_gap, always_binary, name,
                  username) -> None:
     """Optimise on the stored prices and store the run (an identical stored run is reopened)."""
     ctx = context()
@@ -85,7 +87,7 @@ def optimise_run(first_date, last_date, power_mw, energy_mwh, charge_efficiency,
         "terminal_soc": terminal_soc, "import_limit_mw": import_limit_mw, "export_limit_mw": export_limit_mw,
         "max_cycles_per_day": max_cycles, "degradation_cost_gbp_per_mwh": degradation_cost,
         "carbon_price_gbp_per_tco2": carbon_price, "markets": markets, "da_series": da_series,
-        "id_series": id_series, "time_limit_s": time_limit, "mip_gap": mip_gap, "always_binary": always_binary,
+        "id_series": id_series, "foresight": foresight, "time_limit_s": time_limit, "mip_gap": mip_gap, "always_binary": always_binary,
         "name": name,
     }
     with user_errors():

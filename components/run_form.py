@@ -43,6 +43,7 @@ NEW_BINARY = "runs-new-binary"
 NEW_SUBMIT = "runs-new-submit"
 NEW_CANCEL = "runs-new-cancel"
 NEW_MESSAGE = "runs-new-message"
+NEW_FORESIGHT = "runs-new-foresight"
 NEW_PROGRESS = "runs-new-progress"
 NEW_PROGRESS_ROW = "runs-new-progress-row"
 NEW_POLL = "runs-new-poll"
@@ -55,6 +56,13 @@ MARKET_OPTIONS = [
     {"label": "Intraday only", "value": "id"},
     {"label": "Both at once (perfect-foresight bound)", "value": "joint"},
 ]
+FORESIGHT_OPTIONS = [
+    {"label": "Perfect (the day's actual prices)", "value": "perfect"},
+    {"label": "Forecast: naive week", "value": "naive-week"},
+    {"label": "Forecast: naive day", "value": "naive-day"},
+    {"label": "Forecast: gradient boosting", "value": "gbm"},
+]
+"""A forecast decides at the day-ahead gate (09:20 UK on D−1) and at 15:00 UK on D−1, and settles at actual prices."""
 TERMINAL_OPTIONS = [
     {"label": "Free", "value": "free"},
     {"label": "At least the initial SoC", "value": "geq-initial"},
@@ -93,7 +101,7 @@ NUMBER_FIELDS = (
 )
 ADVANCED = (NEW_TIME_LIMIT, NEW_MIP_GAP)
 CHOICE_FIELDS = ((NEW_MARKETS, "markets"), (NEW_DA_SERIES, "da_series"), (NEW_ID_SERIES, "id_series"),
-                 (NEW_TERMINAL, "terminal_soc"))
+                 (NEW_TERMINAL, "terminal_soc"), (NEW_FORESIGHT, "foresight"))
 MESSAGE_SUFFIX = "-msg"
 """Each field's message sits in ``<field id>-msg``."""
 
@@ -154,7 +162,8 @@ def new_run_card() -> html.Div:
         ], className="g-2 mb-1"),
         html.Div(id=NEW_COVERAGE, className="small text-body-secondary mb-1"),
         html.Div(id=NEW_DATES_MSG, className="mb-2"),
-        dbc.Row([*battery, _select(NEW_TERMINAL, "SoC at the end of the range", TERMINAL_OPTIONS, "free", 2)],
+        dbc.Row([*battery, _select(NEW_TERMINAL, "SoC at the end of the range", TERMINAL_OPTIONS, "free", 2),
+                 _select(NEW_FORESIGHT, "Foresight", FORESIGHT_OPTIONS, "perfect", 2)],
                 className="g-2 mb-2"),
         html.Details([
             html.Summary("Advanced: solver settings", className="small"),
