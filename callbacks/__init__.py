@@ -17,6 +17,7 @@ CALLBACK_MODULES = (
     "runs",
     "run_form",
     "run_clone",
+    "forecast_tab",
     "users",
     "studies",
     "profile",

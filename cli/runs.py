@@ -18,7 +18,15 @@ from domain.roles import role_allows
 from domain.settlement_time import format_local
 from jobs.background import local_job_id, stop_job
 from services.optimisation_runs import cancel_run, execute_run, queue_run, reap_stale_runs
-from services.run_requests import DA_SERIES, FIELDS, ID_SERIES, MARKET_MODES, TERMINAL_POLICIES, parse_request
+from services.run_requests import (
+    DA_SERIES,
+    FIELDS,
+    FORESIGHTS,
+    ID_SERIES,
+    MARKET_MODES,
+    TERMINAL_POLICIES,
+    parse_request,
+)
 from services.runs import list_runs
 
 optimise_group = AppGroup("optimise", help="Optimisation runs stored in the database.")
@@ -69,6 +77,8 @@ def _default(key: str):
               help="Stored series playing the intraday leg.")
 @click.option("--skip-missing-days", is_flag=True,
               help="Skip days without every price (battery idle, SoC carried) instead of refusing the run.")
+@click.option("--foresight", type=click.Choice(FORESIGHTS), default="perfect", show_default=True,
+              help="perfect: the day's actual prices; or trade on a forecaster's forecasts, settled at actual prices.")
 @click.option("--time-limit", type=float, default=_default("time_limit_s"), show_default=True,
               help="Solver time limit per day [s].")
 @click.option("--mip-gap", type=float, default=_default("mip_gap"), show_default=True)
@@ -77,8 +87,8 @@ def _default(key: str):
 @click.option("--user", "username", default=None, help="Attribute the run to this trader or admin.")
 def optimise_run(first_date, last_date, power_mw, energy_mwh, charge_efficiency, discharge_efficiency, soc_min,
                  soc_max, initial_soc, terminal_soc, import_limit_mw, export_limit_mw, max_cycles, degradation_cost,
-                 carbon_price, markets, da_series, id_series, skip_missing_days, time_limit, mip_gap, always_binary,
-                 name, username) -> None:
+                 carbon_price, markets, da_series, id_series, skip_missing_days, foresight, time_limit, mip_gap,
+                 always_binary, name, username) -> None:
     """Optimise on the stored prices and store the run (an identical stored run is reopened)."""
     ctx = context()
     user = _user(username, "trader")
@@ -89,8 +99,8 @@ def optimise_run(first_date, last_date, power_mw, energy_mwh, charge_efficiency,
         "terminal_soc": terminal_soc, "import_limit_mw": import_limit_mw, "export_limit_mw": export_limit_mw,
         "max_cycles_per_day": max_cycles, "degradation_cost_gbp_per_mwh": degradation_cost,
         "carbon_price_gbp_per_tco2": carbon_price, "markets": markets, "da_series": da_series,
-        "id_series": id_series, "time_limit_s": time_limit, "mip_gap": mip_gap, "always_binary": always_binary,
-        "name": name, "skip_missing_days": skip_missing_days,
+        "id_series": id_series, "foresight": foresight, "time_limit_s": time_limit, "mip_gap": mip_gap,
+        "always_binary": always_binary, "name": name, "skip_missing_days": skip_missing_days,
     }
     with user_errors():
         request = parse_request(values)

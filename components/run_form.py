@@ -46,6 +46,7 @@ NEW_CANCEL = "runs-new-cancel"
 NEW_MESSAGE = "runs-new-message"
 NEW_PROBLEMS = "runs-new-problems"
 """Every problem of the form at once, listed beside the Run button as the user types."""
+NEW_FORESIGHT = "runs-new-foresight"
 NEW_PROGRESS = "runs-new-progress"
 NEW_PROGRESS_ROW = "runs-new-progress-row"
 NEW_POLL = "runs-new-poll"
@@ -58,6 +59,13 @@ MARKET_OPTIONS = [
     {"label": "Intraday only", "value": "id"},
     {"label": "Both at once (perfect-foresight bound)", "value": "joint"},
 ]
+FORESIGHT_OPTIONS = [
+    {"label": "Perfect (the day's actual prices)", "value": "perfect"},
+    {"label": "Forecast: naive week", "value": "naive-week"},
+    {"label": "Forecast: naive day", "value": "naive-day"},
+    {"label": "Forecast: gradient boosting", "value": "gbm"},
+]
+"""A forecast decides at the day-ahead gate (09:20 UK on D−1) and at 15:00 UK on D−1, and settles at actual prices."""
 TERMINAL_OPTIONS = [
     {"label": "Free", "value": "free"},
     {"label": "At least the initial SoC", "value": "geq-initial"},
@@ -96,7 +104,7 @@ NUMBER_FIELDS = (
 )
 ADVANCED = (NEW_TIME_LIMIT, NEW_MIP_GAP)
 CHOICE_FIELDS = ((NEW_MARKETS, "markets"), (NEW_DA_SERIES, "da_series"), (NEW_ID_SERIES, "id_series"),
-                 (NEW_TERMINAL, "terminal_soc"))
+                 (NEW_TERMINAL, "terminal_soc"), (NEW_FORESIGHT, "foresight"))
 MESSAGE_SUFFIX = "-msg"
 """Each field's message sits in ``<field id>-msg``."""
 
@@ -159,7 +167,8 @@ def new_run_card() -> html.Div:
         dbc.Checkbox(id=NEW_SKIP, value=False, className="small mb-1",
                      label="Skip days without prices (the battery idles on them, its SoC carried; the run lists them)"),
         html.Div(id=NEW_DATES_MSG, className="mb-2"),
-        dbc.Row([*battery, _select(NEW_TERMINAL, "SoC at the end of the range", TERMINAL_OPTIONS, "free", 2)],
+        dbc.Row([*battery, _select(NEW_TERMINAL, "SoC at the end of the range", TERMINAL_OPTIONS, "free", 2),
+                 _select(NEW_FORESIGHT, "Foresight", FORESIGHT_OPTIONS, "perfect", 2)],
                 className="g-2 mb-2"),
         html.Details([
             html.Summary("Advanced: solver settings", className="small"),

@@ -201,6 +201,19 @@ class RunInterval(Base):
     id_cash_gbp: Mapped[float] = mapped_column(Float)
 
 
+class RunForecastInterval(Base):
+    """One half-hour of a forecast-driven run: the forecasts its decisions used [£/MWh] and the cash the
+    perfect-foresight run of the same battery made in it [£] (``data_access.forecast_runs``)."""
+
+    __tablename__ = "run_forecast_intervals"
+
+    run_id: Mapped[int] = mapped_column(ForeignKey("optimisation_runs.id", ondelete="CASCADE"), primary_key=True)
+    interval_start_utc: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
+    da_forecast: Mapped[float | None] = mapped_column(Float, nullable=True)
+    id_forecast: Mapped[float | None] = mapped_column(Float, nullable=True)
+    perfect_cash_gbp: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+
 class AuditEvent(Base):
     """Who did what, when: logins, role changes, run submissions, imports. Append-only."""
 

@@ -5,6 +5,7 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from components import forecast_tab
 from components.graph import graph
 from components.run_form import new_run_card
 from components.uploads import limit_note, upload_area
@@ -167,6 +168,7 @@ def _run_view() -> html.Div:
         dbc.Tab(_graph(HEATMAP, "480px"), label="SoC heatmap", tab_id="heatmap"),
         dbc.Tab(_graph(CHART, "640px"), label="Whole range", tab_id="schedule"),
         dbc.Tab(_operational_tab(), label="Schedule vs actual", tab_id="operational"),
+        forecast_tab.tab(),
         dbc.Tab(html.Div(id=DETAILS, className="pt-3"), label="Details", tab_id="details"),
         dbc.Tab(html.Div(dag.AgGrid(
             id=INTERVALS, columnDefs=INTERVAL_COLUMNS, rowData=[],

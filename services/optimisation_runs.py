@@ -32,13 +32,14 @@ from sqlalchemy.orm import Session
 
 from data_access import runs as run_store
 from data_access.engine import Database
+from data_access.forecast_runs import store_forecasts
 from data_access.schema import OptimisationRun, User
 from data_access.types import utc_now
 from domain.markets import MARKET_NAMES
 from domain.settlement_time import day_start_utc
 from optimiser import BatteryParams, Markets, OptimiserError, RunStatus, SolverSettings, optimise
 from optimiser.prices import range_inputs
-from services import audit
+from services import audit, forecast_runs
 from services.errors import Conflict, Forbidden, InvalidInput, NotFound
 from services.footprint import intensity_series
 from services.prices import market_coverage, prices_for_dates
@@ -227,6 +228,9 @@ def queue_run(db: Database, request: RunRequest, user_id: int | None = None, act
     check_intensity(request, intensity)
     series = (request.da_series, request.id_series)
     phash, fingerprint = params_hash(request), input_fingerprint(prices, series, intensity)
+    if forecast_runs.is_forecast_run(request):
+        history = forecast_runs.load_history(db, request)
+        fingerprint = _sha256(fingerprint + "|history|" + forecast_runs.history_fingerprint(history))
     conflict: IntegrityError | None = None
     for _attempt in range(QUEUE_ATTEMPTS):
         with db.session() as session:
@@ -276,6 +280,7 @@ def request_of(run: OptimisationRun) -> RunRequest:
         markets=params["markets"], solver=SolverSettings(**params["solver"]), name=run.name,
         da_series=series.get("da", "day_ahead"), id_series=series.get("id", "intraday"),
         skip_missing_days=bool(params.get("skip_missing_days", False)),
+        foresight=params.get("foresight", "perfect"),
     )
 
 
@@ -405,9 +410,17 @@ def execute_run(
         request = request_of(run)
         with _Heartbeat(db, lambda session: run_store.beat(session, run_id), heartbeat_interval_s(settings),
                         f"heartbeat of run {run_id}"):
-            prices = _through_outages(lambda: load_prices(db, request), f"prices of run {run_id}")
+            backtest_run = None
+            if forecast_runs.is_forecast_run(request):
+                history = _through_outages(lambda: forecast_runs.load_history(db, request), f"prices of run {run_id}")
+                backtest_run = forecast_runs.run_backtest(history, request, progress=on_day)
+                result = backtest_run.result
+            else:
+                result = None
+            prices = None if result is not None else _through_outages(lambda: load_prices(db, request),
+                                                                      f"prices of run {run_id}")
             needs = MODES_NEEDING[str(Markets.parse(request.markets))]
-            result = optimise(prices, request.first, request.last, request.battery,
+            result = result or optimise(prices, request.first, request.last, request.battery,
                               markets=Markets.parse(request.markets), solver=request.solver, progress=on_day,
                               baselines=len(needs) == 2, intensity=load_intensity(db, request),
                               skip_missing_days=request.skip_missing_days, da_hourly=request.da_hourly)
@@ -434,6 +447,8 @@ def execute_run(
     totals = result.totals.as_dict() if result.totals is not None else None
     if totals is not None and result.baselines is not None:
         totals["baselines"] = result.baselines.as_dict()
+    if totals is not None and backtest_run is not None:
+        totals["foresight"] = forecast_runs.foresight_summary(backtest_run)
     intervals = result.intervals
     if totals is not None and not intervals.empty:
         totals["by_year"] = by_year(intervals, request, totals)
@@ -447,8 +462,10 @@ def execute_run(
 
     def store() -> None:
         with db.session() as session:
-            run_store.store_result(session, run_id, FINAL_STATUS[result.status], message, totals,
-                                   result.solver.as_dict(), intervals, solver_status=str(result.status))
+            stored = run_store.store_result(session, run_id, FINAL_STATUS[result.status], message, totals,
+                                            result.solver.as_dict(), intervals, solver_status=str(result.status))
+            if stored and backtest_run is not None:
+                store_forecasts(session, run_id, backtest_run.forecasts)
 
     _through_outages(store, f"storing run {run_id}")
     return _finished(db, run_id, settings, started)

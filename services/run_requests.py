@@ -36,6 +36,9 @@ ID_SERIES = ("intraday", *(m for m in MARKETS if m != "intraday"))
 """Stored series that can play the intraday leg (half-hourly): any."""
 TERMINAL_POLICIES = ("free", "geq-initial", "eq-initial")
 MARKET_MODES = tuple(m.value for m in Markets)
+FORESIGHTS = ("perfect", "naive-week", "naive-day", "gbm")
+"""``perfect``: solve on the day's actual prices (an upper bound); otherwise the forecaster whose forecasts the
+run trades on, settled at the actual prices (``optimiser.backtest``, ``domain.forecasters``)."""
 
 
 @dataclass(frozen=True)
@@ -106,6 +109,7 @@ OTHER_FIELDS: dict[str, Number | Choice] = {
     "markets": Choice("markets", MARKET_MODES, "da+id"),
     "da_series": Choice("day-ahead price series", DA_SERIES, "day_ahead"),
     "id_series": Choice("intraday price series", ID_SERIES, "intraday"),
+    "foresight": Choice("foresight", FORESIGHTS, "perfect"),
 }
 FIELDS = {**BATTERY_FIELDS, **SOLVER_FIELDS, **OTHER_FIELDS}
 KNOWN_KEYS = frozenset(FIELDS) | {"name", "first_date", "last_date", "always_binary", "skip_missing_days"}
@@ -132,6 +136,7 @@ class RunRequest:
     id_series: str = "intraday"
     skip_missing_days: bool = False
     """A day without every price is skipped (battery idle, SoC carried) instead of refusing the run."""
+    foresight: str = "perfect"
 
     @property
     def da_hourly(self) -> bool:
@@ -150,6 +155,8 @@ class RunRequest:
             described["series"] = {"da": self.da_series, "id": self.id_series}
         if self.skip_missing_days:
             described["skip_missing_days"] = True
+        if self.foresight != "perfect":  # left out for perfect foresight, so stored runs keep their fingerprint
+            described["foresight"] = self.foresight
         return described
 
 
@@ -213,6 +220,15 @@ def field_problems(values: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str,
             problems[flag] = f"{flag} must be true or false, not {value!r}"
         parsed[flag] = bool(value)
     problems.update({k: m for k, m in soc_problems(parsed).items() if k not in problems})
+    if parsed.get("foresight") not in (None, "perfect"):
+        if parsed.get("markets") == "joint":
+            problems["foresight"] = ("joint trading is a perfect-foresight bound, not a strategy; choose da+id, da or "
+                                     "id to trade on forecasts")
+        elif parsed.get("carbon_price_gbp_per_tco2") is not None:
+            problems["foresight"] = "a forecast-driven run does not price carbon yet; clear the carbon price"
+        elif parsed.get("skip_missing_days"):
+            problems["foresight"] = ("a forecast-driven run needs every day's prices; untick \"skip days without "
+                                     "prices\" or choose a range without gaps")
     if not problems.keys() & set(BATTERY_FIELDS):
         try:
             battery = BatteryParams.model_construct(**{k: parsed[k] for k in BATTERY_FIELDS})
@@ -257,4 +273,5 @@ def parse_request(values: Mapping[str, Any]) -> RunRequest:
     except OptimiserError as error:
         raise RequestProblems({"battery": str(error)}) from error
     return RunRequest(parsed["first_date"], parsed["last_date"], battery, parsed["markets"], solver,
-                      parsed["name"], parsed["da_series"], parsed["id_series"], parsed["skip_missing_days"])
+                      parsed["name"], parsed["da_series"], parsed["id_series"],
+                      skip_missing_days=parsed["skip_missing_days"], foresight=parsed["foresight"])

@@ -1,0 +1,118 @@
+"""Forecast-driven backtests: nothing seen before its time, settled at the actual prices."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from domain.forecast_gbm import GbmForecaster
+from domain.forecast_inputs import KNOWN_AFTER, ForecastInputs
+from domain.forecasters import Constant, make_forecaster
+from optimiser.backtest import backtest
+from optimiser.errors import InvalidParameters
+from optimiser.model import DT
+from optimiser.params import BatteryParams
+from tests.optimiser.helpers import SEED_PRICE_FILE as _SEED
+
+MID_FILE = _SEED.parent / "prices" / "elexon_mid_apxmidp_2022-10_2024-12.csv.gz"
+BATTERY = BatteryParams(power_mw=10, energy_mwh=20, charge_efficiency=0.95, discharge_efficiency=0.95,
+                        degradation_cost_gbp_per_mwh=2.0)
+FIRST, LAST = date(2023, 3, 24), date(2023, 3, 27)
+"""Four days around the spring clock change (2023-03-26 has 46 periods)."""
+
+
+@pytest.fixture(scope="module")
+def history(seed_prices) -> pd.DataFrame:
+    """The seed DA/ID prices and the Elexon market index, every series a forecaster may use [£/MWh]."""
+    mid = pd.read_csv(MID_FILE)
+    index = pd.Series(mid["Price"].to_numpy(float), index=pd.DatetimeIndex(pd.to_datetime(mid["StartTime"], utc=True)))
+    frame = seed_prices.join(index.sort_index().rename("market_index"), how="left")
+    return frame.loc[: pd.Timestamp("2023-03-28", tz="UTC")]
+
+
+class Actuals:
+    """A cheat that returns the true prices: it must reproduce the perfect-foresight run exactly."""
+
+    name = "actuals"
+
+    def __init__(self, truth: pd.DataFrame):
+        self.truth = truth
+
+    def forecast(self, inputs: ForecastInputs) -> np.ndarray:
+        return self.truth[inputs.column].reindex(inputs.targets).to_numpy(float)
+
+
+def test_a_forecaster_returning_the_actuals_earns_exactly_the_perfect_foresight_revenue(history):
+    run = backtest(history, FIRST, LAST, BATTERY, Actuals(history))
+    assert run.result.ok
+    assert run.result.totals.net_revenue_gbp == pytest.approx(run.perfect_net_revenue_gbp, abs=1e-6)
+    assert run.perfect_net_revenue_gbp > 100
+    assert run.capture_ratio == pytest.approx(1.0, abs=1e-9)
+    assert np.allclose(run.days["realised_gbp"], run.days["perfect_gbp"], atol=1e-6)
+    assert list(run.days["settlement_date"]) == [date(2023, 3, d) for d in (24, 25, 26, 27)]
+
+
+def test_a_constant_forecast_gives_a_valid_schedule_settled_at_the_actual_prices(history):
+    run = backtest(history, FIRST, LAST, BATTERY, Constant(60.0))
+    assert run.result.ok
+    intervals = run.result.intervals
+    assert len(intervals) == 48 + 48 + 46 + 48
+    assert (intervals["soc_mwh"].between(-1e-6, 20 + 1e-6)).all()
+    assert (intervals[["charge_mw", "discharge_mw"]] <= 10 + 1e-6).all().all()
+    actual = history.reindex(pd.DatetimeIndex(intervals["interval_start_utc"]))
+    assert np.allclose(intervals["da_price"], actual["day_ahead"])
+    assert np.allclose(intervals["id_price"], actual["intraday"])
+    assert np.allclose(intervals["da_cash_gbp"],
+                       DT * actual["day_ahead"].to_numpy() * (intervals["da_sell_mw"] - intervals["da_buy_mw"]))
+    realised = (intervals["da_cash_gbp"].sum() + intervals["id_cash_gbp"].sum()
+                - 2.0 * DT * intervals["discharge_mw"].sum())
+    assert run.result.totals.net_revenue_gbp == pytest.approx(realised)
+    assert run.days["realised_gbp"].sum() == pytest.approx(realised)
+    assert (run.forecasts["da_forecast"] == 60.0).all()
+    # SoC carried from what was done: each period's SoC follows from the flows, across day boundaries.
+    soc = np.r_[BATTERY.initial_soc_mwh, intervals["soc_mwh"].to_numpy()]
+    flows = DT * (0.95 * intervals["charge_mw"] - intervals["discharge_mw"] / 0.95)
+    assert np.allclose(np.diff(soc), flows, atol=1e-6)
+
+
+def _decided(run, decision) -> np.ndarray:
+    intervals = run.result.intervals
+    rows = intervals["settlement_date"] == decision.settlement_date
+    columns = ["da_buy_mw", "da_sell_mw"] if decision.stage == "da" else \
+        ["id_buy_mw", "id_sell_mw", "charge_mw", "discharge_mw", "soc_mwh"]
+    forecast = "da_forecast" if decision.stage == "da" else "id_forecast"
+    return np.c_[intervals.loc[rows, columns].to_numpy(), run.forecasts.loc[rows.to_numpy(), forecast].to_numpy()]
+
+
+@pytest.mark.parametrize("name", ["naive-week", "naive-day", "gbm"])
+def test_no_decision_changes_when_every_price_after_it_is_replaced_by_noise(history, name):
+    def forecaster():
+        return GbmForecaster(window_days=30, max_iter=20) if name == "gbm" else make_forecaster(name)
+
+    base = backtest(history, FIRST, LAST, BATTERY, forecaster())
+    assert len(base.decisions) == 8
+    rng = np.random.default_rng(7)
+    for decision in base.decisions:
+        unknown = history.index + KNOWN_AFTER > decision.decided_at_utc
+        shifted = history.copy()
+        shifted.loc[unknown] = rng.uniform(-200, 900, size=(int(unknown.sum()), history.shape[1]))
+        # The day-ahead leg must stay hourly for the settlement check; noise is drawn per clock hour.
+        hours = shifted.index.floor("h")
+        shifted["day_ahead"] = shifted["day_ahead"].groupby(hours).transform("first")
+        other = backtest(shifted, FIRST, LAST, BATTERY, forecaster())
+        for earlier in (d for d in base.decisions if d.decided_at_utc <= decision.decided_at_utc):
+            np.testing.assert_array_equal(_decided(other, earlier), _decided(base, earlier),
+                                          err_msg=f"{earlier} moved when prices after {decision} changed")
+        # ...and the noise did reach the settlement: the test would see a leak.
+        assert not np.allclose(other.result.intervals["id_price"], base.result.intervals["id_price"])
+
+
+def test_joint_and_carbon_priced_backtests_are_refused(history):
+    with pytest.raises(InvalidParameters, match="perfect-foresight bound"):
+        backtest(history, FIRST, LAST, BATTERY, Constant(), markets="joint")
+    carbon = BATTERY.model_copy(update={"carbon_price_gbp_per_tco2": 50.0})
+    with pytest.raises(InvalidParameters, match="carbon"):
+        backtest(history, FIRST, LAST, carbon, Constant())
