@@ -412,7 +412,19 @@ def execute_run(
                                    result.solver.as_dict(), intervals, solver_status=str(result.status))
 
     _through_outages(store, f"storing run {run_id}")
+    if not intervals.empty:
+        _store_carbon_totals(db, run_id, intervals)
     return _finished(db, run_id, settings, started)
+
+
+def _store_carbon_totals(db: Database, run_id: int, intervals: pd.DataFrame) -> None:
+    """The finished run's carbon totals, stored once; a failure only means the first view computes them."""
+    from services.run_carbon_totals import store_run_carbon_totals
+
+    try:
+        store_run_carbon_totals(db, run_id, intervals)
+    except Exception:
+        log.exception("carbon totals of run %s not stored; they are computed when the run is shown", run_id)
 
 
 def _finished(db: Database, run_id: int, settings: Settings, started: float) -> RunOutcome:
