@@ -16,6 +16,7 @@ from components import ids
 from components.feedback import error_alert, info_alert, success_alert
 from components.graph import graph
 from components.operational import deviation_cards, schedule_vs_actual_figure
+from components.paged_grid import page_rows
 from components.run_comparison import comparison_figure, comparison_table
 from components.run_monthly import monthly_figure, monthly_view
 from components.run_outcome import stopped_panel
@@ -31,17 +32,26 @@ from components.run_view import (
     run_label,
     soc_heatmap_figure,
 )
-from components.schedule import run_rows, schedule_figure, zoom_ticks
+from components.schedule import (
+    DAILY_LINE_TRACES,
+    DAILY_POSITIONS_AFTER_DAYS,
+    line_detail,
+    run_rows,
+    schedule_figure,
+    zoom_ticks,
+)
 from domain.roles import role_allows
 from domain.run_list import neighbour_after_removal
 from domain.run_status import in_progress
 from security.authz import current_role, role_callback
-from services.carbon import footprint_totals, schedule_footprint, with_carbon_columns
+from services.carbon import with_carbon_columns
 from services.errors import InvalidInput, NotFound, ServiceError
-from services.operational import import_readings, schedule_vs_actual
+from services.operational import import_readings, schedule_vs_actual_of
 from services.optimisation_runs import reap_stale_runs
+from services.run_carbon_totals import run_carbon_totals
 from services.run_monthly import monthly_csv, opens_on_monthly, run_by_month, skipped_days
 from services.run_outcome import stopped_at
+from services.run_view_cache import run_entry
 from services.run_warnings import zero_price_warnings
 from services.runs import MAX_COMPARED_RUNS, delete_run, get_run, get_runs, list_runs
 
@@ -90,11 +100,23 @@ def empty_notice() -> dbc.Alert:
     return info_alert("No runs yet. Traders create runs on this page; they appear here when they have solved.")
 
 
+CLIENT_GRID_ROWS = 8 * 48
+"""Runs of up to this many intervals send every grid row with the view; longer ones are paged on the server."""
+
+REFRESH_PAGED_JS = """
+function(shown) {
+    if (window.dash_ag_grid && window.dash_ag_grid.getApiAsync) {
+        window.dash_ag_grid.getApiAsync('runs-intervals-paged').then(function(api) { api.purgeInfiniteCache(); });
+    }
+    return shown === undefined ? null : shown;
+}
+"""
+
 HIDDEN_VIEW = {
     "shown": None, "shown_status": None, "message": None, "hidden": True, "title": "", "totals": None, "daily": no_figure(),
     "day_options": [], "day": None, "chart": no_figure(), "heatmap": no_figure(), "details": None, "rows": [],
     "download_disabled": True, "delete_hidden": True, "range": None, "monthly": None, "skipped": None,
-    "tab": dash.no_update, "warnings": None, "tabs_hidden": True, "clone_hidden": True,
+    "tab": dash.no_update, "warnings": None, "tabs_hidden": True, "clone_hidden": True, "paged": False,
 }
 
 
@@ -108,10 +130,13 @@ def skipped_note(run) -> html.P | None:
                   f"carried; not in the annualised figures): {named}.", className="small text-warning-emphasis mt-2 mb-0")
 
 
-def run_view_outputs(run, intervals, theme: str | None) -> dict:
-    """Everything the run view shows for one stored run (the benchmark times this)."""
+def run_view_outputs(run, intervals, theme: str | None, export: pd.DataFrame | None = None) -> dict:
+    """Everything the run view shows for one stored run (the benchmark times this); ``export`` is
+    ``intervals_export(intervals)`` when already built. Beyond ``CLIENT_GRID_ROWS`` intervals the grid rows
+    are not sent (``paged``): the paged grid asks for them a block at a time."""
     label = run_label(run)
     has_schedule = not intervals.empty
+    paged = len(intervals) > CLIENT_GRID_ROWS
     days = day_options(intervals) if has_schedule else []
     months, years = run_by_month(run, intervals)
     return {
@@ -124,7 +149,9 @@ def run_view_outputs(run, intervals, theme: str | None) -> dict:
         "chart": schedule_figure(intervals, theme, label) if has_schedule else no_figure(),
         "heatmap": soc_heatmap_figure(intervals, theme, f"SoC (MWh) · {label}") if has_schedule else no_figure(),
         "details": details_card(run),
-        "rows": intervals_export(intervals).to_dict("records") if has_schedule else [],
+        "rows": (export if export is not None else intervals_export(intervals)).to_dict("records")
+        if has_schedule and not paged else [],
+        "paged": paged,
         "download_disabled": not has_schedule,
         "delete_hidden": True,
         "warnings": _warnings(intervals),
@@ -155,7 +182,7 @@ def _warnings(intervals):
 
 VIEW_KEYS = ("shown", "shown_status", "selected", "message", "hidden", "title", "totals", "daily", "day_options", "day", "chart",
              "heatmap", "details", "rows", "download_disabled", "delete_hidden", "range", "monthly", "skipped", "tab",
-             "warnings", "tabs_hidden", "clone_hidden")
+             "warnings", "tabs_hidden", "clone_hidden", "all_hidden", "paged_hidden")
 
 
 def carbon_note(totals) -> html.P:
@@ -205,7 +232,8 @@ def register(app: dash.Dash) -> None:
             (page.DETAILS, "children"), (page.INTERVALS, "rowData"), (page.DOWNLOAD_BUTTON, "disabled"),
             (page.DELETE_BUTTON, "style"), (page.CHART_RANGE, "data"), (page.MONTHLY, "children"),
             (page.SKIPPED, "children"), (page.TABS, "active_tab"), (page.WARNINGS, "children"),
-            (page.TABS_SECTION, "hidden"), (page.CLONE_BUTTON, "style"))),
+            (page.TABS_SECTION, "hidden"), (page.CLONE_BUTTON, "style"), (page.INTERVALS_ALL, "hidden"),
+            (page.INTERVALS_PAGED_SECTION, "hidden"))),
         Input(page.TABLE, "selectedRows"),
         Input(page.REQUESTED, "data"),
         Input(ids.THEME_STORE, "data"),
@@ -246,14 +274,15 @@ def register(app: dash.Dash) -> None:
                 return _outputs(HIDDEN_VIEW, message=empty_notice())
             run_id = runs[0].id
         try:
-            run, intervals = get_run(db, run_id, app_settings())
+            run, entry = run_entry(db, run_id, app_settings())
         except NotFound as error:
             return _outputs(HIDDEN_VIEW, message=error_alert(f"{str(error).capitalize()}. Pick a run from the list "
                                                              "above."))
-        view = run_view_outputs(run, intervals, theme)
+        intervals = entry.intervals
+        view = dict(entry.get(("view", theme), lambda: run_view_outputs(
+            run, intervals, theme, _export(entry) if not intervals.empty else None)))
         if not intervals.empty:
-            view["details"] = html.Div([carbon_note(footprint_totals(schedule_footprint(db, intervals))),
-                                        view["details"]])
+            view["details"] = html.Div([carbon_note(run_carbon_totals(db, run.id, intervals)), view["details"]])
         view["delete_hidden"] = not _may_delete(run)
         view["clone_hidden"] = not role_allows(current_role(), "trader")
         view["selected"] = {"ids": [str(run.id)]} if select_in_grid else dash.no_update
@@ -266,9 +295,29 @@ def register(app: dash.Dash) -> None:
         values.setdefault("selected", dash.no_update if values.get("shown") is None else {"ids": [str(values["shown"])]})
         values["delete_hidden"] = {"display": "none"} if values["delete_hidden"] else {}
         values["clone_hidden"] = {"display": "none"} if values["clone_hidden"] else {}
+        values["all_hidden"], values["paged_hidden"] = bool(values["paged"]), not values["paged"]
         return tuple(values[key] for key in VIEW_KEYS)
 
     app.clientside_callback(URL_SYNC_JS, Output(page.URL_SYNC, "data"), Input(page.SHOWN, "data"))
+    app.clientside_callback(REFRESH_PAGED_JS, Output(page.INTERVALS_REFRESHED, "data"), Input(page.SHOWN, "data"))
+
+    @app.callback(
+        Output(page.INTERVALS_PAGED, "getRowsResponse"),
+        Input(page.INTERVALS_PAGED, "getRowsRequest"),
+        State(page.SHOWN, "data"),
+    )
+    def intervals_page(request, shown):
+        """One block of the shown run's intervals, sorted and filtered on the server."""
+        run_id = _as_run_id(shown)
+        if run_id is None or not isinstance(request, dict):
+            return {"rowData": [], "rowCount": 0}
+        try:
+            _run, entry = run_entry(database(), run_id, app_settings())
+        except NotFound:
+            return {"rowData": [], "rowCount": 0}
+        if entry.intervals.empty:
+            return {"rowData": [], "rowCount": 0}
+        return page_rows(_export(entry), request)
 
     @app.callback(
         Output(page.DAY_CHART, "figure"),
@@ -281,21 +330,24 @@ def register(app: dash.Dash) -> None:
         if shown is None or chosen is None:
             return no_figure()
         try:
-            run, intervals = get_run(database(), int(shown), app_settings())
+            run, entry = run_entry(database(), int(shown), app_settings())
         except NotFound:
             return no_figure()
-        if intervals.empty or chosen not in set(intervals["settlement_date"]):
+        if entry.intervals.empty or chosen not in entry.get("days", lambda: set(entry.intervals["settlement_date"])):
             return no_figure()
-        return daily_operation_figure(intervals, chosen, theme, f"Daily operation · {run_label(run)}")
+        return entry.get(("day", chosen, theme), lambda: daily_operation_figure(
+            entry.intervals, chosen, theme, f"Daily operation · {run_label(run)}"))
 
     @app.callback(
         Output(page.CHART, "figure", allow_duplicate=True),
         Input(page.CHART, "relayoutData"),
         State(page.CHART_RANGE, "data"),
+        State(page.SHOWN, "data"),
         prevent_initial_call=True,
     )
-    def relabel_zoomed_axis(relayout, full_range):
-        """Zooming relabels the UK-time axis for the range shown: hours and settlement periods within a day."""
+    def relabel_zoomed_axis(relayout, full_range, shown):
+        """Zooming relabels the UK-time axis for the range shown: hours and settlement periods within a day;
+        on a long run, whose lines are decimated, it also sends the lines' detail for that range."""
         if not relayout or not full_range:
             return dash.no_update
         start = end = None
@@ -315,7 +367,25 @@ def register(app: dash.Dash) -> None:
         for axis in ("xaxis", "xaxis2", "xaxis3"):
             patch["layout"][axis]["tickvals"] = [t.isoformat() for t in tickvals]
             patch["layout"][axis]["ticktext"] = ticktext
+        _zoomed_detail(patch, shown, start, end, full_range)
         return patch
+
+    def _zoomed_detail(patch: Patch, shown, start, end, full_range) -> None:
+        run_id = _as_run_id(shown)
+        if run_id is None:
+            return
+        try:
+            _run, entry = run_entry(database(), run_id, app_settings())
+        except NotFound:
+            return
+        intervals = entry.intervals
+        if intervals.empty or intervals["settlement_date"].nunique() <= DAILY_POSITIONS_AFTER_DAYS:
+            return  # not decimated: every point is already drawn
+        whole = [start, end] == list(full_range)
+        detail = line_detail(intervals) if whole else line_detail(intervals, start, end)
+        for name, trace in DAILY_LINE_TRACES.items():
+            for key, values in detail[name].items():
+                patch["data"][trace][key] = values
 
     @app.callback(
         Output(page.COMPARISON, "children"),
@@ -422,7 +492,12 @@ def register(app: dash.Dash) -> None:
         run_id = _as_run_id(shown)
         if run_id is None:
             return None, no_figure()
-        joined, stats = schedule_vs_actual(database(), run_id)
+        db = database()
+        try:
+            _run, entry = run_entry(db, run_id, app_settings())
+        except NotFound:
+            return None, no_figure()
+        joined, stats = schedule_vs_actual_of(db, run_id, entry.intervals)
         if joined.empty or stats.mae_mw is None:
             return deviation_cards(stats), no_figure()
         return deviation_cards(stats), schedule_vs_actual_figure(joined, theme, f"Schedule vs metered · Run #{run_id}")
@@ -437,12 +512,13 @@ def register(app: dash.Dash) -> None:
         if shown is None:
             return dash.no_update
         try:
-            run, intervals = get_run(database(), int(shown), app_settings())
+            run, entry = run_entry(database(), int(shown), app_settings())
         except NotFound:
             return dash.no_update
+        intervals = entry.intervals
         if intervals.empty:
             return dash.no_update
-        export = with_carbon_columns(database(), intervals, intervals_export(intervals))
+        export = with_carbon_columns(database(), intervals, _export(entry))
         return dcc.send_data_frame(export.to_csv, f"powerdesk_run_{run.id}_intervals.csv", index=False)
 
 
@@ -462,6 +538,11 @@ def register(app: dash.Dash) -> None:
         if intervals.empty:
             return dash.no_update
         return dcc.send_string(monthly_csv(run, intervals), f"powerdesk_run_{run.id}_monthly.csv")
+
+
+def _export(entry) -> pd.DataFrame:
+    """The run's intervals as the grid and the CSV show them, built once per cached run."""
+    return entry.get("export", lambda: intervals_export(entry.intervals))
 
 
 def _comparison_card(runs, theme):

@@ -27,9 +27,10 @@ from components.run_view import (
     plain_title,
     utc_axis,
 )
+from domain.decimate import CHART_COLUMNS, min_max_indices
 from domain.settlement_time import LONDON, PERIOD_HOURS, format_local, settlement_periods_of
 
-__all__ = ["capture_ratio", "intervals_export", "run_rows", "schedule_figure", "zoom_ticks"]
+__all__ = ["capture_ratio", "intervals_export", "line_detail", "run_rows", "schedule_figure", "zoom_ticks"]
 
 DAILY_POSITIONS_AFTER_DAYS = 7
 """Longer ranges show positions as daily energy: 30 days of half-hour bars read as a barcode."""
@@ -73,7 +74,48 @@ def zoom_ticks(start, end) -> tuple[list[pd.Timestamp], list[str]]:
     return list(grid.tz_localize(None)[chosen]), [str(label) for label in labels]
 
 
-def schedule_figure(intervals: pd.DataFrame, theme: str | None, title: str = "") -> go.Figure:
+LINE_SERIES = (("da_price", "DA price", 1), ("id_price", "ID price", 1), ("soc_mwh", "SoC (MWh)", 3))
+"""The whole-range chart's lines that are decimated (column, trace name, panel); the bars are per day."""
+
+
+DAILY_LINE_TRACES = {"DA price": 0, "ID price": 1, "SoC (MWh)": 6}
+"""Where the decimated lines sit in the figure of a run longer than ``DAILY_POSITIONS_AFTER_DAYS``:
+the two price lines, then the four daily bars, then SoC."""
+
+
+def _line_values(intervals: pd.DataFrame, column: str) -> np.ndarray:
+    values = intervals[column].to_numpy(dtype=float)
+    return np.clip(values, 0, None) if column == "soc_mwh" else values
+
+
+def line_detail(intervals: pd.DataFrame, start=None, end=None, columns: int = CHART_COLUMNS) -> dict[str, dict]:
+    """Per decimated line (trace name): ``x``, ``y`` and ``customdata`` over ``start``..``end`` (UTC; the
+    whole run when None), min/max-decimated to ``columns`` pixel columns: the full half-hourly detail
+    once the range holds at most ``2 * columns`` intervals (about 41 days at the default)."""
+    starts = pd.DatetimeIndex(intervals["interval_start_utc"])
+    chosen = np.ones(len(starts), dtype=bool)
+    if start is not None:
+        chosen &= starts >= _utc(start) - pd.Timedelta(minutes=30)
+    if end is not None:
+        chosen &= starts <= _utc(end)
+    frame = intervals[chosen]
+    x = utc_axis(frame["interval_start_utc"])
+    labels = hover_text(frame["interval_start_utc"], frame["settlement_period"]) if len(frame) else np.array([])
+    detail = {}
+    for column, name, _row in LINE_SERIES:
+        y = _line_values(frame, column)
+        keep = min_max_indices(y, columns)
+        detail[name] = {"x": x[keep], "y": np.round(y[keep], 3), "customdata": labels[keep]}
+    return detail
+
+
+def _utc(moment) -> pd.Timestamp:
+    stamp = pd.Timestamp(moment)
+    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+
+
+def schedule_figure(intervals: pd.DataFrame, theme: str | None, title: str = "",
+                    columns: int = CHART_COLUMNS) -> go.Figure:
     """Three panels sharing a UK-time axis: prices [£/MWh], positions and flow [MW], SoC [MWh].
 
     Prices are lines; positions are bars in their own colours (net sales, sell − buy: above zero
@@ -94,8 +136,12 @@ def schedule_figure(intervals: pd.DataFrame, theme: str | None, title: str = "")
     labels = hover_text(starts, intervals["settlement_period"])
 
     def line(y, name, colour, row, shape="hv", dash=None, unit=""):
+        # Min/max per pixel column: every peak and trough a screen can show, in a bounded number of points;
+        # zooming in brings the full detail back (``line_detail``).
+        keep = min_max_indices(y, columns) if daily else slice(None)
+        y = np.asarray(y, dtype=float)
         figure.add_trace(go.Scatter(
-            x=x, y=y.round(3), name=name, mode="lines", customdata=labels,
+            x=x[keep], y=y[keep].round(3), name=name, mode="lines", customdata=labels[keep],
             line={"shape": shape, "color": colour, "width": 1.5, "dash": dash},
             hovertemplate="%{customdata}<br>%{y:,.2f} " + unit + "<extra>" + name + "</extra>",
         ), row=row, col=1)
@@ -131,7 +177,7 @@ def schedule_figure(intervals: pd.DataFrame, theme: str | None, title: str = "")
         figure.update_layout(barmode="relative")
         line(intervals["discharge_mw"] - intervals["charge_mw"], "Physical export (MW)", PHYSICAL_COLOUR, 2,
              unit="MW")
-    line(intervals["soc_mwh"].clip(lower=0), "SoC (MWh)", SOC_COLOUR, 3, shape="linear", unit="MWh")
+    line(_line_values(intervals, "soc_mwh"), "SoC (MWh)", SOC_COLOUR, 3, shape="linear", unit="MWh")
     tickvals, ticktext = zoom_ticks(starts[0], starts[-1] + pd.Timedelta(minutes=30))
     figure.update_xaxes(tickmode="array", tickvals=tickvals, ticktext=ticktext)
     figure.update_xaxes(title_text="UK local time (zoom in for hours and settlement periods)", row=3, col=1)

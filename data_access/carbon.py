@@ -9,7 +9,7 @@ import pandas as pd
 from sqlalchemy import and_, delete, func, insert, not_, select, update
 from sqlalchemy.orm import Session
 
-from data_access.schema import AssetFootprint, CarbonAsset, CarbonIntensity, PowerReading
+from data_access.schema import AssetFootprint, CarbonAsset, CarbonIntensity, PowerReading, RunCarbonTotals
 from data_access.types import utc_now
 from domain.reading_integrity import EARLIEST_READING_UTC, FUTURE_ALLOWANCE, power_limit_kw
 
@@ -178,6 +178,9 @@ def store_intensity(session: Session, fetched: pd.DataFrame, source: str) -> pd.
         session.execute(update(CarbonIntensity).where(CarbonIntensity.interval_start_utc == t.to_pydatetime())
                         .values(forecast_g_per_kwh=_none_for_nan(f), actual_g_per_kwh=_none_for_nan(a),
                                 source=source[:120], fetched_at=now))
+    if (is_new | changed).any():
+        # Runs' carbon totals were computed against the intensity stored until now: computed again when next shown.
+        session.execute(delete(RunCarbonTotals))
     return merged.index[is_new | changed]
 
 

@@ -72,3 +72,13 @@ def schedule_with_readings(session: Session, run_id: int, asset: str) -> pd.Data
         frame["interval_start_utc"] = pd.to_datetime(frame["interval_start_utc"], utc=True)
         frame["metered_mw"] = pd.to_numeric(frame["metered_mw"], errors="coerce").astype(float)
     return frame
+
+
+def any_reading_between(session: Session, asset: str, start_utc, end_utc) -> bool:
+    """Whether the asset has a metered reading starting in [start_utc, end_utc)."""
+    return session.scalar(
+        select(OperationalReading.interval_start_utc)
+        .where(OperationalReading.asset == asset, OperationalReading.interval_start_utc >= start_utc,
+               OperationalReading.interval_start_utc < end_utc)
+        .limit(1)
+    ) is not None

@@ -214,6 +214,24 @@ class RunForecastInterval(Base):
     perfect_cash_gbp: Mapped[float | None] = mapped_column(Float, nullable=True)
 
 
+class RunCarbonTotals(Base):
+    """A finished run's schedule carbon, computed once (``services.run_carbon_totals``) [tCO2].
+
+    Deleted whenever grid intensity is stored (``data_access.carbon.store_intensity``), so a later
+    import is never hidden behind totals computed before it; the next view computes them again."""
+
+    __tablename__ = "run_carbon_totals"
+
+    run_id: Mapped[int] = mapped_column(ForeignKey("optimisation_runs.id", ondelete="CASCADE"), primary_key=True)
+    emitted_tco2: Mapped[float | None] = mapped_column(Float, nullable=True)
+    avoided_tco2: Mapped[float | None] = mapped_column(Float, nullable=True)
+    net_tco2: Mapped[float | None] = mapped_column(Float, nullable=True)
+    coverage_share: Mapped[float] = mapped_column(Float)
+    intervals: Mapped[int] = mapped_column(Integer)
+    intervals_with_intensity: Mapped[int] = mapped_column(Integer)
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+
 class AuditEvent(Base):
     """Who did what, when: logins, role changes, run submissions, imports. Append-only."""
 

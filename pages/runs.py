@@ -7,6 +7,7 @@ from dash import dcc, html
 
 from components import forecast_tab
 from components.graph import graph
+from components.paged_grid import paged_grid
 from components.run_form import new_run_card
 from components.uploads import limit_note, upload_area
 from security.request_checks import max_upload_bytes
@@ -55,6 +56,12 @@ HEATMAP = "runs-heatmap"
 CHART = "runs-chart"
 DETAILS = "runs-details"
 INTERVALS = "runs-intervals"
+"""The intervals grid of a short run: every row sent with the view (client-side)."""
+INTERVALS_ALL = "runs-intervals-all"
+INTERVALS_PAGED = "runs-intervals-paged"
+"""The intervals grid of a longer run: rows stay on the server, sent a block at a time."""
+INTERVALS_PAGED_SECTION = "runs-intervals-paged-section"
+INTERVALS_REFRESHED = "runs-intervals-refreshed"
 DOWNLOAD_BUTTON = "runs-download-button"
 DOWNLOAD = "runs-download"
 
@@ -110,6 +117,12 @@ INTERVAL_COLUMNS = [
     {"field": "soc_mwh", "headerName": "SoC MWh", "type": "numericColumn", "valueFormatter": MW},
     {"field": "da_cash_gbp", "headerName": "DA cash £", "type": "numericColumn", "valueFormatter": MONEY},
     {"field": "id_cash_gbp", "headerName": "ID cash £", "type": "numericColumn", "valueFormatter": MONEY},
+]
+
+PAGED_INTERVAL_COLUMNS = [
+    {**column, "filter": "agNumberColumnFilter"} if column.get("type") == "numericColumn"
+    or column["field"] == "settlement_period" else column
+    for column in INTERVAL_COLUMNS
 ]
 
 
@@ -170,12 +183,17 @@ def _run_view() -> html.Div:
         dbc.Tab(_operational_tab(), label="Schedule vs actual", tab_id="operational"),
         forecast_tab.tab(),
         dbc.Tab(html.Div(id=DETAILS, className="pt-3"), label="Details", tab_id="details"),
-        dbc.Tab(html.Div(dag.AgGrid(
-            id=INTERVALS, columnDefs=INTERVAL_COLUMNS, rowData=[],
-            defaultColDef={"resizable": True, "sortable": True, "filter": True},
-            dashGridOptions={"pagination": True, "paginationPageSize": 48, "paginationPageSizeSelector": [48, 96, 336]},
-            style={"height": "460px"},
-        ), className="pt-3"), label="Intervals", tab_id="intervals"),
+        dbc.Tab(html.Div([
+            html.Div(dag.AgGrid(
+                id=INTERVALS, columnDefs=INTERVAL_COLUMNS, rowData=[],
+                defaultColDef={"resizable": True, "sortable": True, "filter": True},
+                dashGridOptions={"pagination": True, "paginationPageSize": 48,
+                                 "paginationPageSizeSelector": [48, 96, 336]},
+                style={"height": "460px"},
+            ), id=INTERVALS_ALL),
+            html.Div(paged_grid(INTERVALS_PAGED, PAGED_INTERVAL_COLUMNS, 48, [48, 96, 336], "460px"),
+                     id=INTERVALS_PAGED_SECTION, hidden=True),
+        ], className="pt-3"), label="Intervals", tab_id="intervals"),
     ], id=TABS, active_tab="daily", className="mt-2")
     return html.Div([
         html.Div([
@@ -227,6 +245,7 @@ def layout(run=None, **_query):
         dcc.Store(id=CLONE_SCROLLED),
         dcc.Store(id=URL_SYNC),
         dcc.Store(id=CHART_RANGE),
+        dcc.Store(id=INTERVALS_REFRESHED),
         dcc.Store(id=OP_IMPORTED, data=0),
         html.H2("Optimisation runs", className="h4 mb-3"),
         new_run_card(),

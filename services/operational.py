@@ -74,6 +74,20 @@ def schedule_vs_actual(db: Database, run_id: int, asset: str = BATTERY_ASSET) ->
     return joined, deviation_stats(joined)
 
 
+def schedule_vs_actual_of(db: Database, run_id: int, intervals: pd.DataFrame, asset: str = BATTERY_ASSET
+                          ) -> tuple[pd.DataFrame, DeviationStats]:
+    """``schedule_vs_actual`` for a run whose intervals are already read: without a single reading over
+    the run's range, the statistics say every interval is missing and no join is read."""
+    if intervals.empty:
+        return pd.DataFrame(), DeviationStats(0, 0, None, None, None)
+    start = intervals["interval_start_utc"].iloc[0].to_pydatetime()
+    end = (intervals["interval_start_utc"].iloc[-1] + pd.Timedelta(minutes=30)).to_pydatetime()
+    with db.session() as session:
+        if not store.any_reading_between(session, asset, start, end):
+            return pd.DataFrame(), DeviationStats(len(intervals), len(intervals), None, None, None)
+    return schedule_vs_actual(db, run_id, asset)
+
+
 def load_demo_readings(db: Database) -> int:
     """Load the shipped simulated sample (idempotent); the number of readings added."""
     return import_readings(db, DEMO_FILE.read_bytes(), DEMO_FILE.name, "system").added

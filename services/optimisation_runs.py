@@ -468,6 +468,8 @@ def execute_run(
                 store_forecasts(session, run_id, backtest_run.forecasts)
 
     _through_outages(store, f"storing run {run_id}")
+    if not intervals.empty:
+        _store_carbon_totals(db, run_id, intervals)
     return _finished(db, run_id, settings, started)
 
 
@@ -501,6 +503,16 @@ def by_year(intervals: pd.DataFrame, request: RunRequest, totals: dict) -> list[
              "net_gbp": round(float(r.net_gbp), 2),
              "net_gbp_per_mw_year": None if pd.isna(r.net_gbp_per_mw_year) else round(float(r.net_gbp_per_mw_year), 2)}
             for r in years.itertuples()]
+
+
+def _store_carbon_totals(db: Database, run_id: int, intervals: pd.DataFrame) -> None:
+    """The finished run's carbon totals, stored once; a failure only means the first view computes them."""
+    from services.run_carbon_totals import store_run_carbon_totals
+
+    try:
+        store_run_carbon_totals(db, run_id, intervals)
+    except Exception:
+        log.exception("carbon totals of run %s not stored; they are computed when the run is shown", run_id)
 
 
 def _finished(db: Database, run_id: int, settings: Settings, started: float) -> RunOutcome:

@@ -14,7 +14,7 @@ from data_access.types import UTCDateTime
 
 
 revision: str = '0014_forecasts_run_forecasts'
-down_revision: Union[str, Sequence[str], None] = '0013_stack_run_worker'
+down_revision: Union[str, Sequence[str], None] = '0014_security_key_kinds'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
