@@ -3,7 +3,7 @@
 A new table (no change to optimisation_runs or run_intervals); a perfect-foresight run has no rows in it.
 
 Revision ID: 0014_forecasts_run_forecasts
-Revises: 0013_stack_run_worker
+Revises: 0014_security_key_kinds
 """
 from typing import Sequence, Union
 

@@ -3,7 +3,7 @@
 Runs stored before this get their totals computed on their next view.
 
 Revision ID: 0014_speed_run_carbon_totals
-Revises: 0013_stack_run_worker
+Revises: 0014_forecasts_run_forecasts
 """
 from typing import Sequence, Union
 
