@@ -625,7 +625,10 @@ def series_freshness(db: Database, markets: tuple[str, ...]) -> list[SeriesFresh
         with db.session() as session:
             stored = run_store.prices_as_of(session, (row.market,), start_of(row.first_date),
                                             start_of(row.last_date + timedelta(days=1)))
-        result.append(SeriesFreshness(row.market, *complete_dates(row), stored, row.gaps))
+        first, last = complete_dates(row)
+        # A partial first or last day is already left out of first..last; the gaps listed are those inside.
+        inside = tuple(gap for gap in row.gaps if first <= gap.first and gap.last <= last)
+        result.append(SeriesFreshness(row.market, first, last, stored, inside))
     return result
 
 

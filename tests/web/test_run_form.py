@@ -182,3 +182,28 @@ def test_the_form_is_only_for_traders_and_a_forged_submit_from_a_viewer_is_refus
     assert call(client_as("viewer"), dash_app, SUBMIT, form_values()).status_code == 403
     assert call(client_as("viewer"), dash_app, CANCEL, {CANCEL: 1, "runs-queued.data": 1}).status_code == 403
     assert count_runs(dash_app) == 0
+
+
+def test_a_gap_blocks_the_run_unless_days_without_prices_are_skipped(dash_app, client_as):
+    from datetime import UTC, datetime
+
+    from sqlalchemy import delete
+
+    from data_access.schema import MarketPrice
+
+    db = dash_app.server.extensions["powerdesk"].db
+    with db.session() as session:  # 2023-02-15 (GMT) loses its prices in both markets
+        session.execute(delete(MarketPrice).where(MarketPrice.interval_start_utc >= datetime(2023, 2, 15, tzinfo=UTC),
+                                                  MarketPrice.interval_start_utc < datetime(2023, 2, 16, tzinfo=UTC)))
+    client = client_as("trader")
+    dates = {"start": "2023-02-14", "end": "2023-02-16"}
+    blocked = check(client, dash_app, **dates)
+    assert blocked["runs-new-submit"]["disabled"] is True
+    refused = call(client, dash_app, SUBMIT, form_values(**dates)).json["response"]
+    text = str(refused["runs-new-message"])
+    assert "Nothing was run" in text and "1 of the 3 days have missing prices: 2023-02-15" in text
+    assert "skip days without prices" in text
+    allowed = check(client, dash_app, **dates, skip_missing_days=True)
+    assert allowed["runs-new-submit"]["disabled"] is False
+    assert "with 1 gap (2023-02-15 missing (1 day))" in str(allowed["runs-new-coverage"]["children"])
+    assert count_runs(dash_app) == 0
