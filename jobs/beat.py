@@ -17,7 +17,7 @@ from datetime import timedelta
 from celery import Celery
 from celery.schedules import crontab
 
-from jobs.schedule import JOBS, Daily, ScheduledJob, run_job
+from jobs.schedule import JOBS, Daily, ScheduledJob, catches_up, run_job
 from settings import Settings
 
 TASK_PREFIX = "powerdesk.job."
@@ -66,6 +66,9 @@ def run_beat(settings: Settings) -> None:
     schedule_file = settings.instance_path / "celerybeat-schedule"
     settings.instance_path.mkdir(parents=True, exist_ok=True)
     EmbeddedService(celery_app, thread=True, schedule_filename=str(schedule_file)).start()
+    for job in JOBS:  # beat has no run-at-start: send the daily jobs once, so a scheduler that was down catches up
+        if catches_up(job.schedule(settings)):
+            celery_app.send_task(TASK_PREFIX + job.name, queue=SCHEDULED_QUEUE, expires=_expiry_s(job, settings))
     celery_app.worker_main(["worker", "--pool=solo", "--loglevel=INFO", "-Q", SCHEDULED_QUEUE,
                             "--hostname", f"scheduler@{socket.gethostname()}", "--without-gossip",
                             "--without-mingle"])

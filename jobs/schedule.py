@@ -21,7 +21,9 @@ log = logging.getLogger("powerdesk.scheduler")
 
 @dataclass(frozen=True)
 class Daily:
-    """Every day at ``hour``:``minute`` UK local time, then on the hour-minute until ``until_hour``."""
+    """Every day at ``hour``:``minute`` UK local time, then on the hour-minute until ``until_hour``; and once
+    when the scheduler starts (``catches_up``), so a scheduler that was down at that time catches up (the
+    job itself does nothing before its time, and nothing twice)."""
 
     hour: int
     minute: int
@@ -39,6 +41,11 @@ class Every:
 
 
 Schedule = Daily | Every
+
+
+def catches_up(schedule: Schedule) -> bool:
+    """Whether a job on ``schedule`` also runs once when the scheduler starts: daily jobs do."""
+    return isinstance(schedule, Daily)
 
 
 @dataclass(frozen=True)

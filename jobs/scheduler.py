@@ -9,9 +9,10 @@ This module uses ``jobs.beat``, never the other way round; both read the table i
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from domain.settlement_time import LONDON
-from jobs.schedule import JOBS, Daily, Every, Schedule, ScheduledJob, run_job
+from jobs.schedule import JOBS, Daily, Every, Schedule, ScheduledJob, catches_up, run_job
 from settings import Settings
 
 __all__ = ["JOBS", "Daily", "Every", "Schedule", "ScheduledJob", "run_job", "add_jobs", "main"]
@@ -19,7 +20,8 @@ log = logging.getLogger("powerdesk.scheduler")
 
 
 def add_jobs(scheduler, settings: Settings, jobs: tuple[ScheduledJob, ...] = JOBS) -> None:
-    """Add ``jobs`` to an APScheduler scheduler (one instance at a time each, late runs coalesced)."""
+    """Add ``jobs`` to an APScheduler scheduler (one instance at a time each, late runs coalesced; daily jobs
+    also run as soon as it starts, ``jobs.schedule.catches_up``)."""
     from apscheduler.triggers.cron import CronTrigger
     from apscheduler.triggers.interval import IntervalTrigger
 
@@ -29,8 +31,9 @@ def add_jobs(scheduler, settings: Settings, jobs: tuple[ScheduledJob, ...] = JOB
             trigger = CronTrigger(hour=schedule.cron_hours(), minute=schedule.minute, timezone=LONDON)
         else:
             trigger = IntervalTrigger(seconds=schedule.seconds, timezone=LONDON)
+        first = {"next_run_time": datetime.now(LONDON)} if catches_up(schedule) else {}
         scheduler.add_job(run_job, trigger, args=(job, settings), id=job.name, name=job.name, max_instances=1,
-                          coalesce=True, misfire_grace_time=300, replace_existing=True)
+                          coalesce=True, misfire_grace_time=300, replace_existing=True, **first)
 
 
 def main(settings: Settings | None = None) -> None:

@@ -65,6 +65,23 @@ def test_the_scheduler_keeps_running_jobs_after_one_raises(settings):
         background.shutdown(wait=True)
 
 
+def test_a_daily_job_also_runs_when_the_scheduler_starts_so_a_scheduler_that_was_down_catches_up(settings):
+    RUNS.clear()
+    now = datetime.now(UTC)
+    far = Daily((now.hour + 12) % 24, now.minute)  # hours away: only the start-up run can fire within the test
+    background = BackgroundScheduler()
+    add_jobs(background, settings, (ScheduledJob("daily", "tests.jobs.test_scheduler:counting_job", lambda s: far),))
+    background.start()
+    try:
+        deadline = time.monotonic() + 300  # a hang cap
+        while not RUNS and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert RUNS == ["07:00"]
+        assert background.get_job("daily").next_run_time > datetime.now(UTC)  # then on its daily schedule
+    finally:
+        background.shutdown(wait=True)
+
+
 def test_the_price_email_fires_at_the_configured_uk_time_then_hourly(tmp_path, seeded_sqlite_url):
     settings = make_settings(tmp_path, seeded_sqlite_url, price_email_time="7:30")
     background = BackgroundScheduler()
