@@ -8,8 +8,12 @@ feature describes its own routes beside their code.
 from __future__ import annotations
 
 import copy
+import re
 
 from flask import Blueprint, current_app, jsonify
+
+from domain.key_kinds import ANY_MACHINE, describe, route_access
+from domain.roles import ROLE_ORDER
 
 blueprint = Blueprint("openapi", __name__)
 
@@ -38,6 +42,12 @@ BASE_SPEC = {
 MALFORMED = {"description": "Malformed request; the detail says what is wrong",
              "content": {"application/json": {"schema": ERROR}}}
 
+UNAUTHORISED = {"description": "No credential, or a key that is unknown, revoked, expired or whose user is "
+                "disabled or deleted", "content": {"application/json": {"schema": ERROR}}}
+FORBIDDEN = {"description": "The user's role or the machine key's scopes do not allow this route "
+             "(see x-powerdesk-access), or a session write without X-CSRFToken",
+             "content": {"application/json": {"schema": ERROR}}}
+
 OPENAPI_PATHS = {
     "/api/openapi.json": {"get": {"summary": "This document", "responses": {"200": {"description": "OpenAPI"}}}},
 }
@@ -54,12 +64,32 @@ def build_spec() -> dict:
     for module in api_modules():
         spec["paths"].update(copy.deepcopy(getattr(module, "OPENAPI_PATHS", {})))
         spec["components"]["schemas"].update(copy.deepcopy(getattr(module, "OPENAPI_SCHEMAS", {})))
-    for operations in spec["paths"].values():
-        for operation in operations.values():
+    rules = _rules_by_shape(current_app)
+    for path, operations in spec["paths"].items():
+        rule = rules.get(re.sub(r"\{[^}]+\}", "{}", path), path)
+        for method, operation in operations.items():
             # The request checks in front of every route answer a malformed request (a number out of
             # range, a body that is not what the route reads) with 400 and the usual error body.
-            operation.setdefault("responses", {}).setdefault("400", MALFORMED)
+            responses = operation.setdefault("responses", {})
+            responses.setdefault("400", MALFORMED)
+            access = route_access(method.upper(), rule)
+            if access is None:
+                continue  # a public route (/health, /ready)
+            operation["x-powerdesk-access"] = {
+                "user_roles": list(ROLE_ORDER[ROLE_ORDER.index(access.role):]) if access.role else [],
+                "machine_scopes": ["any"] if ANY_MACHINE in access.scopes else sorted(access.scopes),
+                "summary": describe(access),
+            }
+            operation["description"] = (operation.get("description", "") + f"\n\nWho may call it: "
+                                        f"{describe(access)}.").strip()
+            responses.setdefault("401", UNAUTHORISED)
+            responses.setdefault("403", FORBIDDEN)
     return spec
+
+
+def _rules_by_shape(app) -> dict[str, str]:
+    """``/api/v1/runs/{}`` -> ``/api/v1/runs/<int:run_id>``: OpenAPI and Flask name parameters differently."""
+    return {re.sub(r"<[^>]+>", "{}", rule.rule): rule.rule for rule in app.url_map.iter_rules()}
 
 
 @blueprint.get("/api/openapi.json")

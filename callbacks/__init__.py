@@ -25,6 +25,7 @@ CALLBACK_MODULES = (
     "turbines",
     "meters",
     "audit",
+    "keys",
     "not_found",
 )
 """A new page adds its callbacks module's name on a line of its own."""

@@ -10,6 +10,7 @@ from flask.cli import AppGroup
 
 from cli.context import context, user_errors
 from data_access import migrate
+from domain.key_kinds import FLEET_GATEWAY_SCOPES, MACHINE_SCOPES
 from domain.key_scope import KeyScope
 from domain.roles import ROLE_ORDER
 from services import api_keys, users
@@ -150,13 +151,19 @@ def user_set_role(name: str, role: str) -> None:
 @click.option("--asset", "assets", multiple=True,
               help="A carbon asset id the key may post COV readings for (repeat). A machine key with no "
                    "--turbine/--meter/--asset is a fleet key: it may write for every turbine, meter and asset.")
+@click.option("--scope", "scopes", multiple=True, type=click.Choice(sorted(MACHINE_SCOPES)),
+              help="What a machine key may call (repeat for more), e.g. turbines:write. Without any, a machine "
+                   "key gets every scope machine keys had before scopes existed (a fleet gateway).")
 def apikey_create(name: str, username: str | None, turbines: tuple[int, ...], meters: tuple[str, ...],
-                  assets: tuple[str, ...]) -> None:
+                  assets: tuple[str, ...], scopes: tuple[str, ...]) -> None:
     """Create an API key called NAME and print it once."""
     scope = KeyScope(frozenset(turbines), frozenset(meters), frozenset(assets))
     with user_errors():
-        issued = api_keys.create_api_key(context().db, name, username, scope, actor=CLI_ACTOR)
-    owner = f" for user {username!r}" if username else f" for a machine, may write for: {scope.describe()}"
+        issued = api_keys.create_api_key(context().db, name, username, scope, actor=CLI_ACTOR,
+                                         scopes=set(scopes) if scopes else None)
+    granted = ", ".join(sorted(scopes or FLEET_GATEWAY_SCOPES))
+    owner = (f" for user {username!r}" if username else
+             f" for a machine, scopes {granted}; may write for: {scope.describe()}")
     click.echo(f"API key {issued.name!r}{owner} (shown once; send as 'Authorization: Bearer <key>'):")
     click.echo(issued.key)
 
@@ -167,7 +174,8 @@ def apikey_list() -> None:
     for key in api_keys.describe_api_keys(context().db):
         status = "revoked" if key.revoked_at else "active"
         used = key.last_used_at.strftime("%Y-%m-%d %H:%M UTC") if key.last_used_at else "never"
-        scope = f"acts as user {key.username}" if key.username else key.scope.describe()
+        scope = (f"acts as user {key.username}" if key.username else
+                 f"{' '.join(key.scopes)}; writes for {key.scope.describe()}")
         click.echo(f"{key.name:<24} pdk_{key.prefix}_…  {status:<8} last used {used:<20}  {scope}")
 
 

@@ -108,12 +108,12 @@ def unknown_scopes(scopes: frozenset[str] | set[str]) -> list[str]:
 
 
 def describe(access: Access) -> str:
-    """``users: trader and above; machine keys: turbines:write`` (for documents and messages)."""
+    """``users: trader and above; machine API keys with turbines:write`` (for documents and messages)."""
     users = f"users: {access.role} and above" if access.role else "users: none"
     if ANY_MACHINE in access.scopes:
-        machines = "any machine key"
+        machines = "any machine API key"
     elif access.scopes:
-        machines = "machine keys with " + " or ".join(sorted(access.scopes))
+        machines = "machine API keys with " + " or ".join(sorted(access.scopes))
     else:
-        machines = "no machine keys"
+        machines = "no machine API keys"
     return f"{users}; {machines}"

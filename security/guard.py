@@ -89,8 +89,8 @@ def _key_from_header() -> KeyPrincipal | None | object:
 def _authorise_api():
     """403 unless the route's row in ``ROUTE_ACCESS`` lets this principal call it."""
     rule = request.url_rule
-    if rule is None or request.method == "OPTIONS":
-        return None  # no such route (404/405 follow) or a preflight, which runs no endpoint
+    if rule is None or request.method == "OPTIONS" or rule.rule in (DASH_CATCH_ALL, "/"):
+        return None  # no such API route (the request checks answer 404/405) or a preflight, which runs no endpoint
     access = route_access(request.method, rule.rule)
     key = g.get("api_key")
     if access is None:

@@ -59,6 +59,19 @@ def _csp() -> str:
     return cached[1]
 
 
+PERSONAL_DASH_PATHS = ("/_dash-layout", "/_dash-update-component", "/_dash-dependencies")
+"""Dash responses built for the logged-in user (layout by role, callback output): never cached."""
+
+
+def came_over_tls(behind_tls: bool) -> bool:
+    """Whether this request reached us over HTTPS: directly, or (``BEHIND_TLS``) via a proxy that says
+    ``X-Forwarded-Proto: https``. HSTS on a plain-HTTP answer is wrong (and browsers ignore it)."""
+    if request.is_secure:
+        return True
+    forwarded = request.headers.get("X-Forwarded-Proto", "").split(",")[-1].strip().lower()
+    return behind_tls and forwarded == "https"
+
+
 def add_security_headers(response):
     """after_request: the same headers on every response, errors included."""
     settings = current_app.extensions["powerdesk"].settings
@@ -69,8 +82,10 @@ def add_security_headers(response):
     headers.setdefault("Referrer-Policy", "same-origin")
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
-    if settings.behind_tls:
+    if settings.behind_tls and came_over_tls(True):
         headers.setdefault("Strict-Transport-Security", f"max-age={settings.hsts_max_age_s}; includeSubDomains")
-    if request.path in ("/login",) or request.path.startswith(("/api/", "/_dash-update-component")):
+    if request.path.startswith(PERSONAL_DASH_PATHS):
+        headers["Cache-Control"] = "no-store"
+    elif request.path in ("/login",) or request.path.startswith("/api/"):
         headers.setdefault("Cache-Control", "no-store")
     return response

@@ -267,3 +267,14 @@ def key_user(db: Database, api_key_id: int) -> User | None:
     """The user an API key belongs to (check ``is_active``), or None for a machine key."""
     with db.session() as session:
         return session.scalar(select(User).join(ApiKey, ApiKey.user_id == User.id).where(ApiKey.id == api_key_id))
+
+
+def revoke_key_of(db: Database, name: str, actor: str, actor_is_admin: bool) -> ApiKey:
+    """Revoke ``name`` for the keys page: an admin any key, anyone else only a key of their own."""
+    if not actor_is_admin:
+        with db.session() as session:
+            owner = session.scalar(select(User.username).join(ApiKey, ApiKey.user_id == User.id)
+                                   .where(ApiKey.name == name))
+        if owner != actor:
+            raise NotFound(f"you have no API key called {name!r}")
+    return revoke_api_key(db, name, actor=actor)

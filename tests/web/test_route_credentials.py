@@ -131,3 +131,16 @@ def test_every_route_answers_every_credential_as_the_table_says(server):
                 wrong.append(f"{method} {path} as {credential}: expected {expected}, got {status} "
                              f"{response.get_data(as_text=True)[:120]}")
     assert wrong == []
+
+
+def test_the_openapi_document_states_who_may_call_each_route(server, client_as):
+    spec = client_as("viewer").get("/api/openapi.json").json
+    documented = {}
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            if "x-powerdesk-access" in operation:
+                documented[(method.upper(), re.sub(r"\{[^}]+\}", "{}", path))] = operation["x-powerdesk-access"]
+    for (method, rule), (role, scopes) in ROUTES.items():
+        access = documented[(method, re.sub(r"<[^>]+>", "{}", rule))]
+        assert access["user_roles"] == (list(USERS[USERS.index(role):]) if role != "-" else []), rule
+        assert access["machine_scopes"] == (["any"] if ANY in scopes else sorted(scopes)), rule

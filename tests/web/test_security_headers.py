@@ -58,7 +58,26 @@ def test_behind_tls_the_cookie_is_secure_host_prefixed_and_hsts_is_sent(tmp_path
     cookie = response.headers["Set-Cookie"]
     assert cookie.startswith("__Host-powerdesk_session=") and "Secure" in cookie and "Path=/" in cookie
     assert "Domain" not in cookie and "HttpOnly" in cookie
-    assert "max-age=31536000" in client.get("/health").headers["Strict-Transport-Security"]
+    over_tls = client.get("/health", headers={"X-Forwarded-Proto": "https"})
+    assert "max-age=31536000" in over_tls.headers["Strict-Transport-Security"]
+    assert "Strict-Transport-Security" in client.get("/health", base_url="https://localhost").headers
+
+
+@pytest.mark.parametrize("proto", ["http", ""])
+def test_behind_tls_no_hsts_on_a_request_the_proxy_says_was_plain_http(tmp_path, seeded_sqlite_url, proto):
+    app = build_app(make_settings(tmp_path, seeded_sqlite_url, behind_tls=True), seed=False)
+    headers = {"X-Forwarded-Proto": proto} if proto else {}
+    assert "Strict-Transport-Security" not in app.server.test_client().get("/health", headers=headers).headers
+
+
+def test_dash_layout_and_callback_answers_are_not_cached(dash_app, client_as):
+    from tests.dash_requests import callback_body
+
+    client = client_as("viewer")
+    assert client.get("/_dash-layout").headers["Cache-Control"] == "no-store"
+    server_side = next(key for key, spec in dash_app.callback_map.items() if "callback" in spec)
+    response = client.post("/_dash-update-component", json=callback_body(dash_app, server_side))
+    assert response.headers["Cache-Control"] == "no-store"
 
 
 def test_plain_http_demo_keeps_a_plain_cookie(server):
