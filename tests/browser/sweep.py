@@ -5,6 +5,7 @@ than the viewport, nothing cut). ``tests/browser/test_sweep.py`` drives them ove
 
 from __future__ import annotations
 
+import base64
 import shutil
 import threading
 from contextlib import contextmanager
@@ -175,7 +176,13 @@ class Browser:
     def screenshot(self, name: str) -> Path:
         SCREENSHOTS.mkdir(exist_ok=True)
         path = SCREENSHOTS / f"{name}.png"
-        self.driver.save_screenshot(str(path))
+        # The whole page at the window's width, not only what is in view: what a reviewer scrolls through.
+        width, height = self.driver.execute_script(
+            "return [document.documentElement.clientWidth, document.documentElement.scrollHeight]")
+        shot = self.driver.execute_cdp_cmd("Page.captureScreenshot", {
+            "captureBeyondViewport": True,
+            "clip": {"x": 0, "y": 0, "width": width, "height": min(height, 6000), "scale": 1}})
+        path.write_bytes(base64.b64decode(shot["data"]))
         return path
 
     @contextmanager
