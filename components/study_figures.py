@@ -21,6 +21,11 @@ DEFAULT_BATTERY = BatteryParams()
 
 SERIES_COLOURS = ("#0d6efd", "#fd7e14", "#198754", "#d63384", "#6f42c1", "#20c997", "#dc3545", "#6c757d")
 DASHES = ("solid", "dash")
+WIDTHS = (6.0, 3.5, 1.5)
+"""Line widths [px] of a study's first, second and third series (then again): a series whose values equal
+another's is drawn wider beneath it, so both show (£/MW/year is the same for every power at one duration)."""
+SYMBOLS = ("circle", "square", "diamond", "triangle-up", "x", "cross", "star", "pentagon")
+MARKER_SIZES = (13, 9, 6)
 
 
 def point_rows(study: dict) -> list[dict]:
@@ -93,7 +98,8 @@ def sizing_figure(studies: list[dict], theme: str | None) -> go.Figure:
     combination of the other varied parameters; a second study is drawn dashed."""
     figure = make_subplots(rows=2, cols=2, horizontal_spacing=0.09, vertical_spacing=0.16, subplot_titles=(
         "£/MW/year", "Net revenue (£)", "Revenue per cycle (£)", "Capture of the perfect-foresight bound (%)"))
-    colour_of: dict[str, str] = {}
+    colour_of: dict[str, int] = {}
+    durations: set[float] = set()
     for study_number, study in enumerate(studies):
         rows = pd.DataFrame(point_rows(study))
         if rows.empty:
@@ -103,19 +109,28 @@ def sizing_figure(studies: list[dict], theme: str | None) -> go.Figure:
         done = rows.dropna(subset=["net_revenue_gbp"]).sort_values("duration_h")
         for series, group in done.groupby("series", sort=False):
             key = series.split(": ", 1)[-1]
-            colour = colour_of.setdefault(key, SERIES_COLOURS[len(colour_of) % len(SERIES_COLOURS)])
-            line = {"color": colour, "dash": DASHES[study_number % 2]}
+            number = colour_of.setdefault(key, len(colour_of))
+            colour = SERIES_COLOURS[number % len(SERIES_COLOURS)]
+            line = {"color": colour, "dash": DASHES[study_number % 2], "width": WIDTHS[number % len(WIDTHS)]}
+            marker = {"symbol": SYMBOLS[number % len(SYMBOLS)], "size": MARKER_SIZES[number % len(MARKER_SIZES)]}
+            durations.update(group["duration_h"].tolist())
             for (row, col), column in zip(((1, 1), (1, 2), (2, 1), (2, 2)),
                                           ("gbp_per_mw_year", "net_revenue_gbp", "gbp_per_cycle", "capture_pct"),
                                           strict=True):
                 figure.add_trace(go.Scatter(
                     x=group["duration_h"].tolist(), y=group[column].tolist(), mode="lines+markers", name=series, line=line,
+                    marker=marker,
                     legendgroup=series, showlegend=(row, col) == (1, 1),
                     customdata=group[["run_id", "power_mw", "energy_mwh"]].to_numpy().tolist(),
                     hovertemplate=(f"{series}<br>%{{x}} h · %{{customdata[1]}} MW / %{{customdata[2]}} MWh"
                                    "<br>%{y:,.1f}<br>run #%{customdata[0]}<extra></extra>"),
                 ), row=row, col=col)
-    figure.update_xaxes(title_text="Duration (h)")
+    # Ticks on the studied durations themselves (0.5, 1, 2, 4 h), not on Plotly's 1.2, 1.4, ... between them.
+    ticks = sorted(durations)
+    figure.update_xaxes(title_text="Duration (h)", tickmode="array" if ticks else "auto", tickvals=ticks or None,
+                        ticktext=[f"{t:g}" for t in ticks] or None)
+    figure.update_yaxes(tickformat="~s", nticks=6)
     apply_theme(figure, theme)
-    figure.update_layout(height=620, legend={"orientation": "h", "y": -0.14, "x": 0}, margin={"t": 40, "b": 90})
+    # Room above the subplot titles for the mode bar, which otherwise sits on "Net revenue (£)".
+    figure.update_layout(height=620, legend={"orientation": "h", "y": -0.14, "x": 0}, margin={"t": 70, "b": 90})
     return figure

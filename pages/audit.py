@@ -36,7 +36,7 @@ ACTION_OPTIONS = [
     {"label": "API keys", "value": "apikey."},
 ]
 TABLE_COLUMNS = [
-    {"field": "at", "headerName": "When (UK time)", "minWidth": 170, "cellDataType": "text"},
+    {"field": "at", "headerName": "When (UK time)", "minWidth": 215, "cellDataType": "text"},
     {"field": "actor", "headerName": "Who"},
     {"field": "action", "headerName": "Action"},
     {"field": "target", "headerName": "Target"},
@@ -54,10 +54,13 @@ def layout(**_query):
         dbc.Col([dbc.Label("Who (user name)", html_for=ACTOR),
                  dbc.Input(id=ACTOR, placeholder="any", autoComplete="off", maxLength=64, debounce=True)], md=3),
         dbc.Col([dbc.Label("Dates (UK)", html_for=DATES),
-                 html.Div(dcc.DatePickerRange(id=DATES, display_format="YYYY-MM-DD", clearable=True))], md=4),
+                 html.Div(dcc.DatePickerRange(id=DATES, display_format="YYYY-MM-DD", clearable=True,
+                                              start_date_placeholder_text="YYYY-MM-DD",
+                                              end_date_placeholder_text="YYYY-MM-DD"))], md=True),
         dbc.Col([dbc.Button("Show", id=APPLY, color="primary", n_clicks=0, className="me-2"),
-                 dbc.Button("Download CSV", id=DOWNLOAD_BUTTON, color="secondary", outline=True, n_clicks=0)],
-                md=2, className="d-flex align-items-end"),
+                 dbc.Button("Download CSV", id=DOWNLOAD_BUTTON, color="secondary", outline=True, n_clicks=0,
+                           className="text-nowrap")],
+                md="auto", className="d-flex align-items-end"),
     ], className="g-2")), className="mb-3")
     return html.Div([
         dcc.Store(id=LOAD, data=0),

@@ -5,6 +5,7 @@ than the viewport, nothing cut). ``tests/browser/test_sweep.py`` drives them ove
 
 from __future__ import annotations
 
+import base64
 import shutil
 import threading
 from contextlib import contextmanager
@@ -175,7 +176,13 @@ class Browser:
     def screenshot(self, name: str) -> Path:
         SCREENSHOTS.mkdir(exist_ok=True)
         path = SCREENSHOTS / f"{name}.png"
-        self.driver.save_screenshot(str(path))
+        # The whole page at the window's width, not only what is in view: what a reviewer scrolls through.
+        width, height = self.driver.execute_script(
+            "return [window.innerWidth, document.documentElement.scrollHeight]")
+        shot = self.driver.execute_cdp_cmd("Page.captureScreenshot", {
+            "captureBeyondViewport": True,
+            "clip": {"x": 0, "y": 0, "width": width, "height": min(height, 6000), "scale": 1}})
+        path.write_bytes(base64.b64decode(shot["data"]))
         return path
 
     @contextmanager
@@ -220,3 +227,27 @@ return problems;
 
 def contrast_problems(browser: Browser) -> list[str]:
     return list(browser.driver.execute_script(CONTRAST_JS) or [])
+
+
+# Dates a person reads or types: every date picker's value and placeholder in ISO (YYYY-MM-DD) or UK
+# (DD/MM/YYYY or "3 Dec 2026") form, never US month-first.
+DATES_JS = """
+const problems = [];
+const iso = /^\\d{4}-\\d{2}-\\d{2}$/, uk = /^\\d{2}\\/\\d{2}\\/\\d{4}$/, words = /^\\d{1,2} [A-Z][a-z]{2} \\d{4}$/;
+const placeholders = new Set(["YYYY-MM-DD", "DD/MM/YYYY", "Start Date", "End Date", "Select Date"]);
+for (const el of document.querySelectorAll("input.dash-datepicker-input, .dash-datepicker-input input")) {
+  if (el.getBoundingClientRect().width === 0) { continue; }
+  const value = (el.value || "").trim(), hint = (el.placeholder || "").trim();
+  if (value && !(iso.test(value) || uk.test(value) || words.test(value))) {
+    problems.push("date shown as " + JSON.stringify(value) + " in #" + (el.id || el.closest("[id]").id));
+  }
+  if (hint && !placeholders.has(hint) && /m{2}.d{2}.y{4}/i.test(hint)) {
+    problems.push("date placeholder " + JSON.stringify(hint));
+  }
+}
+return problems;
+"""
+
+
+def date_problems(browser: Browser) -> list[str]:
+    return list(browser.driver.execute_script(DATES_JS) or [])

@@ -20,7 +20,15 @@ from services.optimisation_runs import RunRequest, execute_run, run_optimisation
 from services.prices import load_demo_prices
 from services.studies import submit_study
 from services.turbines import register_demo_fleet
-from tests.browser.sweep import SIZES, THEMES, Browser, LiveApp, contrast_problems, require_chromium
+from tests.browser.sweep import (
+    SIZES,
+    THEMES,
+    Browser,
+    LiveApp,
+    contrast_problems,
+    date_problems,
+    require_chromium,
+)
 from tests.conftest import build_app, make_settings
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -78,7 +86,7 @@ def sweep(live_app, role: str) -> tuple[list[str], float]:
                     with browser.size(width, height):
                         browser.settle()
                         view = f"{role} {path} {width}x{height} {theme}"
-                        for problem in browser.layout_problems() + contrast_problems(browser):
+                        for problem in browser.layout_problems() + contrast_problems(browser) + date_problems(browser):
                             failures.append(f"{view}: {problem}")
                         browser.screenshot(f"{role}_{_slug(path)}_{width}x{height}_{theme}")
                 expected = EXPECTED_MESSAGES.get(path, ())

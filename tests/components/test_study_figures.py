@@ -39,3 +39,27 @@ def test_a_parameter_the_study_leaves_out_is_shown_as_the_optimiser_uses_it():
                             "varied": {"round_trip_efficiency": 0.81},
                             "params": {"charge_efficiency": 0.9, "discharge_efficiency": 0.9}}])
     assert point_rows(split)[0]["round_trip_efficiency"] == 0.81
+
+
+def _two_powers():
+    """10 and 20 MW at 1 and 2 h: £/MW/year is the same for both powers, so their lines coincide."""
+    points = []
+    for i, (power, hours) in enumerate(((10, 1), (10, 2), (20, 1), (20, 2))):
+        points.append({"index": i, "run_id": 20 + i, "status": "optimal", "message": "",
+                       "params": {"power_mw": power, "energy_mwh": power * hours},
+                       "varied": {"power_mw": power, "duration_h": hours},
+                       "totals": {"net_revenue_gbp": 100.0 * power * hours,
+                                  "net_revenue_gbp_per_mw_year": 4000.0 * hours, "cycles": 2.0,
+                                  "baselines": {"joint_net_revenue_gbp": 400.0 * power * hours}}})
+    return {"id": 2, "name": "powers", "points": points}
+
+
+def test_coinciding_lines_both_show_with_a_legend_entry_each_and_ticks_on_the_durations():
+    figure = sizing_figure([_two_powers()], "light")
+    per_mw = [t for t in figure.data if t.xaxis == "x"]
+    assert [t.name for t in per_mw] == ["10 MW", "20 MW"] and all(t.showlegend for t in per_mw)
+    assert list(per_mw[0].y) == list(per_mw[1].y)  # same values: the lower line must still be seen
+    assert per_mw[0].line.width > per_mw[1].line.width and per_mw[0].marker.size > per_mw[1].marker.size
+    assert per_mw[0].marker.symbol != per_mw[1].marker.symbol
+    assert list(figure.layout.xaxis.tickvals) == [1.0, 2.0] and list(figure.layout.xaxis.ticktext) == ["1", "2"]
+    assert figure.layout.margin.t >= 60  # the mode bar clears the subplot titles
