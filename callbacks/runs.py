@@ -106,7 +106,8 @@ CLIENT_GRID_ROWS = 8 * 48
 REFRESH_PAGED_JS = """
 function(shown) {
     if (window.dash_ag_grid && window.dash_ag_grid.getApiAsync) {
-        window.dash_ag_grid.getApiAsync('runs-intervals-paged').then(function(api) { api.purgeInfiniteCache(); });
+        window.dash_ag_grid.getApiAsync('runs-intervals-paged')
+            .then(function(api) { api.purgeInfiniteCache(); }).catch(function() {});
     }
     return shown === undefined ? null : shown;
 }

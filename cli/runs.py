@@ -17,7 +17,7 @@ from data_access.schema import OptimisationRun, User
 from domain.roles import role_allows
 from domain.settlement_time import format_local
 from jobs.background import local_job_id, stop_job
-from services.optimisation_runs import cancel_run, execute_run, queue_run, reap_stale_runs
+from services.optimisation_runs import cancel_run, execute_run, load_prices, queue_run, reap_stale_runs
 from services.run_requests import (
     DA_SERIES,
     FIELDS,
@@ -104,7 +104,9 @@ def optimise_run(first_date, last_date, power_mw, energy_mwh, charge_efficiency,
     }
     with user_errors():
         request = parse_request(values)
-        queued = queue_run(ctx.db, request, user.id if user else None, user.username if user else "cli")
+        prices = load_prices(ctx.db, request)  # read once: to queue the run and to solve it
+        queued = queue_run(ctx.db, request, user.id if user else None, user.username if user else "cli",
+                           prices=prices)
     if queued.reopened:
         click.echo(f"Reopened run #{queued.run_id}: it already has these parameters on these prices "
                    f"({queued.status}).")
@@ -117,7 +119,7 @@ def optimise_run(first_date, last_date, power_mw, energy_mwh, charge_efficiency,
         with user_errors():
             try:
                 execute_run(ctx.db, queued.run_id, progress=lambda done, total: click.echo(f"day {done} of {total}"),
-                            job_id=local_job_id(), settings=ctx.settings)
+                            job_id=local_job_id(), settings=ctx.settings, prices=prices)
             except KeyboardInterrupt:  # Ctrl-C: the run ends cancelled, not running until the reaper
                 with ctx.db.session() as session:
                     run_store.cancel(session, queued.run_id, user.id if user else None, "Cancelled (interrupted).")

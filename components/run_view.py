@@ -329,21 +329,41 @@ def soc_matrix(intervals: pd.DataFrame) -> pd.DataFrame:
     return matrix.reindex(columns=range(1, width + 1)).clip(lower=0).round(3)
 
 
+HEATMAP_MAX_ROWS = 400
+"""Beyond this many settlement dates the heatmap shows each period's mean SoC over blocks of consecutive
+dates: a 900-pixel-high chart cannot show 2,344 rows, and sending them cost 1 MB."""
+
+
+def _date_blocks(matrix: pd.DataFrame) -> tuple[np.ndarray, list[str], str]:
+    """The matrix's values, row labels and hover template; rows averaged over blocks when there are many."""
+    dates = list(matrix.index)
+    if len(dates) <= HEATMAP_MAX_ROWS:
+        return matrix.to_numpy(), [d.isoformat() for d in dates], "%{y} SP%{x}<br>SoC %{z:,.1f} MWh<extra></extra>"
+    size = -(-len(dates) // HEATMAP_MAX_ROWS)
+    block = np.arange(len(dates)) // size
+    means = matrix.groupby(block).mean().round(1)  # NaN (a missing period) is left out of a block's mean
+    labels = [f"{dates[i].isoformat()} – {dates[min(i + size, len(dates)) - 1].isoformat()}"
+              for i in range(0, len(dates), size)]
+    return means.to_numpy(), labels, f"%{{y}} SP%{{x}}<br>mean SoC over {size} days %{{z:,.1f}} MWh<extra></extra>"
+
+
 def soc_heatmap_figure(intervals: pd.DataFrame, theme: str | None, title: str = "") -> go.Figure:
-    """Settlement date × settlement period, coloured by SoC at the end of the period [MWh]."""
+    """Settlement date × settlement period, coloured by SoC at the end of the period [MWh] (mean over
+    blocks of consecutive dates beyond ``HEATMAP_MAX_ROWS`` dates)."""
     matrix = soc_matrix(intervals)
+    z, rows, hover = _date_blocks(matrix)
     figure = new_figure(theme)
     figure.add_trace(go.Heatmap(
-        z=matrix.to_numpy(), x=list(matrix.columns), y=[d.isoformat() for d in matrix.index],
+        z=z, x=list(matrix.columns), y=rows,
         colorscale="Viridis", colorbar={"title": {"text": "MWh"}}, hoverongaps=False,
-        hovertemplate="%{y} SP%{x}<br>SoC %{z:,.1f} MWh<extra></extra>",
+        hovertemplate=hover,
     ))
     figure.update_xaxes(title_text="Settlement period", tickmode="array", tickvals=list(range(1, 51, 4)),
                         range=[0.5, matrix.shape[1] + 0.5])
     figure.update_yaxes(title_text="Settlement date", autorange="reversed", type="category")
     figure.update_layout(title={"text": plain_title(title), "x": 0, "font": {"size": 15}})
     apply_theme(figure, theme)
-    figure.update_layout(height=max(320, min(900, 120 + 18 * matrix.shape[0])), margin={"t": 50, "b": 50})
+    figure.update_layout(height=max(320, min(900, 120 + 18 * len(rows))), margin={"t": 50, "b": 50})
     return figure
 
 

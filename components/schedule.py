@@ -34,6 +34,8 @@ __all__ = ["capture_ratio", "intervals_export", "line_detail", "run_rows", "sche
 
 DAILY_POSITIONS_AFTER_DAYS = 7
 """Longer ranges show positions as daily energy: 30 days of half-hour bars read as a barcode."""
+WEEKLY_POSITIONS_AFTER_DAYS = 400
+"""Longer ranges show them as weekly energy: more bars than the chart has pixel columns say nothing more."""
 
 
 def zoom_ticks(start, end) -> tuple[list[pd.Timestamp], list[str]]:
@@ -127,7 +129,10 @@ def schedule_figure(intervals: pd.DataFrame, theme: str | None, title: str = "",
         return go.Figure()
     days = intervals["settlement_date"].nunique()
     daily = days > DAILY_POSITIONS_AFTER_DAYS
-    middle = "Energy sold (+) and bought (−) per settlement day (MWh)" if daily else "Net sales (MW): DA, ID and physical"
+    weekly = days > WEEKLY_POSITIONS_AFTER_DAYS
+    unit = "week" if weekly else "day"
+    middle = f"Energy sold (+) and bought (−) per settlement {unit} (MWh)" if daily else \
+        "Net sales (MW): DA, ID and physical"
     figure = new_figure(theme, rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.06,
                         row_heights=[0.35, 0.35, 0.3],
                         subplot_titles=("Prices (£/MWh)", middle, "SoC (MWh, end of period)"))
@@ -155,12 +160,15 @@ def schedule_figure(intervals: pd.DataFrame, theme: str | None, title: str = "",
         for market in ("da", "id"):
             frame[f"{market}_sold"] = intervals[f"{market}_sell_mw"] * PERIOD_HOURS
             frame[f"{market}_bought"] = -intervals[f"{market}_buy_mw"] * PERIOD_HOURS
+        if weekly:  # blocks of seven settlement dates from the first: 2,344 daily bars would not fit the width
+            dates = np.array(sorted(set(intervals["settlement_date"])))
+            frame["day"] = dates[(np.searchsorted(dates, intervals["settlement_date"].to_numpy()) // 7) * 7]
         per_day = frame.groupby("day", sort=True).agg("sum", numeric_only=True)
-        middays = frame.groupby("day", sort=True)["start"].min() + pd.Timedelta(hours=12)
-        day_labels = [d.strftime("%a %d %b %Y") for d in per_day.index]
+        middays = frame.groupby("day", sort=True)["start"].min() + pd.Timedelta(hours=84 if weekly else 12)
+        day_labels = [("week from " if weekly else "") + d.strftime("%a %d %b %Y") for d in per_day.index]
         for market, colour in (("da", DA_POSITION_COLOUR), ("id", ID_POSITION_COLOUR)):
             for side, word in (("sold", "sold"), ("bought", "bought")):
-                name = f"{market.upper()} {word} (MWh/day)"
+                name = f"{market.upper()} {word} (MWh/{unit})"
                 figure.add_trace(go.Bar(
                     x=middays, y=per_day[f"{market}_{side}"].round(1), name=name, marker_color=colour,
                     legendgroup=market, showlegend=side == "sold", customdata=day_labels,

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import functools
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 _hasher = PasswordHasher()
-# Verifying against this when a user does not exist keeps the response time the same,
-# so timing does not tell whether a user name exists.
-_DUMMY_HASH = _hasher.hash("powerdesk-dummy-password-for-timing")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verifying against this when a user does not exist keeps the response time the same, so timing
+    does not tell whether a user name exists. Hashed on first use, not at import (1 s of start-up on a
+    busy machine for every command, most of which never check a password)."""
+    return _hasher.hash("powerdesk-dummy-password-for-timing")
 
 MIN_PASSWORD_LENGTH = 12
 
@@ -20,7 +27,7 @@ def hash_password(password: str) -> str:
 def verify_password(password_hash: str | None, password: str) -> bool:
     """True when ``password`` matches; with ``password_hash=None`` burns the same time and returns False."""
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return _hasher.verify(password_hash or _dummy_hash(), password) and password_hash is not None
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 

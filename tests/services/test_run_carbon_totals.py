@@ -5,6 +5,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
+from data_access import migrate
 from data_access.carbon_intensity import read_intensity_folder
 from data_access.engine import Database
 from data_access.schema import RunCarbonTotals
@@ -12,6 +13,7 @@ from domain.settlement_time import day_start_utc
 from optimiser import BatteryParams
 from services import carbon, footprint
 from services.optimisation_runs import RunRequest, run_optimisation
+from services.prices import load_demo_prices
 from services.run_carbon_totals import run_carbon_totals, stored_run_carbon_totals
 
 FIRST = date(2023, 2, 1)
@@ -24,8 +26,11 @@ def intensity(first: date, days: int):
 
 
 @pytest.fixture
-def db(seeded_sqlite_url):
-    database = Database.from_url(seeded_sqlite_url)
+def db(database_url):
+    """SQLite and PostgreSQL (the upsert differs), with the seed prices."""
+    migrate.upgrade(database_url)
+    database = Database.from_url(database_url)
+    load_demo_prices(database, feeds=("seed",))
     footprint.store_intensity(database, intensity(FIRST, 1), "test")  # the first of the run's two days only
     yield database
     database.dispose()
