@@ -68,7 +68,7 @@ def load_history() -> pd.DataFrame:
     dates = pd.to_datetime(system["date"], format="%d/%m/%Y").dt.date
     system_price = pd.Series(system["ssp"].to_numpy(float), index=_starts(dates, system["period"]))
     frame = pd.concat({"market_index": market_index[~market_index.index.duplicated()],
-                       "system_price": system_price[~system_price.index.duplicated()]}, axis=1).sort_index()
+                       "system_price": system_price[~system_price.index.duplicated()]}, axis=1, sort=True)
     return frame.loc[pd.Timestamp("2023-09-01", tz="UTC"):pd.Timestamp("2025-01-01", tz="UTC")]
 
 

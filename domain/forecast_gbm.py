@@ -22,7 +22,7 @@ from threadpoolctl import threadpool_limits
 
 from domain.forecast_inputs import ForecastInputs
 from domain.forecasters import fallback_level, lagged, same_period_starts
-from domain.settlement_time import LONDON, settlement_periods_of
+from domain.settlement_time import LONDON
 from domain.uk_calendar import is_bank_holiday, is_clock_change_day
 
 ALL_SERIES_LAGS_DAYS = (2, 7)
@@ -31,32 +31,53 @@ MIN_TRAINING_ROWS = 7 * 48
 """Fewer known half-hours than this (a week) and the forecaster falls back to the naive week."""
 
 
+def _calendar(index: pd.DatetimeIndex) -> tuple[np.ndarray, np.ndarray]:
+    """Settlement date (``datetime64[D]``) and period (1-based) of every UTC interval start, vectorised."""
+    local_midnight = index.tz_convert(LONDON).normalize()
+    days = local_midnight.tz_localize(None).to_numpy().astype("datetime64[D]")
+    periods = ((index - local_midnight.tz_convert("UTC")) // pd.Timedelta(minutes=30)).to_numpy() + 1
+    return days, periods.astype(int)
+
+
+def _day_starts(days: np.ndarray) -> pd.DatetimeIndex:
+    """UTC start of each settlement date (local midnight, which a GB clock change never skips or repeats)."""
+    return pd.DatetimeIndex(days.astype("datetime64[ns]")).tz_localize(LONDON).tz_convert("UTC")
+
+
+def _lag_starts(days: np.ndarray, periods: np.ndarray, lag_days: int) -> pd.DatetimeIndex:
+    """The same settlement period ``lag_days`` dates earlier (the lag day's last period where it is shorter);
+    the vectorised form of ``domain.forecasters.same_period_starts``."""
+    lag = days - np.timedelta64(lag_days, "D")
+    starts = _day_starts(lag)
+    counts = ((_day_starts(lag + np.timedelta64(1, "D")) - starts) // pd.Timedelta(minutes=30)).to_numpy()
+    return starts + pd.to_timedelta((np.minimum(periods, counts) - 1) * 30, unit="min")
+
+
 def features(known: pd.DataFrame, column: str, starts: pd.DatetimeIndex) -> pd.DataFrame:
     """The feature table of ``starts`` from the ``known`` series (NaN where a lag is not known)."""
     columns: dict[str, np.ndarray] = {}
-    dates, periods = periods_of = settlement_periods_of(starts)
+    days, periods = _calendar(starts)
     for lag in (*ALL_SERIES_LAGS_DAYS, *TARGET_LAGS_DAYS):
-        at = same_period_starts(starts, lag, periods_of)
+        at = _lag_starts(days, periods, lag)
         for name in (known.columns if lag in ALL_SERIES_LAGS_DAYS else [column]):
             columns[f"{name}_lag{lag}d"] = known[name].reindex(at).to_numpy(dtype=float)
-    day_of = pd.Series(settlement_periods_of(known.index)[0], index=known.index)
-    daily_mean = known[column].groupby(day_of.to_numpy()).mean()
-    lag2_dates = pd.Series(dates).map(lambda d: d - pd.Timedelta(days=2).to_pytimedelta())
-    columns[f"{column}_mean_2d_before"] = lag2_dates.map(daily_mean).to_numpy(dtype=float)
+    daily_mean = known[column].groupby(_calendar(known.index)[0]).mean()
+    columns[f"{column}_mean_2d_before"] = daily_mean.reindex(days - np.timedelta64(2, "D")).to_numpy(dtype=float)
+    unique = pd.unique(days)
+    as_dates = pd.DatetimeIndex(unique).date
+    holiday = dict(zip(unique, [is_bank_holiday(d) for d in as_dates], strict=True))
+    change = dict(zip(unique, [is_clock_change_day(d) for d in as_dates], strict=True))
     local = starts.tz_convert(LONDON)
-    unique = set(dates)
-    holiday = {d: is_bank_holiday(d) for d in unique}
-    change = {d: is_clock_change_day(d) for d in unique}
-    columns["settlement_period"] = np.asarray(periods, dtype=float)
+    columns["settlement_period"] = periods.astype(float)
     columns["local_hour"] = np.asarray(local.hour, dtype=float)
     columns["weekday"] = np.asarray(local.day_of_week, dtype=float)
-    columns["bank_holiday"] = np.array([holiday[d] for d in dates], dtype=float)
-    columns["clock_change_day"] = np.array([change[d] for d in dates], dtype=float)
+    columns["bank_holiday"] = pd.Series(days).map(holiday).to_numpy(dtype=float)
+    columns["clock_change_day"] = pd.Series(days).map(change).to_numpy(dtype=float)
     return pd.DataFrame(columns, index=starts)
 
 
 class GbmForecaster:
-    def __init__(self, window_days: int = 90, retrain_days: int = 7, max_iter: int = 80):
+    def __init__(self, window_days: int = 90, retrain_days: int = 7, max_iter: int = 60):
         self.name = "gbm"
         self.window = pd.Timedelta(days=window_days)
         self.retrain = pd.Timedelta(days=retrain_days)
@@ -82,7 +103,7 @@ class GbmForecaster:
         if len(rows) < MIN_TRAINING_ROWS:
             return None
         self.trainings += 1
-        model = HistGradientBoostingRegressor(max_iter=self.max_iter, learning_rate=0.12, max_leaf_nodes=15,
+        model = HistGradientBoostingRegressor(max_iter=self.max_iter, learning_rate=0.15, max_leaf_nodes=15, max_bins=64,
                                               early_stopping=False, random_state=0)
         with threadpool_limits(limits=1, user_api="openmp"):
             model.fit(features(known, inputs.column, rows).to_numpy(), target.reindex(rows).to_numpy(dtype=float))

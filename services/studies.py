@@ -81,13 +81,15 @@ def _requests(body: dict, max_points: int) -> tuple[str, date, date, list, list[
         battery = {key: value for key, value in point.params.items() if key in BATTERY_KEYS}
         # Each point is an ordinary run, so it meets the bounds every run meets (a cycle limit of 0, or
         # 1e308 MW, is refused here as it is on the New run form and the runs API).
+        foresight = point.params.get("foresight", "perfect")
         _parsed, problems = field_problems({**battery, "markets": point.params.get("markets", "da+id"),
-                                            "first_date": first, "last_date": last})
+                                            "foresight": foresight, "first_date": first, "last_date": last})
         if problems:
             raise InvalidInput(f"point {point.index + 1} ({_label(point.varied)}): {'; '.join(problems.values())}")
         try:
             requests.append(RunRequest(first, last, BatteryParams(**battery), point.params.get("markets", "da+id"),
-                                       name=f"{name.strip()} · point {point.index + 1}", **series))
+                                       name=f"{name.strip()} · point {point.index + 1}", foresight=foresight,
+                                       **series))
         except (OptimiserError, ValueError) as error:
             raise InvalidInput(f"point {point.index + 1} ({_label(point.varied)}): {error}") from error
     return name.strip(), first, last, points, requests

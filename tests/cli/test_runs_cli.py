@@ -73,3 +73,17 @@ def test_apikey_create_for_a_user_records_the_owner(server):
     assert missing.exit_code != 0 and "no user called 'ghost'" in missing.output
     with db.session() as session:
         assert session.scalar(select(ApiKey).where(ApiKey.name == "nobody-key")) is None
+
+
+def test_optimise_run_trades_on_a_forecaster_with_foresight(server):
+    runner = server.test_cli_runner()
+    result = runner.invoke(args=["optimise", "run", "--start", "2023-03-01", "--end", "2023-03-02",
+                                 "--foresight", "naive-week"])
+    assert result.exit_code == 0, result.output
+    assert "naive-week forecasts" in result.output and "of the perfect-foresight" in result.output
+    with server.extensions["powerdesk"].db.session() as session:
+        run = session.scalar(select(OptimisationRun).order_by(OptimisationRun.id.desc()))
+        assert run.params["foresight"] == "naive-week" and run.totals["foresight"]["capture_ratio"] is not None
+    bad = runner.invoke(args=["optimise", "run", "--start", "2023-03-01", "--end", "2023-03-01",
+                              "--foresight", "oracle"])
+    assert bad.exit_code != 0 and "oracle" in bad.output

@@ -132,3 +132,15 @@ def test_a_study_with_an_unknown_series_is_refused(db):
     body = {**EIGHT_POINTS, "id_series": "nope"}
     with pytest.raises(InvalidInput, match="intraday price series: 'nope' is not one of"):
         submit_study(db, body, None, "trader", max_points=200)
+
+
+def test_a_study_varies_the_forecaster_and_each_point_is_its_own_run(db):
+    body = {"name": "foresight", "start": "2023-03-01", "end": "2023-03-02",
+            "grid": {"foresight": ["perfect", "naive-week"], "duration_h": [1, 2]}}
+    submitted = submit_study(db, body, None, "trader", max_points=200)
+    with db.session() as session:
+        runs = session.query(OptimisationRun).filter(OptimisationRun.id.in_(submitted.pending_run_ids)).all()
+        foresights = sorted(run.params.get("foresight", "perfect") for run in runs)
+    assert foresights == ["naive-week", "naive-week", "perfect", "perfect"]
+    with pytest.raises(InvalidInput, match="perfect-foresight bound"):
+        submit_study(db, body | {"name": "joint", "base": {"markets": "joint"}}, None, "trader", max_points=200)

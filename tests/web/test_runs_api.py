@@ -68,6 +68,8 @@ def test_bad_input_gets_422_naming_each_field_or_400_and_nothing_is_stored(serve
         ({**BODY, "always_binary": "yes"}, "always_binary", "true or false"),
         ({**BODY, "colour": "red"}, "colour", "not a known parameter"),
         ({**BODY, "id_series": "nope"}, "id_series", "intraday, day_ahead, market_index, system_price"),
+        ({**BODY, "foresight": "oracle"}, "foresight", "naive-week"),
+        ({**BODY, "foresight": "gbm", "markets": "joint"}, "foresight", "perfect-foresight bound"),
     ]:
         response = client.post("/api/v1/runs", json=body, headers=headers)
         assert response.status_code == 422, (body, response.json)
