@@ -1,0 +1,62 @@
+"""Forecast inputs, the naive forecasters and the UK calendar."""
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from domain.forecast_inputs import forecast_inputs
+from domain.forecasters import make_forecaster
+from domain.settlement_time import settlement_index
+from domain.uk_calendar import bank_holidays, is_clock_change_day
+
+
+def _history(first: date, last: date) -> pd.DataFrame:
+    starts = pd.DatetimeIndex(settlement_index(first, last)["interval_start_utc"])
+    return pd.DataFrame({"price": np.arange(len(starts), dtype=float)}, index=starts)
+
+
+def _targets(day: date) -> pd.DatetimeIndex:
+    return pd.DatetimeIndex(settlement_index(day, day)["interval_start_utc"])
+
+
+def test_inputs_hold_only_half_hours_that_ended_before_the_decision():
+    history = _history(date(2024, 3, 1), date(2024, 3, 10))
+    decision = pd.Timestamp("2024-03-09 09:20", tz="UTC")
+    inputs = forecast_inputs(history, decision, _targets(date(2024, 3, 10)), "price")
+    assert inputs.known.index.max() == pd.Timestamp("2024-03-09 08:30", tz="UTC")  # ended 09:00, before 09:20
+    with pytest.raises(ValueError, match="before the decision"):
+        forecast_inputs(history, decision, _targets(date(2024, 3, 9)), "price")
+
+
+def test_naive_week_takes_the_same_settlement_period_across_the_spring_clock_change():
+    history = _history(date(2024, 3, 20), date(2024, 4, 2))
+    day = date(2024, 4, 1)  # a week after 25 March; 31 March (46 periods) lies between
+    inputs = forecast_inputs(history, pd.Timestamp("2024-03-31 08:20", tz="UTC"), _targets(day), "price")
+    forecast = make_forecaster("naive-week").forecast(inputs)
+    week_before = history.loc[_targets(date(2024, 3, 25)), "price"].to_numpy()
+    np.testing.assert_array_equal(forecast, week_before)
+
+
+def test_naive_day_uses_the_latest_day_known_at_the_decision():
+    history = _history(date(2024, 5, 1), date(2024, 5, 10))
+    targets = _targets(date(2024, 5, 10))
+    inputs = forecast_inputs(history, pd.Timestamp("2024-05-09 14:00", tz="UTC"), targets, "price")
+    forecast = make_forecaster("naive-day").forecast(inputs)
+    yesterday = history.loc[_targets(date(2024, 5, 9)), "price"].to_numpy()
+    two_days = history.loc[_targets(date(2024, 5, 8)), "price"].to_numpy()
+    known = _targets(date(2024, 5, 9)) + pd.Timedelta(minutes=30) <= pd.Timestamp("2024-05-09 14:00", tz="UTC")
+    np.testing.assert_array_equal(forecast, np.where(known, yesterday, two_days))
+    assert known.sum() == 30  # 00:00 to 15:00 BST (23:00 to 14:00 UTC) had ended: periods 1..30
+    with pytest.raises(ValueError, match="not one of"):
+        make_forecaster("oracle")
+
+
+def test_bank_holidays_and_clock_change_days():
+    assert sorted(bank_holidays(2024)) == [date(2024, 1, 1), date(2024, 3, 29), date(2024, 4, 1), date(2024, 5, 6),
+                                          date(2024, 5, 27), date(2024, 8, 26), date(2024, 12, 25), date(2024, 12, 26)]
+    assert date(2023, 5, 8) in bank_holidays(2023)  # the Coronation
+    assert date(2022, 12, 27) in bank_holidays(2022)  # Christmas on a Sunday moves to Tuesday
+    assert is_clock_change_day(date(2024, 3, 31)) and is_clock_change_day(date(2024, 10, 27))
+    assert not is_clock_change_day(date(2024, 10, 28))
