@@ -10,14 +10,18 @@ def test_prices_import_detects_the_format_and_prints_the_report(server, tmp_path
     path.write_text("\n".join([lines[0], *[line for line in lines if line[:10] in ("2025-10-25", "2025-10-26")]])
                     + "\n")
     runner = server.test_cli_runner()
-    result = runner.invoke(args=["prices", "import", str(path)])
+    refused = runner.invoke(args=["prices", "import", str(path)])
+    assert refused.exit_code == 1 and "refused whole, nothing was stored" in refused.output
+    assert "--import-good-lines to import the 1 good line(s)" in refused.output
+    result = runner.invoke(args=["prices", "import", str(path), "--import-good-lines"])
     assert result.exit_code == 0, result.output
     assert "epex.csv (epex, source 'epex:epex.csv'): 48 added" in result.output
     assert "Refused day: 2025-10-26 is a clock-change day with 25 hours (50 settlement periods)" in result.output
-    again = runner.invoke(args=["prices", "import", str(path), "--format", "epex"])
+    again = runner.invoke(args=["prices", "import", str(path), "--format", "epex", "--import-good-lines"])
     assert "0 added, 48 unchanged" in again.output
-    events = list_events(server.extensions["powerdesk"].db, action_prefix="prices.imported", actor="cli")
+    events = list_events(server.extensions["powerdesk"].db, action_prefix="prices.good_lines_imported", actor="cli")
     assert len(events) == 2 and events[1].detail["added"] == 48 and events[0].detail["unchanged"] == 48
+    assert len(list_events(server.extensions["powerdesk"].db, action_prefix="prices.import_refused")) == 1
 
 
 def test_prices_import_refuses_a_wrong_format_with_a_message(server, tmp_path):
