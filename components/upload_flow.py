@@ -67,12 +67,12 @@ def upload_flow_area(ids: FlowIds, button, limit_bytes: int) -> html.Div:
         upload_area(ids.upload, button, limit_bytes),
         dcc.Loading(html.Div(id=ids.status, className="mt-2")),
         html.Div([
-            dbc.Button("Confirm import", id=ids.confirm, color="primary", size="sm", className="me-2", hidden=True),
-            dbc.Button("Import the good lines anyway", id=ids.good_lines, color="warning", size="sm",
-                       className="me-2", hidden=True),
-            dbc.Button("Cancel", id=ids.cancel, color="secondary", outline=True, size="sm", className="me-2",
-                       hidden=True),
-            dbc.Button("Undo import", id=ids.undo, color="danger", outline=True, size="sm", hidden=True),
+            # html.Button, as dbc.Button has no ``hidden``; the flow's callbacks show the buttons that apply.
+            html.Button("Confirm import", id=ids.confirm, className="btn btn-primary btn-sm me-2", hidden=True),
+            html.Button("Import the good lines anyway", id=ids.good_lines, className="btn btn-warning btn-sm me-2",
+                        hidden=True),
+            html.Button("Cancel", id=ids.cancel, className="btn btn-outline-secondary btn-sm me-2", hidden=True),
+            html.Button("Undo import", id=ids.undo, className="btn btn-outline-danger btn-sm", hidden=True),
         ], id=ids.actions, className="mt-1"),
         dcc.Store(id=ids.pending, data=None),
         dcc.Store(id=ids.last, data=None),

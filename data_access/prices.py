@@ -80,12 +80,12 @@ class Classification:
         return int((self.rows["status"] == status).sum())
 
 
-def _used_rows(stored: pd.DataFrame, session: Session) -> pd.DataFrame:
+def _used_rows(stored: pd.DataFrame, orders: dict[str, tuple[str, ...]]) -> pd.DataFrame:
     """The stored row readers use per market interval, with its rank (see ``used_prices``)."""
     if stored.empty:
         return stored.assign(rank=pd.Series(dtype=int))
     stored = stored.sort_values("ingested_at", kind="stable")
-    stored = stored.assign(rank=ranks(stored["market"], stored["source"], precedence(session)))
+    stored = stored.assign(rank=ranks(stored["market"], stored["source"], orders))
     stored = stored.iloc[np.argsort(-stored["rank"].to_numpy(), kind="stable")]
     return stored.drop_duplicates(["market", "interval_start_utc"], keep="last")
 
@@ -123,13 +123,14 @@ def classify_prices(session: Session, long_prices: pd.DataFrame, source: str) ->
     any_stored = merged.groupby("row")["stored_price"].count().to_numpy() > 0
     refused_mask = by_row["own_different"].to_numpy()
     unchanged = by_row["same_price"].to_numpy() & ~refused_mask
-    used = _used_rows(stored, session).rename(columns={"source": "used_source",
+    orders = precedence(session)
+    used = _used_rows(stored, orders).rename(columns={"source": "used_source",
                                                        "price_gbp_per_mwh": "used_price_gbp_per_mwh"})
     rows = new.merge(used[[*key, "used_source", "used_price_gbp_per_mwh", "rank"]], on=key, how="left")
     rows = rows.sort_values("row").reset_index(drop=True)
     rows["status"] = np.select([refused_mask, unchanged, any_stored], ["refused", "unchanged", "conflicting"],
                                default="added")
-    new_rank = ranks(pd.Series([m for m in rows["market"]]), pd.Series([source] * len(rows)), precedence(session))
+    new_rank = ranks(pd.Series([m for m in rows["market"]]), pd.Series([source] * len(rows)), orders)
     rows["takes_over"] = (rows["status"] == "added") | (
         (rows["status"] == "conflicting") & (new_rank <= rows["rank"].fillna(len(new_rank) + 99).to_numpy()))
     refused_rows = merged[merged["own_different"] & merged["row"].isin(new["row"][refused_mask])]
@@ -193,7 +194,7 @@ def conflicts_between(session: Session, start_utc: datetime, end_utc: datetime,
         return frame.drop(columns="id").assign(used=pd.Series(dtype=bool))
     frame["interval_start_utc"] = pd.to_datetime(frame["interval_start_utc"], utc=True)
     frame = frame.sort_values(["market", "interval_start_utc", "ingested_at", "id"]).reset_index(drop=True)
-    used = _used_rows(frame, session)
+    used = _used_rows(frame, precedence(session))
     frame["used"] = frame["id"].isin(used["id"])
     return frame.drop(columns="id").reset_index(drop=True)
 
