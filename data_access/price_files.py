@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -73,7 +74,7 @@ def _read_csv(source: Path | BinaryIO | bytes, label: str) -> pd.DataFrame:
     if source[:2] == b"\x1f\x8b":
         try:
             source = gzip.decompress(source)
-        except OSError as error:
+        except (OSError, EOFError, zlib.error) as error:  # EOFError: a truncated gzip stream
             raise PriceFileError(f"{label}: not a readable gzip file") from error
     try:
         frame = pd.read_csv(io.BytesIO(source), encoding="utf-8-sig", dtype=str, keep_default_na=False)
