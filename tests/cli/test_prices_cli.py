@@ -50,3 +50,28 @@ def test_prices_fetch_from_the_folder_source(tmp_path):
         args=["prices", "fetch", "--source", "folder", "--from", "2024-06-02", "--to", "2024-06-01"])
     assert bad.exit_code != 0 and "before the start date" in bad.output
     app.server.extensions["powerdesk"].db.dispose()
+
+
+def test_prices_imports_lists_undo_reverts_and_precedence_shows_and_sets(server, tmp_path):
+    runner = server.test_cli_runner()
+    path = tmp_path / "fix.csv"
+    path.write_text("interval_start_utc,day_ahead\n2023-02-01T00:00:00Z,1.0\n2031-01-01T00:00:00Z,55.5\n")
+    imported = runner.invoke(args=["prices", "import", str(path), "--source", "upload:fix"])
+    assert imported.exit_code == 0 and "2 added" in imported.output, imported.output
+    assert "'seed:zenobe-2023' stays in use" in imported.output
+    listed = runner.invoke(args=["prices", "imports"])
+    import_id = int(listed.output.split()[0].lstrip("#"))
+    assert "fix.csv as 'upload:fix': 2 added, 0 displaced; in effect" in listed.output
+    shown = runner.invoke(args=["prices", "precedence"])
+    assert "day_ahead: feed > seed > upload (default)" in shown.output
+    changed = runner.invoke(args=["prices", "precedence", "--market", "day_ahead", "--order", "upload,seed,feed"])
+    assert changed.exit_code == 0 and "day_ahead: upload > seed > feed (set by cli)" in changed.output
+    bad = runner.invoke(args=["prices", "precedence", "--market", "day_ahead", "--order", "upload"])
+    assert bad.exit_code != 0 and "each of feed, seed, upload once" in bad.output
+    undone = runner.invoke(args=["prices", "undo", str(import_id)])
+    assert undone.exit_code == 0 and f"Import #{import_id} undone: 2 price(s) removed" in undone.output
+    assert "undone by cli" in runner.invoke(args=["prices", "imports"]).output
+    again = runner.invoke(args=["prices", "undo", str(import_id)])
+    assert again.exit_code != 0 and "already undone" in again.output
+    events = list_events(server.extensions["powerdesk"].db, action_prefix="prices.", actor="cli")
+    assert {"prices.imported", "prices.precedence_changed", "prices.import_undone"} <= {e.action for e in events}
