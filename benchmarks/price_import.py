@@ -67,7 +67,8 @@ def main() -> None:
         print(f"{'first load, all feeds (' + format(rows, ',') + ' rows)':<38}{first_load:>10.3f}s"
               f"{raw_insert:>10.3f}s{first_load / raw_insert:>7.1f}×")
         path, fmt, source = DEMO_FEEDS["mid"]
-        again = best_of(repeat, lambda: import_prices(db, path.read_bytes(), path.name, fmt=fmt, source=source))
+        again = best_of(repeat, lambda: import_prices(db, path.read_bytes(), path.name, fmt=fmt, source=source,
+                                                      good_lines_only=True))
         print(f"{'re-import MID (all unchanged)':<38}{again:>10.3f}s{'':>11}{'':>8}")
         prices = prices_for_dates(db, date(2023, 1, 1), date(2023, 12, 31))
         ours = best_of(repeat, lambda: daily_statistics(prices, ("market_index", "day_ahead", "intraday")))

@@ -12,14 +12,14 @@ from dash import Input, Output, State, dcc, html
 from flask_login import current_user
 
 from callbacks.context import database
-from callbacks.uploads import UploadError, read_upload, show_refusals, upload_name
+from callbacks.upload_flow import register_upload_flow
 from components import ids
 from components.carbon_figures import asset_footprint_figure, run_footprint_figure, tradeoff_figure
 from components.feedback import error_alert, info_alert, success_alert
 from domain.roles import role_allows
 from domain.settlement_time import periods_in_day
 from security.authz import current_role, role_callback
-from services import carbon, footprint
+from services import carbon, footprint, upload_flow
 from services.errors import InvalidInput, NotFound, ServiceError
 from services.runs import list_runs
 
@@ -188,33 +188,8 @@ def register(app: dash.Dash) -> None:
         return dcc.send_string(footprint.range_csv(result),
                                f"footprint_{asset_id}_{settlement_date}_{result.first}-{result.last}.csv")
 
-    @role_callback(
-        app,
-        "trader",
-        Output(page.UPLOAD_STATUS, "children"),
-        Input(page.UPLOAD, "contents"),
-        State(page.UPLOAD, "filename"),
-        State(page.REGISTER_ASSETS, "value"),
-        prevent_initial_call=True,
-    )
-    def upload(contents, filename, register):
-        if not contents:
-            return dash.no_update
-        name = upload_name(filename)
-        try:
-            content = read_upload(contents, name, page.upload_limit_bytes())
-        except UploadError as error:
-            return error_alert(str(error))
-        try:
-            report = footprint.import_power_file(database(), content, name,
-                                                 register_assets=bool(register), actor=current_user.username)
-        except ServiceError as error:
-            return error_alert(str(error))
-        registered = f" Registered {', '.join(report.assets_registered)}." if report.assets_registered else ""
-        return success_alert(f"Read {report.rows_read:,} readings from {name} for {', '.join(report.assets)}: "
-                             f"{report.rows_added:,} added, {report.rows_already_stored:,} already stored.{registered}")
-
-    show_refusals(app, page.UPLOAD, page.UPLOAD_STATUS)
+    register_upload_flow(app, page.UPLOAD_FLOW, upload_flow.COV_POWER, page.upload_limit_bytes,
+                         {"register": State(page.REGISTER_ASSETS, "value")})
 
     @app.callback(
         Output(page.RUN_CHART, "figure"),

@@ -8,10 +8,9 @@ import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, Output, State, dcc
-from flask_login import current_user
 
 from callbacks.context import database
-from callbacks.uploads import UploadError, read_upload, show_refusals, upload_name
+from callbacks.upload_flow import register_upload_flow
 from components import ids
 from components.feedback import error_alert, info_alert
 from components.price_figures import (
@@ -20,7 +19,6 @@ from components.price_figures import (
     distribution_chart,
     empty_figure,
     heatmap_chart,
-    import_report_view,
     series_chart,
     spread_chart,
 )
@@ -29,14 +27,16 @@ from domain.markets import MARKET_NAMES, MARKETS
 from domain.price_statistics import daily_statistics
 from domain.roles import role_allows
 from domain.settlement_time import LONDON
-from security.authz import current_role, role_callback
+from security.authz import current_role
+from services import upload_flow
 from services.errors import InvalidInput
+from services.price_imports import market_precedence
 from services.price_week import opening_week
 from services.prices import (
-    import_price_file,
     price_conflicts,
     price_dates,
     prices_for_dates,
+    prices_with_sources_for_dates,
 )
 from services.validation import parse_choices, parse_date_range
 
@@ -48,8 +48,17 @@ def local_times(index: pd.DatetimeIndex) -> list[str]:
     return list(index.tz_convert(LONDON).strftime("%Y-%m-%d %H:%M %Z"))
 
 
-def table_rows(prices: pd.DataFrame, markets) -> list[dict]:
-    """Grid rows: local time label, settlement date and period, one column per ticked market."""
+def precedence_text(rows) -> str:
+    """``Source precedence (best first): Day-ahead feed > seed > upload (default); …``."""
+    parts = [f"{MARKET_NAMES.get(r.market, r.market)} {' > '.join(r.order)}"
+             + (" (default)" if r.is_default else f" (set by {r.updated_by})") for r in rows]
+    return ("Source precedence where sources disagree (best first; feed = published feeds, seed = the seed file, "
+            "upload = files uploaded here; then the newest import): " + "; ".join(parts) + ".")
+
+
+def table_rows(prices: pd.DataFrame, markets, sources: pd.DataFrame | None = None) -> list[dict]:
+    """Grid rows: local time label, settlement date and period, one column per ticked market, and
+    ``<market>_source``, the source each price is read from (when ``sources`` is given)."""
     frame = pd.DataFrame({
         "local_time": local_times(prices.index),
         "settlement_date": [d.isoformat() for d in prices["settlement_date"]],
@@ -58,6 +67,8 @@ def table_rows(prices: pd.DataFrame, markets) -> list[dict]:
     for market in MARKETS:
         if market in prices.columns and market in markets:
             frame[market] = prices[market].to_numpy()
+            if sources is not None and market in sources.columns:
+                frame[f"{market}_source"] = sources[market].reindex(prices.index).to_numpy()
     return frame.astype(object).where(frame.notna(), None).to_dict("records")
 
 
@@ -142,7 +153,7 @@ def register(app: dash.Dash) -> None:
             markets = list(parse_choices(markets, "markets", MARKETS) or ())
             if not markets:
                 return nothing("No market ticked", info_alert("Tick at least one market to see its prices."))
-            prices = prices_for_dates(database(), first, last, tuple(markets))
+            prices, sources = prices_with_sources_for_dates(database(), first, last, tuple(markets))
             conflicts = price_conflicts(database(), first, last, tuple(markets))
         except InvalidInput as error:
             return nothing("Nothing to show", error_alert(str(error)))
@@ -158,7 +169,7 @@ def register(app: dash.Dash) -> None:
             if not conflicts.empty else None
         return (series_chart(prices, markets, theme, _title(first, last)), spread_chart(prices, theme),
                 heatmap_chart(prices, heatmap_market, theme), distribution_chart(prices, markets, theme),
-                daily_stats_rows(stats), conflict_card, table_rows(prices, markets), note)
+                daily_stats_rows(stats), conflict_card, table_rows(prices, markets, sources), note)
 
     @app.callback(
         Output(page.STATS_GRID, "exportDataAsCsv"),
@@ -188,30 +199,13 @@ def register(app: dash.Dash) -> None:
         export = prices_csv_frame(prices)
         return dcc.send_data_frame(export.to_csv, f"powerdesk_prices_{first}_{last}.csv", index=False)
 
-    @role_callback(
-        app,
-        "trader",
-        Output(page.UPLOAD_STATUS, "children"),
-        Input(page.UPLOAD, "contents"),
-        State(page.UPLOAD, "filename"),
-        State(page.UPLOAD_FORMAT, "value"),
-        prevent_initial_call=True,
-    )
-    def upload(contents, filename, fmt):
-        if not contents:
-            return dash.no_update
-        name = upload_name(filename)
-        try:
-            content = read_upload(contents, name, page.upload_limit_bytes())
-        except UploadError as error:
-            return error_alert(str(error))
-        fmt = fmt if fmt in ("seed", "mid", "epex") else None
-        try:
-            report = import_price_file(database(), content, name, fmt=fmt,
-                                       actor=getattr(current_user, "username", None) or "unknown")
-        except InvalidInput as error:
-            return error_alert(f"Nothing was stored. {error}")
-        colour = "success" if not report.rows_rejected and not report.rows_conflicting else "warning"
-        return dbc.Alert(import_report_view(report), color=colour, className="py-2 mb-2", dismissable=True)
+    register_upload_flow(app, page.UPLOAD_FLOW, upload_flow.PRICES, page.upload_limit_bytes,
+                         {"format": State(page.UPLOAD_FORMAT, "value")})
 
-    show_refusals(app, page.UPLOAD, page.UPLOAD_STATUS)
+    @app.callback(
+        Output(page.PRECEDENCE, "children"),
+        Input(page.LOAD, "data"),
+        Input(page.UPLOAD_STATUS, "children"),
+    )
+    def show_precedence(_load, _upload):
+        return precedence_text(market_precedence(database()))

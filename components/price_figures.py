@@ -226,7 +226,8 @@ def conflicts_view(conflicts: pd.DataFrame, limit: int = 50) -> html.Div | None:
     more = len(conflicts) - len(shown)
     return html.Div([
         html.H3(f"Conflicting prices: {len(intervals):,} interval(s) where sources disagree", className="h6"),
-        html.P("Both prices are kept. Charts, statistics, runs and downloads use the newest import.",
+        html.P("Both prices are kept. Charts, statistics, runs and downloads use the one marked used: the market's "
+               "source precedence decides, then the newest import.",
                className="small text-body-secondary mb-2"),
         html.Table([html.Thead(html.Tr([html.Th(h) for h in
                                         ("Market", "Settlement", "UK time", "Source", "£/MWh", "")])),
@@ -253,7 +254,7 @@ def import_report_view(report) -> html.Div:
         items.append(html.Div(f"… and {len(other) - min(len(other), 20) + max(hidden, 0):,} more rejected.",
                               className="small"))
     if report.conflicts:
-        items.append(html.Div("Conflicts (both prices kept; the newest import is used):",
+        items.append(html.Div("Conflicts (both prices kept; the source precedence decides which is used):",
                               className="small fw-semibold"))
         items.append(html.Ul([
             html.Li(f"{MARKET_NAMES.get(c['market'], c['market'])} {c['settlement_date']} SP{c['settlement_period']}: "

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -77,8 +78,8 @@ class ParsedPrices:
     format: str
     prices: pd.DataFrame
     """market, interval_start_utc (aware UTC), price_gbp_per_mwh, line."""
-    rejected: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["line", "reason"]))
-    """line (int), reason (str), sorted by line."""
+    rejected: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["line", "column", "reason"]))
+    """line (int), column (the file's column name, str), reason (str), sorted by line."""
     refused_days: list[str] = field(default_factory=list)
     """Whole days refused (EPEX clock-change days), as messages."""
     missing: int = 0
@@ -96,7 +97,7 @@ def _read_csv(source: Path | BinaryIO | bytes, label: str) -> pd.DataFrame:
     if source[:2] == b"\x1f\x8b":
         try:
             source = gzip.decompress(source)
-        except OSError as error:
+        except (OSError, EOFError, zlib.error) as error:  # EOFError: a truncated gzip stream
             raise PriceFileError(f"{label}: not a readable gzip file") from error
     try:
         try:
@@ -168,27 +169,30 @@ def _lines(frame: pd.DataFrame) -> np.ndarray:
     return np.arange(len(frame)) + 2  # the header is line 1
 
 
-def _reject(lines, reason) -> pd.DataFrame:
+def _reject(lines, reason, column="") -> pd.DataFrame:
     lines = np.asarray(lines, dtype=int)
     reasons = reason if isinstance(reason, (list, np.ndarray, pd.Series)) else [reason] * len(lines)
-    return pd.DataFrame({"line": lines, "reason": list(reasons)})
+    columns = column if isinstance(column, (list, np.ndarray, pd.Series)) else [column] * len(lines)
+    return pd.DataFrame({"line": lines, "column": list(columns), "reason": list(reasons)})
 
 
 def _check_prices(long: pd.DataFrame) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
     """Drop non-numeric, NaN and out-of-range prices, returning the rejections."""
     raw = long["price_gbp_per_mwh"].astype(str).str.strip()
     value = pd.to_numeric(raw, errors="coerce")
+    column = long["column"] if "column" in long.columns else long["market"]
     rejects = []
     bad = value.isna() | ~np.isfinite(value.fillna(0))
     if bad.any():
         shown = raw[bad].where(raw[bad] != "", "(empty)")
         rejects.append(_reject(long.loc[bad, "line"], [f"{m}: price {v!r} is not a number"
-                                                      for m, v in zip(long.loc[bad, "market"], shown, strict=True)]))
+                                                      for m, v in zip(long.loc[bad, "market"], shown, strict=True)],
+                               column[bad].to_numpy()))
     out = ~bad & ((value < MIN_PRICE_GBP_PER_MWH) | (value > MAX_PRICE_GBP_PER_MWH))
     if out.any():
         rejects.append(_reject(long.loc[out, "line"], [
             f"{m}: price {v:g} £/MWh is outside {MIN_PRICE_GBP_PER_MWH:,.0f}..{MAX_PRICE_GBP_PER_MWH:,.0f}"
-            for m, v in zip(long.loc[out, "market"], value[out], strict=True)]))
+            for m, v in zip(long.loc[out, "market"], value[out], strict=True)], column[out].to_numpy()))
     keep = ~bad & ~out
     good = long.loc[keep].copy()
     good["price_gbp_per_mwh"] = value[keep].astype(float)
@@ -196,30 +200,32 @@ def _check_prices(long: pd.DataFrame) -> tuple[pd.DataFrame, list[pd.DataFrame]]
 
 
 def _check_times(frame: pd.DataFrame, starts: pd.Series, lines: np.ndarray, raw: pd.Series,
-                 already: np.ndarray | None = None) -> tuple[pd.Series, list[pd.DataFrame]]:
+                 already: np.ndarray | None = None, column: str = "") -> tuple[pd.Series, list[pd.DataFrame]]:
     """Reject unparseable, off-grid and duplicated starts (every line of a duplicate); returns the keep
     mask. Rows in ``already`` were rejected by the caller and are not reported again."""
     rejects = []
     already = np.zeros(len(frame), dtype=bool) if already is None else already
     malformed = starts.isna().to_numpy() & ~already
     if malformed.any():
-        rejects.append(_reject(lines[malformed], [f"time {v!r} is not a valid time" for v in raw[malformed]]))
+        rejects.append(_reject(lines[malformed], [f"time {v!r} is not a valid time" for v in raw[malformed]], column))
     off_grid = ~malformed & ~already & ((starts.dt.minute % 30 != 0) | (starts.dt.second != 0)).fillna(False).to_numpy()
     if off_grid.any():
-        rejects.append(_reject(lines[off_grid], [f"time {v!r} is not on a half-hour boundary" for v in raw[off_grid]]))
+        rejects.append(_reject(lines[off_grid], [f"time {v!r} is not on a half-hour boundary" for v in raw[off_grid]],
+                               column))
     ok = ~malformed & ~off_grid & ~already
     duplicated = ok & starts.duplicated(keep=False).to_numpy() & starts.notna().to_numpy()
     if duplicated.any():
         first_line = pd.Series(lines[duplicated]).groupby(starts[duplicated].to_numpy()).transform("min").to_numpy()
         rejects.append(_reject(lines[duplicated], [
             f"time {t.isoformat()} appears more than once (first on line {f}); all its rows are refused"
-            for t, f in zip(starts[duplicated], first_line, strict=True)]))
+            for t, f in zip(starts[duplicated], first_line, strict=True)], column))
     return pd.Series(ok & ~duplicated, index=frame.index), rejects
 
 
 def _finish(fmt: str, long: pd.DataFrame, rejects: list[pd.DataFrame], refused: list[str] | None = None) -> ParsedPrices:
     good, price_rejects = _check_prices(long)
     rejected = pd.concat([_reject([], []), *rejects, *price_rejects], ignore_index=True)
+    rejected["column"] = rejected["column"].astype(str)
     rejected = rejected.sort_values("line", kind="stable").reset_index(drop=True)
     good = good.sort_values(["market", "interval_start_utc"]).reset_index(drop=True)[_LONG_COLUMNS]
     return ParsedPrices(fmt, good, rejected, refused or [])
@@ -241,7 +247,8 @@ def _parse_seed(frame: pd.DataFrame, label: str) -> ParsedPrices:
         parses = pd.to_datetime(raw, format="ISO8601", errors="coerce", utc=True).notna()
         naive = (~has_offset & parses).to_numpy()
         if naive.any():
-            rejects.append(_reject(lines[naive], [f"time {v!r} has no UTC offset (add Z)" for v in raw[naive]]))
+            rejects.append(_reject(lines[naive], [f"time {v!r} has no UTC offset (add Z)" for v in raw[naive]],
+                                   "interval_start_utc"))
         markets = [c for c in MARKETS if c in frame.columns]
         if not markets:
             raise PriceFileError(f"{label}: needs a day_ahead, intraday or market_index column")
@@ -256,17 +263,21 @@ def _parse_seed(frame: pd.DataFrame, label: str) -> ParsedPrices:
         wide = frame.rename(columns=_SEED_COLUMNS)
         markets = list(_SEED_COLUMNS.values())
         naive = np.zeros(len(frame), dtype=bool)
-    keep, time_rejects = _check_times(frame, starts, lines, raw, already=naive)
+    time_column = "interval_start_utc" if "interval_start_utc" in frame.columns else "time"
+    keep, time_rejects = _check_times(frame, starts, lines, raw, already=naive, column=time_column)
     rejects += time_rejects
     wide = wide.assign(interval_start_utc=starts, line=lines)[keep.to_numpy()]
-    return _finish("seed", _melt(wide, markets), rejects)
+    long = _melt(wide, markets)
+    file_columns = {market: name for name, market in _SEED_COLUMNS.items()} if time_column == "time" else {}
+    long["column"] = long["market"].map(lambda m: file_columns.get(m, m))
+    return _finish("seed", long, rejects)
 
 
 def _parse_mid(frame: pd.DataFrame, label: str) -> ParsedPrices:
     lines = _lines(frame)
     raw = frame["StartTime"].str.strip()
     starts = pd.to_datetime(raw, utc=True, format="ISO8601", errors="coerce")
-    keep, rejects = _check_times(frame, starts, lines, raw)
+    keep, rejects = _check_times(frame, starts, lines, raw, column="StartTime")
     # The start must be the start of the stated settlement date and period (UTC offset and DST
     # are checked, so a file with local times in StartTime is refused row by row).
     sdate = pd.to_datetime(frame["SettlementDate"].str.strip(), format="%Y-%m-%d", errors="coerce")
@@ -280,16 +291,19 @@ def _parse_mid(frame: pd.DataFrame, label: str) -> ParsedPrices:
     if mismatch.any():
         rejects.append(_reject(lines[mismatch], [
             f"StartTime {t} is not settlement period {p} of {d}" for t, d, p in
-            zip(raw[mismatch], frame["SettlementDate"][mismatch], frame["SettlementPeriod"][mismatch], strict=True)]))
+            zip(raw[mismatch], frame["SettlementDate"][mismatch], frame["SettlementPeriod"][mismatch], strict=True)],
+            "StartTime"))
     keep &= ~mismatch
     if "DataProvider" in frame.columns:
         other = keep.to_numpy() & (frame["DataProvider"].str.strip() != "APXMIDP").to_numpy()
         if other.any():
             rejects.append(_reject(lines[other], [f"data provider {v!r} is not APXMIDP"
-                                                  for v in frame["DataProvider"][other]]))
+                                                  for v in frame["DataProvider"][other]], "DataProvider"))
             keep &= ~other
     wide = pd.DataFrame({"interval_start_utc": starts, "line": lines, "market_index": frame["Price"]})[keep.to_numpy()]
-    return _finish("mid", _melt(wide, ["market_index"]), rejects)
+    long = _melt(wide, ["market_index"])
+    long["column"] = "Price"
+    return _finish("mid", long, rejects)
 
 
 def _settlement_starts(frame: pd.DataFrame, date_format: str, lines: np.ndarray
@@ -379,11 +393,11 @@ def _parse_epex(frame: pd.DataFrame, label: str) -> ParsedPrices:
     rejects = []
     malformed = days.isna().to_numpy()
     if malformed.any():
-        rejects.append(_reject(lines[malformed], [f"date {v!r} is not YYYY-MM-DD" for v in raw[malformed]]))
+        rejects.append(_reject(lines[malformed], [f"date {v!r} is not YYYY-MM-DD" for v in raw[malformed]], "Date"))
     duplicated = ~malformed & days.duplicated(keep=False).to_numpy()
     if duplicated.any():
         rejects.append(_reject(lines[duplicated], [f"date {v} appears more than once; all its rows are refused"
-                                                   for v in raw[duplicated]]))
+                                                   for v in raw[duplicated]], "Date"))
     ok = ~malformed & ~duplicated
     counts = np.array([periods_in_day(d.date()) if pd.notna(d) else 48 for d in days])
     clock_change = ok & (counts != 48)
@@ -395,7 +409,7 @@ def _parse_epex(frame: pd.DataFrame, label: str) -> ParsedPrices:
             for d, c in zip(days[clock_change], counts[clock_change], strict=True)
         ]
         refused = messages
-        rejects.append(_reject(lines[clock_change], messages))
+        rejects.append(_reject(lines[clock_change], messages, "Date"))
     ok &= ~clock_change
     # On a 48-period day local hour h starts h hours after local midnight (no DST change inside).
     day_rows = frame[ok]
@@ -411,6 +425,7 @@ def _parse_epex(frame: pd.DataFrame, label: str) -> ParsedPrices:
         "interval_start_utc": pd.DatetimeIndex(starts).tz_localize("UTC") if n else pd.DatetimeIndex([], tz="UTC"),
         "price_gbp_per_mwh": values,
         "line": np.repeat(lines[ok], 48),
+        "column": np.tile(np.repeat(_EPEX_HOURS, 2), n),
     })
     parsed = _finish("epex", long, rejects, refused)
     # One bad hourly value is reported once (not for both of its half-hours).

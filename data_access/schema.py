@@ -120,6 +120,54 @@ class MarketPrice(Base):
     price_gbp_per_mwh: Mapped[float] = mapped_column(Float)
     source: Mapped[str] = mapped_column(String(64))
     ingested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    import_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    """The ``price_imports`` row that added it (NULL for rows stored before imports were recorded)."""
+
+
+class PriceImport(Base):
+    """One price import: who, what file, what it added (``market_prices.import_id``) and what it displaced."""
+
+    __tablename__ = "price_imports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    actor: Mapped[str] = mapped_column(String(64))
+    source: Mapped[str] = mapped_column(String(64))
+    file_name: Mapped[str] = mapped_column(String(200))
+    format: Mapped[str] = mapped_column(String(16))
+    good_lines_only: Mapped[bool] = mapped_column(Boolean, default=False)
+    """True when the trader imported the good lines of a file that had rejected ones."""
+    rows_added: Mapped[int] = mapped_column(Integer, default=0)
+    rows_displaced: Mapped[int] = mapped_column(Integer, default=0)
+    undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    undone_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class PriceImportDisplaced(Base):
+    """A stored price an import took over from (readers used it before, the import's price after).
+
+    The displaced row itself stays in ``market_prices``, so undoing the import makes it used again."""
+
+    __tablename__ = "price_import_displaced"
+    __table_args__ = (Index("ix_price_import_displaced_import", "import_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    import_id: Mapped[int] = mapped_column(ForeignKey("price_imports.id", ondelete="CASCADE"))
+    market: Mapped[str] = mapped_column(String(32))
+    interval_start_utc: Mapped[datetime] = mapped_column(UTCDateTime)
+    source: Mapped[str] = mapped_column(String(64))
+    price_gbp_per_mwh: Mapped[float] = mapped_column(Float)
+
+
+class PricePrecedence(Base):
+    """Which kind of source wins an interval of one market, best first (e.g. ``feed,seed,upload``)."""
+
+    __tablename__ = "price_precedence"
+
+    market: Mapped[str] = mapped_column(String(32), primary_key=True)
+    order: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    updated_by: Mapped[str] = mapped_column(String(64), default="system")
 
 
 LIVE_REUSE = "status IN ('queued', 'running', 'succeeded') AND duplicate_of_id IS NULL"

@@ -7,7 +7,8 @@ from dash import dcc, html
 from components.carbon_figures import tradeoff_figure
 from components.feedback import info_alert
 from components.graph import graph
-from components.uploads import limit_note, upload_area
+from components.upload_flow import FlowIds, upload_flow_area
+from components.uploads import limit_note
 from security.request_checks import max_upload_bytes
 from services.footprint import MAX_FILE_BYTES
 
@@ -25,9 +26,10 @@ TOTALS = "carbon-totals"
 DOWNLOAD_BUTTON = "carbon-download-button"
 DOWNLOAD = "carbon-download"
 UPLOAD_SECTION = "carbon-upload-section"
-UPLOAD = "carbon-upload"
+UPLOAD_FLOW = FlowIds("carbon")
+UPLOAD = UPLOAD_FLOW.upload
 REGISTER_ASSETS = "carbon-register-assets"
-UPLOAD_STATUS = "carbon-upload-status"
+UPLOAD_STATUS = UPLOAD_FLOW.status
 RUN = "carbon-run"
 RUN_MESSAGE = "carbon-run-message"
 RUN_CHART = "carbon-run-chart"
@@ -77,12 +79,13 @@ def _assets_tab(asset, day, first, last):
         html.H3("Add power readings from a file", className="h6"),
         html.P(["COV CSV with columns ", html.Code("Time, Variable, AssetId, Value"),
                 " (power in kW, negative = export; times without an offset are UTC). Every row is checked "
-                "before anything is stored; readings already stored are skipped. ", limit_note(upload_limit_bytes())],
+                "and you see what the file would add before you confirm; a file with any bad row is refused "
+                "whole; readings already stored are skipped. ", limit_note(upload_limit_bytes())],
                className="small text-body-secondary mb-2"),
         dbc.Checklist(id=REGISTER_ASSETS, options=[{"label": "Register asset ids not seen before", "value": "yes"}],
                       value=[], switch=True, className="mb-2"),
-        upload_area(UPLOAD, dbc.Button("Choose a CSV file…", color="primary", outline=True), upload_limit_bytes()),
-        html.Div(id=UPLOAD_STATUS, className="mt-2"),
+        upload_flow_area(UPLOAD_FLOW, dbc.Button("Choose a CSV file…", color="primary", outline=True),
+                         upload_limit_bytes()),
     ]), className="mt-3"), id=UPLOAD_SECTION, hidden=True)
     return html.Div([
         controls,

@@ -8,7 +8,8 @@ from dash import dcc, html
 
 from components.graph import graph
 from components.price_figures import DAILY_STATS_COLUMNS
-from components.uploads import limit_note, upload_area
+from components.upload_flow import FlowIds, upload_flow_area
+from components.uploads import limit_note
 from domain.markets import MARKET_NAMES
 from security.request_checks import max_upload_bytes
 
@@ -35,10 +36,12 @@ TABLE = "prices-table"
 DOWNLOAD_BUTTON = "prices-download-button"
 DOWNLOAD = "prices-download"
 UPLOAD_SECTION = "prices-upload-section"
-UPLOAD = "prices-upload"
+UPLOAD_FLOW = FlowIds("prices")
+UPLOAD = UPLOAD_FLOW.upload
 UPLOAD_FORMAT = "prices-upload-format"
-UPLOAD_STATUS = "prices-upload-status"
+UPLOAD_STATUS = UPLOAD_FLOW.status
 COVERAGE = "prices-coverage"
+PRECEDENCE = "prices-precedence"
 
 _PRICE = {"type": "numericColumn",
           "valueFormatter": {"function": "params.value == null ? '' : d3.format('.2f')(params.value)"}}
@@ -47,6 +50,8 @@ TABLE_COLUMNS = [
     {"field": "settlement_date", "headerName": "Settlement date"},
     {"field": "settlement_period", "headerName": "SP", "maxWidth": 80, "type": "numericColumn"},
     *[{"field": market, "headerName": f"{name} £/MWh", **_PRICE} for market, name in MARKET_NAMES.items()],
+    *[{"field": f"{market}_source", "headerName": f"{name} source", "minWidth": 160}
+      for market, name in MARKET_NAMES.items()],
 ]
 
 
@@ -84,10 +89,14 @@ def layout(**_query):
         _card([
             html.H3("Import prices from a file", className="h6"),
             html.P(["Seed DA/ID CSV (", html.Code("time, day-ahead, intra-day"), " or ",
-                    html.Code("interval_start_utc, day_ahead, intraday"), "), Elexon Market Index Data CSV (Insights or the portal's export), "
-                    "Elexon system prices CSV, or EPEX hourly day-ahead CSV (one row per day); .csv.gz too. Bad values are rejected with their line "
-                    "numbers, a price that differs from another source's is kept beside it and flagged, and "
-                    "importing the same file again changes nothing. EPEX clock-change days are refused. ",
+                    html.Code("interval_start_utc, day_ahead, intraday"), "), Elexon Market Index Data CSV (Insights "
+                    "or the portal's export), Elexon system prices CSV, or EPEX hourly day-ahead CSV (one row per "
+                    "day); .csv.gz too. You see what the file would change "
+                    "before anything is stored, and confirm. A file with any rejected line (line, column and "
+                    "reason are listed) is refused whole, unless you choose to import its good lines anyway. A "
+                    "price that differs from another source's is kept beside it; which one is used follows the "
+                    "source precedence below. Importing the same file again changes nothing; an import can be "
+                    "undone. EPEX clock-change days are refused. ",
                     limit_note(upload_limit_bytes())],
                    className="small text-body-secondary mb-2"),
             dbc.Row([
@@ -99,10 +108,9 @@ def layout(**_query):
                                               {"label": "Elexon system prices", "value": "system"},
                                               {"label": "EPEX hourly day-ahead", "value": "epex"}]),
                         md=3),
-                dbc.Col(upload_area(UPLOAD, dbc.Button("Choose a price file…", color="primary", outline=True),
-                                    upload_limit_bytes()), md="auto"),
-            ], className="g-2 align-items-center"),
-            dcc.Loading(html.Div(id=UPLOAD_STATUS, className="mt-2")),
+            ], className="g-2 align-items-center mb-2"),
+            upload_flow_area(UPLOAD_FLOW, dbc.Button("Choose a price file…", color="primary", outline=True),
+                             upload_limit_bytes()),
         ]),
         id=UPLOAD_SECTION,
         hidden=True,
@@ -153,6 +161,7 @@ def layout(**_query):
                                               "paginationPageSizeSelector": [46, 48, 50, 96, 336]},
                              style={"height": "420px"})),
             dcc.Download(id=DOWNLOAD),
+            html.Div(id=PRECEDENCE, className="small text-body-secondary mt-2"),
             upload,
         ]
     )

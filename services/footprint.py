@@ -141,45 +141,72 @@ def _implausible(session, readings: pd.DataFrame, now_utc: datetime) -> list[tup
     return problems
 
 
+@dataclass(frozen=True)
+class PowerPreview:
+    """What importing a COV file would do (nothing stored): per asset, readings new and already stored."""
+
+    source: str
+    rows_read: int
+    new: dict[str, int]
+    already_stored: dict[str, int]
+    assets_to_register: list[str]
+    first_utc: datetime | None
+    last_utc: datetime | None
+
+    @property
+    def rows_new(self) -> int:
+        return sum(self.new.values())
+
+
+def _check_readings(session, readings: pd.DataFrame, register_assets: bool,
+                    now_utc: datetime) -> tuple[list[str], pd.DataFrame, dict[str, int]]:
+    """Every check an import makes before storing: (assets to register, new readings, already stored per
+    asset). Raises InvalidInput (or ImplausibleReadings) naming every problem; writes nothing."""
+    assets = sorted(readings["asset_id"].unique())
+    known = store.known_asset_ids(session, assets)
+    unknown = [a for a in assets if a not in known]
+    if unknown and not register_assets:
+        raise InvalidInput(
+            f"unknown asset(s) {', '.join(unknown)}: register them first, or import with --register-assets "
+            "(the 'register unknown assets' option); nothing was stored")
+    for asset_id in unknown:
+        _check_asset_id(asset_id)
+    implausible = _implausible(session, readings, now_utc)
+    if implausible:
+        raise ImplausibleReadings(implausible)
+    problems = []
+    to_insert = []
+    unchanged: dict[str, int] = {}
+    for asset_id, rows in readings.groupby("asset_id"):
+        stored = store.stored_readings(session, asset_id, rows["time_utc"].min().to_pydatetime(),
+                                       rows["time_utc"].max().to_pydatetime())
+        merged = rows.merge(stored, on="time_utc", how="left", suffixes=("", "_stored"))
+        present = merged["power_kw_stored"].notna()
+        differs = present & ~np.isclose(merged["power_kw"], merged["power_kw_stored"].fillna(0.0))
+        for line, when, new, old in merged.loc[differs, ["line", "time_utc", "power_kw",
+                                                         "power_kw_stored"]].itertuples(index=False):
+            problems.append((int(line), f"asset {asset_id} already has {old:g} kW stored at {when.isoformat()}, "
+                                        f"not {new:g} kW"))
+        unchanged[asset_id] = int((present & ~differs).sum())
+        to_insert.append(merged.loc[~present, ["asset_id", "time_utc", "power_kw"]])
+    if problems:
+        problems.sort()
+        shown = "; ".join(f"line {n}: {m}" for n, m in problems[:20])
+        raise InvalidInput(f"{len(problems)} reading(s) contradict stored ones; nothing was stored: {shown}")
+    return unknown, pd.concat(to_insert, ignore_index=True), unchanged
+
+
 def _store_readings(db: Database, readings: pd.DataFrame, source: str, register_assets: bool,
                     actor: str, now_utc: datetime | None = None) -> PowerImportReport:
     """Store checked readings in one transaction: all new ones, or none when anything is wrong.
 
     ``now_utc`` is the clock of the plausibility check (default: now)."""
     assets = sorted(readings["asset_id"].unique())
-    to_insert = []
-    unchanged = 0
     with db.session() as session:
-        known = store.known_asset_ids(session, assets)
-        unknown = [a for a in assets if a not in known]
-        if unknown and not register_assets:
-            raise InvalidInput(
-                f"unknown asset(s) {', '.join(unknown)}: register them first, or import with --register-assets "
-                "(the 'register unknown assets' option); nothing was stored")
-        implausible = _implausible(session, readings, now_utc or utc_now())
-        if implausible:
-            raise ImplausibleReadings(implausible)
+        unknown, new, unchanged_by_asset = _check_readings(session, readings, register_assets, now_utc or utc_now())
+        unchanged = sum(unchanged_by_asset.values())
         for asset_id in unknown:
-            _check_asset_id(asset_id)
             store.add_asset(session, asset_id, asset_id)
-        problems = []
-        for asset_id, rows in readings.groupby("asset_id"):
-            stored = store.stored_readings(session, asset_id, rows["time_utc"].min().to_pydatetime(),
-                                           rows["time_utc"].max().to_pydatetime())
-            merged = rows.merge(stored, on="time_utc", how="left", suffixes=("", "_stored"))
-            present = merged["power_kw_stored"].notna()
-            differs = present & ~np.isclose(merged["power_kw"], merged["power_kw_stored"].fillna(0.0))
-            for line, when, new, old in merged.loc[differs, ["line", "time_utc", "power_kw",
-                                                             "power_kw_stored"]].itertuples(index=False):
-                problems.append((int(line), f"asset {asset_id} already has {old:g} kW stored at {when.isoformat()}, "
-                                            f"not {new:g} kW"))
-            unchanged += int((present & ~differs).sum())
-            to_insert.append(merged.loc[~present, ["asset_id", "time_utc", "power_kw"]])
-        if problems:
-            problems.sort()
-            shown = "; ".join(f"line {n}: {m}" for n, m in problems[:20])
-            raise InvalidInput(f"{len(problems)} reading(s) contradict stored ones; nothing was stored: {shown}")
-        new = pd.concat(to_insert, ignore_index=True)
         store.insert_readings(session, new, source)
         for asset_id, rows in new.groupby("asset_id"):
             first_day = to_settlement_period(rows["time_utc"].min().to_pydatetime()).settlement_date
@@ -196,15 +223,31 @@ def _store_readings(db: Database, readings: pd.DataFrame, source: str, register_
                              readings["time_utc"].min().to_pydatetime(), readings["time_utc"].max().to_pydatetime())
 
 
-def import_power_file(db: Database, content: bytes, filename: str, register_assets: bool = False,
-                      actor: str = "system", now_utc: datetime | None = None) -> PowerImportReport:
-    """Import a COV CSV (``Time, Variable, AssetId, Value`` in kW) whole or not at all; re-import adds nothing."""
+def _read_power_file(content: bytes, filename: str) -> pd.DataFrame:
     if len(content) > MAX_FILE_BYTES:
         raise InvalidInput(f"{filename} is larger than {MAX_FILE_BYTES // 1_000_000} MB; split it")
     try:
-        readings = read_cov_csv(content, filename)
+        return read_cov_csv(content, filename)
     except PowerFileError as error:
         raise InvalidInput(str(error)) from error
+
+
+def preview_power_file(db: Database, content: bytes, filename: str, register_assets: bool = False,
+                       now_utc: datetime | None = None) -> PowerPreview:
+    """What ``import_power_file`` would do, with every check it makes, storing nothing."""
+    readings = _read_power_file(content, filename)
+    with db.session() as session:
+        unknown, new, unchanged = _check_readings(session, readings, register_assets, now_utc or utc_now())
+    counts = new.groupby("asset_id").size()
+    return PowerPreview(f"file:{filename}"[:120], len(readings),
+                        {a: int(counts.get(a, 0)) for a in sorted(readings["asset_id"].unique())}, unchanged,
+                        unknown, readings["time_utc"].min().to_pydatetime(), readings["time_utc"].max().to_pydatetime())
+
+
+def import_power_file(db: Database, content: bytes, filename: str, register_assets: bool = False,
+                      actor: str = "system", now_utc: datetime | None = None) -> PowerImportReport:
+    """Import a COV CSV (``Time, Variable, AssetId, Value`` in kW) whole or not at all; re-import adds nothing."""
+    readings = _read_power_file(content, filename)
     return _store_readings(db, readings, f"file:{filename}"[:120], register_assets, actor, now_utc)
 
 

@@ -36,9 +36,11 @@ def build_source(settings: Settings, name: str) -> PriceSource:
 
 
 def fetch_prices(db: Database, settings: Settings, source_name: str, first: date, last: date,
-                 actor: str = "system", source: PriceSource | None = None) -> FetchOutcome:
+                 actor: str = "system", source: PriceSource | None = None,
+                 good_lines_only: bool = False) -> FetchOutcome:
     """Fetch settlement dates ``first``..``last`` from a source and import each document (each in
-    its own transaction, with its own report). Rows outside the range are left out."""
+    its own transaction, with its own report). Rows outside the range are left out. A document with
+    a rejected line is refused whole unless ``good_lines_only`` (see ``import_prices``)."""
     if last < first:
         raise InvalidInput(f"the end date {last.isoformat()} is before the start date {first.isoformat()}")
     if (last - first).days + 1 > MAX_FETCH_DAYS:
@@ -54,7 +56,8 @@ def fetch_prices(db: Database, settings: Settings, source_name: str, first: date
         try:
             outcome.reports.append(import_prices(db, document.content, document.name, fmt=document.format,
                                                  source=f"{source.name}:{document.name}"[:64] if source.name == "folder"
-                                                 else source.name, actor=actor, window=window))
+                                                 else source.name, actor=actor, window=window,
+                                                 good_lines_only=good_lines_only))
         except InvalidInput as error:
             outcome.notes.append(f"{document.name}: skipped: {error}")
     return outcome

@@ -45,3 +45,43 @@ def test_prices_page_draws_its_charts_for_the_demo_data(powerdesk_browser):
     assert "latest week with every market" in walk.duo.find_element("#prices-dates-hint").text
     assert walk.present("#prices-upload-section:not([hidden])")
     assert walk.console_errors() == []
+
+
+def click(walk, css: str) -> None:
+    """Click a button at the foot of the page (scrolled into view; the sticky header may cover it)."""
+    button = walk.duo.wait_for_element(css, timeout=30)
+    walk.driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].click();", button)
+
+
+def test_a_trader_previews_confirms_and_undoes_a_price_upload(powerdesk_browser, tmp_path):
+    """Preview (with the seed's conflicting price, which stays in use), confirm, then undo: the stored
+    prices come back to what they were."""
+    from data_access.prices import coverage
+
+    walk = powerdesk_browser
+
+    def stored() -> dict:
+        with walk.db.session() as session:
+            return {row.market: row.intervals for row in coverage(session)}
+
+    before = stored()
+    path = tmp_path / "fix.csv"
+    # 2023-02-01 00:00 UTC is in the seed (149.30 day-ahead); 2031 is new
+    path.write_bytes(b"interval_start_utc,day_ahead\n2023-02-01T00:00:00Z,1.00\n2031-01-01T00:00:00Z,55.5\n")
+    walk.log_in("trader")
+    wait_until(walk, lambda: walk.path() == "/", "login did not land on the Overview")
+    walk.open("/prices")
+    walk.duo.wait_for_element("#prices-upload-section:not([hidden])", timeout=30)
+    walk.driver.find_element(By.CSS_SELECTOR, "#prices-upload input[type=file]").send_keys(str(path))
+    walk.duo.wait_for_contains_text("#prices-upload-status", "would add 1, leave 0 unchanged", timeout=30)
+    preview = walk.duo.find_element("#prices-upload-status").text
+    assert "149.30 £/MWh (seed:zenobe-2023)" in preview and "the stored one (precedence)" in preview
+    assert stored() == before  # nothing stored before the confirmation
+    click(walk, "#prices-upload-confirm:not([hidden])")
+    walk.duo.wait_for_contains_text("#prices-upload-status", "2 added", timeout=30)
+    assert stored()["day_ahead"] == before["day_ahead"] + 2  # the conflicting price is kept beside the seed's
+    click(walk, "#prices-upload-undo:not([hidden])")
+    walk.duo.wait_for_contains_text("#prices-upload-status", "undone: 2 price(s) removed", timeout=30)
+    assert stored() == before
+    walk.duo.wait_for_contains_text("#prices-precedence", "Day-ahead feed > seed > upload (default)", timeout=30)
+    assert walk.console_errors() == []

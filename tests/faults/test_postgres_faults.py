@@ -19,7 +19,7 @@ from sqlalchemy import create_engine, func, select, text
 
 from data_access.schema import MarketPrice
 from tests.conftest import POSTGRES_ADMIN_URL, build_app, log_in, make_settings
-from tests.dash_requests import callback_body, find_callback
+from tests.dash_requests import callback_body, find_callback_by_input
 
 pytestmark = pytest.mark.postgres
 UPLOADS = 24
@@ -35,9 +35,12 @@ def _price_file(day: int) -> bytes:
 
 def _upload_body(dash_app, day: int) -> dict:
     content = "data:text/csv;base64," + base64.b64encode(_price_file(day)).decode()
-    key = find_callback(dash_app, "prices-upload-status.children")
-    return callback_body(dash_app, key, {"prices-upload.contents": content, "prices-upload.filename": "fault.csv"},
-                         triggered="prices-upload.contents")
+    # The confirmation step of the upload flow (the step that writes); no digest: no preview to match.
+    key = find_callback_by_input(dash_app, "prices-upload-confirm.n_clicks")
+    return callback_body(dash_app, key, {"prices-upload.contents": content, "prices-upload.filename": "fault.csv",
+                                         "prices-upload-confirm.n_clicks": 1,
+                                         "prices-upload-pending.data": {"file_name": "fault.csv"}},
+                         triggered="prices-upload-confirm.n_clicks")
 
 
 class Terminator(threading.Thread):

@@ -55,8 +55,13 @@ def test_reimporting_a_file_changes_nothing(db):
 
 
 def test_epex_clock_change_day_is_refused_and_the_others_are_placed_in_local_hours(db):
-    report = import_prices(db, epex_slice({"2025-03-29", "2025-03-30", "2025-03-31", "2025-07-01"}), "epex.csv")
-    assert report.format == "epex" and report.rows_added == 3 * 48
+    content = epex_slice({"2025-03-29", "2025-03-30", "2025-03-31", "2025-07-01"})
+    whole = import_prices(db, content, "epex.csv")
+    # all or nothing by default: the refused day refuses the file, and the report offers the 3 good lines
+    assert not whole.stored and whole.rows_added == 0 and whole.good_lines == 3 and count_rows(db) == 0
+    assert [(r.line, r.column) for r in whole.rejections] == [(3, "Date")]
+    report = import_prices(db, content, "epex.csv", good_lines_only=True)
+    assert report.format == "epex" and report.rows_added == 3 * 48 and report.good_lines_only
     assert len(report.refused_days) == 1 and "2025-03-30" in report.refused_days[0]
     assert "24 hourly values for a 23-hour day; refused" in report.refused_days[0]
     assert report.rejected == [(3, report.refused_days[0])]
@@ -85,13 +90,13 @@ def test_a_different_price_from_another_source_is_kept_beside_and_flagged(db):
     assert prices_for_dates(db, date(2023, 3, 27), date(2023, 3, 27))["market_index"].iloc[-1] == 999.5
     disputes = price_conflicts(db, date(2023, 3, 27), date(2023, 3, 27))
     assert len(disputes) == 2 and disputes.loc[disputes["used"], "source"].tolist() == ["mid:mid-corrected.csv"]
-    # the same source changing its mind is refused with the line, the stored price kept
+    # the same source changing its mind is refused with the line, the stored price kept (and the whole file)
     same = import_prices(db, ("\n".join(changed) + "\n").encode(), "mid.csv")
-    assert same.rows_added == 0 and same.rows_rejected == 1 and same.rejected[0][0] == 2
-    assert "differs from" in same.rejected[0][1]
+    assert same.rows_added == 0 and same.rows_rejected == 1 and same.rejected[0][0] == 2 and not same.stored
+    assert "differs from" in same.rejected[0][1] and same.rejections[0].column == "market_index"
 
 
-def test_bad_values_and_times_are_rejected_with_line_numbers_and_the_rest_stored(db):
+def test_bad_values_and_times_refuse_the_file_with_every_line_and_column_then_good_lines_on_request(db):
     content = (
         b"interval_start_utc,day_ahead,intraday\n"
         b"2024-01-01T00:00:00Z,61.5,60\n"      # 2 good
@@ -105,14 +110,27 @@ def test_bad_values_and_times_are_rejected_with_line_numbers_and_the_rest_stored
         b"2024-01-01T04:00:00,50,50\n"         # 10 no offset
     )
     report = import_prices(db, content, "bad.csv")
+    assert not report.stored and report.rows_added == 0 and count_rows(db) == 0 and report.import_id is None
     lines = [line for line, _ in report.rejected]
     assert lines == [3, 4, 5, 5, 6, 7, 8, 9, 10]
+    assert [r.column for r in report.rejections] == ["day_ahead", "day_ahead", "day_ahead", "intraday",
+                                                     "interval_start_utc", "interval_start_utc",
+                                                     "interval_start_utc", "interval_start_utc",
+                                                     "interval_start_utc"]
+    assert report.good_lines == 1 and "refused whole, nothing was stored" in report.summary()
     reasons = dict(report.rejected)
     assert "not a number" in reasons[3] and "not a number" in reasons[4] and "outside" in reasons[5]
     assert "not a valid time" in reasons[6] and "half-hour" in reasons[7] and "more than once" in reasons[9]
     assert "no UTC offset" in reasons[10]
-    # good values of partly bad lines are kept: line 2 both, lines 3-4 intraday
-    assert report.rows_added == 4 and count_rows(db) == 4
+    with db.session() as session:
+        refused = session.scalars(select(AuditEvent).where(AuditEvent.action == "prices.import_refused")).one()
+    assert refused.detail["rejected"] == 9 and refused.detail["stored"] is False
+    # the explicit second step imports only whole good lines (line 2), audited as such
+    good = import_prices(db, content, "bad.csv", good_lines_only=True, actor="alice")
+    assert good.stored and good.rows_added == 2 and count_rows(db) == 2 and good.import_id is not None
+    with db.session() as session:
+        event = session.scalars(select(AuditEvent).where(AuditEvent.action == "prices.good_lines_imported")).one()
+    assert event.actor == "alice" and event.detail["added"] == 2 and event.detail["good_lines_only"] is True
 
 
 def test_an_unreadable_file_stores_nothing_and_says_why(db):

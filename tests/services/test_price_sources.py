@@ -89,7 +89,11 @@ def sqlite_db(tmp_path):
 def test_http_source_imports_the_json_and_rejects_bad_items_by_number(sqlite_db, tmp_path):
     with FakeElexon("ok") as fake:
         settings = make_settings(tmp_path, "sqlite://", elexon_mid_url=fake.url)
-        outcome = fetch_prices(sqlite_db, settings, "elexon-mid", date(2024, 3, 31), date(2024, 3, 31))
+        refused = fetch_prices(sqlite_db, settings, "elexon-mid", date(2024, 3, 31), date(2024, 3, 31))
+        assert not refused.reports[0].stored and refused.reports[0].good_lines == 3
+        assert prices_for_dates(sqlite_db, date(2024, 3, 31), date(2024, 3, 31)).empty
+        outcome = fetch_prices(sqlite_db, settings, "elexon-mid", date(2024, 3, 31), date(2024, 3, 31),
+                               good_lines_only=True)
     assert fake.requests[0]["from"] == ["2024-03-31"] and fake.requests[0]["dataProviders"] == ["APXMIDP"]
     report = outcome.reports[0]
     assert report.source == "elexon-mid" and report.rows_added == 3 and report.rows_rejected == 1

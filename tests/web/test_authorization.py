@@ -94,7 +94,8 @@ def guarded_callbacks(dash_app):
 
 def test_trader_and_admin_callbacks_are_registered_with_their_roles(dash_app):
     roles = guarded_callbacks(dash_app)
-    assert roles.get("prices-upload-status.children") == "trader"
+    assert roles.get(find_callback(dash_app, "prices-upload-status.children")) == "trader"
+    assert roles.get(find_callback(dash_app, "prices-upload-confirm.hidden")) == "trader"
     assert "admin" in roles.values()
 
 
@@ -118,7 +119,7 @@ def test_the_callback_itself_checks_the_role_when_the_guard_is_bypassed(dash_app
     """Defence in depth: with the guard's registry emptied, the callback still refuses a viewer."""
     client = client_as("viewer")
     guarded_callbacks(dash_app).clear()
-    response = client.post("/_dash-update-component", json=callback_body(dash_app, "prices-upload-status.children")
+    response = client.post("/_dash-update-component", json=callback_body(dash_app, find_callback(dash_app, "prices-upload-status.children"))
                            | {"inputs": [{"id": "prices-upload", "property": "contents",
                                           "value": "data:text/csv;base64,eA=="}]})
     assert response.status_code == 403

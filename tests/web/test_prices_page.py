@@ -1,7 +1,7 @@
 import base64
 
 from data_access.prices import coverage
-from tests.dash_requests import fire
+from tests.dash_requests import callback_body, find_callback_by_input, fire
 
 GOOD_CSV = (
     "interval_start_utc,day_ahead,intraday\n"
@@ -14,39 +14,80 @@ def upload_value(text: str) -> str:
     return "data:text/csv;base64," + base64.b64encode(text.encode()).decode()
 
 
+def preview(client, dash_app, text: str, name: str, fmt: str | None = None):
+    values = {"prices-upload.contents": upload_value(text), "prices-upload.filename": name}
+    if fmt:
+        values["prices-upload-format.value"] = fmt
+    return fire(client, dash_app, "prices-upload-status.children", values)
+
+
+def act(client, dash_app, button: str, text: str, name: str, pending, last=None, fmt: str | None = None):
+    """Press a flow button (confirm, good-lines, cancel, undo) with the upload still in the page."""
+    key = find_callback_by_input(dash_app, f"prices-upload-{button}.n_clicks")
+    values = {f"prices-upload-{button}.n_clicks": 1, "prices-upload.contents": upload_value(text),
+              "prices-upload.filename": name, "prices-upload-pending.data": pending, "prices-upload-last.data": last,
+              "prices-upload-format.value": fmt}
+    return client.post("/_dash-update-component",
+                       json=callback_body(dash_app, key, values, triggered=f"prices-upload-{button}.n_clicks"))
+
+
+def pending_of(response) -> dict | None:
+    return response.json["response"]["prices-upload-pending"]["data"]
+
+
+def upload_and_confirm(client, dash_app, text: str, name: str, fmt: str | None = None):
+    shown = preview(client, dash_app, text, name, fmt)
+    return act(client, dash_app, "confirm", text, name, pending_of(shown), fmt=fmt)
+
+
 def stored_counts(server) -> dict:
     with server.extensions["powerdesk"].db.session() as session:
         return {row.market: row.intervals for row in coverage(session)}
 
 
-def test_trader_upload_stores_all_rows_and_says_what_it_stored(dash_app, client_as):
+def test_trader_upload_previews_then_stores_on_confirmation_and_can_undo(dash_app, client_as):
     before = stored_counts(dash_app.server)
-    response = fire(client_as("trader"), dash_app, "prices-upload-status.children",
-                    {"prices-upload.contents": upload_value(GOOD_CSV), "prices-upload.filename": "jan.csv"})
-    assert response.status_code == 200
-    message = str(response.json["response"])
+    trader = client_as("trader")
+    shown = preview(trader, dash_app, GOOD_CSV, "jan.csv")
+    assert shown.status_code == 200
+    result = shown.json["response"]
+    assert "would add 4, leave 0 unchanged" in str(result["prices-upload-status"]["children"])
+    assert result["prices-upload-confirm"]["hidden"] is False and result["prices-upload-good-lines"]["hidden"] is True
+    assert stored_counts(dash_app.server) == before  # a preview stores nothing
+    response = act(trader, dash_app, "confirm", GOOD_CSV, "jan.csv", pending_of(shown))
+    result = response.json["response"]
+    message = str(result["prices-upload-status"]["children"])
     assert "jan.csv (seed, source 'upload:seed:jan.csv'): 4 added, 0 unchanged" in message
-    assert "success" in message
-    again = fire(client_as("trader"), dash_app, "prices-upload-status.children",
-                 {"prices-upload.contents": upload_value(GOOD_CSV), "prices-upload.filename": "jan.csv"})
-    assert "0 added, 4 unchanged" in str(again.json["response"])
+    assert "success" in message and result["prices-upload-undo"]["hidden"] is False
+    import_id = result["prices-upload-last"]["data"]
     after = stored_counts(dash_app.server)
     assert after["day_ahead"] == before["day_ahead"] + 2 and after["intraday"] == before["intraday"] + 2
+    again = preview(trader, dash_app, GOOD_CSV, "jan.csv")
+    assert "would add 0, leave 4 unchanged" in str(again.json["response"])
+    assert again.json["response"]["prices-upload-confirm"]["hidden"] is True
+    undone = act(trader, dash_app, "undo", GOOD_CSV, "jan.csv", None, last=import_id)
+    assert f"Import #{import_id} undone: 4 price(s) removed" in str(undone.json["response"])
+    assert stored_counts(dash_app.server) == before
 
 
-def test_bad_values_are_rejected_by_line_and_an_unreadable_upload_stores_nothing(dash_app, client_as):
+def test_a_file_with_a_bad_line_is_refused_whole_until_the_good_lines_are_imported_anyway(dash_app, client_as):
     before = stored_counts(dash_app.server)
     bad = GOOD_CSV + "2024-01-01T01:00:00Z,abc,1\n"
-    response = fire(client_as("trader"), dash_app, "prices-upload-status.children",
-                    {"prices-upload.contents": upload_value(bad), "prices-upload.filename": "bad.csv"})
-    assert response.status_code == 200
-    message = str(response.json["response"])
-    assert "1 rejected" in message and "line 4: day_ahead: price 'abc' is not a number" in message
-    assert "warning" in message
+    trader = client_as("trader")
+    shown = preview(trader, dash_app, bad, "bad.csv")
+    assert shown.status_code == 200
+    result = shown.json["response"]
+    message = str(result["prices-upload-status"]["children"])
+    assert "1 rejected value(s) on 1 line(s), so the file is refused whole" in message
+    assert "day_ahead: price 'abc' is not a number" in message and "'4'" in message and "warning" in message
+    assert result["prices-upload-confirm"]["hidden"] is True and result["prices-upload-good-lines"]["hidden"] is False
+    assert result["prices-upload-good-lines"]["children"] == "Import the 2 good line(s) anyway"
+    assert stored_counts(dash_app.server) == before
+    response = act(trader, dash_app, "good-lines", bad, "bad.csv", pending_of(shown))
+    assert "4 added" in str(response.json["response"]) and "1 rejected" in str(response.json["response"])
     after = stored_counts(dash_app.server)
-    assert after["day_ahead"] == before["day_ahead"] + 2 and after["intraday"] == before["intraday"] + 3
-    response = fire(client_as("trader"), dash_app, "prices-upload-status.children",
-                    {"prices-upload.contents": upload_value("a,b\n1,2\n"), "prices-upload.filename": "odd.csv"})
+    assert after["day_ahead"] == before["day_ahead"] + 2 and after["intraday"] == before["intraday"] + 2
+    response = preview(trader, dash_app, "a,b\n1,2\n", "odd.csv")
     message = str(response.json["response"])
     assert "Nothing was stored" in message and "fit none of the formats" in message and "danger" in message
     assert stored_counts(dash_app.server) == after
@@ -153,8 +194,11 @@ def test_range_charts_spread_and_distribution_mark_negative_prices(dash_app, cli
 def test_conflicting_sources_are_listed_on_the_page(dash_app, client_as):
     trader = client_as("trader")
     corrected = "interval_start_utc,day_ahead\n2023-02-01T00:00:00Z,999.0\n"
-    fire(trader, dash_app, "prices-upload-status.children",
-         {"prices-upload.contents": upload_value(corrected), "prices-upload.filename": "fix.csv"})
+    shown = preview(trader, dash_app, corrected, "fix.csv")
+    assert "149.30 £/MWh (seed:zenobe-2023)" in str(shown.json["response"])  # the seed's price there
+    assert "this file's" not in str(shown.json["response"]) and "the stored one (precedence)" in str(
+        shown.json["response"])
+    act(trader, dash_app, "confirm", corrected, "fix.csv", pending_of(shown))
     response = fire(client_as("viewer"), dash_app, "prices-chart.figure",
                     {"prices-dates.start_date": "2023-02-01", "prices-dates.end_date": "2023-02-01",
                      "prices-markets.value": ["day_ahead"]})
@@ -162,7 +206,9 @@ def test_conflicting_sources_are_listed_on_the_page(dash_app, client_as):
     conflicts = str(result["prices-conflicts"]["children"])
     assert "1 interval(s) where sources disagree" in conflicts and "upload:seed:fix.csv" in conflicts
     assert "seed:zenobe-2023" in conflicts and "used" in conflicts
-    assert result["prices-table"]["rowData"][0]["day_ahead"] == 999.0
+    # the seed outranks a manual upload: the upload is kept beside it, never silently used
+    row = result["prices-table"]["rowData"][0]
+    assert row["day_ahead"] != 999.0 and row["day_ahead_source"] == "seed:zenobe-2023"
 
 
 def test_a_viewer_cannot_import(dash_app, client_as):
@@ -179,9 +225,8 @@ def test_trader_imports_an_epex_file_and_sees_the_refused_clock_change_day(dash_
             "2025-03-29," + ",".join(["40"] * 24) + ",40,40\n"
             "2025-03-30," + ",".join(["19.8"] * 24) + ",19,19\n")
     trader = client_as("trader")
-    response = fire(trader, dash_app, "prices-upload-status.children",
-                    {"prices-upload.contents": upload_value(epex), "prices-upload.filename": "gb.csv",
-                     "prices-upload-format.value": "epex"})
+    shown = preview(trader, dash_app, epex, "gb.csv", fmt="epex")
+    response = act(trader, dash_app, "good-lines", epex, "gb.csv", pending_of(shown), fmt="epex")
     message = str(response.json["response"])
     assert "gb.csv (epex, source 'upload:epex:gb.csv'): 48 added" in message and "1 rejected" in message
     assert "2025-03-30: 24 hourly values for a 23-hour day; refused" in message
