@@ -10,7 +10,6 @@ from flask import Blueprint, Response, current_app, g, jsonify, request
 from flask_login import current_user
 
 from api.openapi import DATE, ERROR
-from components.footprint_png import footprint_png
 from security.authz import require_machine_or_role, write_scope
 from services import carbon, footprint
 from services.errors import InvalidInput, NotFound, ServiceError
@@ -250,4 +249,6 @@ def seed_chart(asset_id: str, day: str, span: str):
         raise InvalidInput(f"{span!r} is not a HalfHourId range like 14-20")
     first, last = (footprint.parse_half_hour(p, n) for p, n in zip(parts, ("from", "to"), strict=True))
     result = footprint.footprint_range(_db(), asset_id, settlement_date, first, last)
+    from components.footprint_png import footprint_png  # matplotlib: only the PNG answer needs it
+
     return Response(footprint_png(result), mimetype="image/png")

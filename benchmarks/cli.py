@@ -35,7 +35,11 @@ STARTUP_TARGET_S, YEAR_TARGET_S = 1.5, 3.0
 BEFORE = """before this branch (same machine, load average 10-18 on 2 cores, so inflated several times):
   import app 7.9 s (of it 1.5 s an Argon2 hash computed at import in security/passwords.py)
   the issue's figures on a quiet machine: start-up ≈ 7 s, 365 days 13 s (prices read twice 1.3 s, a status
-  SELECT per day 0.6 s, storing 1.2 s)"""
+  SELECT per day 0.6 s, storing 1.2 s)
+after (this branch, load average 13 on 2 cores, best of 1): the reference import took 14.1 s, import app 19.2 s
+  (1.4× the reference), optimise run 1 day 50 s, 365 days 82 s: at that load no figure says anything about the
+  targets; the 1-day run's 50 s points at a fixed cost beyond imports that was not yet looked into. Measure again
+  on an idle machine."""
 
 
 def timed(command: list[str], env: dict) -> float:

@@ -14,7 +14,6 @@ from datetime import date
 import numpy as np
 import pandas as pd
 from jinja2 import Environment, StrictUndefined
-from matplotlib.figure import Figure
 
 from domain.markets import MARKET_NAMES
 from domain.price_summary import WINDOW_PERIODS, MarketDaySummary, period_ranges
@@ -84,6 +83,8 @@ def prices_csv(table: pd.DataFrame, markets: list[str]) -> bytes:
 
 def chart_png(table: pd.DataFrame, markets: list[str], settlement_date: date) -> bytes:
     """A small line chart [£/MWh] against settlement period; gaps where prices are missing."""
+    from matplotlib.figure import Figure  # here, not at import: every command and web process would pay for it
+
     figure = Figure(figsize=(6.4, 2.6), dpi=100)
     axes = figure.subplots()
     periods = table["settlement_period"].to_numpy()

@@ -10,7 +10,7 @@ import pytest
 from callbacks.runs import CLIENT_GRID_ROWS
 from optimiser import BatteryParams
 from services.optimisation_runs import RunRequest, run_optimisation
-from tests.dash_requests import fire
+from tests.dash_requests import callback_body, find_callback_by_input, fire
 
 BATTERY = BatteryParams(power_mw=10, energy_mwh=20)
 FIRST, LAST = date(2023, 3, 20), date(2023, 3, 28)  # nine days across the spring clock change: 430 intervals
@@ -78,3 +78,17 @@ def test_no_run_shown_gives_no_rows(dash_app, client_as):
                 {"runs-intervals-paged.getRowsRequest": {"startRow": 0, "endRow": 100}, "runs-shown.data": None}).json[
         "response"]["runs-intervals-paged"]["getRowsResponse"]
     assert page == {"rowData": [], "rowCount": 0}
+
+
+def test_zooming_a_decimated_chart_sends_the_lines_of_the_range_shown(dash_app, client_as, run_id):
+    client = client_as("viewer")
+    zoom = {"xaxis.range[0]": "2023-03-22 00:00:00", "xaxis.range[1]": "2023-03-22 12:00:00"}
+    key = find_callback_by_input(dash_app, "runs-chart.relayoutData")
+    values = {"runs-chart.relayoutData": zoom, "runs-shown.data": run_id,
+              "runs-chart-range.data": ["2023-03-20T00:00:00+00:00", "2023-03-29T00:00:00+00:00"]}
+    response = client.post("/_dash-update-component", json=callback_body(dash_app, key, values))
+    assert response.status_code == 200, response.get_data(as_text=True)
+    operations = next(iter(response.json["response"].values()))["figure"]["operations"]
+    soc = [op for op in operations if op["location"][:3] == ["data", 6, "y"]]
+    assert len(soc) == 1 and 24 <= len(soc[0]["params"]["value"]) <= 26  # the half-hours of the 12 hours shown
+    assert any(op["location"][:2] == ["layout", "xaxis"] for op in operations)
