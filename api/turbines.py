@@ -55,7 +55,8 @@ def _read_body(limit: int) -> bytes | None:
     """The request body, or None when it is larger than ``limit`` bytes (checked before reading it all)."""
     if request.content_length is not None and request.content_length > limit:
         return None
-    body = request.stream.read(limit + 1)
+    # get_data, not the stream: the request checks (security.json_input) have already read and cached it
+    body = request.get_data(cache=True)
     return None if len(body) > limit else body
 
 
