@@ -90,7 +90,7 @@ def layout(**_query):
                 id=REPAIRS, columnDefs=REPAIR_COLUMNS, rowData=[], getRowId="params.data.row_id",
                 # Each column as wide as its longest time or name (the grid scrolls sideways at 1280 px):
                 # fixed widths cut "2026-12-03 13:14:48 GMT" and long engineers' names.
-                columnSize="autoSize", columnSizeOptions={"skipHeader": False},
+                columnSize="autoSize",
                 defaultColDef={"resizable": True, "sortable": True, "filter": True},
                 dashGridOptions={"pagination": True, "paginationPageSize": 20}, style={"height": "420px"},
             )),

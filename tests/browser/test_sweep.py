@@ -71,6 +71,27 @@ def _slug(path: str) -> str:
     return path.strip("/").replace("/", "-") or "overview"
 
 
+NETWORK_CHANGED = "net::ERR_NETWORK_CHANGED"
+"""Chromium aborts loads when the host's network interfaces change (other containers starting on a shared
+machine): not the app's doing, so such a view is opened again, once or twice, and judged on that."""
+
+
+def view(browser: Browser, role: str, path: str, theme: str) -> tuple[list[str], list[str]]:
+    """Open ``path``, check it at both sizes, screenshot it; its layout problems and console messages."""
+    problems = []
+    browser.open(path)
+    for width, height in SIZES:
+        with browser.size(width, height):
+            browser.settle()
+            name = f"{role} {path} {width}x{height} {theme}"
+            checks = browser.layout_problems() + contrast_problems(browser) + date_problems(browser)
+            problems += [f"{name}: {problem}" for problem in checks]
+            browser.screenshot(f"{role}_{_slug(path)}_{width}x{height}_{theme}")
+    expected = EXPECTED_MESSAGES.get(path, ())
+    messages = [m for m in browser.collect() if not (expected and all(part in m for part in expected))]
+    return problems, [f"{role} {path} {theme}: console {message[:300]}" for message in messages]
+
+
 def sweep(live_app, role: str) -> tuple[list[str], float]:
     started = time.monotonic()
     browser = Browser(live_app.base_url, role)
@@ -81,18 +102,11 @@ def sweep(live_app, role: str) -> tuple[list[str], float]:
         for theme in THEMES:
             browser.set_theme(theme)
             for path in PAGES[role]:
-                browser.open(path)
-                for width, height in SIZES:
-                    with browser.size(width, height):
-                        browser.settle()
-                        view = f"{role} {path} {width}x{height} {theme}"
-                        for problem in browser.layout_problems() + contrast_problems(browser) + date_problems(browser):
-                            failures.append(f"{view}: {problem}")
-                        browser.screenshot(f"{role}_{_slug(path)}_{width}x{height}_{theme}")
-                expected = EXPECTED_MESSAGES.get(path, ())
-                for message in browser.collect():
-                    if not (expected and all(part in message for part in expected)):
-                        failures.append(f"{role} {path} {theme}: console {message[:300]}")
+                for _attempt in range(3):
+                    problems, messages = view(browser, role, path, theme)
+                    if not any(NETWORK_CHANGED in message for message in messages):
+                        break
+                failures += problems + messages
     finally:
         browser.quit()
     return failures, time.monotonic() - started
