@@ -61,6 +61,12 @@ class Stack:
             raise CheckFailed(f"no container for service {service}")
         return names[0]
 
+    def logs(self, container: str, since: str | None = None) -> str:
+        """A container's log, both streams (the app's logging goes to stderr, print to stdout)."""
+        done = subprocess.run(["podman", "logs", *(["--since", since] if since else []), container],
+                              capture_output=True, text=True, timeout=120)
+        return done.stdout + done.stderr
+
     def hostname_of(self, container: str) -> str:
         return self.podman("inspect", "--format", "{{.Config.Hostname}}", container).strip()
 
@@ -312,7 +318,7 @@ that takes longer than the notification threshold on a busy machine mails its ow
 
 def mails_to(stack: Stack, address: str) -> int:
     """How many daily price emails the mail sink has received for ``address``."""
-    logs = stack.podman("logs", stack.container("mailsink"))
+    logs = stack.logs(stack.container("mailsink"))
     return sum(1 for line in logs.splitlines()
                if line.startswith("mail_sink: message") and address in line and PRICE_EMAIL_SUBJECT in line)
 
@@ -329,12 +335,10 @@ def price_email_once(stack: Stack, address: str) -> str:
 
     restart()  # the recipient is set now; the start-up run before it had nobody to send to
     stack.wait(f"the price email to {address}", lambda: mails_to(stack, address) >= 1, 180)
-    def email_job_runs() -> int:
-        return stack.podman("logs", scheduler).count("job price_email: finished")
-
-    runs_before = email_job_runs()
+    restarted_at = str(int(time.time()))  # podman logs --since takes epoch seconds; a restart may keep old lines
     restart()
-    stack.wait("the restarted scheduler's start-up run", lambda: email_job_runs() > runs_before, 180)
+    stack.wait("the restarted scheduler's start-up run", lambda: "job price_email: finished" in stack.logs(
+        scheduler, since=restarted_at), 180)
     # And the job once more by hand in the restarted scheduler, as beat would on its next tick.
     stack.podman("exec", scheduler, "python", "-c",
                  "from jobs.price_email import send_daily_price_email; from settings import Settings; "
