@@ -66,9 +66,9 @@ SIMULATOR_ARGS ?= --turbines 10 --interval 1
 
 ## simulated wind fleet against the local app (`make run` in another terminal), with the repair
 ## dispatcher beside it; needs an API key, made once with
-##   SIMULATOR_API_KEY=$$(.venv/bin/flask apikey create simulator | tail -1) make simulate
+##   SIMULATOR_API_KEY=$$(.venv/bin/flask apikey create simulator --scope turbines:write | tail -1) make simulate
 simulate: install
-	@test -n "$(SIMULATOR_API_KEY)" || { echo 'Set SIMULATOR_API_KEY, e.g.: SIMULATOR_API_KEY=$$($(BIN)/flask apikey create simulator | tail -1) make simulate'; exit 2; }
+	@test -n "$(SIMULATOR_API_KEY)" || { echo 'Set SIMULATOR_API_KEY, e.g.: SIMULATOR_API_KEY=$$($(BIN)/flask apikey create simulator --scope turbines:write | tail -1) make simulate'; exit 2; }
 	$(BIN)/python -m jobs.turbines & DISPATCHER=$$!; trap 'kill $$DISPATCHER' EXIT INT TERM; \
 	$(BIN)/python -m simulators.turbines $(SIMULATOR_ARGS) --url $(SIMULATOR_URL) --api-key "$(SIMULATOR_API_KEY)"
 

@@ -10,7 +10,7 @@ from flask.cli import AppGroup
 
 from cli.context import context, user_errors
 from data_access import migrate
-from domain.key_kinds import FLEET_GATEWAY_SCOPES, MACHINE_SCOPES
+from domain.key_kinds import FLEET_GATEWAY_SCOPES, FOOTPRINT_WRITE, MACHINE_SCOPES, METERS_WRITE, TURBINES_WRITE
 from domain.key_scope import KeyScope
 from domain.roles import ROLE_ORDER
 from services import api_keys, users
@@ -152,12 +152,21 @@ def user_set_role(name: str, role: str) -> None:
               help="A carbon asset id the key may post COV readings for (repeat). A machine key with no "
                    "--turbine/--meter/--asset is a fleet key: it may write for every turbine, meter and asset.")
 @click.option("--scope", "scopes", multiple=True, type=click.Choice(sorted(MACHINE_SCOPES)),
-              help="What a machine key may call (repeat for more), e.g. turbines:write. Without any, a machine "
-                   "key gets every scope machine keys had before scopes existed (a fleet gateway).")
+              help="What a machine key may call (repeat for more), e.g. turbines:write. Without any, it may "
+                   "write for the turbines, meters or assets it names (--turbine/--meter/--asset), and nothing "
+                   "else; with none of those either, it is refused.")
 def apikey_create(name: str, username: str | None, turbines: tuple[int, ...], meters: tuple[str, ...],
                   assets: tuple[str, ...], scopes: tuple[str, ...]) -> None:
     """Create an API key called NAME and print it once."""
     scope = KeyScope(frozenset(turbines), frozenset(meters), frozenset(assets))
+    if username is None and not scopes:
+        # A machine key does what it was made for: writing for the turbines, meters or assets it names.
+        scopes = tuple(s for s, named in ((TURBINES_WRITE, turbines), (METERS_WRITE, meters),
+                                          (FOOTPRINT_WRITE, assets)) if named)
+        if not scopes:
+            raise click.UsageError("a machine key needs a scope: --scope (e.g. --scope turbines:write, repeat for "
+                                   "more), or the turbines, meters or assets it writes for (--turbine/--meter/"
+                                   "--asset); a key that acts as a person takes --user")
     with user_errors():
         issued = api_keys.create_api_key(context().db, name, username, scope, actor=CLI_ACTOR,
                                          scopes=set(scopes) if scopes else None)

@@ -26,7 +26,8 @@ def test_create_with_scopes_stores_them_and_list_shows_every_keys_scope(server, 
     key = created.output.strip().splitlines()[-1]
     assert runner.invoke(args=["apikey", "create", "turbines", "--turbine", "3", "--turbine", "4",
                                "--asset", "abc123xyz"]).exit_code == 0
-    assert runner.invoke(args=["apikey", "create", "gateway"]).exit_code == 0
+    assert runner.invoke(args=["apikey", "create", "gateway", "--scope", "turbines:write", "--scope", "meters:write",
+                               "--scope", "footprint:write"]).exit_code == 0
     assert runner.invoke(args=["user", "create", "scripter", "--role", "trader", "--password-stdin"],
                          input="scripter-password-123\n").exit_code == 0
     assert runner.invoke(args=["apikey", "create", "notebook", "--user", "scripter"]).exit_code == 0
@@ -74,7 +75,8 @@ def test_creating_and_revoking_keys_is_audited_without_the_secret(server, runner
 
     created = runner.invoke(args=["apikey", "create", "meter-1", "--meter", "smart-meter-1"])
     secret = created.output.strip().splitlines()[-1]
-    assert runner.invoke(args=["apikey", "create", "gateway"]).exit_code == 0
+    assert runner.invoke(args=["apikey", "create", "gateway", "--scope", "turbines:write", "--scope", "meters:write",
+                               "--scope", "footprint:write"]).exit_code == 0
     assert runner.invoke(args=["apikey", "revoke", "meter-1"]).exit_code == 0
     assert runner.invoke(args=["apikey", "revoke", "meter-1"]).exit_code == 0  # again: nothing new to record
     events = list_events(server.extensions["powerdesk"].db, action_prefix="apikey.")
@@ -83,3 +85,18 @@ def test_creating_and_revoking_keys_is_audited_without_the_secret(server, runner
     scopes = {e.target: e.detail["acts_as_or_scope"] for e in events if e.action == "apikey.created"}
     assert scopes == {"meter-1": "meter smart-meter-1", "gateway": "fleet (unscoped: may write for everything)"}
     assert all(secret not in str(e.detail) for e in events)
+
+
+def test_a_machine_key_without_a_scope_or_anything_to_write_for_is_refused(server, runner):
+    result = runner.invoke(args=["apikey", "create", "anything"])
+    assert result.exit_code == 2 and "a machine key needs a scope" in result.output
+    assert api_keys.list_api_keys(server.extensions["powerdesk"].db) == []
+
+
+def test_a_machine_key_naming_meters_may_write_for_them_and_nothing_else(server, runner):
+    from services.api_keys import describe_api_keys
+
+    created = runner.invoke(args=["apikey", "create", "meter-17", "--meter", "smart-meter-1"])
+    assert created.exit_code == 0 and "scopes meters:write;" in created.output
+    [listing] = [k for k in describe_api_keys(server.extensions["powerdesk"].db) if k.name == "meter-17"]
+    assert set(listing.scopes) == {"meters:write"}

@@ -39,7 +39,7 @@ def test_user_list_disable_and_set_role(server):
 
 def test_apikey_create_prints_the_key_once_and_it_works(server):
     runner = server.test_cli_runner()
-    result = runner.invoke(args=["apikey", "create", "meter-9"])
+    result = runner.invoke(args=["apikey", "create", "meter-9", "--scope", "meters:write"])
     assert result.exit_code == 0
     key = result.output.strip().splitlines()[-1]
     assert api_keys.verify_api_key(server.extensions["powerdesk"].db, key).name == "meter-9"
