@@ -108,20 +108,24 @@ def register(app: dash.Dash) -> None:
         Output(page.UPLOAD_SECTION, "hidden"),
         Output(page.DATES_HINT, "children"),
         Output(page.COVERAGE, "children"),
+        Output(page.MARKETS, "value"),
         Input(page.LOAD, "data"),
     )
     def initialise(_load):
         dates = price_dates(database())
         can_upload = role_allows(current_role(), "trader")
         if dates is None:
-            return None, None, None, None, not can_upload, "No prices are stored yet.", coverage_card([])
-        week = opening_week(database(), tuple(page.DEFAULT_MARKETS), DEFAULT_DAYS, dates.coverage)
+            return (None, None, None, None, not can_upload, "No prices are stored yet.", coverage_card([]),
+                    list(page.DEFAULT_MARKETS))
+        stored = {row.market for row in dates.coverage}
+        ticked = [m for m in page.DEFAULT_MARKETS if m in stored] or list(page.DEFAULT_MARKETS)
+        week = opening_week(database(), tuple(ticked), DEFAULT_DAYS, dates.coverage)
         default_first, default_last = week.first, week.last
         hint = f"Prices are stored from {dates.first_date:%Y-%m-%d} to {dates.last_date:%Y-%m-%d}."
         if week.common:
             hint += " Opened on the latest week with every market."
         return (dates.first_date, dates.last_date, default_first, default_last, not can_upload, hint,
-                coverage_card(dates.coverage))
+                coverage_card(dates.coverage), ticked)
 
     @app.callback(
         Output(page.CHART, "figure"),

@@ -21,7 +21,7 @@ def paged_grid(grid_id: str, column_defs: list[dict], page_size: int, page_sizes
         id=grid_id, columnDefs=column_defs, rowModelType="infinite",
         defaultColDef={"resizable": True, "sortable": True, "filter": True},
         dashGridOptions={"pagination": True, "paginationPageSize": page_size, "paginationPageSizeSelector": page_sizes,
-                         "cacheBlockSize": BLOCK_ROWS, "maxBlocksInCache": 20, "infiniteInitialRowCount": 0},
+                         "cacheBlockSize": BLOCK_ROWS, "maxBlocksInCache": 20, "infiniteInitialRowCount": 1},
         style={"height": height},
     )
 

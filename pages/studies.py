@@ -58,29 +58,29 @@ STUDY_SELECTION = {"mode": "singleRow", "enableClickSelection": True, "checkboxe
 # they fit the grid at a 1,600 px window. The message column takes what is left; a long message
 # ends in "…" and shows whole on hover.
 POINT_COLUMNS = [
-    {"field": "point", "headerName": "Point", "minWidth": 95, "maxWidth": 110},
+    {"field": "point", "headerName": "Point", "minWidth": 80, "maxWidth": 110},
     {"field": "run_link", "headerName": "Run", "cellRenderer": "markdown", "filter": False, "minWidth": 75,
      "maxWidth": 100},  # the markdown renderer opens links in the same tab; a linkTarget key is an invalid colDef
     {"field": "status", "headerName": "Status", "minWidth": 125, "maxWidth": 140},
-    {"field": "power_mw", "headerName": "MW", "type": "numericColumn", "minWidth": 90, "maxWidth": 110},
-    {"field": "energy_mwh", "headerName": "MWh", "type": "numericColumn", "minWidth": 95, "maxWidth": 110},
-    {"field": "duration_h", "headerName": "Hours", "type": "numericColumn", "minWidth": 95, "maxWidth": 110},
-    {"field": "max_cycles_per_day", "headerName": "Cycles/day", "type": "numericColumn", "minWidth": 125,
+    {"field": "power_mw", "headerName": "MW", "type": "numericColumn", "minWidth": 80, "maxWidth": 110},
+    {"field": "energy_mwh", "headerName": "MWh", "type": "numericColumn", "minWidth": 80, "maxWidth": 110},
+    {"field": "duration_h", "headerName": "Hours", "type": "numericColumn", "minWidth": 80, "maxWidth": 110},
+    {"field": "max_cycles_per_day", "headerName": "Cycles/day", "type": "numericColumn", "minWidth": 110,
      "maxWidth": 140},
-    {"field": "round_trip_efficiency", "headerName": "Round trip", "type": "numericColumn", "minWidth": 100,
+    {"field": "round_trip_efficiency", "headerName": "Round trip", "type": "numericColumn", "minWidth": 95,
      "maxWidth": 130},
-    {"field": "markets", "headerName": "Markets", "minWidth": 105, "maxWidth": 120},
+    {"field": "markets", "headerName": "Markets", "minWidth": 95, "maxWidth": 120},
     {"field": "net_revenue_gbp", "headerName": "Net revenue", "type": "numericColumn", "valueFormatter": MONEY,
-     "minWidth": 115, "maxWidth": 150},
+     "minWidth": 110, "maxWidth": 150},
     {"field": "gbp_per_mw_year", "headerName": "£/MW/yr", "type": "numericColumn", "valueFormatter": MONEY,
-     "minWidth": 120, "maxWidth": 150},
+     "minWidth": 115, "maxWidth": 150},
     {"field": "gbp_per_cycle", "headerName": "£/cycle", "type": "numericColumn", "valueFormatter": MONEY,
-     "minWidth": 130, "maxWidth": 150},
+     "minWidth": 115, "maxWidth": 150},
     {"field": "capture_pct", "headerName": "Capture %", "type": "numericColumn", "valueFormatter": PERCENT,
-     "minWidth": 110, "maxWidth": 130},
-    {"field": "per_year", "headerName": "£/MW/yr by calendar year (days counted)", "minWidth": 260,
+     "minWidth": 100, "maxWidth": 130},
+    {"field": "per_year", "headerName": "£/MW/yr by calendar year (days counted)", "minWidth": 160,
      "tooltipField": "per_year"},
-    {"field": "message", "headerName": "Message", "minWidth": 160, "tooltipField": "message"},
+    {"field": "message", "headerName": "Message", "minWidth": 120, "tooltipField": "message"},
 ]
 POINT_DEFAULTS = {"resizable": True, "sortable": True, "filter": True, "wrapHeaderText": True, "autoHeaderHeight": True}
 MARKET_OPTIONS = [

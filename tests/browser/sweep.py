@@ -8,10 +8,11 @@ from __future__ import annotations
 import base64
 import shutil
 import threading
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from selenium import webdriver
+from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.wait import WebDriverWait
 from werkzeug.serving import make_server
@@ -193,6 +194,12 @@ class Browser:
         if inner != [width, height]:
             self.driver.set_window_size(2 * width - inner[0], 2 * height - inner[1])
         self.driver.execute_script("window.dispatchEvent(new Event('resize'))")
+        # Plotly redraws a responsive chart on a debounced resize handler: wait until every chart fits its
+        # container again (one that never does is then reported by the layout check).
+        fits = """return [...document.querySelectorAll('.js-plotly-plot .svg-container')].every(
+            c => !c.parentElement || c.getBoundingClientRect().width <= c.parentElement.getBoundingClientRect().width + 1);"""
+        with suppress(TimeoutException):
+            WebDriverWait(self.driver, 10, poll_frequency=0.2).until(lambda d: d.execute_script(fits))
         yield
 
 

@@ -15,6 +15,7 @@ from data_access import runs as run_store
 from data_access.schema import MarketPrice, OptimisationRun, User
 from optimiser import BatteryParams, SolverSettings
 from services.optimisation_runs import RunRequest, cancel_run, queue_run, run_optimisation
+from services.run_requests import MAX_RUN_DAYS
 from tests.browser.test_walkthrough import TIMEOUT, wait_for_overview, wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -110,16 +111,16 @@ def test_the_day_limit_and_every_problem_show_as_the_trader_types(powerdesk_brow
     wait_until(walk, submit.is_enabled, "Run is disabled on the default form")
 
     _set(walk, "runs-new-start", "2023-01-14")
-    _set(walk, "runs-new-end", "2024-04-30")
-    walk.duo.wait_for_contains_text("#runs-new-end-msg", "choose at most 400 days for one run", timeout=TIMEOUT)
-    wait_until(walk, lambda: not submit.is_enabled(), "Run stays enabled over 473 days")
+    _set(walk, "runs-new-end", "2030-01-01")
+    walk.duo.wait_for_contains_text("#runs-new-end-msg", f"choose at most {MAX_RUN_DAYS} days for one run", timeout=TIMEOUT)
+    wait_until(walk, lambda: not submit.is_enabled(), "Run stays enabled over 2,545 days")
 
     _set(walk, "runs-new-power", "-1")
     _set(walk, "runs-new-cycles", "0")
     _set(walk, "runs-new-mip-gap", "80")
     walk.duo.wait_for_contains_text("#runs-new-problems", "4 things to fix", timeout=TIMEOUT)
     listed = [item.text for item in walk.driver.find_elements(By.CSS_SELECTOR, "#runs-new-problems li")]
-    assert any("at most 400 days" in line for line in listed), listed
+    assert any(f"at most {MAX_RUN_DAYS} days" in line for line in listed), listed
     assert any(line.startswith("power must be above 0 MW") for line in listed), listed
     assert any(line.startswith("cycle limit must be above 0") for line in listed), listed
     assert any("MIP gap must be at least 0 % and at most 50 % (got 80 %)" in line for line in listed), listed

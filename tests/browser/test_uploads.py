@@ -120,7 +120,7 @@ def test_the_prices_upload_says_what_happened_to_each_file(walk, tmp_path):
 
     choose(walk, "prices-upload", write(tmp_path / "blob.bin", bytes(range(256)) * 40))
     assert message(walk, "prices-upload-status", "blob.bin") == (
-        "Nothing was stored. blob.bin: not a readable CSV file (UnicodeDecodeError)")
+        "Nothing was stored. blob.bin: not a readable CSV file (ParserError)")
 
     choose(walk, "prices-upload", write(tmp_path / HTML_NAME, b"a,b\n1,2\n"))
     text = message(walk, "prices-upload-status", "fit none of the formats")

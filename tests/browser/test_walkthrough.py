@@ -84,7 +84,7 @@ def test_admin_walks_through_every_page_in_dark_mode_and_logs_out(powerdesk_brow
     walk.log_in("admin")
     wait_for_overview(walk)
     assert "admin" in walk.duo.find_element("#user-badge").text
-    assert nav_link_ids(walk) == {"nav-overview", "nav-prices", "nav-runs", "nav-studies", "nav-carbon", "nav-turbines", "nav-meters", "nav-profile", "nav-admin-users", "nav-admin-audit"}
+    assert nav_link_ids(walk) == {"nav-overview", "nav-prices", "nav-runs", "nav-studies", "nav-carbon", "nav-turbines", "nav-meters", "nav-profile", "nav-keys", "nav-admin-users", "nav-admin-audit"}
     assert html_theme(walk) == "light"
     light_font = graph_state(walk, "overview-recent-chart")["fontColour"]
 
@@ -148,7 +148,7 @@ def test_viewer_has_no_users_page(powerdesk_browser):
     walk.log_in("viewer")
     wait_for_overview(walk)
     assert "viewer" in walk.duo.find_element("#user-badge").text
-    assert nav_link_ids(walk) == {"nav-overview", "nav-prices", "nav-runs", "nav-studies", "nav-carbon", "nav-turbines", "nav-meters", "nav-profile"}
+    assert nav_link_ids(walk) == {"nav-overview", "nav-prices", "nav-runs", "nav-studies", "nav-carbon", "nav-turbines", "nav-meters", "nav-profile", "nav-keys"}
 
     # Inside the app (as a bookmark or a hand-edited URL followed client-side): a notice, no table.
     walk.driver.execute_script(

@@ -12,6 +12,7 @@ from optimiser import BatteryParams
 from services.api_keys import create_api_key
 from services.audit import list_events
 from services.optimisation_runs import RunRequest, queue_run, run_optimisation
+from services.run_requests import MAX_RUN_DAYS
 from tests.conftest import api_csrf_headers
 
 BODY = {"first_date": "2023-02-01", "last_date": "2023-02-01", "power_mw": 10, "energy_mwh": 20, "name": "api"}
@@ -186,14 +187,14 @@ def test_every_runs_route_is_documented(client_as):
     assert set(paths["/api/v1/runs"]) == {"get", "post"} and set(paths["/api/v1/runs/{run_id}"]) == {"get", "delete"}
 
 
-def test_more_than_400_days_and_a_bad_soc_window_are_refused_together_with_field_labels(server, client_as):
+def test_more_than_the_day_limit_and_a_bad_soc_window_are_refused_together_with_field_labels(server, client_as):
     client = client_as("trader")
-    body = {**BODY, "first_date": "2023-01-14", "last_date": "2024-04-30", "soc_min_frac": 0.6, "soc_max_frac": 0.5}
+    body = {**BODY, "first_date": "2023-01-14", "last_date": "2030-01-01", "soc_min_frac": 0.6, "soc_max_frac": 0.5}
     response = client.post("/api/v1/runs", json=body, headers=api_csrf_headers(client))
     assert response.status_code == 422, response.json
     assert response.json["error"] == "invalid run parameters"
     assert response.json["fields"] == {
-        "last_date": "choose at most 400 days for one run (these dates span 473 days)",
+        "last_date": f"choose at most {MAX_RUN_DAYS} days for one run (these dates span 2,545 days)",
         "soc_min_frac": "SoC minimum (60%) must be below the SoC maximum (50%)"}
     with db_of(server).session() as session:
         assert session.scalar(select(func.count()).select_from(OptimisationRun)) == 0
