@@ -167,7 +167,8 @@ def test_carbon_and_runs_uploads_refuse_large_files_and_several_files_with_a_mes
     tab = wait_until(walk, lambda: [a for a in walk.driver.find_elements(By.CSS_SELECTOR, "#runs-tabs a")
                                     if a.text == "Schedule vs actual"], "no Schedule vs actual tab")
     walk.driver.execute_script("arguments[0].click()", tab[0])
-    assert f"Files up to {LIMIT_TEXT}" in walk.duo.find_element("#runs-operational-upload-section").text
+    wait_until(walk, lambda: f"Files up to {LIMIT_TEXT}" in walk.duo.find_element("#runs-operational-upload-section")
+               .text, "the Schedule vs actual tab did not show its upload")
     choose(walk, "runs-operational-upload", big)
     assert message(walk, "runs-operational-report", "big.csv").startswith(
         f"big.csv is 400.1 kB; the limit is {LIMIT_TEXT}.")
