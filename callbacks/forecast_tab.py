@@ -11,7 +11,8 @@ from components import ids
 from components.run_view import no_figure, run_label
 from services.errors import NotFound
 from services.forecast_runs import forecast_view
-from services.runs import get_run
+from services.run_view_cache import run_entry
+from services.runs import get_run_row
 
 NOT_FORECAST = "This run was solved with perfect foresight. Choose a forecaster under Foresight to backtest one."
 
@@ -42,7 +43,7 @@ def register(app: dash.Dash) -> None:
         if shown is None:
             return empty
         try:
-            run, intervals = get_run(database(), int(shown), app_settings())
+            run = get_run_row(database(), int(shown), app_settings())  # the totals hold the summary
         except NotFound:
             return empty
         summary = (run.totals or {}).get("foresight")
@@ -65,10 +66,10 @@ def register(app: dash.Dash) -> None:
         if shown is None or chosen is None:
             return no_figure()
         try:
-            run, intervals = get_run(database(), int(shown), app_settings())
+            run, entry = run_entry(database(), int(shown), app_settings())
         except NotFound:
             return no_figure()
-        joined = forecast_view(database(), run.id, intervals)
+        joined = entry.get("forecast_view", lambda: forecast_view(database(), run.id, entry.intervals))
         if joined.empty or chosen not in set(joined["settlement_date"]):
             return no_figure()
         return tab.day_figure(joined, chosen, theme, f"Forecast vs actual, {chosen.isoformat()} · {run_label(run)}")
