@@ -15,6 +15,7 @@ from callbacks.uploads import UploadError, read_upload, show_refusals, upload_na
 from components import ids
 from components.feedback import error_alert, info_alert, success_alert
 from components.graph import graph
+from components.grid_selection import selected_by_id, selected_rows
 from components.operational import deviation_cards, schedule_vs_actual_figure
 from components.paged_grid import page_rows
 from components.run_comparison import comparison_figure, comparison_table
@@ -248,11 +249,13 @@ def register(app: dash.Dash) -> None:
         select_in_grid = True
         keep_tab = False
         if trigger == page.TABLE:
-            if not selected or len(selected) != 1:
+            rows = selected_rows(selected)
+            if len(rows) != 1:
                 return (dash.no_update,) * len(VIEW_KEYS)  # a comparison, or nothing ticked: keep the run shown
-            run_id = _as_run_id(selected[0].get("id"))
-            if run_id == shown and selected[0].get("status") == shown_status:
-                return (dash.no_update,) * len(VIEW_KEYS)
+            run_id = _as_run_id(rows[0].get("id"))
+            if run_id is None or (run_id == shown and (selected_by_id(selected)
+                                                       or rows[0].get("status") == shown_status)):
+                return (dash.no_update,) * len(VIEW_KEYS)  # the run shown, echoed back by the grid
             select_in_grid = False
         elif trigger in (ids.THEME_STORE, page.CHANGED) and shown:
             # A new colour mode, or a run queued or finished: draw the run shown again (it may be the one
@@ -394,7 +397,7 @@ def register(app: dash.Dash) -> None:
         Input(ids.THEME_STORE, "data"),
     )
     def compare(selected, theme):
-        chosen = [row.get("id") for row in selected or [] if isinstance(row, dict)]
+        chosen = [row.get("id") for row in selected_rows(selected)]
         if len(chosen) < 2:
             return None
         if len(chosen) > MAX_COMPARED_RUNS:

@@ -11,6 +11,7 @@ from flask_login import current_user
 from callbacks.context import database
 from components import ids
 from components.feedback import error_alert, info_alert, success_alert
+from components.grid_selection import selected_rows
 from components.study_figures import point_rows, sizing_figure
 from domain.roles import role_allows
 from domain.run_status import finished_ok, in_progress
@@ -46,8 +47,8 @@ def selection_of(shown: int | None, selected) -> dict | object:
     (selecting a row shows its study, which would select it again)."""
     if shown is None:
         return dash.no_update
-    if isinstance(selected, list) and selected and isinstance(selected[0], dict) \
-            and _study_id(selected[0].get("id")) == shown:
+    rows = selected_rows(selected)
+    if rows and _study_id(rows[0].get("id")) == shown:
         return dash.no_update
     return {"ids": [str(shown)]}
 
@@ -114,8 +115,8 @@ def register(app: dash.Dash) -> None:
         State(page.SHOWN, "data"),
     )
     def show_study(selected, requested, overlay, theme, _tick, shown):
-        if ctx.triggered_id == page.TABLE and selected:
-            study_id = _study_id(selected[0].get("id"))
+        if ctx.triggered_id == page.TABLE and selected_rows(selected):
+            study_id = _study_id(selected_rows(selected)[0].get("id"))
         elif ctx.triggered_id == page.REQUESTED or shown is None:
             study_id = _study_id(requested)
             if requested not in (None, "") and study_id is None:

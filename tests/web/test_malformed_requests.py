@@ -109,10 +109,10 @@ def test_bodies_over_the_size_limit_get_413_json(tmp_path, seeded_sqlite_url):
 
 
 def test_a_callback_given_a_value_of_the_wrong_shape_answers_400_not_500(dash_app, client_as):
-    """The net under callbacks whose own checks miss a crafted value (here a dict as a run id)."""
-    key = find_callback(dash_app, "runs-shown.data")
-    body = callback_body(dash_app, key, {"runs-table.selectedRows": {"id": {"nested": ["../../etc"]}},
-                                         "runs-table.rowData": "not a list"}, triggered="runs-table.selectedRows")
+    """The net under callbacks whose own checks miss a crafted value (here a dict as the shown run's id)."""
+    key = find_callback(dash_app, "runs-day-chart.figure")
+    body = callback_body(dash_app, key, {"runs-day.value": "2023-03-26", "runs-shown.data": {"nested": ["../../etc"]},
+                                         "theme-store.data": "dark"}, triggered="runs-shown.data")
     response = client_as("viewer").post("/_dash-update-component", json=body)
     assert response.status_code == 400, response.get_data(as_text=True)[:300]
     assert "could not be handled" in response.json["detail"]
