@@ -90,6 +90,9 @@ class BacktestResult:
     perfect_net_revenue_gbp: float | None
     decisions: list[Decision]
     forecaster: str
+    intraday_reoptimise: str = "once"
+    decision_times: tuple[str, str] = ("09:20", "15:00")
+    """(day-ahead gate closure, intraday decision) the run used, UK local ``HH:MM`` on D−1."""
 
     @property
     def capture_ratio(self) -> float | None:
@@ -223,6 +226,7 @@ def backtest(
     if id_decision_local < da_gate_local:
         raise InvalidParameters(f"the intraday decision ({id_decision_local:%H:%M}) must not come before the "
                                 f"day-ahead gate closure ({da_gate_local:%H:%M}) whose positions it holds")
+    times = (f"{da_gate_local:%H:%M}", f"{id_decision_local:%H:%M}")
     settings = solver if solver is not None else SolverSettings()
     history = _utc_history(history)
     trades_da = markets in (Markets.DA_ID, Markets.DA)
@@ -291,7 +295,8 @@ def backtest(
                                     totals=None, baselines=None, solver=_solver_stats(run, None, problems, tick, held_problems),
                                     failed_date=run.failure.settlement_date, **common)
         return BacktestResult(failed, pd.DataFrame(columns=list(FORECAST_COLUMNS)),
-                              pd.DataFrame(columns=list(DAY_COLUMNS)), None, decisions, forecaster.name)
+                              pd.DataFrame(columns=list(DAY_COLUMNS)), None, decisions, forecaster.name,
+                              intraday_reoptimise, times)
 
     def shift(done: int, _total: int) -> None:
         if progress is not None:
@@ -326,4 +331,5 @@ def backtest(
     result = OptimisationResult(status=run.status, message=text, intervals=intervals, totals=totals,
                                 baselines=None, solver=_solver_stats(run, None, problems, tick, held_problems),
                                 **common)
-    return BacktestResult(result, forecasts, days[list(DAY_COLUMNS)], perfect_net, decisions, forecaster.name)
+    return BacktestResult(result, forecasts, days[list(DAY_COLUMNS)], perfect_net, decisions, forecaster.name,
+                          intraday_reoptimise, times)

@@ -230,3 +230,36 @@ def test_hourly_no_decision_changes_when_every_price_after_it_is_replaced_by_noi
                 np.testing.assert_array_equal(theirs.plan, mine.plan,
                                               err_msg=f"{mine} moved when prices after {moment} changed")
         assert not np.allclose(other.result.intervals["id_price"], base.result.intervals["id_price"])
+
+
+class Recording:
+    """naive-day, remembering the last known interval of every input it was given."""
+
+    name = "recording"
+
+    def __init__(self):
+        self.inner = make_forecaster("naive-day")
+        self.last_known: list[tuple[str, pd.Timestamp]] = []
+
+    def forecast(self, inputs: ForecastInputs) -> np.ndarray:
+        self.last_known.append((inputs.column, inputs.known.index.max()))
+        return self.inner.forecast(inputs)
+
+
+def test_the_decision_times_decide_what_the_forecaster_may_see(history):
+    from datetime import time as clock_time
+
+    early, late = Recording(), Recording()
+    backtest(history, FIRST, FIRST, BATTERY, early)
+    backtest(history, FIRST, FIRST, BATTERY, late, da_gate_local=clock_time(11, 0),
+             id_decision_local=clock_time(17, 30))
+    # 2023-03-24 is in GMT: the gate on the 23rd at 09:20 sees up to the half-hour ending 09:00, at 11:00 up
+    # to the one ending 11:00; the intraday decision at 15:00 sees up to 14:30's, at 17:30 up to 17:00's.
+    assert early.last_known == [("day_ahead", pd.Timestamp("2023-03-23 08:30", tz="UTC")),
+                                ("intraday", pd.Timestamp("2023-03-23 14:30", tz="UTC"))]
+    assert late.last_known == [("day_ahead", pd.Timestamp("2023-03-23 10:30", tz="UTC")),
+                               ("intraday", pd.Timestamp("2023-03-23 17:00", tz="UTC"))]
+    with pytest.raises(InvalidParameters, match="must not come before the day-ahead gate"):
+        backtest(history, FIRST, FIRST, BATTERY, early, id_decision_local=clock_time(9, 0))
+    with pytest.raises(InvalidParameters, match="needs the intraday market"):
+        backtest(history, FIRST, FIRST, BATTERY, early, markets="da", intraday_reoptimise="hourly")
