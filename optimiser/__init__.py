@@ -8,6 +8,9 @@ Reading order: ``params`` (inputs) → ``prices`` (input checks) → ``model``
 (variables, constraints, objective) → ``solver`` (persistent HiGHS) →
 ``status`` (solver outcomes) → ``rolling`` (day by day, two stages) →
 ``results`` and ``baselines`` (outputs).
+
+``optimise`` (and so Pyomo and HiGHS) is imported on first use, not with the package: the web app and every
+``flask`` command import the package for its parameter and error types, and only a solve needs the solver.
 """
 
 from optimiser.errors import (
@@ -21,7 +24,6 @@ from optimiser.errors import (
 from optimiser.params import BatteryParams, Markets, SolverSettings
 from optimiser.prices import read_price_csv
 from optimiser.results import INTERVAL_COLUMNS, Baselines, OptimisationResult, SolverStats, Totals
-from optimiser.rolling import optimise
 from optimiser.status import RunStatus
 
 __all__ = [
@@ -43,3 +45,11 @@ __all__ = [
     "optimise",
     "read_price_csv",
 ]
+
+
+def __getattr__(name: str):
+    if name == "optimise":
+        from optimiser.rolling import optimise
+
+        return optimise
+    raise AttributeError(f"module 'optimiser' has no attribute {name!r}")
