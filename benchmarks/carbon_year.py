@@ -25,7 +25,7 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -42,7 +42,7 @@ from services import footprint  # noqa: E402
 YEAR = 2023
 ASSET = "BENCH0001"
 TARGET_S = 2.0
-NOW = datetime(YEAR + 1, 1, 2, tzinfo=timezone.utc)
+NOW = datetime(YEAR + 1, 1, 2, tzinfo=UTC)
 BEFORE = """before this branch (issue 21, quiet machine): import 17 s, footprints 9.5 s (an ORM bulk insert through a
 custom type; one session, one read and one ORM insert per day)"""
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, date, datetime
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import and_, delete, func, insert, not_, select, update
+from sqlalchemy import BigInteger, String, and_, delete, func, insert, not_, select, type_coerce, update
 from sqlalchemy.orm import Session
 
 from data_access.schema import AssetFootprint, CarbonAsset, CarbonIntensity, PowerReading, RunCarbonTotals
@@ -94,12 +95,23 @@ def readings_for_window(session: Session, asset_id: str, start_utc: datetime, en
     ).all()
     in_window = (PowerReading.asset_id == asset_id, PowerReading.time_utc >= start_utc,
                  PowerReading.time_utc < end_utc)
+    if session.get_bind().dialect.name == "postgresql":
+        # Integer microseconds, not a datetime object per row (a year is 525,600 rows).
+        when = func.floor(func.extract("epoch", PowerReading.time_utc) * 1_000_000).cast(BigInteger)
+    elif session.get_bind().dialect.name == "sqlite":
+        when = type_coerce(PowerReading.time_utc, String)  # the stored text, parsed below in one pass
+    else:
+        when = PowerReading.time_utc
     inside = session.execute(
-        select(PowerReading.time_utc, PowerReading.power_kw).where(*in_window, valid)
-        .order_by(PowerReading.time_utc)
-    ).all()
-    frame = pd.DataFrame([*before, *inside], columns=["time_utc", "power_kw"])
-    frame["time_utc"] = pd.to_datetime(frame["time_utc"], utc=True)
+        select(when, PowerReading.power_kw).where(*in_window, valid).order_by(PowerReading.time_utc)).all()
+    times, power = (list(column) for column in zip(*inside, strict=True)) if inside else ([], [])
+    if session.get_bind().dialect.name == "postgresql":
+        parsed = pd.to_datetime(np.asarray(times, dtype=np.int64), unit="us", utc=True)
+    else:
+        parsed = pd.to_datetime(pd.Series(times, dtype=object), format="ISO8601", utc=True)
+    held = pd.DatetimeIndex(pd.to_datetime([t for t, _ in before], utc=True)).as_unit("ns")
+    frame = pd.DataFrame({"time_utc": held.append(pd.DatetimeIndex(parsed).as_unit("ns")),
+                          "power_kw": np.asarray([p for _, p in before] + power, dtype=float)})
     return frame
 
 
@@ -107,9 +119,9 @@ def insert_readings(session: Session, readings: pd.DataFrame, source: str) -> No
     """Insert ``asset_id, time_utc, power_kw`` rows (the caller has removed those already stored).
 
     One bulk statement in the session's transaction, not an ORM insert of a dict per row (a year of one-minute
-    readings is 525,600 rows): times travel as integer microseconds since the epoch and the database writes them
-    as ``UTCDateTime`` stores them (SQLite: ``YYYY-MM-DD HH:MM:SS.ffffff`` text; PostgreSQL: ``timestamptz``),
-    on PostgreSQL through a binary ``COPY`` into a temporary table."""
+    readings is 525,600 rows), in key order. Times are written as ``UTCDateTime`` stores them: on SQLite its
+    ``YYYY-MM-DD HH:MM:SS.ffffff`` text, made for every row at once, in one executemany; on PostgreSQL integer
+    microseconds since the epoch in a binary ``COPY`` to a temporary table, turned into ``timestamptz`` there."""
     if readings.empty:
         return
     times = pd.DatetimeIndex(readings["time_utc"])
@@ -118,25 +130,28 @@ def insert_readings(session: Session, readings: pd.DataFrame, source: str) -> No
     micros = times.tz_convert("UTC").as_unit("us").asi8
     power = readings["power_kw"].to_numpy(dtype=float)
     assets, asset_index = np.unique(readings["asset_id"].to_numpy(dtype=object).astype(str), return_inverse=True)
+    order = np.lexsort((micros, asset_index))  # in key order: each row lands at the end of the index, not inside
+    micros, power, asset_index = micros[order], power[order], asset_index[order]
     now = utc_now()
     connection = session.connection()
     if connection.dialect.name == "postgresql":
         _copy_readings_postgres(connection, assets, asset_index, micros, power, source, now)
         return
     if connection.dialect.name != "sqlite":  # any other dialect: the type's own bind processing
-        table = PowerReading.__table__
-        session.execute(insert(table), [{"asset_id": a, "time_utc": t.to_pydatetime(), "power_kw": float(v),
-                                         "source": source, "ingested_at": now}
-                                        for a, t, v in zip(readings["asset_id"], times, power, strict=True)])
+        _insert_chunks(session, PowerReading, [
+            {"asset_id": assets[k], "time_utc": t.to_pydatetime(), "power_kw": float(v), "source": source,
+             "ingested_at": now} for k, t, v in zip(asset_index, pd.DatetimeIndex(micros * 1000, tz=UTC), power,
+                                                    strict=True)])
         return
-    stamp = "strftime('%Y-%m-%d %H:%M:%S', ?1 / 1000000, 'unixepoch') || printf('.%06d', ?1 % 1000000)"
+    # SQLAlchemy's SQLite DATETIME text, 'YYYY-MM-DD HH:MM:SS.ffffff', made for every row at once.
+    text = np.datetime_as_string(micros.astype("datetime64[us]"), unit="us").astype("S26")
+    text.view(np.uint8).reshape(-1, 26)[:, 10] = ord(" ")
     ingested = now.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
-    statement = (f"INSERT INTO power_readings (time_utc, asset_id, power_kw, source, ingested_at) "
-                 f"VALUES ({stamp}, ?2, ?3, ?4, ?5)")
-    names = assets.tolist()
-    rows = [(t, names[k], v, source, ingested)
-            for t, k, v in zip(micros.tolist(), asset_index.tolist(), power.tolist(), strict=True)]
-    connection.exec_driver_sql(statement, rows)
+    names = assets[asset_index].tolist()
+    rows = zip(text.astype("U26").tolist(), names, power.tolist(), itertools.repeat(source),
+               itertools.repeat(ingested))
+    connection.exec_driver_sql("INSERT INTO power_readings (time_utc, asset_id, power_kw, source, ingested_at) "
+                               "VALUES (?, ?, ?, ?, ?)", list(rows))
 
 
 _COPY_ROW = np.dtype([("fields", ">i2"), ("k_len", ">i4"), ("k", ">i4"), ("us_len", ">i4"), ("us", ">i8"),
