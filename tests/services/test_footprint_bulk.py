@@ -105,3 +105,19 @@ def test_asset_footprints_of_a_range_equal_the_days_computed_one_by_one(db):
             np.testing.assert_allclose(got[column].to_numpy(float), own[column].to_numpy(float),
                                        rtol=1e-9, atol=1e-6, equal_nan=True, err_msg=f"{day} {column}")
     assert footprint.asset_footprints(db, "bulk01", FIRST, LAST).equals(ranged)  # stored now: read back the same
+
+
+@pytest.mark.parametrize("padded", [
+    b"Time,Variable,AssetId,Value\n 2023-03-24T00:00:00Z,power,bulk01,5\n2023-03-24T00:10:00Z , Power ,bulk01, -2.5\n",
+    b'Time,Variable,AssetId,Value\r\n"2023-03-24T00:00:00Z",power,"bulk01 ",5\r\n\t\r\n2023-03-24T00:10:00Z,Power,bulk01,-2.5\r\n',
+    "Time,Variable,AssetId,Value\n2023-03-24T00:00:00Z,power,bulk01,5\n2023-03-24T00:10:00Z,Power\u00a0,bulk01,-2.5\n"
+    .encode(),
+])
+def test_a_cov_file_with_blanks_around_fields_reads_as_the_same_readings(padded):
+    from data_access.power_files import read_cov_csv
+
+    plain = b"Time,Variable,AssetId,Value\n2023-03-24T00:00:00Z,power,bulk01,5\n2023-03-24T00:10:00Z,Power,bulk01,-2.5\n"
+    expected = read_cov_csv(plain, "plain.csv").drop(columns="line")
+    pd.testing.assert_frame_equal(read_cov_csv(padded, "padded.csv").drop(columns="line"), expected)
+    assert expected["asset_id"].tolist() == ["bulk01", "bulk01"]
+    assert expected["power_kw"].tolist() == [5.0, -2.5]
