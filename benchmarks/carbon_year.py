@@ -43,8 +43,15 @@ YEAR = 2023
 ASSET = "BENCH0001"
 TARGET_S = 2.0
 NOW = datetime(YEAR + 1, 1, 2, tzinfo=UTC)
-BEFORE = """before this branch (issue 21, quiet machine): import 17 s, footprints 9.5 s (an ORM bulk insert through a
-custom type; one session, one read and one ORM insert per day)"""
+BEFORE = """measured on branch speed2, 2 cores shared with other test runs (load average in brackets):
+  before (main's storage: ORM bulk insert through UTCDateTime, every footprint date its own session, read and
+  ORM insert) [load 6.1, with another benchmark running]:
+    SQLite import 125.5 s, footprints 46.8 s; PostgreSQL import 83.1 s, footprints 45.7 s
+  after [load 1.3; the reference took 0.06 s, a quiet machine's figure]:
+    SQLite import 5.2 s (MISSED), footprints 1.5 s (met); PostgreSQL import 6.6 s (MISSED), footprints 1.6 s (met)
+  what is left of an import (SQLite, profiled): parsing and checking the 27 MB file 2.1 s (to_datetime, to_numeric,
+  the duplicate check), the executemany into the (asset_id, time_utc) primary key 1.4 s plus 0.5 s making its rows;
+  of footprints, reading the year's 525,600 readings back (the driver's fetchall and parsing the times)"""
 
 
 def cov_file(times: pd.DatetimeIndex, values: np.ndarray) -> bytes:
