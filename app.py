@@ -120,11 +120,12 @@ def _reap_runs_at_start_up(db: Database, settings: Settings) -> None:
         reap(db, settings)  # services.optimisation_runs.reap_stale_runs, without importing the optimiser
 
 
-def create_server(settings: Settings | None = None) -> Flask:
+def create_server(settings: Settings | None = None, with_api: bool = True) -> Flask:
     """The Flask server with its extensions, login, API and CLI, without the Dash UI (``create_app`` adds it).
 
-    A ``flask`` command other than ``run``, ``routes`` and ``shell`` is given this alone: building the UI imports
-    every page, callback and figure module (and through them pandas), a second or more of each command's start."""
+    A ``flask`` command other than ``run``, ``routes`` and ``shell`` is given this alone, and without the API
+    routes (``with_api=False``): it serves nothing, and building the UI and the API imports every page, callback,
+    figure and API module (and through them pandas), a second or more of each command's start."""
     settings = settings or Settings()
     settings.instance_path.mkdir(parents=True, exist_ok=True)
     server = Flask(__name__, instance_path=str(settings.instance_path), static_folder=None)
@@ -137,7 +138,7 @@ def create_server(settings: Settings | None = None) -> Flask:
     _install_login(server, db, settings)
     Limiter(get_remote_address, app=server, default_limits=[])
     server.register_blueprint(make_auth_blueprint())
-    for module in api_modules():
+    for module in api_modules() if with_api else ():
         server.register_blueprint(module.blueprint)
     server.register_error_handler(429, too_many_attempts)
     server.before_request(guard)
@@ -200,7 +201,7 @@ def __getattr__(name: str):
     global _lazy_app, _lazy_cli_server
     if name in ("app", "application") and _lazy_app is None and flask_command_without_ui(sys.argv):
         if _lazy_cli_server is None:
-            _lazy_cli_server = create_server()
+            _lazy_cli_server = create_server(with_api=False)
         return _lazy_cli_server
     if name in ("server", "app", "application"):
         if _lazy_app is None:

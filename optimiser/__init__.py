@@ -9,8 +9,9 @@ Reading order: ``params`` (inputs) → ``prices`` (input checks) → ``model``
 ``status`` (solver outcomes) → ``rolling`` (day by day, two stages) →
 ``results`` and ``baselines`` (outputs).
 
-``optimise`` (and so Pyomo and HiGHS) is imported on first use, not with the package: the web app and every
-``flask`` command import the package for its parameter and error types, and only a solve needs the solver.
+``optimise`` (and so Pyomo) and the price and result types (and so pandas) are imported on first use, not with
+the package: the web app and every ``flask`` command import the package for its parameter and error types, and
+only a solve needs the solver.
 """
 
 from optimiser.errors import (
@@ -22,8 +23,6 @@ from optimiser.errors import (
     SolverTimeLimit,
 )
 from optimiser.params import BatteryParams, Markets, SolverSettings
-from optimiser.prices import read_price_csv
-from optimiser.results import INTERVAL_COLUMNS, Baselines, OptimisationResult, SolverStats, Totals
 from optimiser.status import RunStatus
 
 __all__ = [
@@ -47,9 +46,14 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str):
-    if name == "optimise":
-        from optimiser.rolling import optimise
+_LAZY = {"optimise": "optimiser.rolling", "read_price_csv": "optimiser.prices",
+         **dict.fromkeys(("INTERVAL_COLUMNS", "Baselines", "OptimisationResult", "SolverStats", "Totals"),
+                         "optimiser.results")}
 
-        return optimise
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'optimiser' has no attribute {name!r}")

@@ -25,7 +25,7 @@ def environment(tmp_path: Path) -> dict[str, str]:
             "SECRET_KEY": "startup-imports-test-key", "FLASK_APP": "app", "PYTHONPATH": str(REPO)}
 
 
-MODULES = "('pyomo', 'alembic', 'callbacks', 'pages')"
+MODULES = "('pyomo', 'alembic', 'callbacks', 'pages', 'pandas', 'cli.prices')"
 REPORT = f"import json, sys; print(json.dumps({{m: m in sys.modules for m in {MODULES}}}))"
 
 
@@ -35,6 +35,7 @@ def test_import_app_does_not_import_pyomo_or_alembic(tmp_path):
     imported = json.loads(done.stdout)
     assert imported["pyomo"] is False
     assert imported["alembic"] is False
+    assert imported["pandas"] is False
 
 
 def test_a_flask_command_that_does_not_serve_builds_no_ui_and_imports_no_pyomo(tmp_path):
@@ -48,7 +49,8 @@ def test_a_flask_command_that_does_not_serve_builds_no_ui_and_imports_no_pyomo(t
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     imported = json.loads(done.stdout.strip().splitlines()[-1])
-    assert imported == {"pyomo": False, "alembic": False, "callbacks": False, "pages": False}
+    assert imported == {"pyomo": False, "alembic": False, "callbacks": False, "pages": False, "pandas": False,
+                        "cli.prices": False}  # only the module of `user` among the CLI's
 
 
 @pytest.mark.parametrize(("argv", "without_ui"), [
@@ -69,3 +71,25 @@ def test_which_flask_commands_get_the_ui(monkeypatch, argv, without_ui):
 def test_outside_the_flask_command_line_the_app_always_has_its_ui(monkeypatch):
     monkeypatch.delenv("FLASK_RUN_FROM_CLI", raising=False)
     assert flask_command_without_ui(["gunicorn", "app:server"]) is False
+
+
+def test_every_cli_command_is_found_by_loading_only_the_modules_the_map_names():
+    import click
+    from flask import Flask
+
+    from cli import CLI_MODULES, COMMAND_MODULES, register_cli
+
+    everything = Flask("all")
+    register_cli(everything)
+    context = click.Context(everything.cli)
+    names = everything.cli.list_commands(context)
+    assert set(names) == set(COMMAND_MODULES)
+    for name in names:
+        server = Flask(name)
+        register_cli(server)
+        command = server.cli.get_command(context, name)
+        assert command is not None
+        assert server.cli._loaded == set(COMMAND_MODULES[name]) <= set(CLI_MODULES), name
+        if isinstance(command, click.Group):  # e.g. `optimise study` comes from cli/studies.py
+            assert set(command.list_commands(context)) == set(
+                everything.cli.get_command(context, name).list_commands(context)), name
