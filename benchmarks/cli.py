@@ -41,7 +41,12 @@ BEFORE = """before this branch (same machine, load average 10-18 on 2 cores, so 
 after (this branch, load average 13 on 2 cores, best of 1): the reference import took 14.1 s, import app 19.2 s
   (1.4× the reference), optimise run 1 day 50 s, 365 days 82 s: at that load no figure says anything about the
   targets; the 1-day run's 50 s points at a fixed cost beyond imports that was not yet looked into. Measure again
-  on an idle machine."""
+  on an idle machine.
+branch speed2 (lazy Pyomo, Alembic, UI, API and CLI modules for commands that do not serve), best of 3:
+  load 2.2: main: reference 0.56 s, import app 0.92 s, flask user list 2.46 s; speed2 before its lazy CLI modules:
+    reference 0.57 s, import app 0.97 s (met), flask user list 1.73 s, optimise run 1 day 2.24 s, 365 days 4.30 s
+  load 1.8-2.6, one after the other: main flask user list 5.28 s = 4.4x its reference (1.19 s);
+    speed2 final 2.50 s = 2.0x its reference (1.25 s)"""
 
 
 def timed(command: list[str], env: dict) -> float:
