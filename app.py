@@ -10,6 +10,8 @@ so importing ``create_app`` in tests has no side effects.
 from __future__ import annotations
 
 import contextlib
+import os
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -110,17 +112,20 @@ def _reap_runs_at_start_up(db: Database, settings: Settings) -> None:
     """Runs left by a worker that died while the app was down end now, not when someone looks."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from services.optimisation_runs import reap_stale_runs
-    from services.runs import interrupt_orphaned_runs
+    from services.runs import interrupt_orphaned_runs, reap
 
     # A database before `flask setup` has no runs table: nothing to reap.
     with contextlib.suppress(SQLAlchemyError):
         interrupt_orphaned_runs(db)  # a server killed with its local runs: they end "interrupted" now
-        reap_stale_runs(db, settings)
+        reap(db, settings)  # services.optimisation_runs.reap_stale_runs, without importing the optimiser
 
 
-def create_app(settings: Settings | None = None) -> dash.Dash:
-    """Build the Powerdesk Dash app; its Flask server is ``app.server``."""
+def create_server(settings: Settings | None = None, with_api: bool = True) -> Flask:
+    """The Flask server with its extensions, login, API and CLI, without the Dash UI (``create_app`` adds it).
+
+    A ``flask`` command other than ``run``, ``routes`` and ``shell`` is given this alone, and without the API
+    routes (``with_api=False``): it serves nothing, and building the UI and the API imports every page, callback,
+    figure and API module (and through them pandas), a second or more of each command's start."""
     settings = settings or Settings()
     settings.instance_path.mkdir(parents=True, exist_ok=True)
     server = Flask(__name__, instance_path=str(settings.instance_path), static_folder=None)
@@ -133,13 +138,19 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     _install_login(server, db, settings)
     Limiter(get_remote_address, app=server, default_limits=[])
     server.register_blueprint(make_auth_blueprint())
-    for module in api_modules():
+    for module in api_modules() if with_api else ():
         server.register_blueprint(module.blueprint)
     server.register_error_handler(429, too_many_attempts)
     server.before_request(guard)
     server.before_request(check_request)
     register_cli(server)
+    return server
 
+
+def create_app(settings: Settings | None = None) -> dash.Dash:
+    """Build the Powerdesk Dash app; its Flask server is ``app.server``."""
+    server = create_server(settings)
+    settings = server.extensions["powerdesk"].settings
     app = dash.Dash(
         __name__,
         server=server,
@@ -161,12 +172,37 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     return app
 
 
+FLASK_COMMANDS_SERVING_UI = frozenset({"run", "routes", "shell"})
+"""Flask's own commands that serve, list or expose the whole app, so are given the Dash UI too."""
+_FLASK_OPTIONS_WITH_VALUE = frozenset({"-A", "--app", "-e", "--env-file"})
+
+
+def flask_command_without_ui(argv: list[str]) -> bool:
+    """True when this process is the ``flask`` command line (Flask sets ``FLASK_RUN_FROM_CLI`` before it loads
+    the app) running a command that is not in ``FLASK_COMMANDS_SERVING_UI``: ``argv`` is ``sys.argv``."""
+    if os.environ.get("FLASK_RUN_FROM_CLI") != "true":
+        return False
+    words = iter(argv[1:])
+    for word in words:
+        if word in _FLASK_OPTIONS_WITH_VALUE:
+            next(words, None)
+        elif not word.startswith("-"):
+            return word not in FLASK_COMMANDS_SERVING_UI
+    return True  # `flask` or `flask --help`: lists the commands
+
+
 _lazy_app: dash.Dash | None = None
+_lazy_cli_server: Flask | None = None
 
 
 def __getattr__(name: str):
-    """``server``/``app``/``application``: the Flask server of a default app, built on first use."""
-    global _lazy_app
+    """``server``/``app``/``application``: the Flask server of a default app, built on first use. The ``flask``
+    command line looks up ``app``; for a command that does not serve the UI that is ``create_server()``'s."""
+    global _lazy_app, _lazy_cli_server
+    if name in ("app", "application") and _lazy_app is None and flask_command_without_ui(sys.argv):
+        if _lazy_cli_server is None:
+            _lazy_cli_server = create_server(with_api=False)
+        return _lazy_cli_server
     if name in ("server", "app", "application"):
         if _lazy_app is None:
             _lazy_app = create_app()

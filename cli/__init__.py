@@ -7,7 +7,9 @@ own module (``cli/<feature>.py``) and its name on a line of its own.
 
 import importlib
 
+import click
 from flask import Flask
+from flask.cli import AppGroup
 
 CLI_MODULES = (
     "commands",
@@ -22,6 +24,42 @@ CLI_MODULES = (
 )
 
 
+COMMAND_MODULES = {
+    "setup": ("commands",), "db": ("commands",), "demo": ("commands",), "user": ("commands",),
+    "apikey": ("commands",), "optimise": ("runs", "studies"), "email": ("email",), "carbon": ("carbon",),
+    "prices": ("prices",), "turbine": ("turbines",), "operational": ("operational",), "meters": ("meters",),
+}
+"""Which modules of ``CLI_MODULES`` a top-level command needs. A command missing here is still found: asking for
+it loads every module. (Only start-up time depends on this map; ``test_startup_imports`` checks it.)"""
+
+
+class LazyCommands(AppGroup):
+    """The server's ``cli``: a command's module is imported when that command is asked for, so ``flask user list``
+    does not import what ``flask prices`` or ``flask optimise`` need (pandas among them); listing loads them all."""
+
+    def __init__(self, server: Flask, commands: dict[str, click.Command]):
+        super().__init__(server.cli.name, commands=commands)
+        self._server = server
+        self._loaded: set[str] = set()
+
+    def _load(self, modules) -> None:
+        for name in CLI_MODULES:
+            if name in modules and name not in self._loaded:
+                self._loaded.add(name)
+                importlib.import_module(f"cli.{name}").register_cli(self._server)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        self._load(COMMAND_MODULES.get(cmd_name, ()))
+        command = super().get_command(ctx, cmd_name)
+        if command is None:
+            self._load(CLI_MODULES)
+            command = super().get_command(ctx, cmd_name)
+        return command
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        self._load(CLI_MODULES)
+        return super().list_commands(ctx)
+
+
 def register_cli(server: Flask) -> None:
-    for name in CLI_MODULES:
-        importlib.import_module(f"cli.{name}").register_cli(server)
+    server.cli = LazyCommands(server, dict(server.cli.commands))

@@ -14,8 +14,6 @@ from domain.key_kinds import FLEET_GATEWAY_SCOPES, FOOTPRINT_WRITE, MACHINE_SCOP
 from domain.key_scope import KeyScope
 from domain.roles import ROLE_ORDER
 from services import api_keys, users
-from services.prices import load_demo_prices
-from services.setup import run_setup
 
 db_group = AppGroup("db", help="Database schema (Alembic).")
 demo_group = AppGroup("demo", help="Demo data.")
@@ -25,6 +23,8 @@ apikey_group = AppGroup("apikey", help="API keys for machines (meters, turbines,
 
 @click.command("setup", help="Migrate, create the admin user on an empty database, load demo data.")
 def setup_command() -> None:
+    from services.setup import run_setup  # demo data and pandas: imported by the commands that load them
+
     ctx = context()
     admin_password = ctx.settings.powerdesk_admin_password
     report = run_setup(
@@ -68,6 +68,8 @@ def db_revision(message: str) -> None:
 
 @demo_group.command("load", help="Load the shipped demo prices (idempotent).")
 def demo_load() -> None:
+    from services.prices import load_demo_prices
+
     click.echo(f"{load_demo_prices(context().db)} demo price rows added.")
 
 

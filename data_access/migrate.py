@@ -1,4 +1,7 @@
-"""Alembic, driven from code so `flask db ...`, `flask setup` and the tests share one path."""
+"""Alembic, driven from code so `flask db ...`, `flask setup` and the tests share one path.
+
+Alembic (with Mako and Pygments, a third of a second) is imported by the functions that use it, not with this
+module: the app imports it for ``/health`` and ``flask setup``, and most commands never migrate."""
 
 from __future__ import annotations
 
@@ -6,19 +9,21 @@ import fcntl
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.pool import NullPool
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
 
 def alembic_config(database_url: str) -> Config:
     """An Alembic config pointing at this package's migrations and the given database."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
@@ -62,23 +67,33 @@ def migration_lock(database_url: str) -> Iterator[None]:
 
 def upgrade(database_url: str, revision: str = "head") -> None:
     with migration_lock(database_url):
+        from alembic import command
+
         command.upgrade(alembic_config(database_url), revision)
 
 
 def downgrade(database_url: str, revision: str) -> None:
+    from alembic import command
+
     command.downgrade(alembic_config(database_url), revision)
 
 
 def revision(database_url: str, message: str, autogenerate: bool = True) -> None:
+    from alembic import command
+
     command.revision(alembic_config(database_url), message=message, autogenerate=autogenerate)
 
 
 def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
 
 
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as connection:
+        from alembic.runtime.migration import MigrationContext
+
         return MigrationContext.configure(connection).get_current_revision()
 
 

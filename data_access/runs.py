@@ -8,14 +8,16 @@ reaper racing on one run leave exactly one of them in charge and the row always 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from sqlalchemy import and_, delete, func, insert, or_, select, true, update
 from sqlalchemy.orm import Session, aliased
 
 from data_access.schema import MarketPrice, OptimisationRun, RunInterval, StudyPoint
 from data_access.types import utc_now
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 QUEUED = "queued"
 RUNNING = "running"
@@ -130,6 +132,8 @@ def store_result(session: Session, run_id: int, status: str, message: str, total
     """Write a running run's outcome and its intervals together (the caller's transaction makes it
     all-or-nothing). Returns False, writing nothing, when the run is no longer running (cancelled or
     reaped meanwhile): a final status is never overwritten."""
+    import pandas as pd  # with the function: the reaper every command runs at start-up needs no pandas
+
     finished = session.execute(
         update(OptimisationRun)
         .where(OptimisationRun.id == run_id, OptimisationRun.status == RUNNING)
@@ -174,6 +178,8 @@ def cancel(session: Session, run_id: int, user_id: int | None, message: str) -> 
 
 def run_intervals(session: Session, run_id: int) -> pd.DataFrame:
     """A stored run's intervals in time order, with aware UTC ``interval_start_utc``."""
+    import pandas as pd
+
     rows = session.execute(
         select(*(getattr(RunInterval, name) for name in INTERVAL_FIELDS))
         .where(RunInterval.run_id == run_id)

@@ -8,6 +8,10 @@ Reading order: ``params`` (inputs) → ``prices`` (input checks) → ``model``
 (variables, constraints, objective) → ``solver`` (persistent HiGHS) →
 ``status`` (solver outcomes) → ``rolling`` (day by day, two stages) →
 ``results`` and ``baselines`` (outputs).
+
+``optimise`` (and so Pyomo) and the price and result types (and so pandas) are imported on first use, not with
+the package: the web app and every ``flask`` command import the package for its parameter and error types, and
+only a solve needs the solver.
 """
 
 from optimiser.errors import (
@@ -19,9 +23,6 @@ from optimiser.errors import (
     SolverTimeLimit,
 )
 from optimiser.params import BatteryParams, Markets, SolverSettings
-from optimiser.prices import read_price_csv
-from optimiser.results import INTERVAL_COLUMNS, Baselines, OptimisationResult, SolverStats, Totals
-from optimiser.rolling import optimise
 from optimiser.status import RunStatus
 
 __all__ = [
@@ -43,3 +44,16 @@ __all__ = [
     "optimise",
     "read_price_csv",
 ]
+
+
+_LAZY = {"optimise": "optimiser.rolling", "read_price_csv": "optimiser.prices",
+         **dict.fromkeys(("INTERVAL_COLUMNS", "Baselines", "OptimisationResult", "SolverStats", "Totals"),
+                         "optimiser.results")}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'optimiser' has no attribute {name!r}")

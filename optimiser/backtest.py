@@ -42,8 +42,9 @@ import pandas as pd
 from domain.forecast_inputs import forecast_inputs
 from domain.forecasters import Forecaster
 from domain.settlement_time import LONDON
+from domain.settlement_time import PERIOD_HOURS as DT  # optimiser.model.DT, without importing Pyomo
 from optimiser.errors import InvalidParameters, InvalidPrices
-from optimiser.model import DT, Stage
+from optimiser.model import Stage
 from optimiser.params import BatteryParams, Markets, SolverSettings
 from optimiser.prices import range_inputs
 from optimiser.results import OptimisationResult, compute_totals, empty_intervals, intervals_frame

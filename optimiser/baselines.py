@@ -17,7 +17,7 @@ import math
 
 import numpy as np
 
-from optimiser.model import DT
+from domain.settlement_time import PERIOD_HOURS as DT  # optimiser.model.DT, without importing Pyomo
 from optimiser.params import BatteryParams
 from optimiser.prices import RangeInputs
 from optimiser.results import Schedule

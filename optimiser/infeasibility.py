@@ -8,7 +8,7 @@ the cycle or export limit allows.
 
 from __future__ import annotations
 
-from optimiser.model import DT
+from domain.settlement_time import PERIOD_HOURS as DT  # optimiser.model.DT, without importing Pyomo
 from optimiser.params import BatteryParams
 
 _TOLERANCE_MWH = 1e-6

@@ -14,8 +14,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from domain.settlement_time import PERIOD_HOURS as DT  # optimiser.model.DT, without importing Pyomo
 from optimiser.errors import InfeasibleProblem, SolverFailed, SolverTimeLimit
-from optimiser.model import DT
 from optimiser.params import BatteryParams, Markets
 from optimiser.status import RunStatus
 

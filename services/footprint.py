@@ -28,9 +28,15 @@ from data_access.carbon_intensity import (
 from data_access.engine import Database
 from data_access.power_files import PowerFileError, read_cov_csv, readings_frame
 from data_access.types import utc_now
-from domain.footprint import day_footprint
+from domain.footprint import day_footprint, range_footprint
 from domain.reading_integrity import UNRATED_LIMIT_KW, reading_problems
-from domain.settlement_time import day_period_starts_utc, day_start_utc, periods_in_day, to_settlement_period
+from domain.settlement_time import (
+    day_period_starts_utc,
+    day_start_utc,
+    periods_in_day,
+    settlement_index,
+    to_settlement_period,
+)
 from services import audit
 from services.errors import InvalidInput, NotFound
 
@@ -217,8 +223,7 @@ def _store_readings(db: Database, readings: pd.DataFrame, source: str, register_
     for asset_id, rows in new.groupby("asset_id"):
         first_day = to_settlement_period(rows["time_utc"].min().to_pydatetime()).settlement_date
         last_day = to_settlement_period(rows["time_utc"].max().to_pydatetime()).settlement_date
-        for offset in range(min((last_day - first_day).days + 1, EAGER_DAYS)):
-            asset_day_footprint(db, asset_id, first_day + timedelta(days=offset))
+        asset_footprints(db, asset_id, first_day, min(last_day, first_day + timedelta(days=EAGER_DAYS - 1)))
     return PowerImportReport(source, len(readings), len(new), unchanged, assets, unknown,
                              readings["time_utc"].min().to_pydatetime(), readings["time_utc"].max().to_pydatetime())
 
@@ -369,6 +374,40 @@ def asset_day_footprint(db: Database, asset_id: str, settlement_date: date) -> p
     if len(stored) == periods_in_day(settlement_date):
         return stored
     return _compute_and_store(db, asset_id, settlement_date)
+
+
+def asset_footprints(db: Database, asset_id: str, first: date, last: date) -> pd.DataFrame:
+    """Every half-hour's footprint of ``first``..``last``, with a ``settlement_date`` column; the dates not yet
+    stored are computed in one vectorised pass over one read of their readings and intensities, and stored in one
+    bulk write (each date's rows equal ``asset_day_footprint``'s)."""
+    with db.session() as session:
+        if store.get_asset(session, asset_id) is None:
+            raise NotFound(f"there is no asset {asset_id!r}")
+        counts = store.footprint_day_counts(session, asset_id, first, last)
+    dates = [first + timedelta(days=offset) for offset in range((last - first).days + 1)]
+    missing = [day for day in dates if counts.get(day, 0) != periods_in_day(day)]
+    if missing:
+        _compute_and_store_range(db, asset_id, missing[0], missing[-1], set(missing))
+    with db.session() as session:
+        return store.stored_footprints_between(session, asset_id, first, last)
+
+
+def _compute_and_store_range(db: Database, asset_id: str, first: date, last: date, days: set[date]) -> None:
+    start = day_start_utc(first)
+    end = day_start_utc(last + timedelta(days=1))
+    with db.session() as session:
+        readings = store.readings_for_window(session, asset_id, start, end)
+        intensity = store.intensity_between(session, start, end)
+    starts = settlement_index(first, last)["interval_start_utc"]
+    intensity = intensity.reindex(pd.DatetimeIndex(starts))
+    frame = range_footprint(first, last, readings["time_utc"], readings["power_kw"].to_numpy(dtype=float),
+                            intensity["actual_g_per_kwh"].to_numpy(), intensity["forecast_g_per_kwh"].to_numpy())
+    frame = frame[frame["settlement_date"].isin(days)]
+    try:
+        with db.session() as session:
+            store.replace_footprints(session, asset_id, frame)
+    except IntegrityError:
+        pass  # another request stored the same days at the same moment; the computed rows are the same
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import hashlib
 from collections.abc import Callable
 from datetime import time as clock_time
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -23,8 +23,10 @@ from data_access.forecast_runs import run_forecasts
 from domain.forecast_quality import monthly_quality
 from domain.forecasters import make_forecaster
 from domain.settlement_time import day_start_utc
-from optimiser.backtest import BacktestResult, backtest
 from services.run_requests import RunRequest
+
+if TYPE_CHECKING:
+    from optimiser.backtest import BacktestResult
 
 HISTORY_DAYS = 120
 """Days of every stored series read before a forecast-driven run's first date (the gbm's 90-day window plus its
@@ -56,6 +58,8 @@ def history_fingerprint(history: pd.DataFrame) -> str:
 def run_backtest(history: pd.DataFrame, request: RunRequest,
                  progress: Callable[[int, int], None] | None = None) -> BacktestResult:
     """Backtest the request's forecaster with the decision times and re-optimisation it was submitted with."""
+    from optimiser.backtest import backtest  # Pyomo and HiGHS: imported by a solve, not by every command
+
     da_gate, id_decision = (clock_time.fromisoformat(t) for t in request.decision_times)
     return backtest(history, request.first, request.last, request.battery, make_forecaster(request.foresight),
                     markets=request.markets, da_column=request.da_series, id_column=request.id_series,

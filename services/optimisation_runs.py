@@ -37,7 +37,7 @@ from data_access.schema import OptimisationRun, User
 from data_access.types import utc_now
 from domain.markets import MARKET_NAMES
 from domain.settlement_time import day_start_utc
-from optimiser import BatteryParams, Markets, OptimiserError, RunStatus, SolverSettings, optimise
+from optimiser import BatteryParams, Markets, OptimiserError, RunStatus, SolverSettings
 from optimiser.prices import range_inputs
 from services import audit, forecast_runs
 from services.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -431,6 +431,8 @@ def execute_run(
                 if prices is None:
                     prices = _through_outages(lambda: load_prices(db, request), f"prices of run {run_id}")
             needs = MODES_NEEDING[str(Markets.parse(request.markets))]
+            from optimiser import optimise  # Pyomo and HiGHS: imported by a solve, not by every command
+
             result = result or optimise(prices, request.first, request.last, request.battery,
                               markets=Markets.parse(request.markets), solver=request.solver, progress=on_day,
                               baselines=len(needs) == 2, intensity=load_intensity(db, request),

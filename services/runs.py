@@ -6,8 +6,8 @@ import os
 import socket
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
-import pandas as pd
 from sqlalchemy import delete, select
 from sqlalchemy.orm import joinedload
 
@@ -19,6 +19,9 @@ from domain.run_status import in_progress
 from services import audit
 from services.errors import Conflict, Forbidden, InvalidInput, NotFound
 from settings import Settings
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 MAX_COMPARED_RUNS = 4
 

@@ -1,0 +1,95 @@
+"""What a process imports before it does any work: ``import app`` and a ``flask`` command that does not solve
+must not pay for Pyomo (the solver) or Alembic (migrations), nor a command that does not serve the UI for the
+Dash pages and callbacks (issue 21, CLI start-up). Each check runs a fresh interpreter, as a user's command does."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from app import FLASK_COMMANDS_SERVING_UI, flask_command_without_ui
+from data_access import migrate
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def environment(tmp_path: Path) -> dict[str, str]:
+    url = f"sqlite:///{tmp_path / 'startup.db'}"
+    migrate.upgrade(url)
+    return {**os.environ, "DATABASE_URL": url, "POWERDESK_INSTANCE_PATH": str(tmp_path / "instance"),
+            "SECRET_KEY": "startup-imports-test-key", "FLASK_APP": "app", "PYTHONPATH": str(REPO)}
+
+
+MODULES = "('pyomo', 'alembic', 'callbacks', 'pages', 'pandas', 'cli.prices')"
+REPORT = f"import json, sys; print(json.dumps({{m: m in sys.modules for m in {MODULES}}}))"
+
+
+def test_import_app_does_not_import_pyomo_or_alembic(tmp_path):
+    done = subprocess.run([sys.executable, "-c", f"import app; {REPORT}"], cwd=REPO, env=environment(tmp_path),
+                          capture_output=True, text=True, check=True)
+    imported = json.loads(done.stdout)
+    assert imported["pyomo"] is False
+    assert imported["alembic"] is False
+    assert imported["pandas"] is False
+
+
+def test_a_flask_command_that_does_not_serve_builds_no_ui_and_imports_no_pyomo(tmp_path):
+    # `flask user list` as the console script runs it, reporting at exit what the process imported.
+    script = ("import atexit, runpy, sys\n"
+              "import json\n"
+              f"atexit.register(lambda: print(json.dumps({{m: m in sys.modules for m in {MODULES}}})))\n"
+              "sys.argv = ['flask', 'user', 'list']\n"
+              "runpy.run_module('flask', run_name='__main__')\n")
+    done = subprocess.run([sys.executable, "-c", script], cwd=REPO, env=environment(tmp_path),
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    imported = json.loads(done.stdout.strip().splitlines()[-1])
+    assert imported == {"pyomo": False, "alembic": False, "callbacks": False, "pages": False, "pandas": False,
+                        "cli.prices": False}  # only the module of `user` among the CLI's
+
+
+@pytest.mark.parametrize(("argv", "without_ui"), [
+    (["flask", "user", "list"], True),
+    (["flask", "--app", "app", "optimise", "run"], True),
+    (["flask", "-A", "run", "db", "current"], True),  # "run" here is the app option's value, not the command
+    (["flask", "--help"], True),
+    (["flask", "run", "--port", "8050"], False),
+    (["flask", "--app", "app", "--debug", "routes"], False),
+    (["flask", "-e", ".env", "shell"], False),
+])
+def test_which_flask_commands_get_the_ui(monkeypatch, argv, without_ui):
+    monkeypatch.setenv("FLASK_RUN_FROM_CLI", "true")
+    assert flask_command_without_ui(argv) is without_ui
+    assert {"run", "routes", "shell"} == FLASK_COMMANDS_SERVING_UI
+
+
+def test_outside_the_flask_command_line_the_app_always_has_its_ui(monkeypatch):
+    monkeypatch.delenv("FLASK_RUN_FROM_CLI", raising=False)
+    assert flask_command_without_ui(["gunicorn", "app:server"]) is False
+
+
+def test_every_cli_command_is_found_by_loading_only_the_modules_the_map_names():
+    import click
+    from flask import Flask
+
+    from cli import CLI_MODULES, COMMAND_MODULES, register_cli
+
+    everything = Flask("all")
+    register_cli(everything)
+    context = click.Context(everything.cli)
+    names = everything.cli.list_commands(context)
+    assert set(names) == set(COMMAND_MODULES)
+    for name in names:
+        server = Flask(name)
+        register_cli(server)
+        command = server.cli.get_command(context, name)
+        assert command is not None
+        assert server.cli._loaded == set(COMMAND_MODULES[name]) <= set(CLI_MODULES), name
+        if isinstance(command, click.Group):  # e.g. `optimise study` comes from cli/studies.py
+            assert set(command.list_commands(context)) == set(
+                everything.cli.get_command(context, name).list_commands(context)), name
