@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import time
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 
 import dash
 import dash_bootstrap_components as dbc
@@ -119,6 +119,18 @@ def _coverage_line(db, da_series: str, id_series: str) -> str:
         parts.append(f"{MARKET_NAMES.get(fresh.market, fresh.market)} prices {fresh.first_date.isoformat()} to "
                      f"{fresh.last_date.isoformat()}{gaps}{stored}")
     return "Prices stored: " + ("; ".join(parts) if parts else "none for these series") + "."
+
+
+def keeps_solved_days_soon(run, grace_s: float, now=None) -> bool:
+    """A run cancelled while solving whose worker has not yet stored the days it solved, within the grace it
+    has to stop on its own (``jobs.background.stop_job``): they are about to appear."""
+    if run.status != run_store.CANCELLED or run.totals is not None or not run.job_id or run.cancelled_at is None \
+            or run.started_at is None or (run.params or {}).get("foresight", "perfect") != "perfect":
+        return False  # never claimed by a worker, already kept, or a forecast run (which keeps nothing)
+    from data_access.types import utc_now
+
+    cancelled = run.cancelled_at if run.cancelled_at.tzinfo else run.cancelled_at.replace(tzinfo=UTC)
+    return ((now or utc_now()) - cancelled).total_seconds() < grace_s + 5
 
 
 def _own_active_run(db) -> int | None:
@@ -302,6 +314,10 @@ def register(app: dash.Dash) -> None:
             if run is None:
                 return (dash.no_update,) * 3 + (True, True) + (dash.no_update,) * 3 + (None, dash.no_update)
             done, total, status, message = run.progress_done or 0, run.progress_total or 0, run.status, run.message
+            winding_down = keeps_solved_days_soon(run, app_settings().run_cancel_grace_s)
+        if winding_down:  # the worker is finishing its day and will store the days solved: wait for them
+            return done, max(total, 1), f"cancelled: keeping the {done} day{'s' if done != 1 else ''} solved…", \
+                False, False, dash.no_update, dash.no_update, dash.no_update, dash.no_update, {"display": "none"}
         if status in run_store.ACTIVE_STATUSES:
             label = f"{status}: day {done} of {total}"
             return done, max(total, 1), label, False, False, dash.no_update, dash.no_update, dash.no_update, \

@@ -17,6 +17,7 @@ from optimiser.errors import (
     OptimiserError,
     SolverFailed,
     SolverTimeLimit,
+    StopRequested,
 )
 from optimiser.params import BatteryParams, Markets, SolverSettings
 from optimiser.prices import read_price_csv
@@ -38,6 +39,7 @@ __all__ = [
     "SolverFailed",
     "SolverSettings",
     "SolverStats",
+    "StopRequested",
     "SolverTimeLimit",
     "Totals",
     "optimise",

@@ -161,6 +161,15 @@ def test_cancel_stops_the_background_process(dash_app, client_as):
         time.sleep(0.1)
     else:
         raise AssertionError("the run's process is still alive after cancel")
+    # It stopped itself after the day it was solving and kept the days solved (the form waited for them).
+    from data_access import runs as run_store
+
+    with dash_app.server.extensions["powerdesk"].db.session() as session:
+        run = session.get(OptimisationRun, run_id)
+        kept = run_store.run_intervals(session, run_id)
+        assert run.progress_done >= 1 and run.totals["days"] == run.progress_done
+        assert kept["settlement_date"].nunique() == run.progress_done
+    assert "days solved before the cancel are kept" in str(done["runs-new-message"])
 
 
 def test_reopening_with_a_new_name_says_the_name_was_not_applied(dash_app, client_as, server):
