@@ -111,6 +111,50 @@ def test_typed_text_that_is_no_number_is_named_beside_its_field_even_in_an_optio
     assert typed["runs-new-import-limit"]["invalid"] is False
 
 
+def test_dates_are_typed_day_first_or_iso_never_month_first(dash_app, client_as):
+    """The date fields take DD/MM/YYYY (UK) or YYYY-MM-DD; a month-first date, a day that does not exist or a
+    date outside the stored prices is named beside its field as it is typed, and nothing runs."""
+    client = client_as("trader")
+    for start, end in (("01/02/2023", "02/02/2023"), ("2023-02-01", "2023-02-02"), ("1/2/2023", " 2023-02-02 ")):
+        result = check(client, dash_app, start=start, end=end)
+        assert result["runs-new-submit"]["disabled"] is False, (start, end, result["runs-new-start-msg"])
+        assert result["runs-new-start"]["invalid"] is False and result["runs-new-end"]["invalid"] is False
+    limits = {"runs-new-start.min": "2023-01-14", "runs-new-start.max": "2023-04-30"}
+    cases = [
+        ({"start": "02/13/2023"}, "runs-new-start", "first settlement date '02/13/2023' is not a date: there is no "
+                                                    "month 13 (type DD/MM/YYYY, day first)"),
+        ({"end": "31/02/2023"}, "runs-new-end", "last settlement date '31/02/2023' is not a date: February 2023 "
+                                                "has no day 31"),
+        ({"start": "Feb 1st"}, "runs-new-start", "'Feb 1st' is not a date: type DD/MM/YYYY or YYYY-MM-DD"),
+        ({"end": ""}, "runs-new-end", "choose the last settlement date (DD/MM/YYYY or YYYY-MM-DD)"),
+        ({"start": "01/01/2023", "end": "02/01/2023"}, "runs-new-start",
+         "the first settlement date 01/01/2023 is before the first stored prices (14/01/2023)"),
+        ({"end": "01/05/2023"}, "runs-new-end",
+         "the last settlement date 01/05/2023 is after the last stored prices (30/04/2023)"),
+    ]
+    key = find_callback_by_input(dash_app, "runs-new-power.value")
+    for overrides, field, message in cases:
+        values = {**form_values(**overrides), **limits}
+        result = client.post("/_dash-update-component", json=callback_body(
+            dash_app, key, values, "runs-new-start.value")).json["response"]
+        assert result["runs-new-submit"]["disabled"] is True, overrides
+        assert result[field]["invalid"] is True, overrides
+        assert message in result[f"{field}-msg"]["children"], (overrides, result[f"{field}-msg"])
+        assert message in str(result["runs-new-problems"]["children"]), overrides
+    assert "is not a date" in str(call(client, dash_app, SUBMIT, form_values(start="02/13/2023")).json[
+        "response"]["runs-new-message"])
+    assert count_runs(dash_app) == 0
+
+
+def test_a_day_first_date_runs_that_day(dash_app, client_as):
+    client = client_as("trader")
+    result = call(client, dash_app, SUBMIT, form_values(start="01/02/2023", end="02/02/2023")).json["response"]
+    run_id = result["runs-queued"]["data"]
+    with dash_app.server.extensions["powerdesk"].db.session() as session:
+        run = session.get(OptimisationRun, run_id)
+        assert (run.first_date, run.last_date) == (date(2023, 2, 1), date(2023, 2, 2))
+
+
 def _follow(client, dash_app, run_id, until, timeout=600):  # a hang cap, never a speed limit
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
