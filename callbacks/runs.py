@@ -178,7 +178,7 @@ def _totals(run, interval_count: int):
     days = f"{stop.days_done} of {stop.days_total} day{'s' if stop.days_total != 1 else ''}"
     return html.Div([
         stopped_panel(run, stop),
-        html.H3(f"Totals over the {days} solved ({stop.first_solved:%d/%m/%Y} – {stop.last_solved:%d/%m/%Y}), "
+        html.H3(f"Totals over the {days} solved ({stop.first_solved:%d %b %Y} – {stop.last_solved:%d %b %Y}), "
                 "not the whole range", className="h6 mb-2", id="runs-partial-totals"),
         kpi_cards(run, partial=True),
     ])

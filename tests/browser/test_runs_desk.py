@@ -17,7 +17,7 @@ from sqlalchemy import select, update
 from data_access import runs as run_store
 from data_access.schema import MarketPrice, OptimisationRun, User
 from optimiser import BatteryParams, SolverSettings
-from services.optimisation_runs import RunRequest, cancel_run, queue_run, run_optimisation
+from services.optimisation_runs import RunRequest, cancel_run, execute_run, queue_run, run_optimisation
 from services.run_requests import MAX_RUN_DAYS
 from tests.browser.test_walkthrough import TIMEOUT, wait_for_overview, wait_until
 
@@ -153,6 +153,34 @@ def test_a_cancelled_run_opens_on_how_far_it_got(powerdesk_browser):
     assert "2 of 5 settlement dates solved (01 Feb 2023 – 02 Feb 2023)" in text and "Cancelled by trader" in text
     assert not walk.driver.find_element(By.ID, "runs-tabs-section").is_displayed()  # no blank charts under tabs
     assert walk.duo.find_element("#runs-clone-button").is_displayed()
+    assert walk.console_errors() == []
+
+
+def test_a_run_cancelled_while_solving_opens_on_the_days_it_kept(powerdesk_browser):
+    walk = powerdesk_browser
+    with walk.db.session() as session:
+        trader = session.scalar(select(User.id).where(User.username == "trader"))
+    run_id = queue_run(walk.db, RunRequest(FEB, date(2023, 2, 5), BatteryParams(power_mw=10, energy_mwh=20)),
+                       user_id=trader).run_id
+
+    def cancel_after_day_two(done, _total):
+        if done == 2:
+            cancel_run(walk.db, run_id, trader, False, stop_job=lambda _job: None)
+
+    execute_run(walk.db, run_id, progress=cancel_after_day_two, job_id="pid:0@nowhere")
+    _open_runs_as_trader(walk, f"?run={run_id}")
+    walk.duo.wait_for_contains_text("#runs-stopped-headline", f"Run #{run_id} cancelled at day 3 of 5",
+                                    timeout=TIMEOUT)
+    walk.duo.wait_for_contains_text("#runs-partial-totals", "Totals over the 3 of 5 days solved (01 Feb 2023 – "
+                                    "03 Feb 2023)", timeout=TIMEOUT)
+    assert walk.duo.find_element("#run-kpi-net").is_displayed()
+    assert walk.driver.find_element(By.ID, "runs-tabs-section").is_displayed()  # the kept days, charted
+    wait_until(walk, lambda: "03 Feb" in walk.driver.find_element(By.ID, "runs-daily-chart").text
+               or walk.driver.find_elements(By.CSS_SELECTOR, "#runs-daily-chart .bars"), "no daily chart")
+    shots = os.environ.get("POWERDESK_SCREENSHOTS")
+    if shots:
+        Path(shots).mkdir(parents=True, exist_ok=True)
+        walk.driver.find_element(By.ID, "runs-view").screenshot(str(Path(shots) / "runs_cancelled_kept.png"))
     assert walk.console_errors() == []
 
 

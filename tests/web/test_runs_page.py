@@ -262,7 +262,7 @@ def test_a_cancelled_run_opens_on_how_far_it_got_with_the_days_it_kept(dash_app,
     totals = str(result["runs-totals"]["children"])
     assert f"Run #{run_id} cancelled at day 3 of 5" in totals
     assert "3 of 5 settlement dates solved (01 Feb 2023 – 03 Feb 2023)" in totals
-    assert "Totals over the 3 of 5 days solved (01/02/2023 – 03/02/2023), not the whole range" in totals
+    assert "Totals over the 3 of 5 days solved (01 Feb 2023 – 03 Feb 2023), not the whole range" in totals
     assert f"£{net:,.0f}" in totals  # the net revenue card: the kept days' cash (no degradation cost)
     assert "run-kpi-net" in totals and "run-kpi-status" not in totals
     assert result["runs-tabs-section"]["hidden"] is False  # the kept days' charts, not a blank chart
