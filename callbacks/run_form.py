@@ -23,6 +23,7 @@ from callbacks.context import app_settings, database
 from components.feedback import error_alert, info_alert, success_alert
 from data_access import runs as run_store
 from data_access.schema import OptimisationRun
+from data_access.types import utc_now
 from domain.markets import MARKET_NAMES
 from domain.roles import role_allows
 from domain.settlement_time import format_local
@@ -40,6 +41,8 @@ from services.run_requests import DATE_LABELS, FIELDS, RequestProblems, field_pr
 from services.validation import parse_typed_date
 
 DEFAULT_NEW_RUN_DAYS = 7
+KEEPING_MARGIN_S = 5.0
+"""After a cancel, the form waits the job's grace plus this [s] for the worker to store the days it solved."""
 FINISHED_ALERT = {run_store.SUCCEEDED: success_alert, run_store.CANCELLED: info_alert}
 
 
@@ -155,10 +158,8 @@ def keeps_solved_days_soon(run, grace_s: float, now=None) -> bool:
     if run.status != run_store.CANCELLED or run.totals is not None or not run.job_id or run.cancelled_at is None \
             or run.started_at is None or (run.params or {}).get("foresight", "perfect") != "perfect":
         return False  # never claimed by a worker, already kept, or a forecast run (which keeps nothing)
-    from data_access.types import utc_now
-
     cancelled = run.cancelled_at if run.cancelled_at.tzinfo else run.cancelled_at.replace(tzinfo=UTC)
-    return ((now or utc_now()) - cancelled).total_seconds() < grace_s + 5
+    return ((now or utc_now()) - cancelled).total_seconds() < grace_s + KEEPING_MARGIN_S
 
 
 def _own_active_run(db) -> int | None:

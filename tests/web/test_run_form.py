@@ -260,3 +260,25 @@ def test_a_gap_blocks_the_run_unless_days_without_prices_are_skipped(dash_app, c
     assert allowed["runs-new-submit"]["disabled"] is False
     assert "with 1 gap (2023-02-15 missing (1 day))" in str(allowed["runs-new-coverage"]["children"])
     assert count_runs(dash_app) == 0
+
+
+def test_after_a_cancel_the_form_waits_for_the_kept_days_only_while_a_worker_can_still_store_them():
+    from datetime import UTC, datetime, timedelta
+    from types import SimpleNamespace
+
+    from callbacks.run_form import KEEPING_MARGIN_S, keeps_solved_days_soon
+
+    cancelled = datetime(2023, 3, 1, 12, tzinfo=UTC)
+
+    def run(**changes):
+        fields = dict(status="cancelled", totals=None, job_id="pid:1@host", cancelled_at=cancelled,
+                      started_at=cancelled - timedelta(minutes=1), params={"foresight": "perfect"})
+        return SimpleNamespace(**{**fields, **changes})
+
+    soon = cancelled + timedelta(seconds=1)
+    assert keeps_solved_days_soon(run(), 30, now=soon)
+    assert not keeps_solved_days_soon(run(), 30, now=cancelled + timedelta(seconds=30 + KEEPING_MARGIN_S))
+    assert not keeps_solved_days_soon(run(totals={"days": 2}), 30, now=soon)  # already kept
+    assert not keeps_solved_days_soon(run(started_at=None), 30, now=soon)  # cancelled while queued
+    assert not keeps_solved_days_soon(run(params={"foresight": "gbm"}), 30, now=soon)  # keeps nothing
+    assert not keeps_solved_days_soon(run(status="succeeded"), 30, now=soon)
