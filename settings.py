@@ -93,6 +93,19 @@ class Settings(BaseSettings):
         "(default: the machine's cores).",
     )
 
+    # --- Forecast-driven runs: when each decision is taken ---
+    forecast_da_gate_time: str = Field(
+        "09:20",
+        description="Forecast-driven runs: the day-ahead gate closure, UK local time (HH:MM) on the day before "
+        "delivery. The day-ahead leg is forecast from prices known before it. A run keeps the time it was "
+        "submitted with.",
+    )
+    forecast_id_decision_time: str = Field(
+        "15:00",
+        description="Forecast-driven runs: the intraday decision for all of the next day, UK local time (HH:MM) "
+        "on the day before delivery; at or after the day-ahead gate closure, whose positions it holds.",
+    )
+
     # --- Daily price email ---
     price_email_time: str = Field(
         "07:00",
@@ -267,13 +280,22 @@ class Settings(BaseSettings):
     def _empty_means_default(cls, value):
         return None if isinstance(value, str) and not value.strip() else value
 
-    @field_validator("price_email_time")
+    @field_validator("price_email_time", "forecast_da_gate_time", "forecast_id_decision_time")
     @classmethod
-    def _clock_time(cls, value: str) -> str:
+    def _clock_time(cls, value: str, info) -> str:
         match = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)", value.strip())
         if not match:
-            raise ValueError(f"PRICE_EMAIL_TIME must be a 24-hour UK time like 07:00, not {value!r}")
+            example = {"price_email_time": "07:00", "forecast_da_gate_time": "09:20"}.get(info.field_name, "15:00")
+            raise ValueError(f"{info.field_name.upper()} must be a 24-hour UK time like {example}, not {value!r}")
         return f"{int(match.group(1)):02d}:{match.group(2)}"
+
+    @model_validator(mode="after")
+    def _intraday_after_the_gate(self) -> Settings:
+        if self.forecast_id_decision_time < self.forecast_da_gate_time:  # both zero-padded HH:MM
+            raise ValueError(f"FORECAST_ID_DECISION_TIME ({self.forecast_id_decision_time}) must not come before "
+                             f"FORECAST_DA_GATE_TIME ({self.forecast_da_gate_time}): the intraday decision holds "
+                             "the day-ahead positions decided at the gate")
+        return self
 
     @model_validator(mode="after")
     def _lease_outlasts_a_send(self) -> Settings:
@@ -290,6 +312,10 @@ class Settings(BaseSettings):
         """``price_email_time`` as (hour, minute), UK local time."""
         hour, minute = self.price_email_time.split(":")
         return int(hour), int(minute)
+
+    def forecast_decision_times(self) -> tuple[str, str]:
+        """(day-ahead gate closure, intraday decision), UK local ``HH:MM`` on the day before delivery."""
+        return self.forecast_da_gate_time, self.forecast_id_decision_time
 
     @field_validator("turbine_crew")
     @classmethod

@@ -23,6 +23,7 @@ from services.run_requests import (
     FIELDS,
     FORESIGHTS,
     ID_SERIES,
+    INTRADAY_REOPTIMISE,
     MARKET_MODES,
     TERMINAL_POLICIES,
     parse_request,
@@ -79,6 +80,9 @@ def _default(key: str):
               help="Skip days without every price (battery idle, SoC carried) instead of refusing the run.")
 @click.option("--foresight", type=click.Choice(FORESIGHTS), default="perfect", show_default=True,
               help="perfect: the day's actual prices; or trade on a forecaster's forecasts, settled at actual prices.")
+@click.option("--intraday-reoptimise", type=click.Choice(INTRADAY_REOPTIMISE), default="once", show_default=True,
+              help="Forecast-driven runs: decide the intraday leg once the day before, or also re-plan the rest of "
+                   "the day before each hour.")
 @click.option("--time-limit", type=float, default=_default("time_limit_s"), show_default=True,
               help="Solver time limit per day [s].")
 @click.option("--mip-gap", type=float, default=_default("mip_gap"), show_default=True)
@@ -87,8 +91,8 @@ def _default(key: str):
 @click.option("--user", "username", default=None, help="Attribute the run to this trader or admin.")
 def optimise_run(first_date, last_date, power_mw, energy_mwh, charge_efficiency, discharge_efficiency, soc_min,
                  soc_max, initial_soc, terminal_soc, import_limit_mw, export_limit_mw, max_cycles, degradation_cost,
-                 carbon_price, markets, da_series, id_series, skip_missing_days, foresight, time_limit, mip_gap,
-                 always_binary, name, username) -> None:
+                 carbon_price, markets, da_series, id_series, skip_missing_days, foresight, intraday_reoptimise,
+                 time_limit, mip_gap, always_binary, name, username) -> None:
     """Optimise on the stored prices and store the run (an identical stored run is reopened)."""
     ctx = context()
     user = _user(username, "trader")
@@ -99,7 +103,7 @@ def optimise_run(first_date, last_date, power_mw, energy_mwh, charge_efficiency,
         "terminal_soc": terminal_soc, "import_limit_mw": import_limit_mw, "export_limit_mw": export_limit_mw,
         "max_cycles_per_day": max_cycles, "degradation_cost_gbp_per_mwh": degradation_cost,
         "carbon_price_gbp_per_tco2": carbon_price, "markets": markets, "da_series": da_series,
-        "id_series": id_series, "foresight": foresight, "time_limit_s": time_limit, "mip_gap": mip_gap,
+        "id_series": id_series, "foresight": foresight, "intraday_reoptimise": intraday_reoptimise, "time_limit_s": time_limit, "mip_gap": mip_gap,
         "always_binary": always_binary, "name": name, "skip_missing_days": skip_missing_days,
     }
     with user_errors():

@@ -47,6 +47,7 @@ NEW_MESSAGE = "runs-new-message"
 NEW_PROBLEMS = "runs-new-problems"
 """Every problem of the form at once, listed beside the Run button as the user types."""
 NEW_FORESIGHT = "runs-new-foresight"
+NEW_REOPTIMISE = "runs-new-intraday-reoptimise"
 NEW_PROGRESS = "runs-new-progress"
 NEW_PROGRESS_ROW = "runs-new-progress-row"
 NEW_POLL = "runs-new-poll"
@@ -65,7 +66,13 @@ FORESIGHT_OPTIONS = [
     {"label": "Forecast: naive day", "value": "naive-day"},
     {"label": "Forecast: gradient boosting", "value": "gbm"},
 ]
-"""A forecast decides at the day-ahead gate (09:20 UK on D−1) and at 15:00 UK on D−1, and settles at actual prices."""
+"""A forecast decides at the day-ahead gate (09:20 UK on D−1) and at 15:00 UK on D−1, and settles at actual prices
+(the times are the FORECAST_DA_GATE_TIME and FORECAST_ID_DECISION_TIME settings)."""
+REOPTIMISE_OPTIONS = [
+    {"label": "Once, the day before", "value": "once"},
+    {"label": "Hourly (re-plan the rest of the day)", "value": "hourly"},
+]
+"""Forecast-driven runs' intraday decisions: once for the whole day, or also before each hour of it."""
 TERMINAL_OPTIONS = [
     {"label": "Free", "value": "free"},
     {"label": "At least the initial SoC", "value": "geq-initial"},
@@ -104,7 +111,8 @@ NUMBER_FIELDS = (
 )
 ADVANCED = (NEW_TIME_LIMIT, NEW_MIP_GAP)
 CHOICE_FIELDS = ((NEW_MARKETS, "markets"), (NEW_DA_SERIES, "da_series"), (NEW_ID_SERIES, "id_series"),
-                 (NEW_TERMINAL, "terminal_soc"), (NEW_FORESIGHT, "foresight"))
+                 (NEW_TERMINAL, "terminal_soc"), (NEW_FORESIGHT, "foresight"),
+                 (NEW_REOPTIMISE, "intraday_reoptimise"))
 MESSAGE_SUFFIX = "-msg"
 """Each field's message sits in ``<field id>-msg``."""
 
@@ -180,7 +188,8 @@ def new_run_card() -> html.Div:
                      label="Skip days without prices (the battery idles on them, its SoC carried; the run lists them)"),
         html.Div(id=NEW_DATES_MSG, className="mb-2"),
         dbc.Row([*battery, _select(NEW_TERMINAL, "SoC at the end of the range", TERMINAL_OPTIONS, "free", 2),
-                 _select(NEW_FORESIGHT, "Foresight", FORESIGHT_OPTIONS, "perfect", 2)],
+                 _select(NEW_FORESIGHT, "Foresight", FORESIGHT_OPTIONS, "perfect", 2),
+                 _select(NEW_REOPTIMISE, "Intraday decisions (forecasts)", REOPTIMISE_OPTIONS, "once", 2)],
                 className="g-2 mb-2"),
         html.Details([
             html.Summary("Advanced: solver settings", className="small"),

@@ -73,7 +73,7 @@ def hover_text(starts, periods) -> np.ndarray:
     local, wall, zones = _local_parts(starts)
     clock = np.char.partition(np.datetime_as_string(wall, unit="m"), "T")[:, 2]
     day = np.char.zfill(local.day.to_numpy().astype(str), 2)
-    parts = [WEEKDAYS[local.dayofweek.to_numpy()], " ", day, " ", MONTHS[local.month.to_numpy() - 1], " ", clock, " ",
+    parts = [WEEKDAYS[local.day_of_week.to_numpy()], " ", day, " ", MONTHS[local.month.to_numpy() - 1], " ", clock, " ",
              zones, " · SP", np.asarray(periods).astype(int).astype(str)]
     text = parts[0]
     for part in parts[1:]:

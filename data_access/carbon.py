@@ -161,7 +161,7 @@ def store_intensity(session: Session, fetched: pd.DataFrame, source: str) -> pd.
     end = fetched["interval_start_utc"].max().to_pydatetime()
     stored = intensity_between(session, start, end + pd.Timedelta(minutes=30))
     incoming = fetched.set_index("interval_start_utc")
-    merged = incoming.join(stored[["forecast_g_per_kwh", "actual_g_per_kwh"]], rsuffix="_stored", how="left")
+    merged = incoming.join(stored[["forecast_g_per_kwh", "actual_g_per_kwh"]].add_suffix("_stored"), how="left")
     is_new = ~merged.index.isin(stored.index)
     forecast = merged["forecast_g_per_kwh"].fillna(merged["forecast_g_per_kwh_stored"])
     actual = merged["actual_g_per_kwh"].fillna(merged["actual_g_per_kwh_stored"])

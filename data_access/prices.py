@@ -8,10 +8,9 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from data_access.bulk_insert import insert_ignoring_duplicates, utc_column
 from data_access.price_precedence import precedence, ranks
 from data_access.schema import MarketPrice, PriceImportDisplaced
 from data_access.types import utc_now
@@ -23,25 +22,18 @@ def insert_prices(session: Session, long_prices: pd.DataFrame, source: str, impo
     Returns how many rows were new. Running it twice with the same data inserts nothing.
     ``import_id`` is the ``price_imports`` row the new rows belong to (undo removes them by it).
     """
-    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    ingested_at = utc_now()
-    starts = pd.DatetimeIndex(long_prices["interval_start_utc"]).tz_convert("UTC").to_pydatetime()
-    records = [
-        {"market": market, "interval_start_utc": start, "price_gbp_per_mwh": float(price), "source": source,
-         "ingested_at": ingested_at, "import_id": import_id}
-        for market, start, price in zip(long_prices["market"], starts, long_prices["price_gbp_per_mwh"], strict=True)
-    ]
-    if not records:
+    if long_prices.empty:
         return 0
-    table = MarketPrice.__table__
-    statement = (
-        insert(table)
-        .on_conflict_do_nothing(index_elements=["market", "interval_start_utc", "source"])
-        .returning(table.c.id)
-    )
-    # An executemany of one compiled statement; RETURNING counts the new rows on every
-    # driver (rowcount is not reliable for batched inserts).
-    return len(session.connection().execute(statement, records).all())
+    connection = session.connection()
+    count = len(long_prices)
+    ingested = utc_column(pd.DatetimeIndex([utc_now()]), connection) * count
+    rows = list(zip(long_prices["market"].astype(str), utc_column(long_prices["interval_start_utc"], connection),
+                    long_prices["price_gbp_per_mwh"].astype(float).tolist(), [source] * count, ingested,
+                    [import_id] * count, strict=True))
+    return insert_ignoring_duplicates(
+        connection, MarketPrice.__table__,
+        ("market", "interval_start_utc", "price_gbp_per_mwh", "source", "ingested_at", "import_id"), rows,
+        unique=("market", "interval_start_utc", "source"))
 
 
 PRICE_TOLERANCE_GBP_PER_MWH = 1e-6

@@ -15,10 +15,13 @@ on a shared machine, scikit-learn's spinning thread pool cost a backtest a hundr
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import lru_cache
+
 import numpy as np
 import pandas as pd
 from sklearn.ensemble import HistGradientBoostingRegressor
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from domain.forecast_inputs import ForecastInputs
 from domain.forecasters import fallback_level, lagged, same_period_starts
@@ -29,6 +32,17 @@ ALL_SERIES_LAGS_DAYS = (2, 7)
 TARGET_LAGS_DAYS = (3, 14)
 MIN_TRAINING_ROWS = 7 * 48
 """Fewer known half-hours than this (a week) and the forecaster falls back to the naive week."""
+
+
+@lru_cache(maxsize=1)
+def _threads() -> ThreadpoolController:
+    """The process's thread pools, found once: ``threadpool_limits`` searches every loaded library on each
+    use, which cost more than the prediction it wrapped (hourly re-optimisation predicts 24 times a day)."""
+    return ThreadpoolController()
+
+
+def _one_thread():
+    return _threads().limit(limits=1, user_api="openmp")
 
 
 def _calendar(index: pd.DatetimeIndex) -> tuple[np.ndarray, np.ndarray]:
@@ -53,26 +67,84 @@ def _lag_starts(days: np.ndarray, periods: np.ndarray, lag_days: int) -> pd.Date
     return starts + pd.to_timedelta((np.minimum(periods, counts) - 1) * 30, unit="min")
 
 
-def features(known: pd.DataFrame, column: str, starts: pd.DatetimeIndex) -> pd.DataFrame:
-    """The feature table of ``starts`` from the ``known`` series (NaN where a lag is not known)."""
-    columns: dict[str, np.ndarray] = {}
+@dataclass(frozen=True)
+class _Calendar:
+    """Everything of a feature table that depends on the target half-hours alone (no price)."""
+
+    days: np.ndarray
+    lag_starts: dict[int, pd.DatetimeIndex]
+    columns: dict[str, np.ndarray]
+
+    def take(self, positions: np.ndarray) -> _Calendar:
+        return _Calendar(self.days[positions], {lag: at[positions] for lag, at in self.lag_starts.items()},
+                         {name: values[positions] for name, values in self.columns.items()})
+
+
+STATIC_CACHE_SIZE = 64
+"""Calendars of whole settlement-date ranges kept (``_static``): a backtest asks for the same days' targets
+again and again (hourly re-optimisation forecasts each day's remaining periods 23–25 times)."""
+
+
+def _static(starts: pd.DatetimeIndex) -> _Calendar:
+    """The calendar part of ``starts``' features, cut from the cached calendar of the settlement dates they
+    span (each half-hour's values depend on that half-hour alone, so a cut equals a fresh computation)."""
+    if not len(starts):
+        return _compute_static(starts)
+    ends, _ = _calendar(starts[[0, -1]])
+    first, last = (int(d) for d in ends.astype("datetime64[D]").astype(np.int64))
+    full_index, full = _static_days(first, last)
+    positions = full_index.get_indexer(starts)
+    if (positions < 0).any():  # not on the half-hour grid: computed as it is
+        return _compute_static(starts)
+    return full.take(positions)
+
+
+@lru_cache(maxsize=STATIC_CACHE_SIZE)
+def _static_days(first: int, last: int) -> tuple[pd.DatetimeIndex, _Calendar]:
+    """The calendar of every half-hour of settlement dates ``first``..``last`` (days since 1970-01-01)."""
+    days = np.array([first, last + 1], dtype="datetime64[D]")
+    low, high = _day_starts(days)
+    index = pd.date_range(low, high, freq="30min", inclusive="left")
+    return index, _compute_static(index)
+
+
+def _compute_static(starts: pd.DatetimeIndex) -> _Calendar:
     days, periods = _calendar(starts)
-    for lag in (*ALL_SERIES_LAGS_DAYS, *TARGET_LAGS_DAYS):
-        at = _lag_starts(days, periods, lag)
-        for name in (known.columns if lag in ALL_SERIES_LAGS_DAYS else [column]):
-            columns[f"{name}_lag{lag}d"] = known[name].reindex(at).to_numpy(dtype=float)
-    daily_mean = known[column].groupby(_calendar(known.index)[0]).mean()
-    columns[f"{column}_mean_2d_before"] = daily_mean.reindex(days - np.timedelta64(2, "D")).to_numpy(dtype=float)
+    lag_starts = {lag: _lag_starts(days, periods, lag) for lag in (*ALL_SERIES_LAGS_DAYS, *TARGET_LAGS_DAYS)}
     unique = pd.unique(days)
     as_dates = pd.DatetimeIndex(unique).date
     holiday = dict(zip(unique, [is_bank_holiday(d) for d in as_dates], strict=True))
     change = dict(zip(unique, [is_clock_change_day(d) for d in as_dates], strict=True))
     local = starts.tz_convert(LONDON)
-    columns["settlement_period"] = periods.astype(float)
-    columns["local_hour"] = np.asarray(local.hour, dtype=float)
-    columns["weekday"] = np.asarray(local.day_of_week, dtype=float)
-    columns["bank_holiday"] = pd.Series(days).map(holiday).to_numpy(dtype=float)
-    columns["clock_change_day"] = pd.Series(days).map(change).to_numpy(dtype=float)
+    columns = {
+        "settlement_period": periods.astype(float),
+        "local_hour": np.asarray(local.hour, dtype=float),
+        "weekday": np.asarray(local.day_of_week, dtype=float),
+        "bank_holiday": pd.Series(days).map(holiday).to_numpy(dtype=float),
+        "clock_change_day": pd.Series(days).map(change).to_numpy(dtype=float),
+    }
+    return _Calendar(days, lag_starts, columns)
+
+
+def features(known: pd.DataFrame, column: str, starts: pd.DatetimeIndex) -> pd.DataFrame:
+    """The feature table of ``starts`` from the ``known`` series (NaN where a lag is not known)."""
+    columns: dict[str, np.ndarray] = {}
+    static = _static(pd.DatetimeIndex(starts).tz_convert("UTC"))
+    days = static.days
+    for lag in (*ALL_SERIES_LAGS_DAYS, *TARGET_LAGS_DAYS):
+        at = static.lag_starts[lag]
+        for name in (known.columns if lag in ALL_SERIES_LAGS_DAYS else [column]):
+            columns[f"{name}_lag{lag}d"] = known[name].reindex(at).to_numpy(dtype=float)
+    # The mean of each settlement date 2 days before a target: grouped over those dates' rows only.
+    before = days - np.timedelta64(2, "D")
+    if not len(before):
+        return pd.DataFrame(columns, index=starts).assign(**{f"{column}_mean_2d_before": []}, **static.columns)
+    low, high = _day_starts(before.min(keepdims=True))[0], _day_starts(before.max(keepdims=True) + 1)[0]
+    series = known[column]
+    window = series.iloc[series.index.searchsorted(low):series.index.searchsorted(high)]
+    daily_mean = window.groupby(_calendar(window.index)[0]).mean()
+    columns[f"{column}_mean_2d_before"] = daily_mean.reindex(before).to_numpy(dtype=float)
+    columns.update(static.columns)
     return pd.DataFrame(columns, index=starts)
 
 
@@ -105,7 +177,7 @@ class GbmForecaster:
         self.trainings += 1
         model = HistGradientBoostingRegressor(max_iter=self.max_iter, learning_rate=0.15, max_leaf_nodes=15, max_bins=64,
                                               early_stopping=False, random_state=0)
-        with threadpool_limits(limits=1, user_api="openmp"):
+        with _one_thread():
             model.fit(features(known, inputs.column, rows).to_numpy(), target.reindex(rows).to_numpy(dtype=float))
         return model
 
@@ -118,7 +190,7 @@ class GbmForecaster:
             return values
         known = inputs.known.loc[inputs.known.index >= inputs.targets.min() - pd.Timedelta(days=15)]
         table = features(known, inputs.column, inputs.targets).to_numpy()
-        with threadpool_limits(limits=1, user_api="openmp"):
+        with _one_thread():
             return model.predict(table)
 
 

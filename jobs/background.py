@@ -64,7 +64,7 @@ def _celery_app(redis_url: str, run_time_limit_s: float, visibility_timeout: flo
         worker_redirect_stdouts=False,
     )
 
-    @celery_app.task(name=TASK_NAME, soft_time_limit=run_time_limit_s,
+    @celery_app.task(name=TASK_NAME, shared=False, soft_time_limit=run_time_limit_s,
                      time_limit=run_time_limit_s + HARD_LIMIT_GRACE_S, acks_late=True)
     def execute_run_task(database_url: str, run_id: int) -> str:
         from celery import current_task

@@ -44,7 +44,7 @@ def configure_beat(celery_app: Celery, settings: Settings, jobs: tuple[Scheduled
         def task(job: ScheduledJob = job) -> bool:
             return run_job(job, Settings())
 
-        celery_app.task(name=TASK_PREFIX + job.name, ignore_result=True)(task)
+        celery_app.task(name=TASK_PREFIX + job.name, shared=False, ignore_result=True)(task)
     celery_app.conf.timezone = "Europe/London"
     celery_app.conf.task_routes = {**(celery_app.conf.task_routes or {}),
                                    TASK_PREFIX + "*": {"queue": SCHEDULED_QUEUE}}

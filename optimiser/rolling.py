@@ -353,13 +353,15 @@ def _daily_net(inputs: RangeInputs, schedule: Schedule, battery: BatteryParams) 
     return [[day.isoformat(), round(float(value), 6)] for day, value in daily.items()]
 
 
-def _solver_stats(main: RollingRun, joint: RollingRun | None, problems: ProblemCache, tick: float) -> SolverStats:
+def _solver_stats(main: RollingRun, joint: RollingRun | None, problems: ProblemCache, tick: float,
+                  more_problems: ProblemCache | None = None) -> SolverStats:
     runs = [main] if joint is None else [main, joint]
+    build_seconds = problems.build_seconds + (more_problems.build_seconds if more_problems is not None else 0.0)
     return SolverStats(
         solver=solver_description(),
         settings=main.settings.model_dump(),
         solve_seconds=sum(run.solve_seconds for run in runs),
-        build_seconds=problems.build_seconds,
+        build_seconds=build_seconds,
         total_seconds=time.perf_counter() - tick,
         solves=sum(run.solves for run in runs),
         max_mip_gap=main.max_gap,

@@ -20,6 +20,8 @@ from optimiser.params import BatteryParams, SolverSettings
 from optimiser.persistent_highs import PersistentHighs
 from optimiser.status import RunStatus, SolveOutcome, classify
 
+HELD_VARIABLES = ("id_buy_mw", "id_sell_mw", "charge_mw", "discharge_mw")
+"""What ``DayProblem.hold_periods`` fixes in the periods already traded."""
 ZERO_TOLERANCE_MW = 1e-9
 """Flows and positions smaller than this are solver noise and reported as 0 [MW]."""
 
@@ -81,6 +83,7 @@ class DayProblem:
         self.solver = PersistentHighs(settings)
         self.solver.set_instance(m)
         self._binary = False
+        self._held_columns: dict[str, np.ndarray] | None = None
         self._switches = list(m.is_charging.values())
         self._param_data = {param.local_name: list(param.values()) for param in m.component_objects(pyo.Param)}
         self._read = {"charge_mw": m.charge_mw, "discharge_mw": m.discharge_mw, "soc_mwh": m.soc_mwh}
@@ -137,6 +140,34 @@ class DayProblem:
             carbon = np.zeros(self.n_periods) if carbon_cost_gbp_per_mwh is None else carbon_cost_gbp_per_mwh
             self._write("charge_cash_gbp_per_mw", -DT * carbon)
             self._write("discharge_cash_gbp_per_mw", DT * (carbon - self.battery.degradation_cost_gbp_per_mwh))
+
+    def hold_periods(self, count: int, held: dict[str, np.ndarray]) -> None:
+        """Hold the first ``count`` periods' intraday positions and flows at ``held`` (arrays of ``count``
+        values for ``id_buy_mw``, ``id_sell_mw``, ``charge_mw``, ``discharge_mw``) and free the rest within
+        their bounds [0, P] again: what was already done in a day is fixed, the remaining periods are open.
+
+        Written straight to HiGHS's column bounds in one call (the Pyomo variables keep their declared
+        bounds; nothing on the Pyomo side ever pushes these columns' bounds again). Intraday stage only.
+        """
+        if self.stage is not Stage.ID:
+            raise ValueError("only the intraday stage holds periods already traded")
+        if self._held_columns is None:
+            m = self.model
+            self._held_columns = {name: self.solver.columns_of(list(getattr(m, name).values()))
+                                  for name in HELD_VARIABLES}
+        power = self.battery.power_mw
+        columns, lower, upper = [], [], []
+        for name in HELD_VARIABLES:
+            values = np.asarray(held[name], dtype=float)[:count] if count else np.zeros(0)
+            if len(values) != count:
+                raise ValueError(f"{name}: {len(values)} held values for {count} periods")
+            low = np.r_[values, np.zeros(self.n_periods - count)]
+            high = np.r_[values, np.full(self.n_periods - count, power)]
+            columns.append(self._held_columns[name])
+            lower.append(low)
+            upper.append(high)
+        index = np.concatenate(columns).astype(np.int32)
+        self.solver._solver_model.changeColsBounds(len(index), index, np.concatenate(lower), np.concatenate(upper))
 
     def _use_binaries(self, binary: bool) -> None:
         if binary == self._binary:

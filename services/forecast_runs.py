@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from datetime import time as clock_time
 from datetime import timedelta
 from typing import Any
 
@@ -54,9 +55,12 @@ def history_fingerprint(history: pd.DataFrame) -> str:
 
 def run_backtest(history: pd.DataFrame, request: RunRequest,
                  progress: Callable[[int, int], None] | None = None) -> BacktestResult:
+    """Backtest the request's forecaster with the decision times and re-optimisation it was submitted with."""
+    da_gate, id_decision = (clock_time.fromisoformat(t) for t in request.decision_times)
     return backtest(history, request.first, request.last, request.battery, make_forecaster(request.foresight),
                     markets=request.markets, da_column=request.da_series, id_column=request.id_series,
-                    solver=request.solver, progress=progress)
+                    solver=request.solver, progress=progress, da_gate_local=da_gate, id_decision_local=id_decision,
+                    intraday_reoptimise=request.intraday_reoptimise)
 
 
 def _none_if_nan(value: Any) -> Any:
@@ -81,6 +85,8 @@ def foresight_summary(run: BacktestResult) -> dict[str, Any]:
     days = run.days.assign(settlement_date=run.days["settlement_date"].map(lambda d: d.isoformat()))
     return {
         "forecaster": run.forecaster,
+        "intraday_reoptimise": run.intraday_reoptimise,
+        "decision_times": list(run.decision_times),
         "perfect_net_revenue_gbp": run.perfect_net_revenue_gbp,
         "capture_ratio": run.capture_ratio,
         "days": [{k: _none_if_nan(v) for k, v in row.items()} for row in days.to_dict("records")],

@@ -43,7 +43,7 @@ from services import audit, forecast_runs
 from services.errors import Conflict, Forbidden, InvalidInput, NotFound
 from services.footprint import intensity_series
 from services.prices import market_coverage, prices_for_dates
-from services.run_requests import MAX_RUN_DAYS, RunRequest
+from services.run_requests import DEFAULT_DECISION_TIMES, MAX_RUN_DAYS, RunRequest
 from services.runs import reap
 from settings import Settings
 
@@ -283,7 +283,14 @@ def request_of(run: OptimisationRun) -> RunRequest:
         da_series=series.get("da", "day_ahead"), id_series=series.get("id", "intraday"),
         skip_missing_days=bool(params.get("skip_missing_days", False)),
         foresight=params.get("foresight", "perfect"),
+        intraday_reoptimise=params.get("intraday_reoptimise", "once"),
+        decision_times=_decision_times(params),
     )
+
+
+def _decision_times(params: dict) -> tuple[str, str]:
+    times = params.get("decision_times")
+    return (times["da_gate"], times["id"]) if times else DEFAULT_DECISION_TIMES
 
 
 def heartbeat_interval_s(settings: Settings) -> float:

@@ -31,6 +31,8 @@ def parameters_of(run: OptimisationRun) -> dict[str, Any]:
         "da_series": series.get("da", run.da_series or DEFAULTS["da_series"]),
         "id_series": series.get("id", run.id_series or DEFAULTS["id_series"]),
         "always_binary": bool(solver.get("always_binary", False)),
+        "foresight": params.get("foresight", DEFAULTS["foresight"]),
+        "intraday_reoptimise": params.get("intraday_reoptimise", DEFAULTS["intraday_reoptimise"]),
         "name": run.name or "",
     }
     return values

@@ -19,6 +19,7 @@ from optimiser import BatteryParams, Markets, OptimiserError, SolverSettings
 from optimiser.params import battery_problems
 from services.errors import InvalidInput
 from services.validation import parse_date
+from settings import Settings
 
 MAX_NAME_CHARS = 120
 MAX_RUN_DAYS = 2400
@@ -39,6 +40,13 @@ MARKET_MODES = tuple(m.value for m in Markets)
 FORESIGHTS = ("perfect", "naive-week", "naive-day", "gbm")
 """``perfect``: solve on the day's actual prices (an upper bound); otherwise the forecaster whose forecasts the
 run trades on, settled at the actual prices (``optimiser.backtest``, ``domain.forecasters``)."""
+INTRADAY_REOPTIMISE = ("once", "hourly")
+"""A forecast-driven run's intraday decisions: ``once`` on the day before for all of the day, or ``hourly``
+(also re-plan the rest of the day before each of its hours)."""
+DEFAULT_DECISION_TIMES = ("09:20", "15:00")
+"""Day-ahead gate closure and intraday decision, UK local on the day before (the settings' defaults): a run
+with these leaves them out of its stored parameters, so runs stored before they were settings keep their
+fingerprint."""
 
 
 @dataclass(frozen=True)
@@ -110,6 +118,7 @@ OTHER_FIELDS: dict[str, Number | Choice] = {
     "da_series": Choice("day-ahead price series", DA_SERIES, "day_ahead"),
     "id_series": Choice("intraday price series", ID_SERIES, "intraday"),
     "foresight": Choice("foresight", FORESIGHTS, "perfect"),
+    "intraday_reoptimise": Choice("intraday re-optimisation", INTRADAY_REOPTIMISE, "once"),
 }
 FIELDS = {**BATTERY_FIELDS, **SOLVER_FIELDS, **OTHER_FIELDS}
 KNOWN_KEYS = frozenset(FIELDS) | {"name", "first_date", "last_date", "always_binary", "skip_missing_days"}
@@ -137,6 +146,11 @@ class RunRequest:
     skip_missing_days: bool = False
     """A day without every price is skipped (battery idle, SoC carried) instead of refusing the run."""
     foresight: str = "perfect"
+    intraday_reoptimise: str = "once"
+    """``once`` or ``hourly`` (forecast-driven runs only)."""
+    decision_times: tuple[str, str] = DEFAULT_DECISION_TIMES
+    """(day-ahead gate closure, intraday decision), UK local ``HH:MM`` on the day before delivery: the
+    ``FORECAST_*_TIME`` settings when the run was submitted (forecast-driven runs only)."""
 
     @property
     def da_hourly(self) -> bool:
@@ -157,6 +171,10 @@ class RunRequest:
             described["skip_missing_days"] = True
         if self.foresight != "perfect":  # left out for perfect foresight, so stored runs keep their fingerprint
             described["foresight"] = self.foresight
+            if self.intraday_reoptimise != "once":
+                described["intraday_reoptimise"] = self.intraday_reoptimise
+            if tuple(self.decision_times) != DEFAULT_DECISION_TIMES:
+                described["decision_times"] = {"da_gate": self.decision_times[0], "id": self.decision_times[1]}
         return described
 
 
@@ -220,6 +238,13 @@ def field_problems(values: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str,
             problems[flag] = f"{flag} must be true or false, not {value!r}"
         parsed[flag] = bool(value)
     problems.update({k: m for k, m in soc_problems(parsed).items() if k not in problems})
+    if parsed.get("intraday_reoptimise") == "hourly":
+        if parsed.get("foresight") == "perfect":
+            problems["intraday_reoptimise"] = ("hourly intraday re-optimisation is for forecast-driven runs (with "
+                                               "perfect foresight it changes nothing); choose a forecaster or once")
+        elif parsed.get("markets") == "da":
+            problems["intraday_reoptimise"] = ("hourly intraday re-optimisation needs the intraday market; choose "
+                                               "da+id or id, or once")
     if parsed.get("foresight") not in (None, "perfect"):
         if parsed.get("markets") == "joint":
             problems["foresight"] = ("joint trading is a perfect-foresight bound, not a strategy; choose da+id, da or "
@@ -259,8 +284,15 @@ def soc_problems(parsed: Mapping[str, Any]) -> dict[str, str]:
     return {}
 
 
-def parse_request(values: Mapping[str, Any]) -> RunRequest:
-    """A checked ``RunRequest`` from field values; ``RequestProblems`` names every bad field."""
+def decision_times(settings: Settings | None = None) -> tuple[str, str]:
+    """The decision times a forecast-driven run submitted now takes (``settings``, else the environment's)."""
+    return (settings if settings is not None else Settings()).forecast_decision_times()
+
+
+def parse_request(values: Mapping[str, Any], settings: Settings | None = None) -> RunRequest:
+    """A checked ``RunRequest`` from field values; ``RequestProblems`` names every bad field.
+
+    A forecast-driven run takes its decision times from ``settings`` (default: read from the environment)."""
     if not isinstance(values, Mapping):
         raise RequestProblems({"body": "send a JSON object of run parameters"})
     parsed, problems = field_problems(values)
@@ -274,4 +306,7 @@ def parse_request(values: Mapping[str, Any]) -> RunRequest:
         raise RequestProblems({"battery": str(error)}) from error
     return RunRequest(parsed["first_date"], parsed["last_date"], battery, parsed["markets"], solver,
                       parsed["name"], parsed["da_series"], parsed["id_series"],
-                      skip_missing_days=parsed["skip_missing_days"], foresight=parsed["foresight"])
+                      skip_missing_days=parsed["skip_missing_days"], foresight=parsed["foresight"],
+                      intraday_reoptimise=parsed["intraday_reoptimise"],
+                      decision_times=decision_times(settings) if parsed["foresight"] != "perfect"
+                      else DEFAULT_DECISION_TIMES)

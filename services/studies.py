@@ -24,7 +24,7 @@ from optimiser import BatteryParams, OptimiserError
 from services import audit
 from services.errors import Conflict, Forbidden, InvalidInput, NotFound
 from services.optimisation_runs import RunRequest, cancel_run, queue_run
-from services.run_requests import field_problems
+from services.run_requests import DEFAULT_DECISION_TIMES, decision_times, field_problems
 from services.runs import reap
 from settings import Settings
 
@@ -77,6 +77,7 @@ def _requests(body: dict, max_points: int) -> tuple[str, date, date, list, list[
         raise InvalidInput("; ".join(problems.values()))
     series = {key: _parsed[key] for key in SERIES_KEYS}
     requests = []
+    times = decision_times()  # every forecast-driven point decides at the times the settings give now
     for point in points:
         battery = {key: value for key, value in point.params.items() if key in BATTERY_KEYS}
         # Each point is an ordinary run, so it meets the bounds every run meets (a cycle limit of 0, or
@@ -89,6 +90,7 @@ def _requests(body: dict, max_points: int) -> tuple[str, date, date, list, list[
         try:
             requests.append(RunRequest(first, last, BatteryParams(**battery), point.params.get("markets", "da+id"),
                                        name=f"{name.strip()} · point {point.index + 1}", foresight=foresight,
+                                       decision_times=times if foresight != "perfect" else DEFAULT_DECISION_TIMES,
                                        **series))
         except (OptimiserError, ValueError) as error:
             raise InvalidInput(f"point {point.index + 1} ({_label(point.varied)}): {error}") from error

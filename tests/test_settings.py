@@ -79,6 +79,19 @@ def test_price_email_time_is_a_24_hour_uk_time():
             Settings(price_email_time=bad)
 
 
+def test_forecast_decision_times_are_uk_times_from_the_environment_and_in_order(monkeypatch):
+    assert Settings().forecast_decision_times() == ("09:20", "15:00")
+    monkeypatch.setenv("FORECAST_DA_GATE_TIME", "8:05")
+    monkeypatch.setenv("FORECAST_ID_DECISION_TIME", "16:30")
+    assert Settings().forecast_decision_times() == ("08:05", "16:30")
+    monkeypatch.setenv("FORECAST_DA_GATE_TIME", "9.20")
+    with pytest.raises(ValidationError, match="FORECAST_DA_GATE_TIME must be a 24-hour UK time"):
+        Settings()
+    monkeypatch.setenv("FORECAST_DA_GATE_TIME", "17:00")
+    with pytest.raises(ValidationError, match="FORECAST_ID_DECISION_TIME .16:30. must not come before"):
+        Settings()
+
+
 def test_the_price_email_claim_lease_must_outlast_a_whole_send():
     with pytest.raises(ValidationError, match="PRICE_EMAIL_CLAIM_LEASE_S"):
         Settings(price_email_claim_lease_s=60, mail_timeout_s=10, price_email_attempts=3)

@@ -71,7 +71,7 @@ def test_changing_to_an_unknown_plan_changes_nothing(db):
 def test_the_tracker_plan_is_costed_from_stored_day_ahead_prices(db):
     from services.prices import load_demo_prices
 
-    load_demo_prices(db)
+    load_demo_prices(db, feeds=("seed",))
     load_plans_and_trial_meters(db)
     sarah = meters.compare_meter(db, "smart-meter-0")  # 20-26 March 2023: every half-hour priced
     assert "price-plan-3" in [c.plan_id for c in sarah.ranked] and sarah.incomplete == []

@@ -60,3 +60,25 @@ def test_bank_holidays_and_clock_change_days():
     assert date(2022, 12, 27) in bank_holidays(2022)  # Christmas on a Sunday moves to Tuesday
     assert is_clock_change_day(date(2024, 3, 31)) and is_clock_change_day(date(2024, 10, 27))
     assert not is_clock_change_day(date(2024, 10, 28))
+
+
+def test_gbm_features_of_any_part_of_a_day_are_those_of_the_whole_day_around_the_clock_changes():
+    from domain.forecast_gbm import _compute_static, features
+
+    rng = np.random.default_rng(3)
+    for day in (date(2024, 3, 31), date(2024, 10, 27), date(2024, 6, 12)):
+        history = _history(day.replace(day=1) - pd.Timedelta(days=20), day)
+        history = history.assign(price=rng.uniform(-50, 300, len(history)), other=rng.uniform(0, 99, len(history)))
+        known = history.loc[history.index < pd.Timestamp(day, tz="UTC") - pd.Timedelta(hours=6)]
+        targets = _targets(day)
+        whole = features(known, "price", targets)
+        # The calendar part, cut from the cached day, is what a fresh computation gives.
+        fresh = _compute_static(targets)
+        for name, values in fresh.columns.items():
+            np.testing.assert_array_equal(whole[name].to_numpy(), values)
+        for first in (0, 2, 3, len(targets) - 2):
+            part = features(known, "price", targets[first:])
+            pd.testing.assert_frame_equal(part, whole.iloc[first:], check_exact=True)
+        assert whole["settlement_period"].tolist() == list(range(1, len(targets) + 1))
+        off_grid = targets[:3] + pd.Timedelta(minutes=7)
+        assert features(known, "price", off_grid)["settlement_period"].notna().all()

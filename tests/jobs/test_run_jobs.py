@@ -18,7 +18,7 @@ def url(tmp_path):
     url = f"sqlite:///{tmp_path / 'jobs.db'}"
     migrate.upgrade(url)
     db = Database.from_url(url)
-    load_demo_prices(db)
+    load_demo_prices(db, feeds=("seed",))
     db.dispose()
     return url
 

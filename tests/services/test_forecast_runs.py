@@ -62,3 +62,49 @@ def test_foresight_is_checked_with_the_other_fields():
     with pytest.raises(RequestProblems) as joint:
         parse_request({**values, "foresight": "naive-day", "markets": "joint"})
     assert "perfect-foresight bound" in joint.value.problems["foresight"]
+
+
+def test_hourly_re_optimisation_is_checked_stored_and_never_reuses_a_once_run(priced_db):
+    values = {"first_date": "2023-03-25", "last_date": "2023-03-26", "foresight": "naive-day",
+              "power_mw": 10, "energy_mwh": 20}
+    once, hourly = parse_request(values), parse_request({**values, "intraday_reoptimise": "hourly"})
+    assert once.intraday_reoptimise == "once" and "intraday_reoptimise" not in once.describe()
+    assert hourly.describe()["intraday_reoptimise"] == "hourly"
+    with pytest.raises(RequestProblems) as perfect:
+        parse_request({**values, "foresight": "perfect", "intraday_reoptimise": "hourly"})
+    assert "for forecast-driven runs" in perfect.value.problems["intraday_reoptimise"]
+    first = run_optimisation(priced_db, once)
+    second = run_optimisation(priced_db, hourly)
+    assert second.status == "succeeded" and not second.reopened and second.run_id != first.run_id
+    with priced_db.session() as session:
+        run = session.get(OptimisationRun, second.run_id)
+        assert run.params["intraday_reoptimise"] == "hourly"
+        assert run.totals["foresight"]["intraday_reoptimise"] == "hourly"
+        from services.optimisation_runs import request_of
+        assert request_of(run) == hourly
+    assert run_optimisation(priced_db, hourly).run_id == second.run_id  # the same hourly run is reused
+
+
+def test_the_decision_time_settings_reach_the_backtest_and_the_fingerprint(priced_db):
+    from services.forecast_runs import load_history, run_backtest
+    from settings import Settings
+
+    values = {"first_date": "2023-03-25", "last_date": "2023-03-25", "foresight": "naive-week",
+              "power_mw": 10, "energy_mwh": 20}
+    default = parse_request(values, Settings())
+    later = parse_request(values, Settings(forecast_da_gate_time="11:00", forecast_id_decision_time="17:30"))
+    assert default.decision_times == ("09:20", "15:00") and "decision_times" not in default.describe()
+    assert later.describe()["decision_times"] == {"da_gate": "11:00", "id": "17:30"}
+    assert parse_request({**values, "foresight": "perfect"},
+                         Settings(forecast_da_gate_time="11:00")).describe() == \
+        parse_request({**values, "foresight": "perfect"}).describe()  # perfect foresight has no decision times
+    run = run_backtest(load_history(priced_db, later), later)
+    local = {d.stage: d.decided_at_utc.tz_convert("Europe/London") for d in run.decisions}
+    assert (local["da"].date(), local["da"].strftime("%H:%M")) == (date(2023, 3, 24), "11:00")
+    assert local["id"].strftime("%H:%M") == "17:30"
+    assert run.decision_times == ("11:00", "17:30")
+    first, second = run_optimisation(priced_db, default), run_optimisation(priced_db, later)
+    assert second.run_id != first.run_id and not second.reopened
+    with priced_db.session() as session:
+        from services.optimisation_runs import request_of
+        assert request_of(session.get(OptimisationRun, second.run_id)).decision_times == ("11:00", "17:30")

@@ -21,7 +21,7 @@ def sqlite_db(tmp_path):
     url = f"sqlite:///{tmp_path / 'mail.db'}"
     migrate.upgrade(url)
     db = Database.from_url(url)
-    load_demo_prices(db)
+    load_demo_prices(db, feeds=("seed",))
     with db.session() as session:  # no Profile address: a user name that is an address is mailed
         session.add(User(username="olive@example.com", password_hash="x", role="trader"))
     yield db

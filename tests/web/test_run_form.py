@@ -63,6 +63,9 @@ def test_bad_values_get_clear_messages_beside_their_fields_and_disable_run(dash_
         ({"soc_min": 60, "soc_max": 50}, "runs-new-soc-min", "must be below the SoC maximum"),
         ({"name": "x" * 121}, "runs-new-name", "at most 120"),
         ({"start": "2023-06-01", "end": "2023-06-03"}, "runs-new-markets", "no prices"),
+        ({"intraday_reoptimise": "hourly"}, "runs-new-intraday-reoptimise", "for forecast-driven runs"),
+        ({"intraday_reoptimise": "hourly", "foresight": "naive-day", "markets": "da"},
+         "runs-new-intraday-reoptimise", "needs the intraday market"),
     ]
     for overrides, field, message in cases:
         result = check(client, dash_app, **overrides)

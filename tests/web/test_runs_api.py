@@ -71,6 +71,10 @@ def test_bad_input_gets_422_naming_each_field_or_400_and_nothing_is_stored(serve
         ({**BODY, "id_series": "nope"}, "id_series", "intraday, day_ahead, market_index, system_price"),
         ({**BODY, "foresight": "oracle"}, "foresight", "naive-week"),
         ({**BODY, "foresight": "gbm", "markets": "joint"}, "foresight", "perfect-foresight bound"),
+        ({**BODY, "intraday_reoptimise": "every minute"}, "intraday_reoptimise", "once, hourly"),
+        ({**BODY, "intraday_reoptimise": "hourly"}, "intraday_reoptimise", "for forecast-driven runs"),
+        ({**BODY, "foresight": "naive-day", "markets": "da", "intraday_reoptimise": "hourly"},
+         "intraday_reoptimise", "needs the intraday market"),
     ]:
         response = client.post("/api/v1/runs", json=body, headers=headers)
         assert response.status_code == 422, (body, response.json)

@@ -1,0 +1,43 @@
+"""One executemany of already-valid rows, below SQLAlchemy's per-value type processing.
+
+SQLAlchemy runs every bound value through its column type in Python (``UTCDateTime`` checks and
+converts each timestamp), which costs ~40 µs a row: 8 s of a 196,000-row demo load. Rows built here
+are converted once per column with pandas, in exactly the form those types store, and sent to the
+driver as one executemany.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection, Table
+
+SQLITE_DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
+"""How SQLAlchemy's SQLite ``DateTime`` stores a value (``UTCDateTime`` hands it naive UTC)."""
+
+
+def utc_column(values, connection: Connection) -> list:
+    """Aware or UTC timestamps as ``UTCDateTime`` binds them: ISO text on SQLite, aware UTC otherwise."""
+    index = pd.DatetimeIndex(values)
+    if index.tz is None:
+        raise ValueError("refusing to store naive timestamps: pass aware UTC values")
+    index = index.tz_convert("UTC")
+    if connection.dialect.name == "sqlite":
+        text = np.datetime_as_string(index.tz_convert(None).to_numpy(dtype="datetime64[us]"), unit="us")
+        return np.char.replace(text, "T", " ").tolist()  # SQLITE_DATETIME_FORMAT, without strftime's per-row cost
+    return list(index.to_pydatetime())
+
+
+def insert_ignoring_duplicates(connection: Connection, table: Table, columns: Sequence[str],
+                               rows: list[tuple], unique: Sequence[str]) -> int:
+    """Insert ``rows`` (tuples in ``columns`` order, already in stored form); rows whose ``unique``
+    columns are already stored are skipped. Returns how many rows were new."""
+    if not rows:
+        return 0
+    marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    statement = (f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join([marker] * len(columns))}) "
+                 f"ON CONFLICT ({', '.join(unique)}) DO NOTHING")
+    # Both sqlite3 and psycopg sum an executemany's inserted rows into rowcount; a skipped row adds none.
+    return connection.exec_driver_sql(statement, rows).rowcount
