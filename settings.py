@@ -200,6 +200,12 @@ class Settings(BaseSettings):
         "shorter value than the heartbeat deadline, a killed worker's run is taken over and finished; with "
         "the default, the reaper fails it first (\"stopped responding\").",
     )
+    run_cancel_grace_s: float = Field(
+        30.0, ge=0,
+        description="A cancelled run's worker stops itself after the day it is solving and keeps the days solved; "
+        "if it is still running this many seconds [s] after the cancel (one day's solve outlasting it), it is "
+        "killed, and the run keeps no schedule.",
+    )
     run_email_after_s: float = Field(
         120.0, ge=0,
         description="When a run that took longer than this [s] ends, its submitter gets an email with the outcome.",

@@ -128,8 +128,11 @@ class Opener:
         if _has(self.app, "runs-new-submit.disabled"):
             start = form.get("runs-new-start", {}).get("value")
             end = form.get("runs-new-end", {}).get("value")
+            limits = form.get("runs-new-start", {})
             fire("new run form check", "runs-new-submit.disabled",
-                 {"runs-new-start.value": start, "runs-new-end.value": end}, triggered="runs-new-start.value")
+                 {"runs-new-start.value": start, "runs-new-end.value": end,
+                  "runs-new-start.min": limits.get("min"), "runs-new-start.max": limits.get("max")},
+                 triggered="runs-new-start.value")
         view = fire("run view", "runs-chart.figure",
                     {"runs-requested.data": str(run_id), "runs-table.selectedRows": None, "theme-store.data": "light"},
                     triggered="runs-requested.data")

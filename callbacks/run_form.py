@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import time
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 
 import dash
 import dash_bootstrap_components as dbc
@@ -23,11 +23,12 @@ from callbacks.context import app_settings, database
 from components.feedback import error_alert, info_alert, success_alert
 from data_access import runs as run_store
 from data_access.schema import OptimisationRun
+from data_access.types import utc_now
 from domain.markets import MARKET_NAMES
 from domain.roles import role_allows
 from domain.settlement_time import format_local
 from security.authz import current_role, role_callback
-from services.errors import ServiceError
+from services.errors import InvalidInput, ServiceError
 from services.optimisation_runs import (
     MODES_NEEDING,
     cancel_run,
@@ -36,9 +37,12 @@ from services.optimisation_runs import (
     series_freshness,
 )
 from services.prices import price_dates
-from services.run_requests import FIELDS, RequestProblems, field_problems, parse_request
+from services.run_requests import DATE_LABELS, FIELDS, RequestProblems, field_problems, parse_request
+from services.validation import parse_typed_date
 
 DEFAULT_NEW_RUN_DAYS = 7
+KEEPING_MARGIN_S = 5.0
+"""After a cancel, the form waits the job's grace plus this [s] for the worker to store the days it solved."""
 FINISHED_ALERT = {run_store.SUCCEEDED: success_alert, run_store.CANCELLED: info_alert}
 
 
@@ -79,14 +83,41 @@ def typed_number(value):
         return text
 
 
+def typed_date(value, label: str) -> tuple[str | None, str | None]:
+    """A date field's text (DD/MM/YYYY or YYYY-MM-DD) -> (ISO date, None), or (None, what is wrong)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None, f"choose the {label} (DD/MM/YYYY or YYYY-MM-DD)"
+    try:
+        return parse_typed_date(value, label).isoformat(), None
+    except InvalidInput as error:
+        return None, str(error)
+
+
+def stored_range_problem(value: str | None, label: str, first: str | None, last: str | None) -> str | None:
+    """A date (ISO) outside the stored prices ``first``..``last`` (ISO), named with those limits."""
+    if not value or not first or not last:
+        return None
+    shown = date.fromisoformat(value).strftime("%d/%m/%Y")
+    if value < first:
+        return f"the {label} {shown} is before the first stored prices ({date.fromisoformat(first):%d/%m/%Y})"
+    if value > last:
+        return f"the {label} {shown} is after the last stored prices ({date.fromisoformat(last):%d/%m/%Y})"
+    return None
+
+
 def form_request(values: dict) -> tuple[dict, dict[str, str]]:
     """Form values (component id -> value) -> (request payload, problems by component id)."""
     from components import run_form as form
 
-    payload: dict = {"first_date": values.get(form.NEW_START), "last_date": values.get(form.NEW_END),
-                     "name": values.get(form.NEW_NAME) or "", "always_binary": bool(values.get(form.NEW_BINARY)),
-                     "skip_missing_days": bool(values.get(form.NEW_SKIP))}
     problems: dict[str, str] = {}
+    typed = {}
+    for component_id, key in ((form.NEW_START, "first_date"), (form.NEW_END, "last_date")):
+        typed[key], problem = typed_date(values.get(component_id), DATE_LABELS[key])
+        if problem:
+            problems[component_id] = problem
+    payload: dict = {**typed, "name": values.get(form.NEW_NAME) or "",
+                     "always_binary": bool(values.get(form.NEW_BINARY)),
+                     "skip_missing_days": bool(values.get(form.NEW_SKIP))}
     for field in form.NUMBER_FIELDS:
         value = typed_number(values.get(field.component_id))
         if field.percent:
@@ -119,6 +150,16 @@ def _coverage_line(db, da_series: str, id_series: str) -> str:
         parts.append(f"{MARKET_NAMES.get(fresh.market, fresh.market)} prices {fresh.first_date.isoformat()} to "
                      f"{fresh.last_date.isoformat()}{gaps}{stored}")
     return "Prices stored: " + ("; ".join(parts) if parts else "none for these series") + "."
+
+
+def keeps_solved_days_soon(run, grace_s: float, now=None) -> bool:
+    """A run cancelled while solving whose worker has not yet stored the days it solved, within the grace it
+    has to stop on its own (``jobs.background.stop_job``): they are about to appear."""
+    if run.status != run_store.CANCELLED or run.totals is not None or not run.job_id or run.cancelled_at is None \
+            or run.started_at is None or (run.params or {}).get("foresight", "perfect") != "perfect":
+        return False  # never claimed by a worker, already kept, or a forecast run (which keeps nothing)
+    cancelled = run.cancelled_at if run.cancelled_at.tzinfo else run.cancelled_at.replace(tzinfo=UTC)
+    return ((now or utc_now()) - cancelled).total_seconds() < grace_s + KEEPING_MARGIN_S
 
 
 def _own_active_run(db) -> int | None:
@@ -180,12 +221,19 @@ def register(app: dash.Dash) -> None:
         Output(form.NEW_PROBLEMS, "children"),
         *[Input(c, "value") for c in value_ids],
         State(form.QUEUED, "data"),
+        State(form.NEW_START, "min"),
+        State(form.NEW_START, "max"),
     )
     def check_form(*args):
         if not role_allows(current_role(), "trader"):
             raise PreventUpdate
-        values = dict(zip(value_ids, args[:-1], strict=True))
+        values = dict(zip(value_ids, args[:len(value_ids)], strict=True))
+        stored_first, stored_last = args[-2:]
         payload, problems = form_request(values)
+        for component_id, key in ((form.NEW_START, "first_date"), (form.NEW_END, "last_date")):
+            outside = stored_range_problem(payload.get(key), DATE_LABELS[key], stored_first, stored_last)
+            if outside and component_id not in problems:
+                problems[component_id] = outside
         notes = []
         options = [dict(o) for o in form.MARKET_OPTIONS]
         db = database()
@@ -302,6 +350,10 @@ def register(app: dash.Dash) -> None:
             if run is None:
                 return (dash.no_update,) * 3 + (True, True) + (dash.no_update,) * 3 + (None, dash.no_update)
             done, total, status, message = run.progress_done or 0, run.progress_total or 0, run.status, run.message
+            winding_down = keeps_solved_days_soon(run, app_settings().run_cancel_grace_s)
+        if winding_down:  # the worker is finishing its day and will store the days solved: wait for them
+            return done, max(total, 1), f"cancelled: keeping the {done} day{'s' if done != 1 else ''} solved…", \
+                False, False, dash.no_update, dash.no_update, dash.no_update, dash.no_update, {"display": "none"}
         if status in run_store.ACTIVE_STATUSES:
             label = f"{status}: day {done} of {total}"
             return done, max(total, 1), label, False, False, dash.no_update, dash.no_update, dash.no_update, \

@@ -171,7 +171,17 @@ def run_view_outputs(run, intervals, theme: str | None, export: pd.DataFrame | N
 def _totals(run, interval_count: int):
     """The KPI cards of a finished run; for one that stopped early, how far it got."""
     stop = stopped_at(run, interval_count)
-    return stopped_panel(run, stop) if stop is not None else kpi_cards(run)
+    if stop is None:
+        return kpi_cards(run)
+    if not (stop.schedule_kept and run.totals):
+        return stopped_panel(run, stop)
+    days = f"{stop.days_done} of {stop.days_total} day{'s' if stop.days_total != 1 else ''}"
+    return html.Div([
+        stopped_panel(run, stop),
+        html.H3(f"Totals over the {days} solved ({stop.first_solved:%d %b %Y} – {stop.last_solved:%d %b %Y}), "
+                "not the whole range", className="h6 mb-2", id="runs-partial-totals"),
+        kpi_cards(run, partial=True),
+    ])
 
 
 def _warnings(intervals):

@@ -167,7 +167,8 @@ def optimise_cancel(run_id: int, username: str | None) -> None:
     user = _user(username, "viewer")
     with user_errors():
         cancel_run(ctx.db, run_id, user.id if user else None, user is None or user.role == "admin",
-                   stop_job=lambda job_id: stop_job(ctx.settings, job_id), actor=user.username if user else "cli")
+                   stop_job=lambda job_id: stop_job(ctx.settings, job_id, wait=True),
+                   actor=user.username if user else "cli")
     click.echo(f"Cancelled run #{run_id}.")
 
 

@@ -139,6 +139,24 @@ def _number(field: FormField, width: int = 2) -> dbc.Col:
     ], xs=6, md=3, lg=width)
 
 
+DATE_PLACEHOLDER = "DD/MM/YYYY or YYYY-MM-DD"
+
+
+def _date(component_id: str, label: str) -> dbc.Col:
+    """A settlement date typed as DD/MM/YYYY or YYYY-MM-DD (shown ISO, as on every page), checked as it is typed.
+
+    Text, not ``type="date"``: Chromium draws a date input in the browser's locale (mm/dd/yyyy in en-US), and
+    Dash's date picker only takes a typed date on Tab or Enter and silently drops one outside its limits, so the
+    trader would not learn why; here the server reads the text and names what is wrong, and the limits (``min``,
+    ``max``: the stored prices) are checked with the other fields."""
+    return dbc.Col([
+        dbc.Label(label, html_for=component_id, className="small mb-1"),
+        dbc.Input(id=component_id, type="text", size="sm", placeholder=DATE_PLACEHOLDER, debounce=False,
+                  inputmode="numeric", autoComplete="off", maxLength=10),
+        _message(component_id),
+    ], xs=6, md=3, lg=2)
+
+
 def _select(component_id: str, label: str, options, value, width: int = 3) -> dbc.Col:
     return dbc.Col([
         dbc.Label(label, html_for=component_id, className="small mb-1"),
@@ -154,14 +172,8 @@ def new_run_card() -> html.Div:
     return html.Div(dbc.Card(dbc.CardBody([
         html.H3("New run", className="h6"),
         dbc.Row([
-            dbc.Col([
-                dbc.Label("First settlement date (UK)", html_for=NEW_START, className="small mb-1"),
-                dbc.Input(id=NEW_START, type="date", size="sm"), _message(NEW_START),
-            ], xs=6, md=3, lg=2),
-            dbc.Col([
-                dbc.Label("Last settlement date (UK)", html_for=NEW_END, className="small mb-1"),
-                dbc.Input(id=NEW_END, type="date", size="sm"), _message(NEW_END),
-            ], xs=6, md=3, lg=2),
+            _date(NEW_START, "First settlement date (UK)"),
+            _date(NEW_END, "Last settlement date (UK)"),
             _select(NEW_DA_SERIES, "Day-ahead price series",
                     [{"label": f"{MARKET_NAMES[m]} ({m})", "value": m} for m in DA_SERIES], DA_SERIES[0], 2),
             _select(NEW_ID_SERIES, "Intraday price series",

@@ -1,5 +1,6 @@
 """The run view's panel for a run that stopped early: "cancelled at day k of N", the dates solved, who
-stopped it and when, and what to do next (the run view's tabs are hidden: there is no schedule to chart)."""
+stopped it and when, and what to do next. A cancelled run keeps the days solved before its worker stopped (their
+totals follow the panel, their charts are in the tabs); with no day kept the tabs are hidden."""
 
 from __future__ import annotations
 
@@ -22,8 +23,9 @@ def stopped_panel(run, stop: StoppedAt) -> dbc.Alert:
         when.append(f"Cancelled by {stop.stopped_by}")
     if stop.stopped_at is not None:
         when.append(("at " if when else "Stopped at ") + format_local(stop.stopped_at, with_period=False))
-    kept = ("Its schedule for those days is in the tabs below." if stop.schedule_kept else
-            "A stopped run keeps no schedule, so there is nothing to chart: press “New run from this one” to run "
+    kept = ("Its schedule for those days is kept: the totals below and the charts in the tabs cover them only. "
+            "Press “New run from this one” to run the whole range again." if stop.schedule_kept else
+            "No schedule was kept for this run, so there is nothing to chart: press “New run from this one” to run "
             "it again, or on fewer dates.")
     return dbc.Alert([
         html.H4(f"Run #{run.id} {stop.headline()}", className="h6 alert-heading", id="runs-stopped-headline"),

@@ -161,10 +161,11 @@ def capture_ratio(net: float, bound: float | None) -> float | None:
     return net / bound
 
 
-def kpi_cards(run) -> dbc.Row | dbc.Alert:
-    """The headline figures of a finished run, or its status and message when it has no schedule."""
+def kpi_cards(run, partial: bool = False) -> dbc.Row | dbc.Alert:
+    """The headline figures of a finished run, or its status and message when it has no schedule.
+    ``partial``: the totals of the days a stopped run solved and kept (shown whatever its status)."""
     totals = run.totals
-    if not totals or not finished_ok(run.status):
+    if not totals or not (partial or finished_ok(run.status)):
         return dbc.Alert([html.Strong(f"Run #{run.id}: {run.status}. "), run.message or "It has no schedule."],
                          color="warning", id="run-kpi-status")
     baselines = totals.get("baselines") or {}

@@ -132,8 +132,6 @@ def store_result(session: Session, run_id: int, status: str, message: str, total
     """Write a running run's outcome and its intervals together (the caller's transaction makes it
     all-or-nothing). Returns False, writing nothing, when the run is no longer running (cancelled or
     reaped meanwhile): a final status is never overwritten."""
-    import pandas as pd  # with the function: the reaper every command runs at start-up needs no pandas
-
     finished = session.execute(
         update(OptimisationRun)
         .where(OptimisationRun.id == run_id, OptimisationRun.status == RUNNING)
@@ -142,6 +140,31 @@ def store_result(session: Session, run_id: int, status: str, message: str, total
     )
     if finished.rowcount != 1:
         return False
+    _write_intervals(session, run_id, intervals)
+    return True
+
+
+def store_stopped(session: Session, run_id: int, days_done: int, totals: dict[str, Any],
+                  solver_stats: dict[str, Any], intervals: pd.DataFrame, note: str) -> bool:
+    """Keep what a cancelled run solved before its worker stopped: the intervals of its first ``days_done``
+    days, their totals and solver statistics, with ``note`` added to the cancel message; ``finished_at``
+    moves to now, when the run truly ended. Once only, and only on a cancelled run (False otherwise)."""
+    message = session.scalar(select(OptimisationRun.message).where(OptimisationRun.id == run_id))
+    kept = session.execute(
+        update(OptimisationRun)
+        .where(OptimisationRun.id == run_id, OptimisationRun.status == CANCELLED, OptimisationRun.totals.is_(None))
+        .values(totals=totals, solver_stats=solver_stats, progress_done=days_done, finished_at=utc_now(),
+                message=" ".join(part for part in (message, note) if part))
+    )
+    if kept.rowcount != 1:
+        return False
+    _write_intervals(session, run_id, intervals)
+    return True
+
+
+def _write_intervals(session: Session, run_id: int, intervals: pd.DataFrame) -> None:
+    import pandas as pd  # with the function: the reaper every command runs at start-up needs no pandas
+
     session.execute(delete(RunInterval).where(RunInterval.run_id == run_id))
     if not intervals.empty:
         frame = intervals[list(INTERVAL_FIELDS)].copy()
@@ -152,7 +175,6 @@ def store_result(session: Session, run_id: int, status: str, message: str, total
             row["settlement_period"] = int(row["settlement_period"])
         # The table, not the ORM class: the ORM's bulk path costs more than the insert itself (17,520 rows a year).
         session.execute(insert(RunInterval.__table__), rows)
-    return True
 
 
 def finish_active(session: Session, run_id: int, status: str, message: str, error_traceback: str | None = None) -> bool:

@@ -6,7 +6,8 @@ so workers can run on other machines (`celery -A jobs.celery_worker worker`).
 A run is solved by ``start_run_job``: a Celery task ``powerdesk.execute_run`` (soft time limit = the run
 limit, so the row is written as ``timed_out``; the hard limit a minute later), or a local child process
 watched by a thread that kills it once the limit plus a grace period has passed. The job's id is stored
-on the run row (``celery:<task id>`` or ``pid:<pid>@<host>``) so ``stop_job`` can terminate it on cancel.
+on the run row (``celery:<task id>`` or ``pid:<pid>@<host>``) so ``stop_job`` can terminate it when a cancel
+is not heeded in time.
 
 Local processes start through ``jobs.processes`` (a forkserver, never a fork of this threaded server).
 """
@@ -197,8 +198,26 @@ def _start(settings: Settings, run_id: int) -> str:
     return job_id
 
 
-def stop_job(settings: Settings, job_id: str) -> None:
-    """Terminate the process or Celery task solving a run (after its row was marked cancelled)."""
+def stop_job(settings: Settings, job_id: str, wait: bool = False) -> threading.Timer | None:
+    """Stop the process or Celery task solving a run, after its row was marked cancelled.
+
+    The worker reads its row after every day: it stops there on its own and keeps the days it solved. Only a
+    job still running ``run_cancel_grace_s`` later (a day's solve outlasting it) is killed, from a timer
+    thread (returned); ``wait``: block until then (a command-line cancel, whose process would end first)."""
+    if settings.run_cancel_grace_s <= 0:
+        kill_job(settings, job_id)
+        return None
+    timer = threading.Timer(settings.run_cancel_grace_s, kill_job, args=(settings, job_id))
+    timer.daemon = True
+    timer.name = f"stop-{job_id}"
+    timer.start()
+    if wait:
+        timer.join()
+    return timer
+
+
+def kill_job(settings: Settings, job_id: str) -> None:
+    """Terminate the process or Celery task solving a run now (nothing happens to one that has ended)."""
     kind, _, ident = job_id.partition(":")
     if kind == "celery" and settings.redis_url:
         celery_app_for(settings).control.revoke(ident, terminate=True, signal="SIGKILL")

@@ -21,6 +21,7 @@ from optimiser.errors import (
     OptimiserError,
     SolverFailed,
     SolverTimeLimit,
+    StopRequested,
 )
 from optimiser.params import BatteryParams, Markets, SolverSettings
 from optimiser.status import RunStatus
@@ -39,6 +40,7 @@ __all__ = [
     "SolverFailed",
     "SolverSettings",
     "SolverStats",
+    "StopRequested",
     "SolverTimeLimit",
     "Totals",
     "optimise",

@@ -43,7 +43,7 @@ from domain.forecast_inputs import forecast_inputs
 from domain.forecasters import Forecaster
 from domain.settlement_time import LONDON
 from domain.settlement_time import PERIOD_HOURS as DT  # optimiser.model.DT, without importing Pyomo
-from optimiser.errors import InvalidParameters, InvalidPrices
+from optimiser.errors import InvalidParameters, InvalidPrices, StopRequested
 from optimiser.model import Stage
 from optimiser.params import BatteryParams, Markets, SolverSettings
 from optimiser.prices import range_inputs
@@ -303,8 +303,12 @@ def backtest(
         if progress is not None:
             progress(len(inputs.days) + done, total)
 
-    perfect = optimise(pd.DataFrame({"day_ahead": actual.day_ahead, "intraday": actual.intraday}, index=starts),
-                       first, last, battery, markets=markets, solver=settings, baselines=False, progress=shift)
+    try:
+        perfect = optimise(pd.DataFrame({"day_ahead": actual.day_ahead, "intraday": actual.intraday}, index=starts),
+                           first, last, battery, markets=markets, solver=settings, baselines=False, progress=shift)
+    except StopRequested as stop:
+        stop.partial = None  # what was solved is the perfect-foresight bound, not this forecast's schedule
+        raise
     days_count = len(actual.days)
     totals = compute_totals(run.schedule, actual.day_ahead, actual.intraday, battery, None, days_count)
     intervals = intervals_frame(actual.index, run.schedule, actual.day_ahead, actual.intraday)

@@ -47,3 +47,11 @@ class SolverFailed(OptimiserError):
     def __init__(self, message: str, settlement_date: date | None = None) -> None:
         super().__init__(message)
         self.settlement_date = settlement_date
+
+
+class StopRequested(Exception):  # noqa: N818 - a request, not an error: it is no OptimiserError on purpose
+    """Raised by a ``progress`` callback to stop a run after the day it was just told of (the run was
+    cancelled). ``optimise`` stops there and re-raises it with ``partial`` set: the result of the days solved
+    so far, as a run over just those days would have returned it (None when no day was solved)."""
+
+    partial = None

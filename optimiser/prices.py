@@ -76,6 +76,21 @@ class RangeInputs:
         """Hours of the days actually traded [h]."""
         return self.hours if self.counted is None else float(self.counted.sum()) * 0.5
 
+    def head(self, days: int) -> RangeInputs:
+        """The inputs of the first ``days`` settlement dates only (what a run stopped after them solved)."""
+        kept = self.days[:days]
+        if not kept:
+            raise InvalidParameters("a range needs at least one settlement date")
+        n = kept[-1].rows.stop
+        last = kept[-1].settlement_date
+        return RangeInputs(
+            first=self.first, last=last, index=self.index.iloc[:n].reset_index(drop=True),
+            day_ahead=self.day_ahead[:n], intraday=self.intraday[:n],
+            intensity=None if self.intensity is None else self.intensity[:n], days=kept,
+            skipped=tuple(d for d in self.skipped if d <= last),
+            counted=None if self.counted is None else self.counted[:n],
+        )
+
 
 def coerce_date(value: date | str, label: str) -> date:
     """A settlement date from a ``date``, ``datetime`` (its date part) or ISO string."""

@@ -57,6 +57,12 @@ class Schedule:
     def zeros(cls, n_periods: int) -> Schedule:
         return cls(*(np.zeros(n_periods) for _ in range(7)))
 
+    def head(self, n_periods: int) -> Schedule:
+        """The schedule's first ``n_periods`` periods."""
+        return Schedule(*(values[:n_periods] for values in (
+            self.da_buy_mw, self.da_sell_mw, self.id_buy_mw, self.id_sell_mw, self.charge_mw, self.discharge_mw,
+            self.soc_mwh)))
+
 
 @dataclass(frozen=True)
 class Totals:
@@ -219,6 +225,9 @@ class OptimisationResult:
     baselines: Baselines | None
     solver: SolverStats
     failed_date: date | None = None
+    requested_days: int | None = None
+    """When the result covers only the first days of the range asked for (the run was stopped): how many days
+    that range had. None for a whole range."""
 
     @property
     def ok(self) -> bool:

@@ -16,6 +16,9 @@ The terminal SoC policy applies to the end of the last settlement date: earlier 
 within the bounds, and the next day starts from it. A day with no feasible schedule (for example, a last day
 that cannot get back to the initial SoC) stops the run with ``infeasible`` and a message naming the date and
 the likely cause; nothing half-solved is returned.
+
+A run stopped from outside (its ``progress`` callback raises ``StopRequested``: the run was cancelled) hands
+back the days solved until then, as a run over just those days would have returned them.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from optimiser.baselines import naive_schedule
-from optimiser.errors import InvalidParameters
+from optimiser.errors import InvalidParameters, StopRequested
 from optimiser.infeasibility import likely_cause
 from optimiser.model import Stage
 from optimiser.params import BatteryParams, Markets, SolverSettings
@@ -262,9 +265,15 @@ def optimise(
         if joint is not None and joint.failure is None:
             joint.solve_day(i)
         if progress is not None:
-            progress(i + 1, total_days)
+            try:
+                progress(i + 1, total_days)
+            except StopRequested as stop:
+                # The days solved so far are a run over just those days: the same intervals, totals and
+                # baselines, so a cancelled run keeps them.
+                stop.partial = _solved(inputs.head(i + 1), main, joint, battery, baselines, problems, tick,
+                                       requested_days=total_days)
+                raise
 
-    common = dict(markets=markets, first=inputs.first, last=inputs.last, params=battery)
     if main.failure:
         return OptimisationResult(
             status=main.status,
@@ -274,14 +283,25 @@ def optimise(
             baselines=None,
             solver=_solver_stats(main, joint, problems, tick),
             failed_date=main.failure.settlement_date,
-            **common,
+            markets=markets, first=inputs.first, last=inputs.last, params=battery,
         )
-    totals = _totals(inputs, main.schedule, battery)
-    intervals = intervals_frame(inputs.index, main.schedule, inputs.day_ahead, inputs.intraday)
+    return _solved(inputs, main, joint, battery, baselines, problems, tick)
+
+
+def _solved(inputs: RangeInputs, main: RollingRun, joint: RollingRun | None, battery: BatteryParams,
+            baselines: bool, problems: ProblemCache, tick: float, requested_days: int | None = None,
+            ) -> OptimisationResult:
+    """The result over ``inputs``' days (all of the run's, or the first ones when it was stopped)."""
+    n = len(inputs.index)
+    schedule = main.schedule.head(n)
+    totals = _totals(inputs, schedule, battery)
+    intervals = intervals_frame(inputs.index, schedule, inputs.day_ahead, inputs.intraday)
     if inputs.counted is not None:
         # A skipped day has no price: say so (NaN), rather than the 0 the idle battery was valued at.
         intervals.loc[~inputs.counted, ["da_price", "id_price"]] = np.nan
-    message = _success_message(main, totals.net_revenue_gbp, total_days)
+    message = _success_message(main, totals.net_revenue_gbp, len(inputs.days))
+    if requested_days is not None:
+        message += f" (stopped after {len(inputs.days)} of {requested_days} days)"
     if inputs.skipped:
         message += f"; {len(inputs.skipped)} day(s) without prices skipped (battery idle, SoC carried)"
     return OptimisationResult(
@@ -289,9 +309,10 @@ def optimise(
         message=message,
         intervals=intervals,
         totals=totals,
-        baselines=_baselines(inputs, battery, totals, joint) if baselines else None,
+        baselines=_baselines(inputs, battery, totals, joint, n) if baselines else None,
         solver=_solver_stats(main, joint, problems, tick),
-        **common,
+        markets=main.markets, first=inputs.first, last=inputs.last, params=battery,
+        requested_days=requested_days,
     )
 
 
@@ -301,7 +322,9 @@ def _totals(inputs: RangeInputs, schedule: Schedule, battery: BatteryParams) -> 
                           skipped_days=[d.isoformat() for d in inputs.skipped])
 
 
-def _baselines(inputs: RangeInputs, battery: BatteryParams, totals: Totals, joint: RollingRun | None) -> Baselines:
+def _baselines(inputs: RangeInputs, battery: BatteryParams, totals: Totals, joint: RollingRun | None,
+               n_periods: int) -> Baselines:
+    """The naive strategy and the joint bound over ``inputs``' days (the first ``n_periods`` of the run's)."""
     def net_revenue(schedule: Schedule) -> float:
         return _totals(inputs, schedule, battery).net_revenue_gbp
 
@@ -313,7 +336,8 @@ def _baselines(inputs: RangeInputs, battery: BatteryParams, totals: Totals, join
     note = ""
     if joint.status is RunStatus.SUBOPTIMAL:
         note = "joint bound comes from days stopped at the time limit; the true bound may be higher"
-    return Baselines(naive, net_revenue(joint.schedule), note, _daily_net(inputs, joint.schedule, battery))
+    bound = joint.schedule.head(n_periods)
+    return Baselines(naive, net_revenue(bound), note, _daily_net(inputs, bound, battery))
 
 
 def _daily_net(inputs: RangeInputs, schedule: Schedule, battery: BatteryParams) -> list[list]:

@@ -85,18 +85,20 @@ MW = {"function": "params.value == null ? '' : d3.format(',.1f')(params.value)"}
 PRICE = {"function": "params.value == null ? '' : d3.format(',.2f')(params.value)"}
 NUMBER_FILTER = {"filter": "agNumberColumnFilter", "type": "numericColumn"}
 TABLE_COLUMNS = [
+    # Sized so every column shows whole at 1,600 px (the selection column and "New run" take 141 px more):
+    # "command line" in By, "2026-12-03 17:15 GMT" in Created (tests/browser/test_runs_desk.py).
     {"field": "id", "headerName": "#", "minWidth": 72, "maxWidth": 90, **NUMBER_FILTER},
-    {"field": "name", "headerName": "Name", "minWidth": 150},
+    {"field": "name", "headerName": "Name", "minWidth": 130},
     {"field": "first_date", "headerName": "First date", "minWidth": 115},
     {"field": "last_date", "headerName": "Last date", "minWidth": 115},
     {"field": "days", "headerName": "Days", "minWidth": 90, "maxWidth": 100, **NUMBER_FILTER},
-    {"field": "markets", "headerName": "Markets", "minWidth": 105},
+    {"field": "markets", "headerName": "Markets", "minWidth": 100},
     {"field": "status", "headerName": "Status", "minWidth": 110},
-    {"field": "net_revenue_gbp", "headerName": "Net revenue", "minWidth": 140, "valueFormatter": MONEY, **NUMBER_FILTER},
-    {"field": "per_mw_year_gbp", "headerName": "£/MW/yr", "minWidth": 115, "valueFormatter": MONEY, **NUMBER_FILTER},
-    {"field": "capture", "headerName": "Capture", "minWidth": 105, "valueFormatter": PERCENT, **NUMBER_FILTER},
-    {"field": "by", "headerName": "By", "minWidth": 95},
-    {"field": "created", "headerName": "Created (UK time)", "minWidth": 150},
+    {"field": "net_revenue_gbp", "headerName": "Net revenue", "minWidth": 127, "valueFormatter": MONEY, **NUMBER_FILTER},
+    {"field": "per_mw_year_gbp", "headerName": "£/MW/yr", "minWidth": 100, "valueFormatter": MONEY, **NUMBER_FILTER},
+    {"field": "capture", "headerName": "Capture", "minWidth": 95, "valueFormatter": PERCENT, **NUMBER_FILTER},
+    {"field": "by", "headerName": "By", "minWidth": 120},
+    {"field": "created", "headerName": "Created (UK)", "minWidth": 190},
 ]
 CLONE_COLUMN = {"field": "clone", "headerName": "New run", "minWidth": 105, "maxWidth": 105, "pinned": "right",
                 "sortable": False, "filter": False, "resizable": False, "valueGetter": {"function": "'Fill form'"},

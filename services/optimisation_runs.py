@@ -37,7 +37,7 @@ from data_access.schema import OptimisationRun, User
 from data_access.types import utc_now
 from domain.markets import MARKET_NAMES
 from domain.settlement_time import day_start_utc
-from optimiser import BatteryParams, Markets, OptimiserError, RunStatus, SolverSettings
+from optimiser import BatteryParams, Markets, OptimiserError, RunStatus, SolverSettings, StopRequested
 from optimiser.prices import range_inputs
 from services import audit, forecast_runs
 from services.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -76,8 +76,9 @@ class RunOutcome:
     """True when an identical stored (or still solving) run was reopened instead of solving again."""
 
 
-class RunStopped(Exception):
-    """Raised inside a solve when its row says it must stop (cancelled, reaped) or the run limit passed."""
+class RunStopped(StopRequested):
+    """Raised inside a solve when its row says it must stop (cancelled, reaped) or the run limit passed;
+    ``partial`` is then what the optimiser had solved (``optimiser.StopRequested``)."""
 
     def __init__(self, status: str):
         super().__init__(status)
@@ -441,6 +442,8 @@ def execute_run(
         if stop.status == run_store.TIMED_OUT:
             with db.session() as session:
                 run_store.finish_active(session, run_id, run_store.TIMED_OUT, run_store.OVER_TIME)
+        elif stop.status == run_store.CANCELLED and stop.partial is not None:
+            _keep_solved_days(db, run_id, request, stop.partial)
         return _finished(db, run_id, settings, started)
     except timeout_errors:
         with db.session() as session:
@@ -457,19 +460,11 @@ def execute_run(
             run_store.store_result(session, run_id, run_store.FAILED, UNEXPECTED, None, {}, pd.DataFrame(),
                                    error_traceback=traceback.format_exc())
         return _finished(db, run_id, settings, started)
-    totals = result.totals.as_dict() if result.totals is not None else None
-    if totals is not None and result.baselines is not None:
-        totals["baselines"] = result.baselines.as_dict()
+    totals = _result_totals(result, request)
     if totals is not None and backtest_run is not None:
         totals["foresight"] = forecast_runs.foresight_summary(backtest_run)
-    intervals = result.intervals
-    if totals is not None and not intervals.empty:
-        totals["by_year"] = by_year(intervals, request, totals)
+    intervals = _traded_only(result.intervals, request)
     needs = MODES_NEEDING[str(Markets.parse(request.markets))]
-    if not intervals.empty and needs == ("da",):
-        intervals = intervals.assign(id_price=float("nan"))
-    elif not intervals.empty and needs == ("id",):
-        intervals = intervals.assign(da_price=float("nan"))
 
     message = result.message + zero_price_warning(intervals, needs)
 
@@ -484,6 +479,46 @@ def execute_run(
     if not intervals.empty:
         _store_carbon_totals(db, run_id, intervals)
     return _finished(db, run_id, settings, started)
+
+
+def _result_totals(result, request: RunRequest) -> dict | None:
+    """The totals stored with a run: the optimiser's, its baselines and the per-year figures."""
+    totals = result.totals.as_dict() if result.totals is not None else None
+    if totals is not None and result.baselines is not None:
+        totals["baselines"] = result.baselines.as_dict()
+    if totals is not None and not result.intervals.empty:
+        totals["by_year"] = by_year(result.intervals, request, totals)
+    return totals
+
+
+def _traded_only(intervals: pd.DataFrame, request: RunRequest) -> pd.DataFrame:
+    """A market the mode does not trade has no price in the stored intervals (it was filled only to solve)."""
+    needs = MODES_NEEDING[str(Markets.parse(request.markets))]
+    if not intervals.empty and needs == ("da",):
+        return intervals.assign(id_price=float("nan"))
+    if not intervals.empty and needs == ("id",):
+        return intervals.assign(da_price=float("nan"))
+    return intervals
+
+
+def _keep_solved_days(db: Database, run_id: int, request: RunRequest, partial) -> None:
+    """A cancelled run keeps the days it solved before its worker saw the cancel: their intervals and totals
+    (``totals["days"]`` of ``totals["requested_days"]``), as a run over just those days would store them."""
+    totals = _result_totals(partial, request)
+    if totals is None:
+        return
+    done, requested = len(partial.intervals["settlement_date"].unique()), partial.requested_days
+    totals["requested_days"] = requested
+    intervals = _traded_only(partial.intervals, request)
+    note = (f"The {done} of {requested} days solved before the cancel are kept "
+            f"({request.first.isoformat()} to {partial.last.isoformat()}).")
+
+    def store() -> None:
+        with db.session() as session:
+            run_store.store_stopped(session, run_id, done, totals, partial.solver.as_dict(), intervals, note)
+
+    _through_outages(store, f"storing the days run {run_id} solved")
+    _store_carbon_totals(db, run_id, intervals)
 
 
 def zero_price_warning(intervals: pd.DataFrame, needs: tuple[str, ...]) -> str:

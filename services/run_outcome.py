@@ -25,7 +25,7 @@ class StoppedAt:
     stopped_by: str | None
     """Who cancelled it (user name), or None."""
     schedule_kept: bool
-    """Whether the run stored intervals (a stopped run stores none today: its days are solved again)."""
+    """Whether the run stored intervals: a cancelled run keeps the days its worker solved before it stopped."""
 
     def headline(self) -> str:
         """``cancelled at day 2 of 5``."""

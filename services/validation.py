@@ -40,6 +40,37 @@ def parse_date(value, name: str = "date", allow_midnight_suffix: bool = False) -
     return parsed
 
 
+_UK_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+
+
+def parse_typed_date(value, name: str = "date") -> date:
+    """A date as a person types it on a form: UK ``DD/MM/YYYY`` (``D/M/YYYY`` too) or ISO ``YYYY-MM-DD``, never
+    the US month-first order. Empty, other shapes and days that do not exist raise ``InvalidInput``."""
+    text = value.strip() if isinstance(value, str) else ""
+    if not text:
+        raise InvalidInput(f"type the {name} as DD/MM/YYYY or YYYY-MM-DD")
+    uk = _UK_DATE.match(text)
+    if uk is None:
+        if not _ISO_DATE.match(text):
+            raise InvalidInput(f"{name} {text[:40]!r} is not a date: type DD/MM/YYYY or YYYY-MM-DD")
+        try:
+            return parse_date(text, name)
+        except InvalidInput as error:
+            if "no such day" in str(error):
+                raise InvalidInput(f"{name} {text!r} is not a date: there is no such day") from None
+            raise
+    day, month, year = (int(part) for part in uk.groups())
+    if not 1 <= month <= 12:
+        raise InvalidInput(f"{name} {text!r} is not a date: there is no month {month} (type DD/MM/YYYY, day first)")
+    try:
+        parsed = date(year, month, day)
+    except ValueError:
+        raise InvalidInput(f"{name} {text!r} is not a date: {date(year, month, 1):%B %Y} has no day {day}") from None
+    if not EARLIEST_DATE <= parsed <= LATEST_DATE:
+        raise InvalidInput(f"{name} {text} is outside the supported range {EARLIEST_DATE} to {LATEST_DATE}")
+    return parsed
+
+
 def parse_date_range(start, end, allow_midnight_suffix: bool = False) -> tuple[date, date]:
     """Two dates, the first not after the second."""
     first = parse_date(start, "start", allow_midnight_suffix)

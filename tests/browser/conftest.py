@@ -40,6 +40,8 @@ CHROMIUM_FLAGS = (
     "--disable-features=OptimizationHints,MediaRouter,Translate,AutofillServerCommunication",
     "--password-store=basic",
     "--window-size=1400,1000",
+    # The locale whose date inputs read mm/dd/yyyy: the desk's dates must never do so in it.
+    "--lang=en-US",
 )
 
 

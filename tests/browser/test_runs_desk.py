@@ -4,17 +4,20 @@ the list, and prices of exactly £0.00 flagged on the run."""
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 from selenium.common.exceptions import ElementClickInterceptedException
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from sqlalchemy import select, update
 
 from data_access import runs as run_store
 from data_access.schema import MarketPrice, OptimisationRun, User
 from optimiser import BatteryParams, SolverSettings
-from services.optimisation_runs import RunRequest, cancel_run, queue_run, run_optimisation
+from services.optimisation_runs import RunRequest, cancel_run, execute_run, queue_run, run_optimisation
 from services.run_requests import MAX_RUN_DAYS
 from tests.browser.test_walkthrough import TIMEOUT, wait_for_overview, wait_until
 
@@ -153,6 +156,34 @@ def test_a_cancelled_run_opens_on_how_far_it_got(powerdesk_browser):
     assert walk.console_errors() == []
 
 
+def test_a_run_cancelled_while_solving_opens_on_the_days_it_kept(powerdesk_browser):
+    walk = powerdesk_browser
+    with walk.db.session() as session:
+        trader = session.scalar(select(User.id).where(User.username == "trader"))
+    run_id = queue_run(walk.db, RunRequest(FEB, date(2023, 2, 5), BatteryParams(power_mw=10, energy_mwh=20)),
+                       user_id=trader).run_id
+
+    def cancel_after_day_two(done, _total):
+        if done == 2:
+            cancel_run(walk.db, run_id, trader, False, stop_job=lambda _job: None)
+
+    execute_run(walk.db, run_id, progress=cancel_after_day_two, job_id="pid:0@nowhere")
+    _open_runs_as_trader(walk, f"?run={run_id}")
+    walk.duo.wait_for_contains_text("#runs-stopped-headline", f"Run #{run_id} cancelled at day 3 of 5",
+                                    timeout=TIMEOUT)
+    walk.duo.wait_for_contains_text("#runs-partial-totals", "Totals over the 3 of 5 days solved (01 Feb 2023 – "
+                                    "03 Feb 2023)", timeout=TIMEOUT)
+    assert walk.duo.find_element("#run-kpi-net").is_displayed()
+    assert walk.driver.find_element(By.ID, "runs-tabs-section").is_displayed()  # the kept days, charted
+    wait_until(walk, lambda: "03 Feb" in walk.driver.find_element(By.ID, "runs-daily-chart").text
+               or walk.driver.find_elements(By.CSS_SELECTOR, "#runs-daily-chart .bars"), "no daily chart")
+    shots = os.environ.get("POWERDESK_SCREENSHOTS")
+    if shots:
+        Path(shots).mkdir(parents=True, exist_ok=True)
+        walk.driver.find_element(By.ID, "runs-view").screenshot(str(Path(shots) / "runs_cancelled_kept.png"))
+    assert walk.console_errors() == []
+
+
 def test_deleting_a_run_shows_the_one_listed_next_to_it_not_the_newest(powerdesk_browser):
     walk = powerdesk_browser
     with walk.db.session() as session:
@@ -193,4 +224,90 @@ def test_prices_of_exactly_zero_are_flagged_on_the_run(powerdesk_browser):
     _grid_row(walk, "clean").find_element(By.CSS_SELECTOR, "[col-id='name']").click()
     walk.duo.wait_for_contains_text("#runs-run-title", f"Run #{clean}", timeout=TIMEOUT)
     wait_until(walk, lambda: not walk.present("#runs-zero-price-warning"), "a clean run still shows the warning")
+    assert walk.console_errors() == []
+
+
+DATE_FIELDS_JS = """
+return [...document.querySelectorAll('#runs-new-section input')].map(el => ({
+    id: el.id, type: el.type, value: el.value, placeholder: el.placeholder || ''}));
+"""
+
+
+def test_the_run_form_dates_are_never_month_first_in_an_en_us_chromium(powerdesk_browser):
+    """Chromium runs with --lang=en-US, whose date inputs read mm/dd/yyyy; the form's dates are text shown ISO,
+    typed day first or ISO."""
+    walk = powerdesk_browser
+    _open_runs_as_trader(walk)
+    assert walk.driver.execute_script("return navigator.language") == "en-US"
+    fields = walk.driver.execute_script(DATE_FIELDS_JS)
+    assert not [f for f in fields if f["type"] == "date"], fields
+    assert not [f for f in fields if "mm/dd" in (f["placeholder"] + f["value"]).lower()], fields
+    dates = {f["id"]: f for f in fields if f["id"] in ("runs-new-start", "runs-new-end")}
+    assert (dates["runs-new-start"]["value"], dates["runs-new-end"]["value"]) == ("2023-04-24", "2023-04-30")
+    assert dates["runs-new-start"]["placeholder"] == "DD/MM/YYYY or YYYY-MM-DD"
+    assert "mm/dd" not in walk.driver.find_element(By.ID, "runs-new-section").text.lower()
+
+    submit = walk.duo.find_element("#runs-new-submit")
+    start = walk.driver.find_element(By.ID, "runs-new-start")
+    start.send_keys(Keys.CONTROL, "a")
+    start.send_keys("13/02/2023")  # day first: the 13th of February
+    wait_until(walk, lambda: _value(walk, "runs-new-start") == "13/02/2023", "the typed date was not kept")
+    wait_until(walk, submit.is_enabled, "a day-first date was refused")
+    assert walk.driver.find_element(By.ID, "runs-new-start-msg").text == ""
+    start.send_keys(Keys.CONTROL, "a")
+    start.send_keys("02/13/2023")  # month first is refused, and says why
+    walk.duo.wait_for_contains_text("#runs-new-start-msg", "there is no month 13 (type DD/MM/YYYY, day first)",
+                                    timeout=TIMEOUT)
+    wait_until(walk, lambda: not submit.is_enabled(), "a month-first date was accepted")
+    assert walk.console_errors() == []
+
+
+GRID_FIT_JS = """
+const grid = document.getElementById('runs-table');
+const viewport = grid.querySelector('.ag-center-cols-viewport');
+const right = grid.getBoundingClientRect().right;
+const headers = [...grid.querySelectorAll('.ag-header-cell')].filter(h => h.getBoundingClientRect().width > 0);
+return {
+  scrolls: viewport.scrollWidth > viewport.clientWidth + 1,
+  past: headers.filter(h => h.getBoundingClientRect().right > right + 1).map(h => h.getAttribute('col-id')),
+  // The Name column holds free text (up to 120 characters): it may end in an ellipsis; nothing else may.
+  cut: [...grid.querySelectorAll('.ag-header-cell-text, .ag-cell-value')]
+    .filter(el => el.getBoundingClientRect().width > 0 && el.scrollWidth > el.clientWidth + 1)
+    .map(el => (el.closest('[col-id]') || el).getAttribute('col-id') + ': ' + el.textContent)
+    .filter(text => !text.startsWith('name: ')),
+  columns: headers.map(h => h.getAttribute('col-id')),
+  widths: Object.fromEntries(headers.map(h => [h.getAttribute('col-id'), Math.round(h.getBoundingClientRect().width)])),
+};
+"""
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_every_column_of_the_runs_grid_fits_at_1600_px(powerdesk_browser, theme):
+    walk = powerdesk_browser
+    run_optimisation(walk.db, RunRequest(FEB, date(2023, 2, 2), BatteryParams(power_mw=10, energy_mwh=20),
+                                         name="a run with a longer name"))
+    walk.driver.set_window_size(1600, 1000)
+    walk.log_in("trader")
+    wait_for_overview(walk)
+    # The colour mode the next page opens in (the app keeps it in localStorage).
+    walk.driver.execute_script("window.localStorage.setItem('theme-store', JSON.stringify(arguments[0]))", theme)
+    walk.open("/runs")
+    walk.duo.wait_for_contains_text("#runs-new-coverage", "Day-ahead prices", timeout=TIMEOUT)
+    _grid_row(walk, "a run with a longer name")
+
+    def fits():
+        layout = walk.driver.execute_script(GRID_FIT_JS)
+        return layout if not (layout["scrolls"] or layout["past"] or layout["cut"]) else None
+
+    try:
+        layout = wait_until(walk, fits, "the runs grid does not fit")
+    except Exception:
+        raise AssertionError(walk.driver.execute_script(GRID_FIT_JS)) from None
+    assert {"created", "by", "capture", "clone"} <= set(layout["columns"]), layout
+    created = walk.driver.find_element(By.CSS_SELECTOR, "#runs-table .ag-center-cols-container [col-id='created']")
+    assert created.is_displayed() and created.text
+    shots = os.environ.get("POWERDESK_SCREENSHOTS")
+    if shots:
+        Path(shots).mkdir(parents=True, exist_ok=True)
+        walk.driver.save_screenshot(str(Path(shots) / f"runs_1600_{theme}.png"))
     assert walk.console_errors() == []

@@ -6,7 +6,7 @@ import pytest
 from data_access import migrate
 from data_access.engine import Database
 from data_access.schema import OptimisationRun
-from jobs.background import JobStartFailed, start_run_job, stop_job
+from jobs.background import JobStartFailed, kill_job, start_run_job, stop_job
 from optimiser import BatteryParams
 from services.optimisation_runs import RunRequest, queue_run
 from services.prices import load_demo_prices
@@ -39,17 +39,36 @@ def test_a_run_whose_job_cannot_start_is_failed_at_once(url, tmp_path):
     db.dispose()
 
 
-def test_stop_job_kills_a_local_job_process_and_leaves_other_hosts_alone():
+def test_kill_job_kills_a_local_job_process_and_leaves_other_hosts_alone():
     import subprocess
     import sys
 
     victim = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     try:
-        stop_job(Settings(), f"pid:{victim.pid}@another-host")
+        kill_job(Settings(), f"pid:{victim.pid}@another-host")
         assert victim.poll() is None
-        stop_job(Settings(), f"pid:{victim.pid}@{socket.gethostname()}")
+        kill_job(Settings(), f"pid:{victim.pid}@{socket.gethostname()}")
         assert victim.wait(timeout=5) == -9
-        stop_job(Settings(), f"pid:{victim.pid}@{socket.gethostname()}")  # already gone: nothing to do
+        kill_job(Settings(), f"pid:{victim.pid}@{socket.gethostname()}")  # already gone: nothing to do
+    finally:
+        if victim.poll() is None:
+            victim.kill()
+
+
+def test_stop_job_leaves_the_worker_its_grace_then_kills_a_job_still_running():
+    """A cancelled worker stops itself after its day (keeping the days solved); one that has not within the
+    grace is killed. The timer is waited on, not the clock."""
+    import subprocess
+    import sys
+
+    victim = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    job_id = f"pid:{victim.pid}@{socket.gethostname()}"
+    try:
+        timer = stop_job(Settings(run_cancel_grace_s=3600), job_id)
+        assert victim.poll() is None and timer.is_alive()  # within its grace: left to stop on its own
+        timer.cancel()
+        stop_job(Settings(run_cancel_grace_s=0.01), job_id, wait=True)
+        assert victim.wait(timeout=5) == -9
     finally:
         if victim.poll() is None:
             victim.kill()

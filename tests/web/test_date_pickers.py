@@ -39,3 +39,12 @@ def test_a_new_study_is_limited_to_whole_days_and_opens_on_the_last_month(dash_a
     dates = result[STUDY_DATES]
     assert (dates["min_date_allowed"], dates["max_date_allowed"]) == ("2023-01-14", "2023-04-30")
     assert (dates["start_date"], dates["end_date"]) == ("2023-04-01", "2023-04-30")
+
+
+def test_the_new_run_dates_are_text_fields_that_say_how_to_type_them(dash_app):
+    """Not ``type="date"``, which Chromium draws in the browser's locale (mm/dd/yyyy in en-US)."""
+    card = form.new_run_card()
+    fields = {c.id: c for c in card._traverse() if getattr(c, "id", None) in (form.NEW_START, form.NEW_END)}
+    assert set(fields) == {form.NEW_START, form.NEW_END}
+    for field in fields.values():
+        assert (field.type, field.placeholder) == ("text", "DD/MM/YYYY or YYYY-MM-DD")

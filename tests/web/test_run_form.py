@@ -114,6 +114,50 @@ def test_typed_text_that_is_no_number_is_named_beside_its_field_even_in_an_optio
     assert typed["runs-new-import-limit"]["invalid"] is False
 
 
+def test_dates_are_typed_day_first_or_iso_never_month_first(dash_app, client_as):
+    """The date fields take DD/MM/YYYY (UK) or YYYY-MM-DD; a month-first date, a day that does not exist or a
+    date outside the stored prices is named beside its field as it is typed, and nothing runs."""
+    client = client_as("trader")
+    for start, end in (("01/02/2023", "02/02/2023"), ("2023-02-01", "2023-02-02"), ("1/2/2023", " 2023-02-02 ")):
+        result = check(client, dash_app, start=start, end=end)
+        assert result["runs-new-submit"]["disabled"] is False, (start, end, result["runs-new-start-msg"])
+        assert result["runs-new-start"]["invalid"] is False and result["runs-new-end"]["invalid"] is False
+    limits = {"runs-new-start.min": "2023-01-14", "runs-new-start.max": "2023-04-30"}
+    cases = [
+        ({"start": "02/13/2023"}, "runs-new-start", "first settlement date '02/13/2023' is not a date: there is no "
+                                                    "month 13 (type DD/MM/YYYY, day first)"),
+        ({"end": "31/02/2023"}, "runs-new-end", "last settlement date '31/02/2023' is not a date: February 2023 "
+                                                "has no day 31"),
+        ({"start": "Feb 1st"}, "runs-new-start", "'Feb 1st' is not a date: type DD/MM/YYYY or YYYY-MM-DD"),
+        ({"end": ""}, "runs-new-end", "choose the last settlement date (DD/MM/YYYY or YYYY-MM-DD)"),
+        ({"start": "01/01/2023", "end": "02/01/2023"}, "runs-new-start",
+         "the first settlement date 01/01/2023 is before the first stored prices (14/01/2023)"),
+        ({"end": "01/05/2023"}, "runs-new-end",
+         "the last settlement date 01/05/2023 is after the last stored prices (30/04/2023)"),
+    ]
+    key = find_callback_by_input(dash_app, "runs-new-power.value")
+    for overrides, field, message in cases:
+        values = {**form_values(**overrides), **limits}
+        result = client.post("/_dash-update-component", json=callback_body(
+            dash_app, key, values, "runs-new-start.value")).json["response"]
+        assert result["runs-new-submit"]["disabled"] is True, overrides
+        assert result[field]["invalid"] is True, overrides
+        assert message in result[f"{field}-msg"]["children"], (overrides, result[f"{field}-msg"])
+        assert message in str(result["runs-new-problems"]["children"]), overrides
+    assert "is not a date" in str(call(client, dash_app, SUBMIT, form_values(start="02/13/2023")).json[
+        "response"]["runs-new-message"])
+    assert count_runs(dash_app) == 0
+
+
+def test_a_day_first_date_runs_that_day(dash_app, client_as):
+    client = client_as("trader")
+    result = call(client, dash_app, SUBMIT, form_values(start="01/02/2023", end="02/02/2023")).json["response"]
+    run_id = result["runs-queued"]["data"]
+    with dash_app.server.extensions["powerdesk"].db.session() as session:
+        run = session.get(OptimisationRun, run_id)
+        assert (run.first_date, run.last_date) == (date(2023, 2, 1), date(2023, 2, 2))
+
+
 def _follow(client, dash_app, run_id, until, timeout=600):  # a hang cap, never a speed limit
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -164,6 +208,15 @@ def test_cancel_stops_the_background_process(dash_app, client_as):
         time.sleep(0.1)
     else:
         raise AssertionError("the run's process is still alive after cancel")
+    # It stopped itself after the day it was solving and kept the days solved (the form waited for them).
+    from data_access import runs as run_store
+
+    with dash_app.server.extensions["powerdesk"].db.session() as session:
+        run = session.get(OptimisationRun, run_id)
+        kept = run_store.run_intervals(session, run_id)
+        assert run.progress_done >= 1 and run.totals["days"] == run.progress_done
+        assert kept["settlement_date"].nunique() == run.progress_done
+    assert "days solved before the cancel are kept" in str(done["runs-new-message"])
 
 
 def test_reopening_with_a_new_name_says_the_name_was_not_applied(dash_app, client_as, server):
@@ -210,3 +263,25 @@ def test_a_gap_blocks_the_run_unless_days_without_prices_are_skipped(dash_app, c
     assert allowed["runs-new-submit"]["disabled"] is False
     assert "with 1 gap (2023-02-15 missing (1 day))" in str(allowed["runs-new-coverage"]["children"])
     assert count_runs(dash_app) == 0
+
+
+def test_after_a_cancel_the_form_waits_for_the_kept_days_only_while_a_worker_can_still_store_them():
+    from datetime import UTC, datetime, timedelta
+    from types import SimpleNamespace
+
+    from callbacks.run_form import KEEPING_MARGIN_S, keeps_solved_days_soon
+
+    cancelled = datetime(2023, 3, 1, 12, tzinfo=UTC)
+
+    def run(**changes):
+        fields = dict(status="cancelled", totals=None, job_id="pid:1@host", cancelled_at=cancelled,
+                      started_at=cancelled - timedelta(minutes=1), params={"foresight": "perfect"})
+        return SimpleNamespace(**{**fields, **changes})
+
+    soon = cancelled + timedelta(seconds=1)
+    assert keeps_solved_days_soon(run(), 30, now=soon)
+    assert not keeps_solved_days_soon(run(), 30, now=cancelled + timedelta(seconds=30 + KEEPING_MARGIN_S))
+    assert not keeps_solved_days_soon(run(totals={"days": 2}), 30, now=soon)  # already kept
+    assert not keeps_solved_days_soon(run(started_at=None), 30, now=soon)  # cancelled while queued
+    assert not keeps_solved_days_soon(run(params={"foresight": "gbm"}), 30, now=soon)  # keeps nothing
+    assert not keeps_solved_days_soon(run(status="succeeded"), 30, now=soon)

@@ -239,3 +239,33 @@ def test_a_run_longer_than_60_days_opens_on_its_monthly_view_with_a_csv(dash_app
     assert year_row.startswith("2023,107,0,")
     capture = float(lines[3].split(",")[-1])
     assert 0 < capture <= 1
+
+
+def test_a_cancelled_run_opens_on_how_far_it_got_with_the_days_it_kept(dash_app, client_as, server):
+    """Cancelled after day 2 of 5 was reported, the worker stops after day 3 and keeps days 1-3: the view says
+    "cancelled at day 3 of 5", labels its totals as covering those days, and charts them."""
+    from data_access import runs as run_store
+    from services.optimisation_runs import cancel_run, execute_run, queue_run
+
+    db = server.extensions["powerdesk"].db
+    run_id = queue_run(db, RunRequest(date(2023, 2, 1), date(2023, 2, 5), BATTERY, name="cut short")).run_id
+
+    def cancel_after_day_two(done, _total):
+        if done == 2:
+            cancel_run(db, run_id, None, True, stop_job=lambda _job: None)
+
+    assert execute_run(db, run_id, progress=cancel_after_day_two, job_id="pid:0@nowhere").status == "cancelled"
+    with db.session() as session:
+        net = run_store.run_intervals(session, run_id)[["da_cash_gbp", "id_cash_gbp"]].to_numpy().sum()
+
+    result = show(dash_app, client_as("viewer"), **{"runs-requested.data": str(run_id)})
+    totals = str(result["runs-totals"]["children"])
+    assert f"Run #{run_id} cancelled at day 3 of 5" in totals
+    assert "3 of 5 settlement dates solved (01 Feb 2023 – 03 Feb 2023)" in totals
+    assert "Totals over the 3 of 5 days solved (01 Feb 2023 – 03 Feb 2023), not the whole range" in totals
+    assert f"£{net:,.0f}" in totals  # the net revenue card: the kept days' cash (no degradation cost)
+    assert "run-kpi-net" in totals and "run-kpi-status" not in totals
+    assert result["runs-tabs-section"]["hidden"] is False  # the kept days' charts, not a blank chart
+    figure = result["runs-chart"]["figure"]
+    assert all(len(trace["x"]) == 3 * 48 for trace in figure["data"])
+    assert len(result["runs-intervals"]["rowData"]) == 3 * 48
