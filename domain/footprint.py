@@ -139,20 +139,8 @@ def day_footprint(settlement_date: date, times_utc, power_kw, actual_g_per_kwh, 
     Columns: ``half_hour_id``, ``start_utc``, ``power_kw``, ``known_share``, ``energy_kwh``,
     ``intensity_g_per_kwh``, ``intensity_kind``, ``footprint_g``.
     """
-    edges = day_edges_utc(settlement_date)
-    resampled = time_weighted_power_kw(times_utc, power_kw, edges)
-    intensity = chosen_intensity(actual_g_per_kwh, forecast_g_per_kwh)
-    energy = energy_kwh(resampled.power_kw)
-    return pd.DataFrame({
-        "half_hour_id": np.arange(1, len(edges), dtype=int),
-        "start_utc": edges[:-1],
-        "power_kw": resampled.power_kw,
-        "known_share": resampled.known_share,
-        "energy_kwh": energy,
-        "intensity_g_per_kwh": intensity.g_per_kwh,
-        "intensity_kind": intensity.kind,
-        "footprint_g": footprint_g(energy, intensity.g_per_kwh),
-    })
+    return range_footprint(settlement_date, settlement_date, times_utc, power_kw, actual_g_per_kwh,
+                           forecast_g_per_kwh).drop(columns="settlement_date")
 
 
 def range_footprint(first: date, last: date, times_utc, power_kw, actual_g_per_kwh,
