@@ -61,7 +61,7 @@ MARKET_OPTIONS = [
     {"label": "Both at once (perfect-foresight bound)", "value": "joint"},
 ]
 FORESIGHT_OPTIONS = [
-    {"label": "Perfect (the day's actual prices)", "value": "perfect"},
+    {"label": "Perfect foresight", "value": "perfect"},
     {"label": "Forecast: naive week", "value": "naive-week"},
     {"label": "Forecast: naive day", "value": "naive-day"},
     {"label": "Forecast: gradient boosting", "value": "gbm"},
@@ -70,7 +70,7 @@ FORESIGHT_OPTIONS = [
 (the times are the FORECAST_DA_GATE_TIME and FORECAST_ID_DECISION_TIME settings)."""
 REOPTIMISE_OPTIONS = [
     {"label": "Once, the day before", "value": "once"},
-    {"label": "Hourly (re-plan the rest of the day)", "value": "hourly"},
+    {"label": "Hourly re-plans", "value": "hourly"},
 ]
 """Forecast-driven runs' intraday decisions: once for the whole day, or also before each hour of it."""
 TERMINAL_OPTIONS = [
