@@ -72,7 +72,8 @@ def test_a_trader_previews_confirms_and_undoes_a_price_upload(powerdesk_browser,
     wait_until(walk, lambda: walk.path() == "/", "login did not land on the Overview")
     walk.open("/prices")
     walk.duo.wait_for_element("#prices-upload-section:not([hidden])", timeout=30)
-    walk.driver.find_element(By.CSS_SELECTOR, "#prices-upload input[type=file]").send_keys(str(path))
+    # dcc.Upload draws its input only once its lazily loaded code has run: wait for the input itself.
+    walk.duo.wait_for_element("#prices-upload input[type=file]", timeout=30).send_keys(str(path))
     walk.duo.wait_for_contains_text("#prices-upload-status", "would add 1, leave 0 unchanged", timeout=30)
     preview = walk.duo.find_element("#prices-upload-status").text
     assert "149.30 £/MWh (seed:zenobe-2023)" in preview and "the stored one (precedence)" in preview
