@@ -49,14 +49,14 @@ def test_the_carbon_page_opens_on_the_seed_day_shows_avoided_exports_and_explain
 
     bad = tmp_path / "bad.csv"
     bad.write_text("Time,Variable,AssetId,Value\n2019-11-26 00:00:00,power,abc123xyz,five\n")
-    walk.driver.find_element(By.CSS_SELECTOR, "#carbon-upload input[type=file]").send_keys(str(bad))
+    walk.duo.wait_for_element("#carbon-upload input[type=file]", timeout=TIMEOUT).send_keys(str(bad))
     status = walk.duo.wait_for_element("#carbon-upload-status .alert", timeout=TIMEOUT)
     assert "line 2: value 'five'" in status.text and "nothing was stored" in status.text
 
     # a good file goes through the same flow as a price upload: preview, then confirm
     good = tmp_path / "good.csv"
     good.write_text("Time,Variable,AssetId,Value\n2019-11-26 06:00:00,power,abc123xyz,10\n")
-    walk.driver.find_element(By.CSS_SELECTOR, "#carbon-upload input[type=file]").send_keys(str(good))
+    walk.duo.wait_for_element("#carbon-upload input[type=file]", timeout=TIMEOUT).send_keys(str(good))
     walk.duo.wait_for_contains_text("#carbon-upload-status", "would add 1, 0 already stored", timeout=TIMEOUT)
     confirm = walk.duo.wait_for_element("#carbon-upload-confirm:not([hidden])", timeout=TIMEOUT)
     walk.driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].click();", confirm)

@@ -65,7 +65,7 @@ def write(path: Path, content: bytes) -> str:
 
 
 def choose(walk, upload_id: str, path: str) -> None:
-    walk.driver.find_element(By.CSS_SELECTOR, f"#{upload_id} input[type=file]").send_keys(path)
+    walk.duo.wait_for_element(f"#{upload_id} input[type=file]", timeout=30).send_keys(path)  # dcc.Upload draws it lazily
 
 
 def message(walk, status_id: str, contains: str) -> str:
