@@ -10,6 +10,7 @@ import pandas as pd
 from sqlalchemy import BigInteger, String, and_, delete, func, insert, not_, select, type_coerce, update
 from sqlalchemy.orm import Session
 
+from data_access.bulk_insert import utc_column
 from data_access.schema import AssetFootprint, CarbonAsset, CarbonIntensity, PowerReading, RunCarbonTotals
 from data_access.types import utc_now
 from domain.reading_integrity import EARLIEST_READING_UTC, FUTURE_ALLOWANCE, power_limit_kw
@@ -147,13 +148,10 @@ def insert_readings(session: Session, readings: pd.DataFrame, source: str) -> No
              "ingested_at": now} for k, t, v in zip(asset_index, pd.DatetimeIndex(micros * 1000, tz=UTC), power,
                                                     strict=True)])
         return
-    # SQLAlchemy's SQLite DATETIME text, 'YYYY-MM-DD HH:MM:SS.ffffff', made for every row at once.
-    text = np.datetime_as_string(micros.astype("datetime64[us]"), unit="us").astype("S26")
-    text.view(np.uint8).reshape(-1, 26)[:, 10] = ord(" ")
-    ingested = now.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+    text = utc_column(pd.to_datetime(micros, unit="us", utc=True), connection)
+    ingested = utc_column(pd.DatetimeIndex([now]), connection)[0]
     names = assets[asset_index].tolist()
-    rows = zip(text.astype("U26").tolist(), names, power.tolist(), itertools.repeat(source),
-               itertools.repeat(ingested))
+    rows = zip(text, names, power.tolist(), itertools.repeat(source), itertools.repeat(ingested))
     connection.exec_driver_sql("INSERT INTO power_readings (time_utc, asset_id, power_kw, source, ingested_at) "
                                "VALUES (?, ?, ?, ?, ?)", list(rows))
 
