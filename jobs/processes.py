@@ -36,9 +36,12 @@ from dash import DiskcacheManager
 
 START_METHOD = "forkserver"
 """How runs and study points start. Never ``fork`` (see the module docstring)."""
-PRELOAD = ("services.optimisation_runs", "optimiser", "jobs.background", "jobs.studies")
+PRELOAD = ("services.optimisation_runs", "optimiser.rolling", "optimiser.backtest", "data_access.runs",
+           "data_access.prices", "jobs.background", "jobs.studies")
 """Imported once in the forkserver, so every run forked from it starts with Pyomo, HiGHS, pandas and
-SQLAlchemy already loaded. None of them starts a thread at import (``test_processes`` checks)."""
+SQLAlchemy already loaded. Named by the modules that import Pyomo: ``optimiser`` itself imports it only on
+first use, so preloading the package alone left every run importing Pyomo as it started (0.3 s of CPU, a
+third of a 30-day run). None of them starts a thread at import (``test_processes`` checks)."""
 
 
 @functools.cache

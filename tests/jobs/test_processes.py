@@ -66,6 +66,24 @@ def test_a_run_process_comes_from_a_single_threaded_forkserver_not_from_this_thr
     assert parent_threads == "1"  # ...which has no threads, even with the optimiser preloaded
 
 
+def loaded_modules(path: str) -> None:
+    """In the child: which of the modules a run needs were already imported when it started."""
+    import sys
+
+    wanted = ("pyomo.environ", "highspy", "pandas", "sqlalchemy.orm", "optimiser.rolling", "optimiser.model",
+              "optimiser.backtest", "services.optimisation_runs", "data_access.runs")
+    Path(path).write_text(" ".join(name for name in wanted if name not in sys.modules))
+
+
+def test_a_run_process_starts_with_the_optimiser_already_imported(tmp_path):
+    """The forkserver preloads what a run imports, so no run pays Pyomo's import as it starts."""
+    out = tmp_path / "missing.txt"
+    process = processes.start_process(loaded_modules, (str(out),), "modules")
+    process.join(120)
+    assert process.exitcode == 0
+    assert out.read_text() == "", f"imported by each run, not preloaded: {out.read_text()}"
+
+
 def test_a_study_pool_worker_comes_from_the_forkserver(tmp_path, lock_held_by_another_thread):
     out = tmp_path / "report.txt"
     with processes.process_pool(1) as pool:
