@@ -7,12 +7,12 @@ from datetime import datetime
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from data_access.bulk_insert import insert_ignoring_duplicates, utc_column
 from data_access.price_precedence import precedence, ranks
-from data_access.schema import MarketPrice, PriceImportDisplaced
+from data_access.schema import MarketPrice, PriceImport, PriceImportDisplaced
 from data_access.types import utc_now
 
 
@@ -38,6 +38,21 @@ def insert_prices(session: Session, long_prices: pd.DataFrame, source: str, impo
 
 PRICE_TOLERANCE_GBP_PER_MWH = 1e-6
 """Two prices closer than this are the same price."""
+
+
+def has_live_import(session: Session, content_sha256: str, source: str, actor: str) -> bool:
+    """Whether ``actor`` stored a file with this SHA-256 as ``source`` by an import not undone since."""
+    return session.scalar(
+        select(PriceImport.id).where(PriceImport.content_sha256 == content_sha256, PriceImport.source == source,
+                                     PriceImport.actor == actor, PriceImport.undone_at.is_(None)).limit(1)) is not None
+
+
+def mark_import_digest(session: Session, content_sha256: str, source: str, file_name: str, actor: str) -> None:
+    """Give ``content_sha256`` to ``actor``'s live imports of ``file_name`` as ``source`` recorded without one
+    (before digests were kept)."""
+    session.execute(update(PriceImport).where(
+        PriceImport.content_sha256.is_(None), PriceImport.source == source, PriceImport.file_name == file_name,
+        PriceImport.actor == actor, PriceImport.undone_at.is_(None)).values(content_sha256=content_sha256))
 
 
 def stored_prices(session: Session, markets: list[str], start_utc: datetime, end_utc: datetime) -> pd.DataFrame:

@@ -141,6 +141,8 @@ class PriceImport(Base):
     rows_displaced: Mapped[int] = mapped_column(Integer, default=0)
     undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     undone_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    content_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    """SHA-256 (hex) of the file as uploaded; NULL for imports recorded before it was kept."""
 
 
 class PriceImportDisplaced(Base):

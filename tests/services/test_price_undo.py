@@ -105,3 +105,48 @@ def test_a_confirmation_of_a_preview_that_no_longer_holds_stores_nothing(db):
     assert count_rows(db) == rows
     fresh = preview_price_file(db, UPLOAD, "fix.csv")
     assert import_price_file(db, UPLOAD, "fix.csv", expected_digest=fresh.digest).rows_added == 2
+
+
+def test_setup_reads_a_demo_file_once_and_again_only_after_its_import_is_undone(db, monkeypatch):
+    """Setup runs on every start: a demo file already stored (same bytes, same source, not undone) is not
+    read again; once a trader undoes its import, the next setup stores it again."""
+    import hashlib
+
+    import services.prices as prices_service
+    from data_access.schema import PriceImport
+
+    reads = []
+    real_import = prices_service.import_prices
+    monkeypatch.setattr(prices_service, "import_prices",
+                        lambda *args, **kwargs: reads.append(args[2]) or real_import(*args, **kwargs))
+    first = prices_service.load_demo_prices(db, feeds=("seed",))
+    rows = count_rows(db)
+    assert first == rows > 0 and len(reads) == 1
+    with db.session() as session:
+        record = session.scalars(select(PriceImport)).one()
+        digest = record.content_sha256
+    assert digest == hashlib.sha256(prices_service.SEED_PRICES_FILE.read_bytes()).hexdigest()
+
+    assert prices_service.load_demo_prices(db, feeds=("seed",)) == 0
+    assert len(reads) == 1 and count_rows(db) == rows
+
+    undo_import(db, record.id, actor="admin")
+    assert count_rows(db) == 0
+    assert prices_service.load_demo_prices(db, feeds=("seed",)) == rows
+    assert len(reads) == 2 and count_rows(db) == rows
+
+
+def test_a_demo_file_stored_before_digests_were_kept_is_recognised_after_one_more_read(db, monkeypatch):
+    import services.prices as prices_service
+    from data_access.schema import PriceImport
+
+    prices_service.load_demo_prices(db, feeds=("seed",))
+    with db.session() as session:  # as an import recorded by a version before the digest column
+        session.execute(PriceImport.__table__.update().values(content_sha256=None))
+    reads = []
+    real_import = prices_service.import_prices
+    monkeypatch.setattr(prices_service, "import_prices",
+                        lambda *args, **kwargs: reads.append(args[2]) or real_import(*args, **kwargs))
+    assert prices_service.load_demo_prices(db, feeds=("seed",)) == 0
+    assert prices_service.load_demo_prices(db, feeds=("seed",)) == 0
+    assert len(reads) == 1
