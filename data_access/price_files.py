@@ -282,6 +282,7 @@ def _parse_mid(frame: pd.DataFrame, label: str) -> ParsedPrices:
     # are checked, so a file with local times in StartTime is refused row by row).
     sdate = pd.to_datetime(frame["SettlementDate"].str.strip(), format="%Y-%m-%d", errors="coerce")
     speriod = pd.to_numeric(frame["SettlementPeriod"].str.strip(), errors="coerce")
+    speriod = speriod.where((speriod >= 1) & (speriod <= 50))  # a huge period overflows the time arithmetic
     local_midnight = sdate.dt.tz_localize(LONDON, ambiguous="NaT", nonexistent="NaT").dt.tz_convert("UTC")
     expected = local_midnight + (speriod - 1) * PERIOD
     day_length = pd.Series([periods_in_day(d.date()) if pd.notna(d) else 0 for d in sdate.unique()],
@@ -321,16 +322,17 @@ def _settlement_starts(frame: pd.DataFrame, date_format: str, lines: np.ndarray
     unique = days.dropna().unique()
     length = pd.Series([periods_in_day(d.date()) for d in unique], index=unique, dtype=float)
     midnight = pd.Series(pd.DatetimeIndex(unique).tz_localize(LONDON).tz_convert("UTC"), index=unique)
-    periods = days.map(length).to_numpy(dtype=float)
+    periods = length.reindex(days).to_numpy(dtype=float)  # NaN where no date (map gave NaT when none parsed)
     whole = period.notna().to_numpy() & (period.fillna(0) % 1 == 0).to_numpy()
     bad_period = ~bad_date & ~(whole & (period.to_numpy() >= 1) & (period.to_numpy() <= periods))
     if bad_period.any():
         rejects.append(_reject(lines[bad_period], [
             f"settlement period {p!r} does not exist on {d} ({int(n)} periods)" if n == n else f"period {p!r}"
             for p, d, n in zip(raw_period[bad_period], raw_date[bad_period], periods[bad_period], strict=True)]))
-    starts = pd.Series(days.map(midnight), index=frame.index)
-    starts = pd.to_datetime(starts, utc=True) + pd.to_timedelta((period.fillna(1) - 1) * 30, unit="min")
+    starts = pd.Series(midnight.reindex(days).to_numpy(), index=frame.index)
     ok = ~bad_date & ~bad_period
+    offset_min = (period.where(ok, 1) - 1) * 30  # only good periods: a huge one overflows the timedelta
+    starts = pd.to_datetime(starts, utc=True) + pd.to_timedelta(offset_min, unit="min")
     starts = starts.where(ok)
     duplicated = ok & starts.duplicated(keep=False).to_numpy()
     if duplicated.any():
