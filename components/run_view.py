@@ -19,7 +19,7 @@ import plotly.io as pio
 from dash import html
 from plotly.subplots import make_subplots
 
-from components.figures import MODEBAR, PLOTLY_TEMPLATES, round_overlay_ticks, theme_name
+from components.figures import MODEBAR, PLOTLY_TEMPLATES, round_overlay_ticks, shown_values, theme_name
 from domain.run_status import finished_ok
 from domain.settlement_time import LONDON, PERIOD_HOURS, format_local
 
@@ -217,6 +217,16 @@ def degradation_rate(run) -> float:
     return float(((run.params or {}).get("battery") or {}).get("degradation_cost_gbp_per_mwh") or 0.0)
 
 
+DAY_MS = 86_400_000
+"""One settlement date on a Plotly date axis [ms]."""
+
+
+def _consecutive(dates) -> bool:
+    """Whether ``dates`` (sorted ``date`` objects) follow one another a day apart, none missing."""
+    days = np.asarray(dates, dtype="datetime64[D]").astype(np.int64)
+    return len(days) < 2 or bool(np.all(np.diff(days) == 1))
+
+
 def daily_revenue_figure(intervals: pd.DataFrame, degradation_gbp_per_mwh: float, theme: str | None,
                          title: str = "", skipped: tuple | list = ()) -> go.Figure:
     """Daily revenue bars split by market, degradation below zero, cumulative net P&L on a second axis;
@@ -224,23 +234,37 @@ def daily_revenue_figure(intervals: pd.DataFrame, degradation_gbp_per_mwh: float
     figure = new_figure(theme, rows=1, cols=1, specs=[[{"secondary_y": True}]])
     daily = daily_pnl(intervals, degradation_gbp_per_mwh)
     label_format = "%a %d %b" if len(daily) <= 60 else "%d %b %Y"
-    dates = [d.strftime(label_format) for d in daily.index]  # one category per settlement date: no 12-hour ticks
+    # A long run's every date goes on a date axis as ``x0`` + one day a bar: its 2,344 date labels, once per
+    # trace, were a fifth of the page. Up to 60 dates (or with a date missing) one category per settlement date.
+    by_date = len(daily) > 60 and _consecutive(daily.index)
+    if by_date:
+        dates = None
+        spacing = {"x0": daily.index[0].isoformat(), "dx": DAY_MS}
+    else:
+        dates = [d.strftime(label_format) for d in daily.index]  # one category per settlement date: no 12-hour ticks
+        spacing = {}
     for column, name, colour in (("da_gbp", "DA revenue", DA_POSITION_COLOUR), ("id_gbp", "ID revenue",
                                  ID_POSITION_COLOUR), ("degradation_gbp", "Degradation", DEGRADATION_COLOUR)):
-        figure.add_trace(go.Bar(x=dates, y=daily[column].round(2), name=name, marker_color=colour,
+        y = shown_values(daily[column], 2) if by_date else daily[column].round(2)
+        figure.add_trace(go.Bar(x=dates, y=y, name=name, marker_color=colour, **spacing,
                                 hovertemplate="%{x}<br>£%{y:,.0f}<extra>" + name + "</extra>"), secondary_y=False)
-    figure.add_trace(go.Scatter(x=dates, y=daily["cumulative_gbp"].round(2), name="Cumulative net P&L",
+    cumulative = shown_values(daily["cumulative_gbp"], 2) if by_date else daily["cumulative_gbp"].round(2)
+    figure.add_trace(go.Scatter(x=dates, y=cumulative, name="Cumulative net P&L", **spacing,
                                 mode="lines+markers", line={"color": CUMULATIVE_COLOUR, "width": 2.5},
                                 hovertemplate="%{x}<br>£%{y:,.0f}<extra>Cumulative</extra>"), secondary_y=True)
     if skipped:
-        marked = [d.strftime(label_format) for d in daily.index if d in set(skipped)]
+        marked = [d.isoformat() if by_date else d.strftime(label_format) for d in daily.index if d in set(skipped)]
         figure.add_trace(go.Scatter(x=marked, y=[0] * len(marked), name="Skipped: no prices (idle)", mode="markers",
                                     marker={"symbol": "x", "size": 9, "color": DEGRADATION_COLOUR},
                                     hovertemplate="%{x}<br>skipped: no prices, battery idle<extra></extra>"),
                          secondary_y=False)
     figure.update_layout(barmode="relative", hovermode="x unified",
                          title={"text": plain_title(title), "x": 0, "font": {"size": 15}})
-    figure.update_xaxes(type="category", title_text="Settlement date")
+    if by_date:
+        figure.update_xaxes(type="date", title_text="Settlement date", tickformat=label_format,
+                            hoverformat="%a %d %b %Y")
+    else:
+        figure.update_xaxes(type="category", title_text="Settlement date")
     figure.update_yaxes(title_text="£ per day", tickprefix="£", tickformat=",.0f", secondary_y=False)
     figure.update_yaxes(title_text="Cumulative £", tickprefix="£", tickformat=",.0f", secondary_y=True,
                         showgrid=False, rangemode="tozero")
@@ -354,8 +378,9 @@ def soc_heatmap_figure(intervals: pd.DataFrame, theme: str | None, title: str = 
     matrix = soc_matrix(intervals)
     z, rows, hover = _date_blocks(matrix)
     figure = new_figure(theme)
+    # 4 bytes a cell where float32 keeps the SoC to the 0.001 MWh shown: half the largest payload of a long run.
     figure.add_trace(go.Heatmap(
-        z=z, x=list(matrix.columns), y=rows,
+        z=shown_values(z, 3), x=list(matrix.columns), y=rows,
         colorscale="Viridis", colorbar={"title": {"text": "MWh"}}, hoverongaps=False,
         hovertemplate=hover,
     ))

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from components.figures import shown_values
 from components.run_view import (
     DA_POSITION_COLOUR,
     DA_PRICE_COLOUR,
@@ -30,7 +31,7 @@ from components.run_view import (
 from domain.decimate import CHART_COLUMNS, min_max_indices
 from domain.settlement_time import LONDON, PERIOD_HOURS, format_local, settlement_periods_of
 
-__all__ = ["capture_ratio", "intervals_export", "line_detail", "run_rows", "schedule_figure", "zoom_ticks"]
+__all__ = ["capture_ratio", "epoch_ms", "intervals_export", "line_detail", "run_rows", "schedule_figure", "zoom_ticks"]
 
 DAILY_POSITIONS_AFTER_DAYS = 7
 """Longer ranges show positions as daily energy: 30 days of half-hour bars read as a barcode."""
@@ -78,11 +79,22 @@ def zoom_ticks(start, end) -> tuple[list[pd.Timestamp], list[str]]:
 
 LINE_SERIES = (("da_price", "DA price", 1), ("id_price", "ID price", 1), ("soc_mwh", "SoC (MWh)", 3))
 """The whole-range chart's lines that are decimated (column, trace name, panel); the bars are per day."""
+LINE_DECIMALS = {"DA price": 2, "ID price": 2, "SoC (MWh)": 3}
+"""What a decimated line's values are rounded to: prices to the penny shown, SoC to 0.001 MWh."""
 
 
 DAILY_LINE_TRACES = {"DA price": 0, "ID price": 1, "SoC (MWh)": 6}
 """Where the decimated lines sit in the figure of a run longer than ``DAILY_POSITIONS_AFTER_DAYS``:
 the two price lines, then the four daily bars, then SoC."""
+
+
+def epoch_ms(x) -> np.ndarray:
+    """Naive UTC ``datetime64`` values as float milliseconds since 1970 for a Plotly ``type="date"`` axis.
+
+    Plotly sends a float array as 8 bytes a value (base64, 10.7 characters), where a datetime array goes as
+    ``"2017-01-01T00:30:00.000000000"`` (29); every half-hour instant is exact in milliseconds. The axis must
+    say ``type="date"``: numbers alone would make Plotly guess a linear axis."""
+    return np.asarray(x, dtype="datetime64[ms]").astype(np.int64).astype(np.float64)
 
 
 def _line_values(intervals: pd.DataFrame, column: str) -> np.ndarray:
@@ -107,7 +119,8 @@ def line_detail(intervals: pd.DataFrame, start=None, end=None, columns: int = CH
     for column, name, _row in LINE_SERIES:
         y = _line_values(frame, column)
         keep = min_max_indices(y, columns)
-        detail[name] = {"x": x[keep], "y": np.round(y[keep], 3), "customdata": labels[keep]}
+        detail[name] = {"x": epoch_ms(x[keep]), "y": shown_values(y[keep], LINE_DECIMALS[name]),
+                        "customdata": labels[keep]}
     return detail
 
 
@@ -139,6 +152,8 @@ def schedule_figure(intervals: pd.DataFrame, theme: str | None, title: str = "",
     starts = pd.DatetimeIndex(intervals["interval_start_utc"])
     x = utc_axis(starts)
     labels = hover_text(starts, intervals["settlement_period"])
+    # A decimated (long) run sends its instants as milliseconds on a date axis: a third of the bytes.
+    shown_x = epoch_ms(x) if daily else x
 
     def line(y, name, colour, row, shape="hv", dash=None, unit=""):
         # Min/max per pixel column: every peak and trough a screen can show, in a bounded number of points;
@@ -146,7 +161,7 @@ def schedule_figure(intervals: pd.DataFrame, theme: str | None, title: str = "",
         keep = min_max_indices(y, columns) if daily else slice(None)
         y = np.asarray(y, dtype=float)
         figure.add_trace(go.Scatter(
-            x=x[keep], y=y[keep].round(3), name=name, mode="lines", customdata=labels[keep],
+            x=shown_x[keep], y=shown_values(y[keep], LINE_DECIMALS[name]) if daily else y[keep].round(3), name=name, mode="lines", customdata=labels[keep],
             line={"shape": shape, "color": colour, "width": 1.5, "dash": dash},
             hovertemplate="%{customdata}<br>%{y:,.2f} " + unit + "<extra>" + name + "</extra>",
         ), row=row, col=1)
@@ -170,7 +185,7 @@ def schedule_figure(intervals: pd.DataFrame, theme: str | None, title: str = "",
             for side, word in (("sold", "sold"), ("bought", "bought")):
                 name = f"{market.upper()} {word} (MWh/{unit})"
                 figure.add_trace(go.Bar(
-                    x=middays, y=per_day[f"{market}_{side}"].round(1), name=name, marker_color=colour,
+                    x=epoch_ms(middays), y=shown_values(per_day[f"{market}_{side}"], 1), name=name, marker_color=colour,
                     legendgroup=market, showlegend=side == "sold", customdata=day_labels,
                     marker_pattern_shape="" if side == "sold" else "/",
                     hovertemplate="%{customdata}<br>%{y:,.1f} MWh<extra>" + name + "</extra>"), row=2, col=1)
@@ -188,6 +203,8 @@ def schedule_figure(intervals: pd.DataFrame, theme: str | None, title: str = "",
     line(_line_values(intervals, "soc_mwh"), "SoC (MWh)", SOC_COLOUR, 3, shape="linear", unit="MWh")
     tickvals, ticktext = zoom_ticks(starts[0], starts[-1] + pd.Timedelta(minutes=30))
     figure.update_xaxes(tickmode="array", tickvals=tickvals, ticktext=ticktext)
+    if daily:
+        figure.update_xaxes(type="date")
     figure.update_xaxes(title_text="UK local time (zoom in for hours and settlement periods)", row=3, col=1)
     figure.update_layout(title={"text": plain_title(title), "x": 0, "font": {"size": 15}}, hovermode="x unified")
     apply_theme(figure, theme)
