@@ -31,6 +31,33 @@ def utc_column(values, connection: Connection) -> list:
     return list(index.to_pydatetime())
 
 
+def date_column(values, connection: Connection) -> list:
+    """Calendar dates as SQLAlchemy's ``Date`` binds them: ``YYYY-MM-DD`` text on SQLite, ``date`` otherwise."""
+    days = pd.DatetimeIndex(pd.to_datetime(pd.Series(values, dtype=object) if len(values) else [])).to_numpy(
+        dtype="datetime64[D]")
+    if connection.dialect.name == "sqlite":
+        return np.datetime_as_string(days, unit="D").tolist()
+    return days.astype(object).tolist()
+
+
+def float_column(values) -> list:
+    """Floats as the driver takes them, NaN as NULL."""
+    array = np.asarray(values, dtype=np.float64)
+    listed = array.tolist()
+    if np.isnan(array).any():
+        listed = [None if value != value else value for value in listed]
+    return listed
+
+
+def insert_rows(connection: Connection, table: Table, columns: Sequence[str], rows: list[tuple]) -> None:
+    """Insert ``rows`` (tuples in ``columns`` order, already in stored form) with one executemany."""
+    if not rows:
+        return
+    marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    connection.exec_driver_sql(f"INSERT INTO {table.name} ({', '.join(columns)}) "
+                               f"VALUES ({', '.join([marker] * len(columns))})", rows)
+
+
 def insert_ignoring_duplicates(connection: Connection, table: Table, columns: Sequence[str],
                                rows: list[tuple], unique: Sequence[str]) -> int:
     """Insert ``rows`` (tuples in ``columns`` order, already in stored form); rows whose ``unique``

@@ -38,3 +38,37 @@ def test_bulk_rows_read_back_like_orm_rows_and_duplicates_are_counted_out(db):
 def test_naive_timestamps_are_refused(db):
     with db.session() as session, pytest.raises(ValueError, match="naive"):
         utc_column(pd.DatetimeIndex([datetime(2023, 1, 1)]), session.connection())
+
+
+def test_run_intervals_stored_in_one_executemany_read_back_like_orm_rows(db):
+    from datetime import date
+
+    from data_access import runs as run_store
+    from data_access.schema import OptimisationRun, RunInterval
+
+    starts = pd.DatetimeIndex([datetime(2023, 3, 26, 0, 0, tzinfo=UTC), datetime(2023, 3, 26, 0, 30, tzinfo=UTC)])
+    values = {"settlement_period": [1, 2], "da_buy_mw": [0.0, 1.5], "da_sell_mw": [2.25, 0.0], "id_buy_mw": [0.0, 0.0],
+              "id_sell_mw": [0.0, 3.0], "charge_mw": [0.0, 1.5], "discharge_mw": [2.25, 0.0], "soc_mwh": [7.0, 7.75],
+              "da_price": [55.5, float("nan")], "id_price": [60.25, 61.0], "da_cash_gbp": [62.4, -41.6],
+              "id_cash_gbp": [0.0, 91.5]}
+    intervals = pd.DataFrame({"interval_start_utc": starts, "settlement_date": [date(2023, 3, 26)] * 2, **values})
+    with db.session() as session:
+        runs = []
+        for name in ("bulk", "orm"):
+            run = OptimisationRun(first_date=date(2023, 3, 26), last_date=date(2023, 3, 26), markets="da+id",
+                                  params={}, params_hash=name, input_fingerprint=name, name=name, status="running")
+            session.add(run)
+            session.flush()
+            runs.append(run.id)
+        run_store._write_intervals(session, runs[0], intervals)
+        for row in intervals.to_dict("records"):
+            row["interval_start_utc"] = row["interval_start_utc"].to_pydatetime()
+            row["da_price"] = None if pd.isna(row["da_price"]) else row["da_price"]
+            session.add(RunInterval(run_id=runs[1], **row))
+    with db.session() as session:
+        bulk, orm = (run_store.run_intervals(session, run_id) for run_id in runs)
+        raw = session.execute(text("SELECT run_id, interval_start_utc, settlement_date, settlement_period, da_price "
+                                   "FROM run_intervals ORDER BY interval_start_utc, run_id")).all()
+    pd.testing.assert_frame_equal(bulk, orm)
+    assert len(bulk) == 2 and pd.isna(bulk["da_price"].iloc[1]) and bulk["soc_mwh"].tolist() == [7.0, 7.75]
+    assert [row[1:] for row in raw[0::2]] == [row[1:] for row in raw[1::2]]  # the same stored form, bulk or ORM
