@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, delete, func, or_, select, true, update
+from sqlalchemy import Connection, and_, delete, func, or_, select, true, update
 from sqlalchemy.orm import Session, aliased
 
 from data_access.schema import MarketPrice, OptimisationRun, RunInterval, StudyPoint
@@ -109,7 +109,7 @@ def progress_at_stop(session: Session, run_id: int, done: int) -> None:
     )
 
 
-def status_of(session: Session, run_id: int) -> str | None:
+def status_of(session: Session | Connection, run_id: int) -> str | None:
     """The run's status now (None when there is no such run)."""
     return session.scalar(select(OptimisationRun.status).where(OptimisationRun.id == run_id))
 
