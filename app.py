@@ -16,8 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import dash
 from flask import Flask
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -41,6 +41,9 @@ from security.request_checks import check_request
 from security.sessions import load_session_user
 from security.throttle import make_login_throttle
 from settings import Settings
+
+if TYPE_CHECKING:
+    import dash
 
 ROOT = Path(__file__).resolve().parent
 
@@ -151,6 +154,8 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     """Build the Powerdesk Dash app; its Flask server is ``app.server``."""
     server = create_server(settings)
     settings = server.extensions["powerdesk"].settings
+    import dash  # the UI's alone: a command that serves nothing (create_server) never imports Dash
+
     app = dash.Dash(
         __name__,
         server=server,

@@ -21,11 +21,13 @@ import os
 import signal
 import socket
 import threading
-
-from dash import CeleryManager, DiskcacheManager
+from typing import TYPE_CHECKING
 
 from jobs import processes
 from settings import Settings
+
+if TYPE_CHECKING:
+    from dash import CeleryManager, DiskcacheManager
 
 log = logging.getLogger(__name__)
 TASK_NAME = "powerdesk.execute_run"
@@ -82,6 +84,8 @@ def celery_app_for(settings: Settings):
 
 
 def make_background_manager(settings: Settings) -> DiskcacheManager | CeleryManager:
+    from dash import CeleryManager  # the UI's: a command that serves nothing imports no Dash
+
     if settings.uses_celery():
         return CeleryManager(celery_app_for(settings))
     import diskcache

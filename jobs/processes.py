@@ -32,8 +32,6 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from dash import DiskcacheManager
-
 START_METHOD = "forkserver"
 """How runs and study points start. Never ``fork`` (see the module docstring)."""
 PRELOAD = ("services.optimisation_runs", "optimiser.rolling", "optimiser.backtest", "data_access.runs",
@@ -73,17 +71,32 @@ def start_detached(command: Sequence[str], cwd: Path, log_path: Path, env: dict[
                                 stdin=subprocess.DEVNULL, start_new_session=True, env=env)
 
 
-class SpawnDiskcacheManager(DiskcacheManager):
-    """Dash's ``DiskcacheManager`` whose jobs start as ``spawn`` processes instead of forks of the
-    (threaded) web server. The job function and its arguments are pickled with dill by ``multiprocess``;
-    results, progress and cancellation go through the diskcache as before."""
+@functools.cache
+def _spawn_diskcache_manager() -> type:
+    from dash import DiskcacheManager  # the UI's: a command that serves nothing imports no Dash
 
-    def call_job_fn(self, key, job_fn, args, context):
-        from multiprocess import get_context  # Dash's own dependency for this manager
+    class SpawnDiskcacheManager(DiskcacheManager):
+        """Dash's ``DiskcacheManager`` whose jobs start as ``spawn`` processes instead of forks of the
+        (threaded) web server. The job function and its arguments are pickled with dill by ``multiprocess``;
+        results, progress and cancellation go through the diskcache as before."""
 
-        process = get_context("spawn").Process(target=job_fn, args=(key, self._make_progress_key(key), args, context))
-        process.start()
-        return process.pid
+        def call_job_fn(self, key, job_fn, args, context):
+            from multiprocess import get_context  # Dash's own dependency for this manager
+
+            process = get_context("spawn").Process(target=job_fn,
+                                                   args=(key, self._make_progress_key(key), args, context))
+            process.start()
+            return process.pid
+
+    SpawnDiskcacheManager.__module__, SpawnDiskcacheManager.__qualname__ = __name__, "SpawnDiskcacheManager"
+    return SpawnDiskcacheManager
+
+
+def __getattr__(name: str):
+    """``SpawnDiskcacheManager``: made, importing Dash, on first use (by the served UI alone)."""
+    if name == "SpawnDiskcacheManager":
+        return _spawn_diskcache_manager()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def child_environment(root: Path) -> dict[str, str]:

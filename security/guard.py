@@ -14,7 +14,6 @@ from __future__ import annotations
 import logging
 from urllib.parse import quote
 
-import dash
 from flask import current_app, g, jsonify, make_response, redirect, request
 from flask_login import current_user
 from flask_login.mixins import AnonymousUserMixin
@@ -128,6 +127,8 @@ def _csrf_problem() -> str | None:
 
 def _page_role(path: str) -> str | None:
     """The least role for the page at ``path``, matched as Dash matches it (ignoring end slashes)."""
+    import dash  # imported by then: only the served UI's requests get here
+
     for page in dash.page_registry.values():
         if page.get("path", "").strip("/") == path.strip("/"):
             return page.get("min_role", "viewer")

@@ -25,7 +25,7 @@ def environment(tmp_path: Path) -> dict[str, str]:
             "SECRET_KEY": "startup-imports-test-key", "FLASK_APP": "app", "PYTHONPATH": str(REPO)}
 
 
-MODULES = "('pyomo', 'alembic', 'callbacks', 'pages', 'pandas', 'cli.prices')"
+MODULES = "('pyomo', 'alembic', 'callbacks', 'pages', 'pandas', 'cli.prices', 'dash')"
 REPORT = f"import json, sys; print(json.dumps({{m: m in sys.modules for m in {MODULES}}}))"
 
 
@@ -50,7 +50,7 @@ def test_a_flask_command_that_does_not_serve_builds_no_ui_and_imports_no_pyomo(t
     assert done.returncode == 0, done.stderr
     imported = json.loads(done.stdout.strip().splitlines()[-1])
     assert imported == {"pyomo": False, "alembic": False, "callbacks": False, "pages": False, "pandas": False,
-                        "cli.prices": False}  # only the module of `user` among the CLI's
+                        "cli.prices": False, "dash": False}  # only the module of `user` among the CLI's; no UI
 
 
 @pytest.mark.parametrize(("argv", "without_ui"), [
