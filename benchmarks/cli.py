@@ -46,7 +46,10 @@ branch speed2 (lazy Pyomo, Alembic, UI, API and CLI modules for commands that do
   load 2.2: main: reference 0.56 s, import app 0.92 s, flask user list 2.46 s; speed2 before its lazy CLI modules:
     reference 0.57 s, import app 0.97 s (met), flask user list 1.73 s, optimise run 1 day 2.24 s, 365 days 4.30 s
   load 1.8-2.6, one after the other: main flask user list 5.28 s = 4.4x its reference (1.19 s);
-    speed2 final 2.50 s = 2.0x its reference (1.25 s)"""
+    speed2 final 2.50 s = 2.0x its reference (1.25 s)
+branch speed4 (bulk interval insert, prices parsed at once, Core status reads, no Dash for commands that serve
+  nothing): CPU seconds (user + sys) of optimise run 365 days, main vs speed4 interleaved at load 10-12:
+  4.83 / 4.59 / 4.85 -> 3.96 / 4.05 / 3.75 (wall time at that load says nothing; measure it on an idle machine)"""
 
 
 def timed(command: list[str], env: dict) -> float:
