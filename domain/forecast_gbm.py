@@ -179,6 +179,8 @@ class GbmForecaster:
         """Per series, the training times so far, sorted."""
         self._predicted: dict[tuple[str, pd.Timestamp], dict[int, float]] = {}
         """Per model: target start [ns since epoch] -> prediction, for targets whose inputs were all known."""
+        self._ready: dict[int, int] = {}
+        """Target start -> ``ready_times`` of it [ns since epoch], worked out once per target."""
         self.trainings = 0
         self.predicted_rows = 0
         """Rows run through a model (kept predictions read back are not counted)."""
@@ -223,14 +225,24 @@ class GbmForecaster:
             return np.zeros(0)
         kept = self._predicted.setdefault((inputs.column, trained_at), {})
         keys = targets.asi8
-        cacheable = ready_times(targets) <= inputs.decision_time_utc.value
-        values = np.array([kept.get(k, np.nan) if ok else np.nan for k, ok in zip(keys, cacheable, strict=True)])
+        cacheable = self._ready_times(targets, keys) <= inputs.decision_time_utc.value
+        values = np.fromiter((kept.get(k, np.nan) if ok else np.nan
+                              for k, ok in zip(keys.tolist(), cacheable.tolist(), strict=True)),
+                             dtype=float, count=len(keys))
         missing = np.isnan(values)
         if missing.any():
             values[missing] = self._predict(model, inputs, targets[missing])
-            for key, value in zip(keys[missing & cacheable], values[missing & cacheable], strict=True):
-                kept[key] = value
+            keep = missing & cacheable
+            kept.update(zip(keys[keep].tolist(), values[keep].tolist(), strict=True))
         return values
+
+    def _ready_times(self, targets: pd.DatetimeIndex, keys: np.ndarray) -> np.ndarray:
+        """``ready_times(targets)``, each target's computed once (a day's targets are asked for 24 times)."""
+        ready = self._ready
+        new = np.fromiter((key not in ready for key in keys), dtype=bool, count=len(keys))
+        if new.any():
+            ready.update(zip(keys[new].tolist(), ready_times(targets[new]).tolist(), strict=True))
+        return np.fromiter((ready[key] for key in keys.tolist()), dtype=np.int64, count=len(keys))
 
     def _predict(self, model: HistGradientBoostingRegressor, inputs: ForecastInputs,
                  targets: pd.DatetimeIndex) -> np.ndarray:
