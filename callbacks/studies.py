@@ -181,10 +181,12 @@ def register(app: dash.Dash) -> None:
         State(page.NEW_DA_SERIES, "value"),
         State(page.NEW_ID_SERIES, "value"),
         State(page.NEW_SKIP, "value"),
+        State(page.NEW_FORESIGHT, "value"),
+        State(page.NEW_INTRADAY, "value"),
         prevent_initial_call=True,
     )
     def submit(_clicks, name, start, end, power, duration, cycles, efficiency, markets, da_series=None,
-               id_series=None, skip=False):
+               id_series=None, skip=False, foresight=None, intraday=None):
         context = current_app.extensions["powerdesk"]
         try:
             if not isinstance(name, str) or not name.strip():
@@ -201,6 +203,8 @@ def register(app: dash.Dash) -> None:
                     "max_cycles_per_day": parse_number_list(cycles, "Cycle limit"),
                     "round_trip_efficiency": parse_number_list(efficiency, "Round-trip efficiency"),
                     "markets": [m for m in markets if isinstance(m, str)],
+                    "foresight": [f for f in (foresight or ["perfect"]) if isinstance(f, str)] or ["perfect"],
+                    "intraday_reoptimise": [i for i in (intraday or ["once"]) if isinstance(i, str)] or ["once"],
                 },
                 "da_series": da_series or "day_ahead", "id_series": id_series or "intraday",
                 "skip_missing_days": bool(skip),

@@ -36,6 +36,10 @@ def point_rows(study: dict) -> list[dict]:
         bound = (totals.get("baselines") or {}).get("joint_net_revenue_gbp")
         net = totals.get("net_revenue_gbp")
         cycles = totals.get("cycles")
+        foresight = params.get("foresight", "perfect")
+        reoptimise = params.get("intraday_reoptimise", "once")
+        summary = totals.get("foresight") or {}
+        perfect, capture = summary.get("perfect_net_revenue_gbp"), summary.get("capture_ratio")
         rows.append({
             "row_id": str(point["index"]),
             "study": study["name"],
@@ -50,11 +54,17 @@ def point_rows(study: dict) -> list[dict]:
                                            * params.get("discharge_efficiency", DEFAULT_BATTERY.discharge_efficiency),
                                            4),
             "markets": params.get("markets", "da+id"),
+            "foresight": foresight,
+            "intraday_reoptimise": reoptimise,
+            "decisions": foresight if foresight == "perfect" else f"{foresight} · {reoptimise}",
             "net_revenue_gbp": None if net is None else round(net, 2),
             "gbp_per_mw_year": None if net is None else round(totals["net_revenue_gbp_per_mw_year"], 2),
             "cycles": None if cycles is None else round(cycles, 2),
             "gbp_per_cycle": round(net / cycles, 2) if net is not None and cycles else None,
             "capture_pct": round(100 * net / bound, 1) if net is not None and bound and bound > 0 else None,
+            # A forecast-driven point's own bound: the perfect-foresight run of the same battery and markets.
+            "perfect_net_revenue_gbp": None if perfect is None else round(perfect, 2),
+            "capture_of_perfect_pct": None if capture is None else round(100 * capture, 1),
             "per_year": per_year_text(totals),
             "message": point["message"],
         })

@@ -7,14 +7,25 @@ Features of a target half-hour (all known at any decision taken on the day befor
 - the calendar: settlement period, local hour, weekday, England and Wales bank holiday, clock-change day.
 
 The model is trained on the half-hours of the last ``window_days`` (default 90) known at the decision,
-and retrained when the decision is ``retrain_days`` (default 7) or more after the last training; each
-trained model is kept per (series, training time), so a backtest trains about once a week per leg.
+and retrained when the decision is ``retrain_days`` (default 7) or more after the latest training at or
+before it; each trained model is kept per (series, training time), so a backtest trains about once a week
+per leg. A decision always uses a model trained at or before it, whatever order decisions come in (a
+backtest forecasts every day's 15:00 decision first, then re-forecasts each day hourly): the hourly
+re-forecasts of a day use the models its daily decisions trained.
+
+Predictions are kept per (model, target half-hour) once every input of the target's features is known
+(``ready_times``: the end of the settlement date two days before it, for the lags used here); a later
+decision with the same model reads them back instead of building the features again. Before that moment a
+target's features are built from what is known at the decision, and nothing is kept. So a kept prediction
+is exactly the one a fresh computation at the later decision would give: the hourly re-forecasts of a day
+cost a look-up, and stay leak-free.
 Fixed ``random_state`` and no early stopping: the same inputs give the same forecasts. One OpenMP thread:
 on a shared machine, scikit-learn's spinning thread pool cost a backtest a hundred times its single-thread time.
 """
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -25,7 +36,7 @@ from threadpoolctl import ThreadpoolController
 
 from domain.forecast_inputs import ForecastInputs
 from domain.forecasters import fallback_level, lagged, same_period_starts
-from domain.settlement_time import LONDON
+from domain.settlement_time import LONDON, PERIOD
 from domain.uk_calendar import is_bank_holiday, is_clock_change_day
 
 ALL_SERIES_LAGS_DAYS = (2, 7)
@@ -148,6 +159,15 @@ def features(known: pd.DataFrame, column: str, starts: pd.DatetimeIndex) -> pd.D
     return pd.DataFrame(columns, index=starts)
 
 
+def ready_times(starts: pd.DatetimeIndex) -> np.ndarray:
+    """When every input of each target's features is known (UTC ``datetime64[ns]``): the end of its latest
+    lagged half-hour, or of the settlement date two days before (whose mean is a feature), if later."""
+    static = _static(pd.DatetimeIndex(starts).tz_convert("UTC"))
+    latest = np.max([at.asi8 for at in static.lag_starts.values()], axis=0) + pd.Timedelta(PERIOD).value
+    mean_day_end = _day_starts(static.days - np.timedelta64(1, "D")).asi8
+    return np.maximum(latest, mean_day_end)
+
+
 class GbmForecaster:
     def __init__(self, window_days: int = 90, retrain_days: int = 7, max_iter: int = 60):
         self.name = "gbm"
@@ -155,17 +175,29 @@ class GbmForecaster:
         self.retrain = pd.Timedelta(days=retrain_days)
         self.max_iter = max_iter
         self.models: dict[tuple[str, pd.Timestamp], HistGradientBoostingRegressor | None] = {}
-        self._latest: dict[str, pd.Timestamp] = {}
+        self._trained_at: dict[str, list[pd.Timestamp]] = {}
+        """Per series, the training times so far, sorted."""
+        self._predicted: dict[tuple[str, pd.Timestamp], dict[int, float]] = {}
+        """Per model: target start [ns since epoch] -> prediction, for targets whose inputs were all known."""
+        self._ready: dict[int, int] = {}
+        """Target start -> ``ready_times`` of it [ns since epoch], worked out once per target."""
         self.trainings = 0
+        self.predicted_rows = 0
+        """Rows run through a model (kept predictions read back are not counted)."""
 
-    def _model(self, inputs: ForecastInputs) -> HistGradientBoostingRegressor | None:
+    def _model(self, inputs: ForecastInputs) -> tuple[pd.Timestamp, HistGradientBoostingRegressor | None]:
+        """The model trained latest at or before the decision, trained now if there is none younger than
+        ``retrain``; returns (training time, model)."""
         column, now = inputs.column, inputs.decision_time_utc
-        trained_at = self._latest.get(column)
-        if trained_at is None or now - trained_at >= self.retrain or now < trained_at:
+        times = self._trained_at.setdefault(column, [])
+        position = bisect.bisect_right(times, now)
+        if position and now - times[position - 1] < self.retrain:
+            trained_at = times[position - 1]
+        else:
             trained_at = now
-            self._latest[column] = now
+            times.insert(position, now)
             self.models[(column, now)] = self._train(inputs)
-        return self.models[(column, trained_at)]
+        return trained_at, self.models[(column, trained_at)]
 
     def _train(self, inputs: ForecastInputs) -> HistGradientBoostingRegressor | None:
         # Lags reach 14 days back, so the features of the window's first day need 14 more days of history.
@@ -182,14 +214,41 @@ class GbmForecaster:
         return model
 
     def forecast(self, inputs: ForecastInputs) -> np.ndarray:
-        model = self._model(inputs)
-        series = inputs.known[inputs.column]
+        trained_at, model = self._model(inputs)
+        targets = inputs.targets
         if model is None:
-            values = lagged(series, inputs.targets, 7)
+            series = inputs.known[inputs.column]
+            values = lagged(series, targets, 7)
             values[np.isnan(values)] = fallback_level(series)
             return values
-        known = inputs.known.loc[inputs.known.index >= inputs.targets.min() - pd.Timedelta(days=15)]
-        table = features(known, inputs.column, inputs.targets).to_numpy()
+        if not len(targets):
+            return np.zeros(0)
+        kept = self._predicted.setdefault((inputs.column, trained_at), {})
+        keys = targets.asi8
+        cacheable = self._ready_times(targets, keys) <= inputs.decision_time_utc.value
+        values = np.fromiter((kept.get(k, np.nan) if ok else np.nan
+                              for k, ok in zip(keys.tolist(), cacheable.tolist(), strict=True)),
+                             dtype=float, count=len(keys))
+        missing = np.isnan(values)
+        if missing.any():
+            values[missing] = self._predict(model, inputs, targets[missing])
+            keep = missing & cacheable
+            kept.update(zip(keys[keep].tolist(), values[keep].tolist(), strict=True))
+        return values
+
+    def _ready_times(self, targets: pd.DatetimeIndex, keys: np.ndarray) -> np.ndarray:
+        """``ready_times(targets)``, each target's computed once (a day's targets are asked for 24 times)."""
+        ready = self._ready
+        new = np.fromiter((key not in ready for key in keys), dtype=bool, count=len(keys))
+        if new.any():
+            ready.update(zip(keys[new].tolist(), ready_times(targets[new]).tolist(), strict=True))
+        return np.fromiter((ready[key] for key in keys.tolist()), dtype=np.int64, count=len(keys))
+
+    def _predict(self, model: HistGradientBoostingRegressor, inputs: ForecastInputs,
+                 targets: pd.DatetimeIndex) -> np.ndarray:
+        known = inputs.known.iloc[inputs.known.index.searchsorted(targets.min() - pd.Timedelta(days=15)):]
+        table = features(known, inputs.column, targets).to_numpy()
+        self.predicted_rows += len(targets)
         with _one_thread():
             return model.predict(table)
 

@@ -45,10 +45,13 @@ def forecast_inputs(history: pd.DataFrame, decision_time_utc: pd.Timestamp, targ
     if decision.tzinfo is None:
         raise ValueError("the decision time must be timezone-aware (UTC)")
     decision = decision.tz_convert("UTC")
-    targets = pd.DatetimeIndex(targets)
+    # Hourly re-optimisation builds inputs about 9,000 times a year: an index that is one already is not rebuilt.
+    if not isinstance(targets, pd.DatetimeIndex):
+        targets = pd.DatetimeIndex(targets)
     if len(targets) and targets.min() < decision:
         raise ValueError(f"a target half-hour ({targets.min()}) starts before the decision time ({decision})")
     cutoff = decision - KNOWN_AFTER
-    position = int(pd.DatetimeIndex(history.index).searchsorted(cutoff, side="right"))
+    index = history.index if isinstance(history.index, pd.DatetimeIndex) else pd.DatetimeIndex(history.index)
+    position = int(index.searchsorted(cutoff, side="right"))
     known = history.iloc[:position].copy()
     return ForecastInputs(decision, known, targets, column)

@@ -18,7 +18,7 @@ BATTERY_KEYS = (
     "export_limit_mw", "carbon_price_gbp_per_tco2",
 )
 """Battery parameters a study may set or sweep (the optimiser's BatteryParams fields)."""
-RUN_KEYS = ("markets", "foresight")
+RUN_KEYS = ("markets", "foresight", "intraday_reoptimise")
 DERIVED_KEYS = ("duration_h", "round_trip_efficiency")
 """Sweepable but not stored: ``duration_h`` [h] becomes ``energy_mwh``; ``round_trip_efficiency`` [-]
 becomes equal charge and discharge efficiencies, each its square root."""
@@ -33,13 +33,14 @@ class StudyGridError(ValueError):
 class StudyPoint:
     index: int
     params: dict[str, Any]
-    """Battery parameters plus ``markets`` and ``foresight``, with ``duration_h`` already turned into ``energy_mwh``."""
+    """Battery parameters plus ``markets``, ``foresight`` and ``intraday_reoptimise``, with ``duration_h`` already
+    turned into ``energy_mwh``."""
     varied: dict[str, Any]
     """The grid values that make this point (what a chart or table labels it by)."""
 
 
 def _check_value(key: str, value: Any) -> None:
-    if key in ("markets", "foresight", "terminal_soc"):
+    if key in (*RUN_KEYS, "terminal_soc"):
         if not isinstance(value, str):
             raise StudyGridError(f"{key} values must be strings, not {value!r}")
         return

@@ -7,8 +7,9 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from components.graph import graph
+from domain.forecasters import FORECASTER_DESCRIPTIONS
 from domain.markets import MARKET_NAMES
-from services.run_requests import DA_SERIES, ID_SERIES
+from services.run_requests import DA_SERIES, FORESIGHTS, ID_SERIES, INTRADAY_REOPTIMISE
 
 dash.register_page(__name__, path="/studies", name="Studies", title="Studies · Powerdesk", nav_order=25,
                    min_role="viewer")
@@ -38,6 +39,8 @@ NEW_MARKETS = "studies-new-markets"
 NEW_DA_SERIES = "studies-new-da-series"
 NEW_ID_SERIES = "studies-new-id-series"
 NEW_SKIP = "studies-new-skip-missing-days"
+NEW_FORESIGHT = "studies-new-foresight"
+NEW_INTRADAY = "studies-new-intraday-reoptimise"
 NEW_SUBMIT = "studies-new-submit"
 NEW_MESSAGE = "studies-new-message"
 
@@ -65,24 +68,30 @@ POINT_COLUMNS = [
     {"field": "power_mw", "headerName": "MW", "type": "numericColumn", "minWidth": 80, "maxWidth": 110},
     {"field": "energy_mwh", "headerName": "MWh", "type": "numericColumn", "minWidth": 80, "maxWidth": 110},
     {"field": "duration_h", "headerName": "Hours", "type": "numericColumn", "minWidth": 80, "maxWidth": 110},
-    {"field": "max_cycles_per_day", "headerName": "Cycles/day", "type": "numericColumn", "minWidth": 110,
+    {"field": "max_cycles_per_day", "headerName": "Cycles/day", "type": "numericColumn", "minWidth": 95,
      "maxWidth": 140},
-    {"field": "round_trip_efficiency", "headerName": "Round trip", "type": "numericColumn", "minWidth": 95,
+    {"field": "round_trip_efficiency", "headerName": "Round trip", "type": "numericColumn", "minWidth": 90,
      "maxWidth": 130},
     {"field": "markets", "headerName": "Markets", "minWidth": 95, "maxWidth": 120},
+    # Foresight, then the intraday decisions (once or hourly) of a forecast-driven point; the CSV has both apart.
+    {"field": "decisions", "headerName": "Foresight", "minWidth": 100, "maxWidth": 170, "tooltipField": "decisions"},
     {"field": "net_revenue_gbp", "headerName": "Net revenue", "type": "numericColumn", "valueFormatter": MONEY,
-     "minWidth": 110, "maxWidth": 150},
+     "minWidth": 100, "maxWidth": 150},
     {"field": "gbp_per_mw_year", "headerName": "£/MW/yr", "type": "numericColumn", "valueFormatter": MONEY,
-     "minWidth": 115, "maxWidth": 150},
+     "minWidth": 105, "maxWidth": 150},
     {"field": "gbp_per_cycle", "headerName": "£/cycle", "type": "numericColumn", "valueFormatter": MONEY,
-     "minWidth": 115, "maxWidth": 150},
+     "minWidth": 105, "maxWidth": 150},
     {"field": "capture_pct", "headerName": "Capture %", "type": "numericColumn", "valueFormatter": PERCENT,
      "minWidth": 100, "maxWidth": 130},
-    {"field": "per_year", "headerName": "£/MW/yr by calendar year (days counted)", "minWidth": 160,
+    {"field": "per_year", "headerName": "£/MW/yr by calendar year (days counted)", "minWidth": 130,
      "tooltipField": "per_year"},
-    {"field": "message", "headerName": "Message", "minWidth": 120, "tooltipField": "message"},
+    {"field": "message", "headerName": "Message", "minWidth": 100, "tooltipField": "message"},
 ]
 POINT_DEFAULTS = {"resizable": True, "sortable": True, "filter": True, "wrapHeaderText": True, "autoHeaderHeight": True}
+FORESIGHT_OPTIONS = [{"label": "Perfect" if name == "perfect" else name, "value": name} for name in FORESIGHTS]
+INTRADAY_LABELS = {"once": "Once, the day before", "hourly": "Hourly re-optimisation"}
+INTRADAY_OPTIONS = [{"label": INTRADAY_LABELS.get(mode, mode), "value": mode} for mode in INTRADAY_REOPTIMISE]
+"""Intraday decisions of forecast-driven points; perfect-foresight points decide once."""
 MARKET_OPTIONS = [
     {"label": "Day-ahead, then intraday", "value": "da+id"},
     {"label": "Day-ahead only", "value": "da"},
@@ -132,6 +141,15 @@ def new_study_card() -> html.Div:
             _series_select(NEW_ID_SERIES, "Intraday leg", ID_SERIES),
             dbc.Col(dbc.Checkbox(id=NEW_SKIP, value=False, className="mt-4 small",
                                  label="Skip days without prices (battery idle, SoC carried)"), xs=12, lg=6),
+        ], className="g-2 mb-2"),
+        dbc.Row([
+            dbc.Col([dbc.Label("Foresight", className="small mb-1"),
+                     dbc.Checklist(id=NEW_FORESIGHT, options=FORESIGHT_OPTIONS, value=["perfect"], inline=True),
+                     dbc.FormText("; ".join(f"{n}: {d}" for n, d in FORECASTER_DESCRIPTIONS.items()))],
+                    xs=12, lg=6),
+            dbc.Col([dbc.Label("Intraday decisions", className="small mb-1"),
+                     dbc.Checklist(id=NEW_INTRADAY, options=INTRADAY_OPTIONS, value=["once"], inline=True),
+                     dbc.FormText("forecast-driven points only; perfect foresight decides once")], xs=12, lg=6),
         ], className="g-2 mb-2"),
         html.Div([
             dbc.Button("Run study", id=NEW_SUBMIT, color="primary", n_clicks=0, className="me-3"),

@@ -83,18 +83,39 @@ def _requests(body: dict, max_points: int) -> tuple[str, date, date, list, list[
         # Each point is an ordinary run, so it meets the bounds every run meets (a cycle limit of 0, or
         # 1e308 MW, is refused here as it is on the New run form and the runs API).
         foresight = point.params.get("foresight", "perfect")
-        _parsed, problems = field_problems({**battery, "markets": point.params.get("markets", "da+id"),
-                                            "foresight": foresight, "first_date": first, "last_date": last})
+        markets = point.params.get("markets", "da+id")
+        reoptimise = _intraday_reoptimise(point)
+        _parsed, problems = field_problems({**battery, "markets": markets, "foresight": foresight,
+                                            "intraday_reoptimise": reoptimise, "first_date": first, "last_date": last})
         if problems:
             raise InvalidInput(f"point {point.index + 1} ({_label(point.varied)}): {'; '.join(problems.values())}")
         try:
-            requests.append(RunRequest(first, last, BatteryParams(**battery), point.params.get("markets", "da+id"),
+            requests.append(RunRequest(first, last, BatteryParams(**battery), markets,
                                        name=f"{name.strip()} · point {point.index + 1}", foresight=foresight,
+                                       intraday_reoptimise=reoptimise,
                                        decision_times=times if foresight != "perfect" else DEFAULT_DECISION_TIMES,
                                        **series))
         except (OptimiserError, ValueError) as error:
             raise InvalidInput(f"point {point.index + 1} ({_label(point.varied)}): {error}") from error
     return name.strip(), first, last, points, requests
+
+
+def _intraday_reoptimise(point) -> str:
+    """The point's intraday decisions (``once`` or ``hourly``), kept in its params.
+
+    When the grid varies ``intraday_reoptimise``, a point where it cannot apply (perfect foresight, or the
+    day-ahead market alone) decides ``once``, the only meaningful value there, so a grid of foresight ×
+    intraday decisions runs without refusing its perfect-foresight points; its params say ``once`` (its run is
+    the once run, reopened if another point already asked for it). Anywhere else the value is checked as a
+    run's is, so a bad value or hourly on a perfect-foresight base is refused with the runs' message.
+    """
+    value = point.params.get("intraday_reoptimise", "once")
+    inapplicable = point.params.get("foresight", "perfect") == "perfect" or point.params.get("markets") == "da"
+    if value == "hourly" and inapplicable and "intraday_reoptimise" in point.varied:
+        value = "once"
+    if "intraday_reoptimise" in point.params:
+        point.params["intraday_reoptimise"] = value
+    return value
 
 
 def _label(varied: dict[str, Any]) -> str:

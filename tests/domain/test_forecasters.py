@@ -82,3 +82,59 @@ def test_gbm_features_of_any_part_of_a_day_are_those_of_the_whole_day_around_the
         assert whole["settlement_period"].tolist() == list(range(1, len(targets) + 1))
         off_grid = targets[:3] + pd.Timedelta(minutes=7)
         assert features(known, "price", off_grid)["settlement_period"].notna().all()
+
+
+def _noisy_history(first: date, last: date, seed: int = 5) -> pd.DataFrame:
+    history = _history(first, last)
+    rng = np.random.default_rng(seed)
+    return history.assign(price=rng.uniform(-50, 300, len(history)), other=rng.uniform(0, 99, len(history)))
+
+
+def test_gbm_reads_back_a_kept_prediction_only_once_every_input_is_known_and_it_equals_a_fresh_one():
+    from domain.forecast_gbm import GbmForecaster, ready_times
+
+    history = _noisy_history(date(2024, 1, 1), date(2024, 3, 31))
+    day = date(2024, 3, 31)  # the spring change: 46 periods
+    targets = _targets(day)
+    ready = pd.DatetimeIndex(ready_times(targets), tz="UTC")
+    assert (ready == pd.Timestamp("2024-03-30", tz="Europe/London").tz_convert("UTC")).all()
+    at_1500 = pd.Timestamp("2024-03-30 15:00", tz="UTC")
+    later = [pd.Timestamp("2024-03-31 05:00", tz="UTC"), pd.Timestamp("2024-03-31 17:00", tz="UTC")]
+    kept = GbmForecaster(window_days=30, max_iter=10)
+    fresh = GbmForecaster(window_days=30, max_iter=10)
+    kept.forecast(forecast_inputs(history, at_1500, targets, "price"))
+    fresh.forecast(forecast_inputs(history, at_1500, targets, "price"))
+    assert kept.predicted_rows == len(targets)
+    for moment in later:
+        remaining = targets[targets >= moment]
+        fresh._predicted.clear()  # the same model, every row predicted again
+        np.testing.assert_array_equal(kept.forecast(forecast_inputs(history, moment, remaining, "price")),
+                                      fresh.forecast(forecast_inputs(history, moment, remaining, "price")))
+    assert kept.predicted_rows == len(targets)  # both later decisions read the 15:00 predictions back
+    assert kept.trainings == fresh.trainings == 1
+    # A decision before the targets' inputs are all known predicts from what it knows, and keeps nothing.
+    early = pd.Timestamp("2024-03-29 23:00", tz="UTC")
+    next_day = _targets(date(2024, 4, 1))[:4]
+    before = kept.predicted_rows
+    kept.forecast(forecast_inputs(history, early, next_day, "price"))
+    kept.forecast(forecast_inputs(history, early, next_day, "price"))
+    assert kept.predicted_rows == before + 8
+
+
+def test_gbm_decisions_take_the_latest_model_trained_at_or_before_them_in_any_order():
+    from domain.forecast_gbm import GbmForecaster
+
+    history = _noisy_history(date(2024, 1, 1), date(2024, 3, 20))
+    forecaster = GbmForecaster(window_days=30, retrain_days=7, max_iter=5)
+    daily = [pd.Timestamp(f"2024-03-{d:02d} 15:00", tz="UTC") for d in range(1, 16)]
+    for moment in daily:
+        forecaster.forecast(forecast_inputs(history, moment, _targets((moment + pd.Timedelta(days=1)).date()),
+                                            "price"))
+    assert forecaster.trainings == 3  # 1, 8 and 15 March
+    # Re-forecasting 3 March's remaining periods after the whole pass uses the 1 March model: no new training.
+    for hour in range(0, 23, 4):
+        moment = pd.Timestamp(f"2024-03-02 {hour:02d}:00", tz="UTC") + pd.Timedelta(hours=23)
+        targets = _targets(date(2024, 3, 3))
+        forecaster.forecast(forecast_inputs(history, moment, targets[targets >= moment], "price"))
+    assert forecaster.trainings == 3
+    assert sorted(forecaster._trained_at["price"]) == [daily[0], daily[7], daily[14]]

@@ -263,3 +263,16 @@ def test_the_decision_times_decide_what_the_forecaster_may_see(history):
         backtest(history, FIRST, FIRST, BATTERY, early, id_decision_local=clock_time(9, 0))
     with pytest.raises(InvalidParameters, match="needs the intraday market"):
         backtest(history, FIRST, FIRST, BATTERY, early, markets="da", intraday_reoptimise="hourly")
+
+
+def test_hourly_gbm_re_forecasts_use_the_daily_models_and_their_kept_predictions(history):
+    once_forecaster, hourly_forecaster = (GbmForecaster(window_days=30, max_iter=20) for _ in range(2))
+    once = backtest(history, FIRST, LAST, BATTERY, once_forecaster)
+    hourly = backtest(history, FIRST, LAST, BATTERY, hourly_forecaster, intraday_reoptimise="hourly")
+    assert once.result.ok and hourly.result.ok
+    assert hourly_forecaster.trainings == once_forecaster.trainings
+    # Every hourly re-forecast reads the 15:00 predictions back: no row is run through a model twice.
+    assert hourly_forecaster.predicted_rows == once_forecaster.predicted_rows
+    id_plans = {d.settlement_date: d.plan[:, -1] for d in once.decisions if d.stage == "id"}
+    for decision in (d for d in hourly.decisions if d.stage == "id-hourly"):
+        np.testing.assert_array_equal(decision.plan[:, -1], id_plans[decision.settlement_date][decision.first_period:])

@@ -144,3 +144,39 @@ def test_a_study_varies_the_forecaster_and_each_point_is_its_own_run(db):
     assert foresights == ["naive-week", "naive-week", "perfect", "perfect"]
     with pytest.raises(InvalidInput, match="perfect-foresight bound"):
         submit_study(db, body | {"name": "joint", "base": {"markets": "joint"}}, None, "trader", max_points=200)
+
+
+def test_a_study_varies_the_intraday_decisions_and_each_point_is_its_own_run(db):
+    body = {"name": "intraday", "start": "2023-03-01", "end": "2023-03-02", "base": {"foresight": "naive-week"},
+            "grid": {"intraday_reoptimise": ["once", "hourly"]}}
+    submitted = submit_study(db, body, None, "trader", max_points=200)
+    assert len(submitted.pending_run_ids) == 2
+    study = get_study(db, submitted.study_id)
+    assert [(p["params"]["foresight"], p["params"]["intraday_reoptimise"]) for p in study["points"]] == [
+        ("naive-week", "once"), ("naive-week", "hourly")]
+    with db.session() as session:
+        runs = {run.id: run.params for run in
+                session.query(OptimisationRun).filter(OptimisationRun.id.in_(submitted.pending_run_ids))}
+    assert [runs[p["run_id"]].get("intraday_reoptimise", "once") for p in study["points"]] == ["once", "hourly"]
+    from components.study_figures import point_rows
+
+    rows = point_rows(study)
+    assert [(r["foresight"], r["intraday_reoptimise"], r["decisions"]) for r in rows] == [
+        ("naive-week", "once", "naive-week · once"), ("naive-week", "hourly", "naive-week · hourly")]
+
+
+def test_a_perfect_foresight_point_of_an_intraday_grid_decides_once_and_bad_values_are_refused(db):
+    body = {"name": "both", "start": "2023-03-01", "end": "2023-03-01",
+            "grid": {"foresight": ["perfect", "naive-day"], "intraday_reoptimise": ["once", "hourly"]}}
+    submitted = submit_study(db, body, None, "trader", max_points=200)
+    study = get_study(db, submitted.study_id)
+    assert [(p["params"]["foresight"], p["params"]["intraday_reoptimise"]) for p in study["points"]] == [
+        ("perfect", "once"), ("perfect", "once"), ("naive-day", "once"), ("naive-day", "hourly")]
+    assert study["points"][0]["run_id"] == study["points"][1]["run_id"]  # the same perfect-foresight run
+    assert len(submitted.pending_run_ids) == 3
+    with pytest.raises(InvalidInput, match=r"point 2 \(intraday_reoptimise=daily\): intraday re-optimisation"):
+        submit_study(db, {**body, "grid": {"intraday_reoptimise": ["once", "daily"]},
+                          "base": {"foresight": "gbm"}}, None, "trader", max_points=200)
+    with pytest.raises(InvalidInput, match="hourly intraday re-optimisation is for forecast-driven runs"):
+        submit_study(db, {**body, "base": {"intraday_reoptimise": "hourly"}, "grid": {"duration_h": [1]}},
+                     None, "trader", max_points=200)

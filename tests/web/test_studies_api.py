@@ -46,6 +46,10 @@ def test_bad_studies_get_a_400_naming_the_problem(client_as):
         (BODY | {"grid": {"power_mw": list(range(1, 300))}}, "at most 200 are allowed"),
         (BODY | {"grid": {"energy": [1]}}, "unknown parameter 'energy'"),
         (BODY | {"start": "01/03/2023"}, "YYYY-MM-DD"),
+        (BODY | {"base": {"foresight": "naive-week"}, "grid": {"intraday_reoptimise": ["once", "daily"]}},
+         "point 2 (intraday_reoptimise=daily): intraday re-optimisation"),
+        (BODY | {"grid": {"intraday_reoptimise": [1]}}, "intraday_reoptimise values must be strings"),
+        (BODY | {"base": {"intraday_reoptimise": "hourly"}}, "hourly intraday re-optimisation is for forecast-driven"),
     ]:
         response = client.post("/api/v1/studies", json=body, headers=headers) if body is not None else \
             client.post("/api/v1/studies", data="x", headers=headers | {"Content-Type": "text/plain"})

@@ -106,3 +106,25 @@ def test_a_trader_submits_from_the_form_and_the_page_shows_the_new_study(dash_ap
     result = response.json["response"]
     assert "started: 4 points, 0 reused" in str(result["studies-new-message"])
     assert isinstance(result["studies-requested"]["data"], int)
+
+
+def test_the_form_varies_foresight_and_intraday_decisions(dash_app, client_as):
+    from services.studies import get_study
+    from tests.dash_requests import callback_body
+
+    values = submit_values(**{"studies-new-power.value": "50", "studies-new-duration.value": "1",
+                              "studies-new-foresight.value": ["perfect", "naive-week"],
+                              "studies-new-intraday-reoptimise.value": ["once", "hourly"]})
+    response = client_as("trader").post("/_dash-update-component",
+                                        json=callback_body(dash_app, _submit_key(dash_app), values))
+    assert response.status_code == 200, response.get_data(as_text=True)
+    result = response.json["response"]
+    assert "started: 4 points" in str(result["studies-new-message"]), result["studies-new-message"]
+    study = get_study(dash_app.server.extensions["powerdesk"].db, result["studies-requested"]["data"])
+    assert [(p["params"]["foresight"], p["params"]["intraday_reoptimise"]) for p in study["points"]] == [
+        ("perfect", "once"), ("perfect", "once"), ("naive-week", "once"), ("naive-week", "hourly")]
+    bad = submit_values(**{"studies-new-foresight.value": ["naive-week"],
+                           "studies-new-intraday-reoptimise.value": ["weekly"]})
+    text = str(client_as("trader").post("/_dash-update-component", json=callback_body(
+        dash_app, _submit_key(dash_app), bad)).json["response"]["studies-new-message"])
+    assert "Nothing was run" in text and "'weekly' is not one of once, hourly" in text
