@@ -42,3 +42,30 @@ def insert_ignoring_duplicates(connection: Connection, table: Table, columns: Se
                  f"ON CONFLICT ({', '.join(unique)}) DO NOTHING")
     # Both sqlite3 and psycopg sum an executemany's inserted rows into rowcount; a skipped row adds none.
     return connection.exec_driver_sql(statement, rows).rowcount
+
+
+def date_column(values, connection: Connection) -> list:
+    """Dates as SQLAlchemy's ``Date`` binds them: ``YYYY-MM-DD`` text on SQLite, ``date`` objects otherwise."""
+    index = pd.DatetimeIndex(pd.to_datetime(values))
+    if connection.dialect.name == "sqlite":
+        return index.strftime("%Y-%m-%d").tolist()
+    return index.date.tolist()
+
+
+def float_column(values) -> list:
+    """Floats as the driver takes them, NaN as NULL."""
+    array = np.asarray(values, dtype=float)
+    column = array.tolist()
+    if np.isnan(array).any():
+        for i in np.flatnonzero(np.isnan(array)).tolist():
+            column[i] = None
+    return column
+
+
+def insert_rows(connection: Connection, table: Table, columns: Sequence[str], rows: list[tuple]) -> None:
+    """Insert ``rows`` (tuples in ``columns`` order, already in stored form) with one executemany."""
+    if not rows:
+        return
+    marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    statement = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join([marker] * len(columns))})"
+    connection.exec_driver_sql(statement, rows)
