@@ -37,8 +37,9 @@ import numpy as np
 import pandas as pd
 
 REPO = Path(__file__).resolve().parents[1]
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
+# First, even when PYTHONPATH already lists the repository: the script's own folder comes before
+# PYTHONPATH, and this file's name would shadow the optimiser package.
+sys.path.insert(0, str(REPO))
 
 from benchmarks.raw_highspy import run_raw  # noqa: E402
 from domain.settlement_time import settlement_index  # noqa: E402

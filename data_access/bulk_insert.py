@@ -69,3 +69,4 @@ def insert_ignoring_duplicates(connection: Connection, table: Table, columns: Se
                  f"ON CONFLICT ({', '.join(unique)}) DO NOTHING")
     # Both sqlite3 and psycopg sum an executemany's inserted rows into rowcount; a skipped row adds none.
     return connection.exec_driver_sql(statement, rows).rowcount
+

@@ -15,6 +15,9 @@ from pyomo.common.timing import HierarchicalTimer
 from pyomo.contrib.appsi.cmodel import cmodel, cmodel_available
 from pyomo.contrib.appsi.solvers.highs import Highs, _MutableConstraintBounds, _MutableObjectiveCoefficient
 from pyomo.core.base.param import ParamData
+from pyomo.core.base.var import VarData
+from pyomo.core.expr.numeric_expr import LinearExpression, MonomialTermExpression
+from pyomo.core.expr.numvalue import is_constant, value
 
 from optimiser.params import SolverSettings
 
@@ -59,6 +62,44 @@ def _reader(exprs: list) -> Callable[[], np.ndarray]:
 
 
 _STORED_VALUE = operator.attrgetter("_value")
+
+
+def _bound(bound, infinite: float):
+    """A row bound as the stock loader passes it on: ``infinite`` when there is none (None or ±inf), else the
+    bound itself (a number, or the mutable Param the bulk updates read)."""
+    if bound is None or (is_constant(bound) and value(bound) == infinite):
+        return infinite
+    return bound
+
+
+def _linear_row(body) -> tuple[list, list] | None:
+    """``body``'s variables and constant coefficients in order, when it is a plain linear sum.
+
+    That is a variable alone, or a ``LinearExpression`` whose terms are variables and number × variable, with
+    no variable twice, no zero coefficient and no constant: the shape every row of this model has (see
+    ``optimiser.model``), for which these are exactly the terms ``generate_standard_repn`` gives. Anything
+    else returns None, and the caller keeps Pyomo's own path.
+    """
+    if isinstance(body, VarData):
+        return [body], [1]
+    if type(body) is not LinearExpression:
+        return None
+    variables, coefs = [], []
+    for term in body.args:
+        if isinstance(term, VarData):
+            variables.append(term)
+            coefs.append(1)
+        elif type(term) is MonomialTermExpression:
+            coef, var = term.args
+            if type(coef) not in (int, float) or coef == 0 or not isinstance(var, VarData):
+                return None
+            variables.append(var)
+            coefs.append(coef)
+        else:
+            return None
+    if len({id(v) for v in variables}) != len(variables):
+        return None
+    return variables, coefs
 
 
 @dataclass(frozen=True)
@@ -169,6 +210,55 @@ class PersistentHighs(Highs):
     def columns_of(self, variables: list) -> np.ndarray:
         """HiGHS column index of each Pyomo variable in ``variables`` (fixed once the model is loaded)."""
         return np.array([self._pyomo_var_to_solver_var_map[id(v)] for v in variables], dtype=np.int64)
+
+    # --- loading the model ------------------------------------------------------------------------------------
+
+    def add_constraints(self, cons: list) -> None:
+        """Pyomo's ``add_constraints`` and HiGHS's ``_add_constraints`` in one pass, for plain linear rows.
+
+        The stock pair walks every constraint twice (``prep_for_repn`` for its bookkeeping, then
+        ``generate_standard_repn``) and reads the configuration once per constraint, which is most of the
+        time it takes to load a one-day model, longer than many daily solves together. A model whose rows
+        are all plain linear sums of unfixed variables (``_linear_row``) is read here once, into the same
+        bookkeeping, the same HiGHS rows in the same order and the same mutable-bound helpers; any other
+        model goes the stock way. ``tests/optimiser/test_persistent_model.py`` checks that both load the same
+        HiGHS model.
+        """
+        standard = [con.to_bounded_expression() for con in cons]  # (lower, body, upper), built once per row
+        rows = [_linear_row(body) for _, body, _ in standard]
+        if any(row is None or any(v.fixed for v in row[0]) for row in rows) or any(
+                con in self._named_expressions for con in cons) or not self._only_child_vars:
+            super().add_constraints(cons)
+            return
+        self._sol = None
+        if self._last_results_object is not None:
+            self._last_results_object.solution_loader.invalidate()
+        var_map, con_map = self._pyomo_var_to_solver_var_map, self._pyomo_con_to_solver_con_map
+        referenced = self._referenced_variables
+        current = len(con_map)
+        lbs, ubs, starts, indices, coef_values = [], [], [], [], []
+        for con, (lower, _, upper), (variables, coefs) in zip(cons, standard, rows, strict=True):
+            self._active_constraints[con] = con.expr
+            self._named_expressions[con] = []
+            self._vars_referenced_by_con[con] = variables
+            starts.append(len(coef_values))
+            for v in variables:
+                referenced[id(v)][0][con] = None
+                indices.append(var_map[id(v)])
+            coef_values.extend(coefs)
+            # As the stock loader: the bound (less the row's constant, 0 here), kept as the Param when mutable.
+            lb, ub = _bound(lower, -highspy.kHighsInf), _bound(upper, highspy.kHighsInf)
+            if not is_constant(lb) or not is_constant(ub):
+                self._mutable_helpers.setdefault(con, []).append(_MutableConstraintBounds(
+                    lower_expr=lb, upper_expr=ub, pyomo_con=con, con_map=con_map, highs=self._solver_model))
+            lbs.append(value(lb))
+            ubs.append(value(ub))
+            con_map[con] = current
+            self._solver_con_to_pyomo_con_map[current] = con
+            current += 1
+        self._solver_model.addRows(len(lbs), np.array(lbs, dtype=np.double), np.array(ubs, dtype=np.double),
+                                   len(coef_values), np.array(starts), np.array(indices),
+                                   np.array(coef_values, dtype=np.double))
 
     # --- the stock solve path, kept safe for callers of ``solve`` -------------------------------------------
 

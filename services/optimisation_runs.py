@@ -100,14 +100,37 @@ def input_fingerprint(prices: pd.DataFrame, series: tuple[str, str] = ("day_ahea
     it reads. Without ``intensity`` the digest is the prices' alone, as it always was, so stored runs
     without a carbon price are still reopened."""
     columns = [c for c in ("day_ahead", "intraday") if c in prices.columns]
-    canonical = prices[columns].astype(object).where(prices[columns].notna(), None)
-    payload = json.dumps([[t.isoformat(), *row] for t, row in zip(prices.index, canonical.to_numpy().tolist(),
-                                                                   strict=True)])
+    payload = _prices_payload(prices, columns)
     tag = "" if series == ("day_ahead", "intraday") else "|".join(series) + "|"
     if intensity is not None:
         payload += "|intensity_g_per_kwh" + json.dumps(
             [[t.isoformat(), float(value)] for t, value in intensity.sort_index().items()])
     return _sha256(tag + ",".join(columns) + payload)
+
+
+def _prices_payload(prices: pd.DataFrame, columns: list[str]) -> str:
+    """The JSON ``input_fingerprint`` hashes: ``[[start.isoformat(), price, ...], ...]``, NaN as null.
+
+    For a UTC index in whole seconds and float prices (every run's), the starts are written for all rows at
+    once and the rows zipped from the columns, which gives the same text as the per-row form below (a
+    2,344-day run's 112,000 rows cost 0.7 s of CPU that way); anything else takes the per-row form.
+    """
+    index = prices.index
+    if (isinstance(index, pd.DatetimeIndex) and str(index.tz) == "UTC"
+            and not (index.as_unit("ns").asi8 % 1_000_000_000).any()
+            and all(prices[c].dtype == np.float64 for c in columns)):
+        seconds = index.tz_localize(None).to_numpy().astype("datetime64[s]")
+        starts = np.char.add(np.datetime_as_string(seconds, unit="s"), "+00:00").tolist()
+        values = []
+        for c in columns:
+            array = prices[c].to_numpy()
+            column = array.tolist()
+            for i in np.flatnonzero(np.isnan(array)).tolist():
+                column[i] = None
+            values.append(column)
+        return json.dumps(list(zip(starts, *values, strict=True)))
+    canonical = prices[columns].astype(object).where(prices[columns].notna(), None)
+    return json.dumps([[t.isoformat(), *row] for t, row in zip(index, canonical.to_numpy().tolist(), strict=True)])
 
 
 def complete_dates(row) -> tuple[date, date]:
