@@ -96,6 +96,14 @@ def _describe(key: str, value) -> str:
     return LABELS[key].format(value) if key in LABELS else f"{key.replace('_', ' ')} {value}"
 
 
+def _decided(point: dict) -> dict:
+    """The point's varied parameters as decided: a perfect-foresight point decides once, whatever was asked."""
+    varied = dict(point["varied"])
+    if point["params"].get("foresight", "perfect") == "perfect" and "intraday_reoptimise" in varied:
+        varied["intraday_reoptimise"] = "once"
+    return varied
+
+
 def _series_label(varied: dict, study_name: str | None) -> str:
     parts = [_describe(key, value) for key, value in varied.items() if key not in ("duration_h", "energy_mwh")]
     label = ", ".join(parts) or "all points"
@@ -114,9 +122,11 @@ def sizing_figure(studies: list[dict], theme: str | None) -> go.Figure:
         rows = pd.DataFrame(point_rows(study))
         if rows.empty:
             continue
-        rows["series"] = [_series_label(p["varied"], study["name"] if len(studies) > 1 else None)
+        rows["series"] = [_series_label(_decided(p), study["name"] if len(studies) > 1 else None)
                           for p in study["points"]]
-        done = rows.dropna(subset=["net_revenue_gbp"]).sort_values("duration_h")
+        # A perfect-foresight point of a grid that varies the intraday decisions is the once point again.
+        done = (rows.dropna(subset=["net_revenue_gbp"]).drop_duplicates(["series", "duration_h"])
+                .sort_values("duration_h"))
         for series, group in done.groupby("series", sort=False):
             key = series.split(": ", 1)[-1]
             number = colour_of.setdefault(key, len(colour_of))

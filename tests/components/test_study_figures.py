@@ -63,3 +63,20 @@ def test_coinciding_lines_both_show_with_a_legend_entry_each_and_ticks_on_the_du
     assert per_mw[0].marker.symbol != per_mw[1].marker.symbol
     assert list(figure.layout.xaxis.tickvals) == [1.0, 2.0] and list(figure.layout.xaxis.ticktext) == ["1", "2"]
     assert figure.layout.margin.t >= 60  # the mode bar clears the subplot titles
+
+
+def test_a_perfect_foresight_point_asked_to_decide_hourly_is_drawn_as_the_once_line_it_is():
+    points = []
+    for i, (foresight, reoptimise, hours) in enumerate(
+            (f, r, h) for f in ("perfect", "naive-week") for r in ("once", "hourly") for h in (1, 2)):
+        points.append({"index": i, "run_id": 30 + i, "status": "succeeded", "message": "",
+                       "params": {"power_mw": 10, "energy_mwh": 10 * hours, "foresight": foresight,
+                                  "intraday_reoptimise": "once" if foresight == "perfect" else reoptimise},
+                       "varied": {"foresight": foresight, "intraday_reoptimise": reoptimise, "duration_h": hours},
+                       "totals": {"net_revenue_gbp": 100.0 * hours, "net_revenue_gbp_per_mw_year": 10.0 * hours,
+                                  "cycles": 1.0}})
+    panel = [t for t in sizing_figure([{"id": 3, "name": "f", "points": points}], "light").data if t.xaxis == "x"]
+    assert [t.name for t in panel] == ["foresight perfect, intraday reoptimise once",
+                                       "foresight naive-week, intraday reoptimise once",
+                                       "foresight naive-week, intraday reoptimise hourly"]
+    assert [list(t.x) for t in panel] == [[1, 2]] * 3  # the perfect line once, not each duration twice
