@@ -57,31 +57,31 @@ STUDY_COLUMNS = [
 STUDY_SELECTION = {"mode": "singleRow", "enableClickSelection": True, "checkboxes": False}
 """A row is picked by clicking it; a checkbox column would only take width (size-to-fit stretched it)."""
 
-# Minimum widths [px] fit each header with its filter icon (and sort arrow), and Status "succeeded"; together (1,540 px)
-# they fit the grid at a 1,600 px window. The message column takes what is left; a long message
-# ends in "…" and shows whole on hover.
+# Minimum widths [px] fit each header with its filter icon (and sort arrow; the battery's own parameters, one
+# value or a few, and the figures are sorted but not filtered), and Status "succeeded"; together
+# (1,460 px) they fit the grid at a 1,600 px window. Energy is power × hours, so its MWh are in the CSV and the
+# chart's hover only. The message column takes what is left; a long message ends in "…" and shows whole on hover.
 POINT_COLUMNS = [
-    {"field": "point", "headerName": "Point", "minWidth": 80, "maxWidth": 110},
+    {"field": "point", "filter": False, "headerName": "Point", "minWidth": 80, "maxWidth": 110},
     {"field": "run_link", "headerName": "Run", "cellRenderer": "markdown", "filter": False, "minWidth": 75,
      "maxWidth": 100},  # the markdown renderer opens links in the same tab; a linkTarget key is an invalid colDef
     {"field": "status", "headerName": "Status", "minWidth": 125, "maxWidth": 140},
-    {"field": "power_mw", "headerName": "MW", "type": "numericColumn", "minWidth": 80, "maxWidth": 110},
-    {"field": "energy_mwh", "headerName": "MWh", "type": "numericColumn", "minWidth": 80, "maxWidth": 110},
-    {"field": "duration_h", "headerName": "Hours", "type": "numericColumn", "minWidth": 80, "maxWidth": 110},
-    {"field": "max_cycles_per_day", "headerName": "Cycles/day", "type": "numericColumn", "minWidth": 95,
+    {"field": "power_mw", "filter": False, "headerName": "MW", "type": "numericColumn", "minWidth": 80, "maxWidth": 110},
+    {"field": "duration_h", "filter": False, "headerName": "Hours", "type": "numericColumn", "minWidth": 80, "maxWidth": 110},
+    {"field": "max_cycles_per_day", "filter": False, "headerName": "Cycles per day", "type": "numericColumn", "minWidth": 95,
      "maxWidth": 140},
-    {"field": "round_trip_efficiency", "headerName": "Round trip", "type": "numericColumn", "minWidth": 90,
+    {"field": "round_trip_efficiency", "filter": False, "headerName": "Round trip", "type": "numericColumn", "minWidth": 90,
      "maxWidth": 130},
-    {"field": "markets", "headerName": "Markets", "minWidth": 95, "maxWidth": 120},
+    {"field": "markets", "filter": False, "headerName": "Markets", "minWidth": 95, "maxWidth": 120},
     # Foresight, then the intraday decisions (once or hourly) of a forecast-driven point; the CSV has both apart.
     {"field": "decisions", "headerName": "Foresight", "minWidth": 100, "maxWidth": 170, "tooltipField": "decisions"},
-    {"field": "net_revenue_gbp", "headerName": "Net revenue", "type": "numericColumn", "valueFormatter": MONEY,
+    {"field": "net_revenue_gbp", "filter": False, "headerName": "Net revenue", "type": "numericColumn", "valueFormatter": MONEY,
      "minWidth": 100, "maxWidth": 150},
-    {"field": "gbp_per_mw_year", "headerName": "£/MW/yr", "type": "numericColumn", "valueFormatter": MONEY,
+    {"field": "gbp_per_mw_year", "filter": False, "headerName": "£/MW/yr", "type": "numericColumn", "valueFormatter": MONEY,
      "minWidth": 105, "maxWidth": 150},
-    {"field": "gbp_per_cycle", "headerName": "£/cycle", "type": "numericColumn", "valueFormatter": MONEY,
+    {"field": "gbp_per_cycle", "filter": False, "headerName": "£/cycle", "type": "numericColumn", "valueFormatter": MONEY,
      "minWidth": 105, "maxWidth": 150},
-    {"field": "capture_pct", "headerName": "Capture %", "type": "numericColumn", "valueFormatter": PERCENT,
+    {"field": "capture_pct", "filter": False, "headerName": "Capture %", "type": "numericColumn", "valueFormatter": PERCENT,
      "minWidth": 100, "maxWidth": 130},
     {"field": "per_year", "headerName": "£/MW/yr by calendar year (days counted)", "minWidth": 130,
      "tooltipField": "per_year"},
