@@ -305,7 +305,7 @@ def backtest(
 
     try:
         perfect = optimise(pd.DataFrame({"day_ahead": actual.day_ahead, "intraday": actual.intraday}, index=starts),
-                           first, last, battery, markets=markets, solver=settings, baselines=False, progress=shift)
+                           first, last, battery, markets=markets, solver=settings, progress=shift)
     except StopRequested as stop:
         stop.partial = None  # what was solved is the perfect-foresight bound, not this forecast's schedule
         raise
@@ -333,8 +333,10 @@ def backtest(
            f"{days_count} day{'s' if days_count != 1 else ''}"
     if capture is not None:
         text += f", {capture:.1%} of the perfect-foresight £{perfect_net:,.2f}"
+    # The perfect-foresight run's baselines are on the actual prices: the same bound and naive rule as a
+    # perfect-foresight run of this battery shows, so every run's capture is of one bound.
     result = OptimisationResult(status=run.status, message=text, intervals=intervals, totals=totals,
-                                baselines=None, solver=_solver_stats(run, None, problems, tick, held_problems),
+                                baselines=perfect.baselines if perfect.ok else None, solver=_solver_stats(run, None, problems, tick, held_problems),
                                 **common)
     return BacktestResult(result, forecasts, days[list(DAY_COLUMNS)], perfect_net, decisions, forecaster.name,
                           intraday_reoptimise, times)

@@ -15,6 +15,7 @@ from optimiser.backtest import backtest
 from optimiser.errors import InvalidParameters
 from optimiser.model import DT
 from optimiser.params import BatteryParams
+from optimiser.rolling import optimise
 from tests.optimiser.helpers import SEED_PRICE_FILE as _SEED
 
 MID_FILE = _SEED.parent / "prices" / "elexon_mid_apxmidp_2022-10_2024-12.csv.gz"
@@ -76,6 +77,18 @@ def test_a_constant_forecast_gives_a_valid_schedule_settled_at_the_actual_prices
     soc = np.r_[BATTERY.initial_soc_mwh, intervals["soc_mwh"].to_numpy()]
     flows = DT * (0.95 * intervals["charge_mw"] - intervals["discharge_mw"] / 0.95)
     assert np.allclose(np.diff(soc), flows, atol=1e-6)
+
+
+def test_a_forecast_run_is_measured_against_the_same_bound_as_a_perfect_foresight_run(history):
+    """Its baselines are the perfect-foresight run's, on actual prices: capture of one bound for every run."""
+    perfect = optimise(history[["day_ahead", "intraday"]], FIRST, LAST, BATTERY)
+    run = backtest(history, FIRST, LAST, BATTERY, Constant(60.0))
+    bound = run.result.baselines.joint_net_revenue_gbp
+    assert bound == pytest.approx(perfect.baselines.joint_net_revenue_gbp, abs=1e-6)
+    assert run.result.baselines.naive_net_revenue_gbp == pytest.approx(perfect.baselines.naive_net_revenue_gbp)
+    assert [day for day, _ in run.result.baselines.joint_daily_net_gbp] == [d.isoformat() for d in
+                                                                         (FIRST, date(2023, 3, 25), date(2023, 3, 26), LAST)]
+    assert run.result.totals.net_revenue_gbp < perfect.totals.net_revenue_gbp <= bound + 1e-6
 
 
 def _decided(run, decision) -> np.ndarray:

@@ -43,8 +43,11 @@ def test_a_naive_week_run_stores_forecasts_actuals_and_capture_per_day(priced_db
     perfect = run_optimisation(priced_db, RunRequest(date(2023, 3, 25), date(2023, 3, 27), BATTERY))
     assert perfect.run_id != outcome.run_id
     with priced_db.session() as session:
-        assert session.get(OptimisationRun, perfect.run_id).totals["net_revenue_gbp"] == pytest.approx(
-            summary["perfect_net_revenue_gbp"])
+        perfect_totals = session.get(OptimisationRun, perfect.run_id).totals
+        assert perfect_totals["net_revenue_gbp"] == pytest.approx(summary["perfect_net_revenue_gbp"])
+        # One bound for both: the run page's Capture card and the studies grid show the forecast run's share of it.
+        assert run.totals["baselines"]["joint_net_revenue_gbp"] == pytest.approx(
+            perfect_totals["baselines"]["joint_net_revenue_gbp"])
         assert session.scalar(select(func.count()).select_from(RunForecastInterval)
                               .where(RunForecastInterval.run_id == perfect.run_id)) == 0
     again = run_optimisation(priced_db, request)
