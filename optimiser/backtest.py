@@ -199,6 +199,7 @@ def backtest(
     id_decision_local: clock_time = ID_DECISION_LOCAL,
     progress: Callable[[int, int], None] | None = None,
     intraday_reoptimise: str = "once",
+    da_hourly: bool = True,
 ) -> BacktestResult:
     """Backtest ``forecaster`` over settlement dates ``first``..``last``.
 
@@ -207,7 +208,9 @@ def backtest(
     that are the day-ahead and intraday legs (their actual prices settle the schedule). ``da_gate_local``,
     ``id_decision_local``: the decision times on D−1, UK local time (the intraday decision at or after the
     gate: it holds the day-ahead positions decided there). ``intraday_reoptimise``: ``once`` (the intraday
-    decision plans all of D) or ``hourly`` (re-plan the rest of D before each of its hours).
+    decision plans all of D) or ``hourly`` (re-plan the rest of D before each of its hours). ``da_hourly``:
+    the day-ahead leg is an hourly auction, so its forecast is made hourly too; False for a half-hourly series
+    playing that leg (``optimiser.prices.range_inputs``).
     """
     tick = time.perf_counter()
     markets = Markets.parse(markets)
@@ -241,7 +244,8 @@ def backtest(
         actual_da = actual_id.groupby(actual_id.index.floor("h")).transform("mean")
     if actual_id is None:
         actual_id = actual_da
-    actual = range_inputs(pd.DataFrame({"day_ahead": actual_da, "intraday": actual_id}), first, last)
+    actual = range_inputs(pd.DataFrame({"day_ahead": actual_da, "intraday": actual_id}), first, last,
+                          da_hourly=da_hourly)
     starts = pd.DatetimeIndex(actual.index["interval_start_utc"])
     total = 2 * len(actual.days)
 
@@ -253,7 +257,8 @@ def backtest(
         if trades_da:
             at = decision_time_utc(day.settlement_date, da_gate_local)
             values = forecaster.forecast(forecast_inputs(history, at, targets, da_column))
-            da_forecast[day.rows] = _hourly(np.asarray(values, dtype=float))
+            values = np.asarray(values, dtype=float)
+            da_forecast[day.rows] = _hourly(values) if da_hourly else values
             taken.append(("da", day.settlement_date, at))
         if trades_id:
             at = decision_time_utc(day.settlement_date, id_decision_local)
@@ -263,7 +268,7 @@ def backtest(
     decided_id = id_forecast if trades_id else da_forecast
     frame = pd.DataFrame({"day_ahead": decided_da, "intraday": decided_id}, index=starts)
     try:
-        inputs = range_inputs(frame, first, last)
+        inputs = range_inputs(frame, first, last, da_hourly=da_hourly)
     except InvalidPrices as error:
         raise InvalidPrices(f"forecaster {forecaster.name!r} gave unusable prices: {error}") from None
 
@@ -305,7 +310,8 @@ def backtest(
 
     try:
         perfect = optimise(pd.DataFrame({"day_ahead": actual.day_ahead, "intraday": actual.intraday}, index=starts),
-                           first, last, battery, markets=markets, solver=settings, progress=shift)
+                           first, last, battery, markets=markets, solver=settings, progress=shift,
+                           baselines=markets is Markets.DA_ID, da_hourly=da_hourly)
     except StopRequested as stop:
         stop.partial = None  # what was solved is the perfect-foresight bound, not this forecast's schedule
         raise

@@ -64,7 +64,7 @@ def run_backtest(history: pd.DataFrame, request: RunRequest,
     return backtest(history, request.first, request.last, request.battery, make_forecaster(request.foresight),
                     markets=request.markets, da_column=request.da_series, id_column=request.id_series,
                     solver=request.solver, progress=progress, da_gate_local=da_gate, id_decision_local=id_decision,
-                    intraday_reoptimise=request.intraday_reoptimise)
+                    intraday_reoptimise=request.intraday_reoptimise, da_hourly=request.da_hourly)
 
 
 def _none_if_nan(value: Any) -> Any:

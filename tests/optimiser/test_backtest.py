@@ -12,7 +12,7 @@ from domain.forecast_gbm import GbmForecaster
 from domain.forecast_inputs import KNOWN_AFTER, ForecastInputs
 from domain.forecasters import Constant, make_forecaster
 from optimiser.backtest import backtest
-from optimiser.errors import InvalidParameters
+from optimiser.errors import InvalidParameters, InvalidPrices
 from optimiser.model import DT
 from optimiser.params import BatteryParams
 from optimiser.rolling import optimise
@@ -89,6 +89,23 @@ def test_a_forecast_run_is_measured_against_the_same_bound_as_a_perfect_foresigh
     assert [day for day, _ in run.result.baselines.joint_daily_net_gbp] == [d.isoformat() for d in
                                                                          (FIRST, date(2023, 3, 25), date(2023, 3, 26), LAST)]
     assert run.result.totals.net_revenue_gbp < perfect.totals.net_revenue_gbp <= bound + 1e-6
+
+
+def test_a_half_hourly_series_plays_the_day_ahead_leg_of_a_forecast_run(history):
+    """The market index as the day-ahead leg: paid each half-hour's price, as a perfect-foresight run is."""
+    legs = {"da_column": "market_index", "id_column": "intraday"}
+    perfect = optimise(history[["market_index", "intraday"]].set_axis(["day_ahead", "intraday"], axis=1), FIRST, LAST,
+                       BATTERY, da_hourly=False)
+    run = backtest(history, FIRST, LAST, BATTERY, Actuals(history), da_hourly=False, **legs)
+    assert run.result.ok
+    assert run.result.totals.net_revenue_gbp == pytest.approx(perfect.totals.net_revenue_gbp, abs=1e-6)
+    assert np.allclose(run.result.intervals["da_price"], history["market_index"].reindex(
+        pd.DatetimeIndex(run.result.intervals["interval_start_utc"])))
+    # Its forecast is the half-hourly one the decision was taken on, not an hourly mean of it.
+    assert not np.allclose(run.forecasts["da_forecast"].to_numpy().reshape(-1, 2)[:, 0],
+                           run.forecasts["da_forecast"].to_numpy().reshape(-1, 2)[:, 1])
+    with pytest.raises(InvalidPrices, match="differ within the clock hour"):
+        backtest(history, FIRST, LAST, BATTERY, Actuals(history), **legs)
 
 
 def _decided(run, decision) -> np.ndarray:
