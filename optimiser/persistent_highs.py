@@ -63,6 +63,22 @@ def _reader(exprs: list) -> Callable[[], np.ndarray]:
 
 _STORED_VALUE = operator.attrgetter("_value")
 
+_PLAIN_BOUND = (type(None), int, float)
+"""Types of a variable bound the one-pass variable loader reads as they are (no expression to evaluate)."""
+
+
+def _column_domain(interval: tuple) -> tuple:
+    """(lower, upper, HiGHS column type, the interval itself) for a domain's ``(lower, upper, step)`` interval,
+    as ``_process_domain_and_bounds`` reads it."""
+    lb, ub, step = interval
+    if step == 0:
+        vtype = highspy.HighsVarType.kContinuous
+    elif step == 1:
+        vtype = highspy.HighsVarType.kInteger
+    else:
+        raise ValueError(f"Unrecognized domain step: {step} (should be either 0 or 1)")
+    return (-highspy.kHighsInf if lb is None else lb, highspy.kHighsInf if ub is None else ub, vtype, interval)
+
 
 def _bound(bound, infinite: float):
     """A row bound as the stock loader passes it on: ``infinite`` when there is none (None or ±inf), else the
@@ -167,7 +183,8 @@ class PersistentHighs(Highs):
             self._last_results_object.solution_loader.invalidate()
         if not self.available():
             raise PyomoException(f"the HiGHS solver is not available ({self.available()})")
-        self._reinit()
+        if self._model is not None:  # a fresh instance holds nothing to clear, and re-running __init__ costs
+            self._reinit()           # as much as loading a variable per period
         self._model = model
         if self.use_extensions and cmodel_available:
             self._expr_types = cmodel.PyomoExprTypes()
@@ -212,6 +229,48 @@ class PersistentHighs(Highs):
         return np.array([self._pyomo_var_to_solver_var_map[id(v)] for v in variables], dtype=np.int64)
 
     # --- loading the model ------------------------------------------------------------------------------------
+
+    def add_variables(self, variables: list) -> None:
+        """Pyomo's ``add_variables`` and HiGHS's ``_add_variables`` in one pass, for plain variables.
+
+        The stock pair reads each variable's domain interval and bounds through several calls per variable. A
+        list of unfixed variables with number (or no) bounds, as every variable of this model is, is read here
+        once into the same bookkeeping and the same HiGHS columns (bounds, integrality) in the same order, each
+        domain's interval read once; anything else goes the stock way.
+        ``tests/optimiser/test_persistent_loading.py`` checks that both load the same columns and bookkeeping.
+        """
+        referenced, stored = self._referenced_variables, self._vars
+        if any(v.fixed or type(v._lb) not in _PLAIN_BOUND or type(v._ub) not in _PLAIN_BOUND
+               or id(v) in referenced for v in variables):
+            super().add_variables(variables)
+            return
+        self._sol = None
+        if self._last_results_object is not None:
+            self._last_results_object.solution_loader.invalidate()
+        var_map = self._pyomo_var_to_solver_var_map
+        current = len(var_map)
+        first = current
+        intervals: dict[int, tuple] = {}
+        lbs, ubs, vtypes = [], [], []
+        for v in variables:
+            v_id = id(v)
+            domain = v.domain
+            interval = intervals.get(id(domain))
+            if interval is None:
+                interval = intervals[id(domain)] = _column_domain(domain.get_interval())
+            lb, ub, vtype, domain_interval = interval
+            lower, upper = v._lb, v._ub
+            referenced[v_id] = [{}, {}, None]
+            stored[v_id] = (v, lower, upper, False, domain_interval, v.value)
+            # As _process_domain_and_bounds: the tighter of the domain's and the variable's own bounds.
+            lbs.append(lb if lower is None else max(lower, lb))
+            ubs.append(ub if upper is None else min(upper, ub))
+            vtypes.append(vtype)
+            var_map[v_id] = current
+            current += 1
+        highs = self._solver_model
+        highs.addVars(len(lbs), np.array(lbs, dtype=np.double), np.array(ubs, dtype=np.double))
+        highs.changeColsIntegrality(len(vtypes), np.arange(first, current), np.array(vtypes))
 
     def add_constraints(self, cons: list) -> None:
         """Pyomo's ``add_constraints`` and HiGHS's ``_add_constraints`` in one pass, for plain linear rows.
