@@ -91,31 +91,35 @@ def _bound(bound, infinite: float):
 def _linear_row(body) -> tuple[list, list] | None:
     """``body``'s variables and constant coefficients in order, when it is a plain linear sum.
 
-    That is a variable alone, or a ``LinearExpression`` whose terms are variables and number × variable, with
-    no variable twice, no zero coefficient and no constant: the shape every row of this model has (see
-    ``optimiser.model``), for which these are exactly the terms ``generate_standard_repn`` gives. Anything
-    else returns None, and the caller keeps Pyomo's own path.
+    That is an unfixed variable alone, or a ``LinearExpression`` whose terms are unfixed variables and number ×
+    unfixed variable, with no variable twice, no zero coefficient and no constant: the shape every row of this
+    model has (see ``optimiser.model``), for which these are exactly the terms ``generate_standard_repn`` gives.
+    Anything else returns None, and the caller keeps Pyomo's own path.
     """
     if isinstance(body, VarData):
-        return [body], [1]
+        return None if body.fixed else ([body], [1])
     if type(body) is not LinearExpression:
         return None
     variables, coefs = [], []
     for term in body.args:
-        if isinstance(term, VarData):
-            variables.append(term)
-            coefs.append(1)
-        elif type(term) is MonomialTermExpression:
+        if type(term) is MonomialTermExpression:
             coef, var = term.args
-            if type(coef) not in (int, float) or coef == 0 or not isinstance(var, VarData):
+            if type(coef) not in _NUMBER or coef == 0 or not isinstance(var, VarData):
                 return None
-            variables.append(var)
-            coefs.append(coef)
+        elif isinstance(term, VarData):
+            coef, var = 1, term
         else:
             return None
-    if len({id(v) for v in variables}) != len(variables):
+        if var.fixed:
+            return None
+        variables.append(var)
+        coefs.append(coef)
+    if len(set(map(id, variables))) != len(variables):
         return None
     return variables, coefs
+
+
+_NUMBER = (int, float)
 
 
 @dataclass(frozen=True)
@@ -285,8 +289,7 @@ class PersistentHighs(Highs):
         """
         standard = [con.to_bounded_expression() for con in cons]  # (lower, body, upper), built once per row
         rows = [_linear_row(body) for _, body, _ in standard]
-        if any(row is None or any(v.fixed for v in row[0]) for row in rows) or any(
-                con in self._named_expressions for con in cons) or not self._only_child_vars:
+        if None in rows or any(con in self._named_expressions for con in cons) or not self._only_child_vars:
             super().add_constraints(cons)
             return
         self._sol = None

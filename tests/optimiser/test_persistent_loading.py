@@ -5,6 +5,7 @@ import numpy as np
 import pyomo.environ as pyo
 import pytest
 from pyomo.contrib.appsi.base import PersistentBase
+from pyomo.contrib.appsi.solvers.highs import Highs
 
 from optimiser.model import Stage, create_day_model
 from optimiser.params import BatteryParams, SolverSettings
@@ -16,6 +17,13 @@ class StockVariables(PersistentHighs):
 
     def add_variables(self, variables):
         PersistentBase.add_variables(self, variables)
+
+
+class StockLoading(StockVariables):
+    """Variables and constraints both loaded the stock way."""
+
+    def add_constraints(self, cons):
+        Highs.add_constraints(self, cons)
 
 
 def _loaded(model, loader=PersistentHighs) -> PersistentHighs:
@@ -68,7 +76,8 @@ def test_one_pass_variables_load_as_the_stock_loader_loads_them(n, stage, carbon
 
 
 def _odd_model() -> pyo.ConcreteModel:
-    """A variable fixed, one bounded by a mutable Param, one integer with no bounds: not for the one-pass loader."""
+    """A variable fixed, one bounded by a mutable Param, one integer with no bounds, a row with the fixed variable:
+    not for the one-pass loaders."""
     m = pyo.ConcreteModel()
     m.cap = pyo.Param(mutable=True, initialize=4.0)
     m.x = pyo.Var(bounds=(0, m.cap))
@@ -76,13 +85,15 @@ def _odd_model() -> pyo.ConcreteModel:
     m.z = pyo.Var(bounds=(1.0, 2.0))
     m.z.fix(1.5)
     m.c = pyo.Constraint(expr=m.x + m.y >= 1)
+    m.d = pyo.Constraint(expr=m.x + 3 * m.z <= 6)
     m.o = pyo.Objective(expr=m.x + 2 * m.y)
     return m
 
 
 def test_variables_it_cannot_read_in_one_pass_go_the_stock_way():
-    fast, stock = _loaded(_odd_model()), _loaded(_odd_model(), StockVariables)
+    fast, stock = _loaded(_odd_model()), _loaded(_odd_model(), StockLoading)
     assert _columns(fast) == _columns(stock)
+    assert _columns(fast)["rows"] == [1.0, -np.inf, np.inf, 1.5]  # x + y >= 1; x + 3 z <= 6 with z fixed at 1.5
     assert _bookkeeping(fast) == _bookkeeping(stock)
     assert _bookkeeping(fast)["mutable_bounds"] == ["x"]
     fast._model.cap.value = 3.0
