@@ -36,6 +36,10 @@ from __future__ import annotations
 from enum import StrEnum
 
 import pyomo.environ as pyo
+from pyomo.core.base.param import ParamData
+from pyomo.core.base.var import VarData
+from pyomo.core.expr.numeric_expr import LinearExpression, MonomialTermExpression
+from pyomo.core.expr.relational_expr import EqualityExpression, InequalityExpression, RangedExpression
 
 from domain.settlement_time import PERIOD_HOURS
 from optimiser.params import BatteryParams
@@ -69,6 +73,7 @@ def create_day_model(n_periods: int, stage: Stage, battery: BatteryParams, carbo
         raise ValueError(f"a settlement day has an even number of periods, not {n_periods}")
     m = pyo.ConcreteModel(name=f"battery_{stage.value}_{n_periods}")
     m.stage = stage
+    m.data_lists = {}
     define_sets(m, n_periods)
     define_parameters(m, stage, carbon_priced)
     define_flow_variables(m, battery)
@@ -94,6 +99,15 @@ def define_sets(m: pyo.ConcreteModel, n_periods: int) -> None:
     m.H = pyo.RangeSet(0, n_periods // 2 - 1)
 
 
+def _day_param(*index) -> pyo.Param:
+    """A mutable Param over ``index`` (none: a scalar), 0 until a day is loaded.
+
+    Its domain is ``Any``, as Pyomo's implicit default, but declared: the implicit one is a set built for each
+    Param that checks every value against the reals (to warn of a future default), twice the cost of the Param.
+    """
+    return pyo.Param(*index, mutable=True, initialize=0.0, domain=pyo.Any)
+
+
 def define_parameters(m: pyo.ConcreteModel, stage: Stage, carbon_priced: bool) -> None:
     """Everything that changes from day to day, as mutable Params (set by ``optimiser.solver``).
 
@@ -106,20 +120,20 @@ def define_parameters(m: pyo.ConcreteModel, stage: Stage, carbon_priced: bool) -
     - ``charge_cash_gbp_per_mw[t]`` = −Δ k_co2,t, ``discharge_cash_gbp_per_mw[t]`` = Δ (k_co2,t − k_deg)
       [£/MW], only when carbon is priced.
     """
-    m.soc_start_mwh = pyo.Param(mutable=True, initialize=0.0)
-    m.soc_end_min_mwh = pyo.Param(mutable=True, initialize=0.0)
-    m.soc_end_max_mwh = pyo.Param(mutable=True, initialize=0.0)
+    m.soc_start_mwh = _day_param()
+    m.soc_end_min_mwh = _day_param()
+    m.soc_end_max_mwh = _day_param()
     if stage.trades_da:
-        m.da_buy_cash_gbp_per_mw = pyo.Param(m.H, mutable=True, initialize=0.0)
-        m.da_sell_cash_gbp_per_mw = pyo.Param(m.H, mutable=True, initialize=0.0)
+        m.da_buy_cash_gbp_per_mw = _day_param(m.H)
+        m.da_sell_cash_gbp_per_mw = _day_param(m.H)
     if stage.trades_id:
-        m.id_buy_cash_gbp_per_mw = pyo.Param(m.T, mutable=True, initialize=0.0)
-        m.id_sell_cash_gbp_per_mw = pyo.Param(m.T, mutable=True, initialize=0.0)
+        m.id_buy_cash_gbp_per_mw = _day_param(m.T)
+        m.id_sell_cash_gbp_per_mw = _day_param(m.T)
     if stage is Stage.ID:
-        m.da_net_import_mw = pyo.Param(m.T, mutable=True, initialize=0.0)
+        m.da_net_import_mw = _day_param(m.T)
     if carbon_priced:
-        m.charge_cash_gbp_per_mw = pyo.Param(m.T, mutable=True, initialize=0.0)
-        m.discharge_cash_gbp_per_mw = pyo.Param(m.T, mutable=True, initialize=0.0)
+        m.charge_cash_gbp_per_mw = _day_param(m.T)
+        m.discharge_cash_gbp_per_mw = _day_param(m.T)
 
 
 # --- variables -----------------------------------------------------------------------------------------------------
@@ -160,20 +174,58 @@ def define_soc_variables(m: pyo.ConcreteModel, battery: BatteryParams) -> None:
 
 
 # --- constraints ---------------------------------------------------------------------------------------------------
+#
+# Every row is made as the expression Pyomo's operators would build for it (``c_t - d_t == 0`` is
+# ``EqualityExpression((LinearExpression([c_t, MonomialTermExpression((-1, d_t))]), 0))``), directly from lists of
+# the variables' data: one object per term instead of an operator call, a new sum and an index lookup per term.
+# ``tests/optimiser/test_model_construction.py`` checks each row against the operator-written one.
 
 
-def _flow_less_position_mw(m: pyo.ConcreteModel, t: int):
-    """c_t − d_t − Σ buys + Σ sells across the markets the stage trades [MW].
+def _sum(terms: list[tuple[float, VarData]]):
+    """Σ coef·var as Pyomo's operators build it: a coefficient of 1 is the bare variable, 0 drops the term, a single
+    term stands alone and several make one flat ``LinearExpression``."""
+    args = [var if coef == 1 else MonomialTermExpression((coef, var)) for coef, var in terms if coef != 0]
+    if len(args) > 1:
+        return LinearExpression(args)
+    return args[0] if args else 0
 
-    Written as one flat sum of terms (never ``x − (b − a)``), so that Pyomo keeps it a single
-    ``LinearExpression`` and loading it into HiGHS needs no walk through nested sums.
+
+def _product(coef: float, var: VarData):
+    """coef·var as Pyomo's ``*`` builds it (see ``_sum``)."""
+    return _sum([(coef, var)])
+
+
+def _data(component) -> list:
+    """A component's data objects in index order, listed once per component (``values()`` walks the index set
+    one member at a time) and kept in the model's ``data_lists`` by name."""
+    lists = component.model().data_lists
+    name = component.local_name
+    if name not in lists:
+        lists[name] = list(component.values())
+    return lists[name]
+
+
+def _indexed_constraint(m: pyo.ConcreteModel, rows: list):
+    """A constraint over T holding ``rows[t]`` for every period t."""
+    return pyo.Constraint(m.T, rule=lambda m, t: rows[t])
+
+
+def _flow_less_position_terms(m: pyo.ConcreteModel) -> list[list[tuple[float, VarData]]]:
+    """Per period, the terms of c_t − d_t − Σ buys + Σ sells across the markets the stage trades [MW].
+
+    One flat sum of terms (never ``x − (b − a)``), so that it is a single ``LinearExpression`` and loading it into
+    HiGHS needs no walk through nested sums.
     """
-    balance = m.charge_mw[t] - m.discharge_mw[t]
+    charge, discharge = _data(m.charge_mw), _data(m.discharge_mw)
+    rows = [[(1, c), (-1, d)] for c, d in zip(charge, discharge, strict=True)]
     if m.stage.trades_da:
-        balance = balance - m.da_buy_mw[hour_of(t)] + m.da_sell_mw[hour_of(t)]
+        da_buy, da_sell = _data(m.da_buy_mw), _data(m.da_sell_mw)
+        for t, row in enumerate(rows):
+            row += [(-1, da_buy[hour_of(t)]), (1, da_sell[hour_of(t)])]
     if m.stage.trades_id:
-        balance = balance - m.id_buy_mw[t] + m.id_sell_mw[t]
-    return balance
+        for row, buy, sell in zip(rows, _data(m.id_buy_mw), _data(m.id_sell_mw), strict=True):
+            row += [(-1, buy), (1, sell)]
+    return rows
 
 
 def define_power_balance_constraints(m: pyo.ConcreteModel, stage: Stage) -> None:
@@ -185,17 +237,10 @@ def define_power_balance_constraints(m: pyo.ConcreteModel, stage: Stage) -> None
     where b are buys and a sells. The fixed day-ahead position sits on the right-hand side so that only a
     constraint bound changes from day to day.
     """
-    if stage is Stage.ID:
-
-        def rule(m, t):
-            return _flow_less_position_mw(m, t) == m.da_net_import_mw[t]
-
-    else:
-
-        def rule(m, t):
-            return _flow_less_position_mw(m, t) == 0
-
-    m.power_balance = pyo.Constraint(m.T, rule=rule)
+    terms = _flow_less_position_terms(m)
+    rhs = _data(m.da_net_import_mw) if stage is Stage.ID else [0] * len(terms)
+    m.power_balance = _indexed_constraint(
+        m, [EqualityExpression((_sum(row), right)) for row, right in zip(terms, rhs, strict=True)])
 
 
 def define_exclusive_flow_constraints(m: pyo.ConcreteModel, battery: BatteryParams) -> None:
@@ -208,10 +253,11 @@ def define_exclusive_flow_constraints(m: pyo.ConcreteModel, battery: BatteryPara
     day with u_t binary. Together with the bounds they also give |c_t − d_t| ≤ P.
     """
     p = battery.power_mw
-    m.charge_only_when_charging = pyo.Constraint(m.T, rule=lambda m, t: m.charge_mw[t] <= p * m.is_charging[t])
-    m.discharge_only_when_discharging = pyo.Constraint(
-        m.T, rule=lambda m, t: m.discharge_mw[t] + p * m.is_charging[t] <= p
-    )
+    charge, discharge, switch = _data(m.charge_mw), _data(m.discharge_mw), _data(m.is_charging)
+    m.charge_only_when_charging = _indexed_constraint(
+        m, [InequalityExpression((c, _product(p, u)), False) for c, u in zip(charge, switch, strict=True)])
+    m.discharge_only_when_discharging = _indexed_constraint(
+        m, [InequalityExpression((_sum([(1, d), (p, u)]), p), False) for d, u in zip(discharge, switch, strict=True)])
 
 
 def define_grid_limit_constraints(m: pyo.ConcreteModel, battery: BatteryParams) -> None:
@@ -222,9 +268,9 @@ def define_grid_limit_constraints(m: pyo.ConcreteModel, battery: BatteryParams) 
     if battery.import_mw >= battery.power_mw and battery.export_mw >= battery.power_mw:
         return
     lower, upper = -battery.export_mw, battery.import_mw
-    m.grid_limit = pyo.Constraint(
-        m.T, rule=lambda m, t: pyo.inequality(lower, m.charge_mw[t] - m.discharge_mw[t], upper)
-    )
+    m.grid_limit = _indexed_constraint(m, [
+        RangedExpression((lower, _sum([(1, c), (-1, d)]), upper), (False, False))
+        for c, d in zip(_data(m.charge_mw), _data(m.discharge_mw), strict=True)])
 
 
 def define_soc_balance_constraints(m: pyo.ConcreteModel, battery: BatteryParams) -> None:
@@ -234,18 +280,15 @@ def define_soc_balance_constraints(m: pyo.ConcreteModel, battery: BatteryParams)
     s_0 − Δ (ηc c_0 − d_0 / ηd) = s_start          (s_start carried from the previous day)
     """
     eta_c, eta_d = battery.charge_efficiency, battery.discharge_efficiency
-
-    # Coefficients of c_t and d_t, so that each row is one flat linear sum (see ``_flow_less_position_mw``).
+    # Coefficients of c_t and d_t, so that each row is one flat linear sum (see ``_flow_less_position_terms``).
     charge_in, discharge_out = DT * eta_c, DT / eta_d
-
-    def rule(m, t):
-        if t == m.T.first():
-            return m.soc_mwh[t] - charge_in * m.charge_mw[t] + discharge_out * m.discharge_mw[t] == m.soc_start_mwh
-        return (
-            m.soc_mwh[t] - m.soc_mwh[t - 1] - charge_in * m.charge_mw[t] + discharge_out * m.discharge_mw[t] == 0
-        )
-
-    m.soc_balance = pyo.Constraint(m.T, rule=rule)
+    soc, charge, discharge = _data(m.soc_mwh), _data(m.charge_mw), _data(m.discharge_mw)
+    rows = []
+    for t, (s, c, d) in enumerate(zip(soc, charge, discharge, strict=True)):
+        previous = [(-1, soc[t - 1])] if t else []
+        terms = [(1, s), *previous, (-charge_in, c), (discharge_out, d)]
+        rows.append(EqualityExpression((_sum(terms), 0 if t else m.soc_start_mwh)))
+    m.soc_balance = _indexed_constraint(m, rows)
 
 
 def define_terminal_soc_constraint(m: pyo.ConcreteModel) -> None:
@@ -264,7 +307,8 @@ def define_cycle_limit_constraint(m: pyo.ConcreteModel, battery: BatteryParams) 
 
     Σ_t Δ d_t ≤ N_cyc C
     """
-    m.cycle_limit = pyo.Constraint(expr=sum(DT * m.discharge_mw[t] for t in m.T) <= battery.daily_discharge_limit_mwh)
+    m.cycle_limit = pyo.Constraint(expr=InequalityExpression(
+        (_sum([(DT, d) for d in _data(m.discharge_mw)]), battery.daily_discharge_limit_mwh), False))
 
 
 # --- objective -----------------------------------------------------------------------------------------------------
@@ -281,14 +325,16 @@ def define_objective(m: pyo.ConcreteModel, stage: Stage, battery: BatteryParams,
     """
     terms = []
     if stage.trades_da:
-        terms += [m.da_sell_cash_gbp_per_mw[h] * m.da_sell_mw[h] for h in m.H]
-        terms += [m.da_buy_cash_gbp_per_mw[h] * m.da_buy_mw[h] for h in m.H]
+        terms += zip(_data(m.da_sell_cash_gbp_per_mw), _data(m.da_sell_mw), strict=True)
+        terms += zip(_data(m.da_buy_cash_gbp_per_mw), _data(m.da_buy_mw), strict=True)
     if stage.trades_id:
-        terms += [m.id_sell_cash_gbp_per_mw[t] * m.id_sell_mw[t] for t in m.T]
-        terms += [m.id_buy_cash_gbp_per_mw[t] * m.id_buy_mw[t] for t in m.T]
+        terms += zip(_data(m.id_sell_cash_gbp_per_mw), _data(m.id_sell_mw), strict=True)
+        terms += zip(_data(m.id_buy_cash_gbp_per_mw), _data(m.id_buy_mw), strict=True)
     if carbon_priced:
-        terms += [m.charge_cash_gbp_per_mw[t] * m.charge_mw[t] for t in m.T]
-        terms += [m.discharge_cash_gbp_per_mw[t] * m.discharge_mw[t] for t in m.T]
+        terms += zip(_data(m.charge_cash_gbp_per_mw), _data(m.charge_mw), strict=True)
+        terms += zip(_data(m.discharge_cash_gbp_per_mw), _data(m.discharge_mw), strict=True)
     elif battery.degradation_cost_gbp_per_mwh:
-        terms += [-DT * battery.degradation_cost_gbp_per_mwh * m.discharge_mw[t] for t in m.T]
-    m.net_cash_gbp = pyo.Objective(expr=sum(terms), sense=pyo.maximize)
+        terms += [(-DT * battery.degradation_cost_gbp_per_mwh, d) for d in _data(m.discharge_mw)]
+    # A Param coefficient is always a monomial (Pyomo does not fold a mutable Param's value into the product).
+    args = [MonomialTermExpression(term) if isinstance(term[0], ParamData) else _product(*term) for term in terms]
+    m.net_cash_gbp = pyo.Objective(expr=LinearExpression(args) if len(args) > 1 else sum(args), sense=pyo.maximize)

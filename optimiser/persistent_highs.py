@@ -63,6 +63,22 @@ def _reader(exprs: list) -> Callable[[], np.ndarray]:
 
 _STORED_VALUE = operator.attrgetter("_value")
 
+_PLAIN_BOUND = (type(None), int, float)
+"""Types of a variable bound the one-pass variable loader reads as they are (no expression to evaluate)."""
+
+
+def _column_domain(interval: tuple) -> tuple:
+    """(lower, upper, HiGHS column type, the interval itself) for a domain's ``(lower, upper, step)`` interval,
+    as ``_process_domain_and_bounds`` reads it."""
+    lb, ub, step = interval
+    if step == 0:
+        vtype = highspy.HighsVarType.kContinuous
+    elif step == 1:
+        vtype = highspy.HighsVarType.kInteger
+    else:
+        raise ValueError(f"Unrecognized domain step: {step} (should be either 0 or 1)")
+    return (-highspy.kHighsInf if lb is None else lb, highspy.kHighsInf if ub is None else ub, vtype, interval)
+
 
 def _bound(bound, infinite: float):
     """A row bound as the stock loader passes it on: ``infinite`` when there is none (None or ±inf), else the
@@ -75,31 +91,35 @@ def _bound(bound, infinite: float):
 def _linear_row(body) -> tuple[list, list] | None:
     """``body``'s variables and constant coefficients in order, when it is a plain linear sum.
 
-    That is a variable alone, or a ``LinearExpression`` whose terms are variables and number × variable, with
-    no variable twice, no zero coefficient and no constant: the shape every row of this model has (see
-    ``optimiser.model``), for which these are exactly the terms ``generate_standard_repn`` gives. Anything
-    else returns None, and the caller keeps Pyomo's own path.
+    That is an unfixed variable alone, or a ``LinearExpression`` whose terms are unfixed variables and number ×
+    unfixed variable, with no variable twice, no zero coefficient and no constant: the shape every row of this
+    model has (see ``optimiser.model``), for which these are exactly the terms ``generate_standard_repn`` gives.
+    Anything else returns None, and the caller keeps Pyomo's own path.
     """
     if isinstance(body, VarData):
-        return [body], [1]
+        return None if body.fixed else ([body], [1])
     if type(body) is not LinearExpression:
         return None
     variables, coefs = [], []
     for term in body.args:
-        if isinstance(term, VarData):
-            variables.append(term)
-            coefs.append(1)
-        elif type(term) is MonomialTermExpression:
+        if type(term) is MonomialTermExpression:
             coef, var = term.args
-            if type(coef) not in (int, float) or coef == 0 or not isinstance(var, VarData):
+            if type(coef) not in _NUMBER or coef == 0 or not isinstance(var, VarData):
                 return None
-            variables.append(var)
-            coefs.append(coef)
+        elif isinstance(term, VarData):
+            coef, var = 1, term
         else:
             return None
-    if len({id(v) for v in variables}) != len(variables):
+        if var.fixed:
+            return None
+        variables.append(var)
+        coefs.append(coef)
+    if len(set(map(id, variables))) != len(variables):
         return None
     return variables, coefs
+
+
+_NUMBER = (int, float)
 
 
 @dataclass(frozen=True)
@@ -167,7 +187,8 @@ class PersistentHighs(Highs):
             self._last_results_object.solution_loader.invalidate()
         if not self.available():
             raise PyomoException(f"the HiGHS solver is not available ({self.available()})")
-        self._reinit()
+        if self._model is not None:  # a fresh instance holds nothing to clear, and re-running __init__ costs
+            self._reinit()           # as much as loading a variable per period
         self._model = model
         if self.use_extensions and cmodel_available:
             self._expr_types = cmodel.PyomoExprTypes()
@@ -213,6 +234,48 @@ class PersistentHighs(Highs):
 
     # --- loading the model ------------------------------------------------------------------------------------
 
+    def add_variables(self, variables: list) -> None:
+        """Pyomo's ``add_variables`` and HiGHS's ``_add_variables`` in one pass, for plain variables.
+
+        The stock pair reads each variable's domain interval and bounds through several calls per variable. A
+        list of unfixed variables with number (or no) bounds, as every variable of this model is, is read here
+        once into the same bookkeeping and the same HiGHS columns (bounds, integrality) in the same order, each
+        domain's interval read once; anything else goes the stock way.
+        ``tests/optimiser/test_persistent_loading.py`` checks that both load the same columns and bookkeeping.
+        """
+        referenced, stored = self._referenced_variables, self._vars
+        if any(v.fixed or type(v._lb) not in _PLAIN_BOUND or type(v._ub) not in _PLAIN_BOUND
+               or id(v) in referenced for v in variables):
+            super().add_variables(variables)
+            return
+        self._sol = None
+        if self._last_results_object is not None:
+            self._last_results_object.solution_loader.invalidate()
+        var_map = self._pyomo_var_to_solver_var_map
+        current = len(var_map)
+        first = current
+        intervals: dict[int, tuple] = {}
+        lbs, ubs, vtypes = [], [], []
+        for v in variables:
+            v_id = id(v)
+            domain = v.domain
+            interval = intervals.get(id(domain))
+            if interval is None:
+                interval = intervals[id(domain)] = _column_domain(domain.get_interval())
+            lb, ub, vtype, domain_interval = interval
+            lower, upper = v._lb, v._ub
+            referenced[v_id] = [{}, {}, None]
+            stored[v_id] = (v, lower, upper, False, domain_interval, v.value)
+            # As _process_domain_and_bounds: the tighter of the domain's and the variable's own bounds.
+            lbs.append(lb if lower is None else max(lower, lb))
+            ubs.append(ub if upper is None else min(upper, ub))
+            vtypes.append(vtype)
+            var_map[v_id] = current
+            current += 1
+        highs = self._solver_model
+        highs.addVars(len(lbs), np.array(lbs, dtype=np.double), np.array(ubs, dtype=np.double))
+        highs.changeColsIntegrality(len(vtypes), np.arange(first, current), np.array(vtypes))
+
     def add_constraints(self, cons: list) -> None:
         """Pyomo's ``add_constraints`` and HiGHS's ``_add_constraints`` in one pass, for plain linear rows.
 
@@ -226,8 +289,7 @@ class PersistentHighs(Highs):
         """
         standard = [con.to_bounded_expression() for con in cons]  # (lower, body, upper), built once per row
         rows = [_linear_row(body) for _, body, _ in standard]
-        if any(row is None or any(v.fixed for v in row[0]) for row in rows) or any(
-                con in self._named_expressions for con in cons) or not self._only_child_vars:
+        if None in rows or any(con in self._named_expressions for con in cons) or not self._only_child_vars:
             super().add_constraints(cons)
             return
         self._sol = None

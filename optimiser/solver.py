@@ -86,6 +86,7 @@ class DayProblem:
         self._held_columns: dict[str, np.ndarray] | None = None
         self._switches = list(m.is_charging.values())
         self._param_data = {param.local_name: list(param.values()) for param in m.component_objects(pyo.Param)}
+        self._day_param_data = self._day_params()
         self._read = {"charge_mw": m.charge_mw, "discharge_mw": m.discharge_mw, "soc_mwh": m.soc_mwh}
         if stage.trades_da:
             self._read.update(da_buy_mw=m.da_buy_mw, da_sell_mw=m.da_sell_mw)
@@ -97,15 +98,18 @@ class DayProblem:
         ends = np.cumsum([len(c) for c in columns.values()])
         self._slices = {name: slice(end - len(c), end) for (name, c), end in zip(columns.items(), ends, strict=True)}
 
-    def _write(self, name: str, values: np.ndarray | list[float]) -> None:
-        """Store ``values`` in the Param ``name``, one per index in order.
-
-        The same write as ``Param.store_values(check=False)`` (no per-value validation: the values are floats
-        computed here, one per index), made straight on the Param's data objects, which saves building the
-        index-to-value dict on every day. ``PersistentHighs`` reads the stored values back symmetrically.
-        """
-        for data, value in zip(self._param_data[name], np.asarray(values, dtype=float).tolist(), strict=True):
-            data._value = value
+    def _day_params(self) -> list:
+        """The ParamData ``load_day`` writes, in the order it writes them (see ``load_day``)."""
+        names = ["soc_start_mwh", "soc_end_min_mwh", "soc_end_max_mwh"]
+        if self.stage.trades_da:
+            names += ["da_sell_cash_gbp_per_mw", "da_buy_cash_gbp_per_mw"]
+        if self.stage.trades_id:
+            names += ["id_sell_cash_gbp_per_mw", "id_buy_cash_gbp_per_mw"]
+        if self.stage is Stage.ID:
+            names.append("da_net_import_mw")
+        if self.carbon_priced:
+            names += ["charge_cash_gbp_per_mw", "discharge_cash_gbp_per_mw"]
+        return [data for name in names for data in self._param_data[name]]
 
     def load_day(
         self,
@@ -122,24 +126,25 @@ class DayProblem:
         ``soc_end_window_mwh``: (min, max) SoC at the end [MWh]; ``da_net_import_mw``: fixed day-ahead net
         position per period for the intraday stage [MW]; ``carbon_cost_gbp_per_mwh``: carbon price × intensity
         per period [£/MWh], when carbon is priced.
+
+        Every value goes in one pass over the Params' data objects, the same write as
+        ``Param.store_values(check=False)`` (no per-value validation: the values are floats computed here, one per
+        index) without building an index-to-value dict per Param; ``PersistentHighs`` reads the stored values
+        back symmetrically.
         """
-        self._write("soc_start_mwh", [soc_start_mwh])
-        self._write("soc_end_min_mwh", [soc_end_window_mwh[0]])
-        self._write("soc_end_max_mwh", [soc_end_window_mwh[1]])
+        values = [np.array([soc_start_mwh, *soc_end_window_mwh], dtype=float)]
         if self.stage.trades_da:
             hourly_cash = DT * day_ahead.reshape(-1, 2).sum(axis=1)
-            self._write("da_sell_cash_gbp_per_mw", hourly_cash)
-            self._write("da_buy_cash_gbp_per_mw", -hourly_cash)
+            values += [hourly_cash, -hourly_cash]
         if self.stage.trades_id:
-            self._write("id_sell_cash_gbp_per_mw", DT * intraday)
-            self._write("id_buy_cash_gbp_per_mw", -DT * intraday)
+            values += [DT * intraday, -DT * intraday]
         if self.stage is Stage.ID:
-            net = np.zeros(self.n_periods) if da_net_import_mw is None else da_net_import_mw
-            self._write("da_net_import_mw", net)
+            values.append(np.zeros(self.n_periods) if da_net_import_mw is None else da_net_import_mw)
         if self.carbon_priced:
             carbon = np.zeros(self.n_periods) if carbon_cost_gbp_per_mwh is None else carbon_cost_gbp_per_mwh
-            self._write("charge_cash_gbp_per_mw", -DT * carbon)
-            self._write("discharge_cash_gbp_per_mw", DT * (carbon - self.battery.degradation_cost_gbp_per_mwh))
+            values += [-DT * carbon, DT * (carbon - self.battery.degradation_cost_gbp_per_mwh)]
+        for data, value in zip(self._day_param_data, np.concatenate(values, dtype=float).tolist(), strict=True):
+            data._value = value
 
     def hold_periods(self, count: int, held: dict[str, np.ndarray]) -> None:
         """Hold the first ``count`` periods' intraday positions and flows at ``held`` (arrays of ``count``

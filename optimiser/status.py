@@ -34,7 +34,11 @@ class RunStatus(StrEnum):
 
     @property
     def severity(self) -> int:
-        return list(RunStatus).index(self)
+        return _SEVERITY[self]
+
+
+_SEVERITY = {status: rank for rank, status in enumerate(RunStatus)}
+"""Each status's place in ``RunStatus``'s order, worst last."""
 
 
 def worst(statuses: list[RunStatus]) -> RunStatus:
