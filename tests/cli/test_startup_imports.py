@@ -25,7 +25,7 @@ def environment(tmp_path: Path) -> dict[str, str]:
             "SECRET_KEY": "startup-imports-test-key", "FLASK_APP": "app", "PYTHONPATH": str(REPO)}
 
 
-MODULES = "('pyomo', 'alembic', 'callbacks', 'pages', 'pandas', 'cli.prices', 'dash')"
+MODULES = "('pyomo', 'alembic', 'callbacks', 'pages', 'pandas', 'cli.prices', 'dash', 'highspy', 'numpy')"
 REPORT = f"import json, sys; print(json.dumps({{m: m in sys.modules for m in {MODULES}}}))"
 
 
@@ -50,7 +50,16 @@ def test_a_flask_command_that_does_not_serve_builds_no_ui_and_imports_no_pyomo(t
     assert done.returncode == 0, done.stderr
     imported = json.loads(done.stdout.strip().splitlines()[-1])
     assert imported == {"pyomo": False, "alembic": False, "callbacks": False, "pages": False, "pandas": False,
-                        "cli.prices": False, "dash": False}  # only the module of `user` among the CLI's; no UI
+                        "cli.prices": False, "dash": False,  # only the module of `user` among the CLI's; no UI
+                        "highspy": False, "numpy": False}  # `import optimiser` (its error types) loads no solver
+
+
+def test_what_an_optimise_run_imports_leaves_out_http_clients(tmp_path):
+    # `requests` is for fetching carbon intensity and prices; a run reads them from the database.
+    script = "import sys, cli.runs, services.optimisation_runs; print('requests' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", script], cwd=REPO, env=environment(tmp_path),
+                          capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
 
 
 @pytest.mark.parametrize(("argv", "without_ui"), [
