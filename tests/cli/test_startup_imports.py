@@ -62,6 +62,47 @@ def test_what_an_optimise_run_imports_leaves_out_http_clients(tmp_path):
     assert done.stdout.strip() == "False"
 
 
+def command_at_exit(argv: list[str], report: str) -> str:
+    """A script running ``flask ARGV`` as the console script does, printing ``report`` (an expression) at exit."""
+    return ("import atexit, gc, runpy, sys\n"
+            f"atexit.register(lambda: print({report}))\n"
+            f"sys.argv = {['flask', *argv]!r}\n"
+            "runpy.run_module('flask', run_name='__main__')\n")
+
+
+def test_a_flask_command_keeps_its_start_up_out_of_the_collectors_scans(tmp_path):
+    # More objects frozen than the collector still tracks at exit: start-up's objects are not scanned.
+    script = command_at_exit(["user", "list"], "gc.get_freeze_count() > len(gc.get_objects())")
+    done = subprocess.run([sys.executable, "-c", script], cwd=REPO, env=environment(tmp_path),
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "True"
+
+
+def test_optimise_run_freezes_the_solver_it_imports_too(tmp_path, seeded_sqlite_url):
+    env = {**environment(tmp_path), "DATABASE_URL": seeded_sqlite_url}
+    pyomo_core = "sys.modules['pyomo.core'].__dict__"
+    script = command_at_exit(["optimise", "run", "--start", "2023-02-01", "--end", "2023-02-01"],
+                             f"not any(o is {pyomo_core} for o in gc.get_objects())")
+    done = subprocess.run([sys.executable, "-c", script], cwd=REPO, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.strip().splitlines()
+    assert lines[0].startswith("Queued run #") and any(line.startswith("Run #1: succeeded") for line in lines)
+    assert lines[-1] == "True"
+
+
+def test_commands_run_inside_another_process_freeze_nothing(server):
+    # A test (or a server) invoking commands in its own process keeps collecting all its garbage.
+    import gc
+
+    frozen = gc.get_freeze_count()
+    runner = server.test_cli_runner()
+    result = runner.invoke(args=["optimise", "run", "--start", "2023-02-01", "--end", "2023-02-01"])
+    assert result.exit_code == 0, result.output
+    assert runner.invoke(args=["user", "list"]).exit_code == 0
+    assert gc.get_freeze_count() == frozen
+
+
 @pytest.mark.parametrize(("argv", "without_ui"), [
     (["flask", "user", "list"], True),
     (["flask", "--app", "app", "optimise", "run"], True),
