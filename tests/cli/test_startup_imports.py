@@ -143,3 +143,37 @@ def test_every_cli_command_is_found_by_loading_only_the_modules_the_map_names():
         if isinstance(command, click.Group):  # e.g. `optimise study` comes from cli/studies.py
             assert set(command.list_commands(context)) == set(
                 everything.cli.get_command(context, name).list_commands(context)), name
+
+
+def runtime_requirements(name: str, extras: frozenset[str] = frozenset()) -> set[str]:
+    """Every distribution a runtime install of ``name`` (with ``extras``) brings, by the installed metadata."""
+    from importlib import metadata
+
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    found: dict[str, set[str]] = {}
+    todo = [(name, extras)]
+    while todo:
+        distribution, wanted = todo.pop()
+        key = canonicalize_name(distribution)
+        if key in found and wanted <= found[key]:
+            continue
+        found.setdefault(key, set()).update(wanted)
+        try:
+            requires = metadata.distribution(distribution).requires or []
+        except metadata.PackageNotFoundError:
+            continue
+        for line in requires:
+            requirement = Requirement(line)
+            environments = [{"extra": extra} for extra in wanted or {""}]
+            if requirement.marker is None or any(requirement.marker.evaluate(env) for env in environments):
+                todo.append((requirement.name, frozenset(requirement.extras)))
+    return set(found)
+
+
+def test_no_runtime_dependency_brings_rich():
+    # Flask-Limiter's plugin command (loaded by `flask` before the app) imports rich when it is installed:
+    # 0.05-0.2 s of every command. Only the test extra (schemathesis) installs it; a runtime install does not.
+    assert "rich" not in runtime_requirements("powerdesk")
+    assert "rich" in runtime_requirements("powerdesk", frozenset({"test"}))  # the walk does find it
