@@ -55,7 +55,11 @@ branch speed2 (lazy Pyomo, Alembic, UI, API and CLI modules for commands that do
     speed2 final 2.50 s = 2.0x its reference (1.25 s)
 branch speed4 (bulk interval insert, prices parsed at once, Core status reads, no Dash for commands that serve
   nothing): CPU seconds (user + sys) of optimise run 365 days, main vs speed4 interleaved at load 10-12:
-  4.83 / 4.59 / 4.85 -> 3.96 / 4.05 / 3.75 (wall time at that load says nothing; measure it on an idle machine)"""
+  4.83 / 4.59 / 4.85 -> 3.96 / 4.05 / 3.75 (wall time at that load says nothing; measure it on an idle machine)
+branch cli5 (start-up frozen out of the garbage collector's scans, no HiGHS/numpy in `import optimiser`, no
+  requests in a run): CPU seconds, main and cli5 alternating one command at a time, six pairs at load 8-9:
+  optimise run 365 days median 4.68 -> 4.29 (min 4.40 -> 4.03); flask user list median 1.71 -> 1.17 (min 1.51 ->
+  1.07). Not measured on an idle machine."""
 
 
 def _children_cpu_s() -> float:
