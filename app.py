@@ -206,6 +206,9 @@ def __getattr__(name: str):
     global _lazy_app, _lazy_cli_server
     if name in ("app", "application") and _lazy_app is None and flask_command_without_ui(sys.argv):
         if _lazy_cli_server is None:
+            from cli.start_up import freeze_start_up
+
+            freeze_start_up()
             _lazy_cli_server = create_server(with_api=False)
         return _lazy_cli_server
     if name in ("server", "app", "application"):

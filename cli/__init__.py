@@ -11,6 +11,8 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from cli.start_up import freeze_late_imports
+
 CLI_MODULES = (
     "commands",
     "runs",
@@ -43,10 +45,12 @@ class LazyCommands(AppGroup):
         self._loaded: set[str] = set()
 
     def _load(self, modules) -> None:
-        for name in CLI_MODULES:
-            if name in modules and name not in self._loaded:
-                self._loaded.add(name)
-                importlib.import_module(f"cli.{name}").register_cli(self._server)
+        wanted = [name for name in CLI_MODULES if name in modules and name not in self._loaded]
+        for name in wanted:
+            self._loaded.add(name)
+            importlib.import_module(f"cli.{name}").register_cli(self._server)
+        if wanted:
+            freeze_late_imports()  # pandas and the services a command imports: start-up too
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         self._load(COMMAND_MODULES.get(cmd_name, ()))

@@ -12,6 +12,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from cli.context import context, user_errors
+from cli.start_up import freeze_late_imports
 from data_access import runs as run_store
 from data_access.schema import OptimisationRun, User
 from domain.roles import role_allows
@@ -120,6 +121,9 @@ def optimise_run(first_date, last_date, power_mw, energy_mwh, charge_efficiency,
         days = (request.last - request.first).days + 1
         click.echo(f"Queued run #{queued.run_id} ({days} day{'s' if days != 1 else ''}); solving here "
                    f"(cancel with: flask --app app optimise cancel {queued.run_id}).")
+        import optimiser.rolling  # noqa: F401  Pyomo and HiGHS, imported by the solve anyway: frozen with start-up
+
+        freeze_late_imports()
         with user_errors():
             try:
                 execute_run(ctx.db, queued.run_id, progress=lambda done, total: click.echo(f"day {done} of {total}"),

@@ -17,7 +17,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import requests
 
 API_TIME_FORMAT = "%Y-%m-%dT%H:%MZ"
 COLUMNS = ("interval_start_utc", "forecast_g_per_kwh", "actual_g_per_kwh", "index_label")
@@ -139,6 +138,8 @@ class CarbonIntensityClient:
 
     def fetch_api(self, start_utc: datetime, end_utc: datetime) -> pd.DataFrame:
         """Ask the API, in windows of at most ``MAX_SPAN_DAYS``; raises on any failure or malformed answer."""
+        import requests  # a tenth of a second or more to import: only a fetch needs it, not a run reading stored intensity
+
         frames = []
         window_start = pd.Timestamp(start_utc)
         end = pd.Timestamp(end_utc)
@@ -162,6 +163,8 @@ class CarbonIntensityClient:
 
     def fetch(self, start_utc: datetime, end_utc: datetime) -> IntensityFetch:
         """Half-hourly intensities whose interval starts in [start_utc, end_utc)."""
+        import requests
+
         try:
             return IntensityFetch(self.fetch_api(start_utc, end_utc), "api")
         except (requests.RequestException, IntensityDataError) as error:

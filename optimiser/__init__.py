@@ -24,7 +24,7 @@ from optimiser.errors import (
     StopRequested,
 )
 from optimiser.params import BatteryParams, Markets, SolverSettings
-from optimiser.status import RunStatus
+from optimiser.run_status import RunStatus
 
 __all__ = [
     "INTERVAL_COLUMNS",

@@ -1,6 +1,6 @@
 """The one place that maps what the solver reports to an outcome a caller can show.
 
-Every solve ends in exactly one ``RunStatus``:
+Every solve ends in exactly one ``RunStatus`` (``optimiser.run_status``):
 
 - ``optimal``: solved to optimality (a MILP within the MIP gap);
 - ``suboptimal``: the time limit stopped a MILP that had a schedule; it is used, with its gap;
@@ -15,35 +15,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from enum import StrEnum
 
 import highspy
 
+from optimiser.run_status import RunStatus, worst
 
-class RunStatus(StrEnum):
-    OPTIMAL = "optimal"
-    SUBOPTIMAL = "suboptimal"
-    INFEASIBLE = "infeasible"
-    TIME_LIMIT_NO_SOLUTION = "time_limit_no_solution"
-    SOLVER_ERROR = "solver_error"
-
-    @property
-    def has_schedule(self) -> bool:
-        """True when the outcome comes with a usable schedule."""
-        return self in (RunStatus.OPTIMAL, RunStatus.SUBOPTIMAL)
-
-    @property
-    def severity(self) -> int:
-        return _SEVERITY[self]
-
-
-_SEVERITY = {status: rank for rank, status in enumerate(RunStatus)}
-"""Each status's place in ``RunStatus``'s order, worst last."""
-
-
-def worst(statuses: list[RunStatus]) -> RunStatus:
-    """The most severe of ``statuses`` (optimal when there are none)."""
-    return max(statuses, key=lambda s: s.severity, default=RunStatus.OPTIMAL)
+__all__ = ["RunStatus", "SolveOutcome", "classify", "worst"]
 
 
 @dataclass(frozen=True)
