@@ -10,7 +10,7 @@ import pandas as pd
 from sqlalchemy import BigInteger, String, and_, delete, func, insert, not_, select, type_coerce, update
 from sqlalchemy.orm import Session
 
-from data_access.bulk_insert import utc_column
+from data_access.bulk_insert import sqlite_datetime_text, utc_column
 from data_access.schema import AssetFootprint, CarbonAsset, CarbonIntensity, PowerReading, RunCarbonTotals
 from data_access.types import utc_now
 from domain.reading_integrity import EARLIEST_READING_UTC, FUTURE_ALLOWANCE, power_limit_kw
@@ -148,12 +148,16 @@ def insert_readings(session: Session, readings: pd.DataFrame, source: str) -> No
              "ingested_at": now} for k, t, v in zip(asset_index, pd.DatetimeIndex(micros * 1000, tz=UTC), power,
                                                     strict=True)])
         return
-    text = utc_column(pd.to_datetime(micros, unit="us", utc=True), connection)
+    text = sqlite_datetime_text(micros).astype("U26").tolist()
     ingested = utc_column(pd.DatetimeIndex([now]), connection)[0]
-    names = assets[asset_index].tolist()
+    names = np.asarray(assets.tolist(), dtype=object)[asset_index].tolist()  # one str per asset, not per row
     rows = zip(text, names, power.tolist(), itertools.repeat(source), itertools.repeat(ingested))
-    connection.exec_driver_sql("INSERT INTO power_readings (time_utc, asset_id, power_kw, source, ingested_at) "
-                               "VALUES (?, ?, ?, ?, ?)", list(rows))
+    cursor = connection.connection.driver_connection.cursor()
+    try:  # the driver takes the rows as they are made, not a list of 525,600 tuples
+        cursor.executemany("INSERT INTO power_readings (time_utc, asset_id, power_kw, source, ingested_at) "
+                           "VALUES (?, ?, ?, ?, ?)", rows)
+    finally:
+        cursor.close()
 
 
 _POSTGRES_EPOCH_US = 946_684_800_000_000
