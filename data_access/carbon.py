@@ -134,7 +134,7 @@ def insert_readings(session: Session, readings: pd.DataFrame, source: str) -> No
         raise ValueError("refusing to store naive reading times: pass aware UTC values")
     micros = times.tz_convert("UTC").as_unit("us").asi8
     power = readings["power_kw"].to_numpy(dtype=float)
-    assets, asset_index = np.unique(readings["asset_id"].to_numpy(dtype=object).astype(str), return_inverse=True)
+    asset_index, assets = pd.factorize(readings["asset_id"].astype(str), sort=True)  # hashed, not 525,600 sorted
     order = np.lexsort((micros, asset_index))  # in key order: each row lands at the end of the index, not inside
     micros, power, asset_index = micros[order], power[order], asset_index[order]
     now = utc_now()
@@ -150,7 +150,7 @@ def insert_readings(session: Session, readings: pd.DataFrame, source: str) -> No
         return
     text = sqlite_datetime_text(micros).astype("U26").tolist()
     ingested = utc_column(pd.DatetimeIndex([now]), connection)[0]
-    names = np.asarray(assets.tolist(), dtype=object)[asset_index].tolist()  # one str per asset, not per row
+    names = np.asarray(list(assets), dtype=object)[asset_index].tolist()  # one str per asset, not per row
     rows = zip(text, names, power.tolist(), itertools.repeat(source), itertools.repeat(ingested))
     cursor = connection.connection.driver_connection.cursor()
     try:  # the driver takes the rows as they are made, not a list of 525,600 tuples
