@@ -51,7 +51,9 @@ BEFORE = """measured on branch speed2, 2 cores shared with other test runs (load
     SQLite import 5.2 s (MISSED), footprints 1.5 s (met); PostgreSQL import 6.6 s (MISSED), footprints 1.6 s (met)
   what is left of an import (SQLite, profiled): parsing and checking the 27 MB file 2.1 s (to_datetime, to_numeric,
   the duplicate check), the executemany into the (asset_id, time_utc) primary key 1.4 s plus 0.5 s making its rows;
-  of footprints, reading the year's 525,600 readings back (the driver's fetchall and parsing the times)"""
+  of footprints, reading the year's 525,600 readings back (the driver's fetchall and parsing the times)
+branch carbon5, the import's CPU seconds (load 8.4-9.5; benchmarks/README.md): SQLite 5.9-7.2 -> 3.5;
+  PostgreSQL client 3.0-3.3 -> 1.6 plus the server's 4.5 -> 3.8 (binary COPY straight into the table)"""
 
 
 def cov_file(times: pd.DatetimeIndex, values: np.ndarray) -> bytes:

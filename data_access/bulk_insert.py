@@ -25,10 +25,37 @@ def utc_column(values, connection: Connection) -> list:
         raise ValueError("refusing to store naive timestamps: pass aware UTC values")
     index = index.tz_convert("UTC")
     if connection.dialect.name == "sqlite":  # SQLITE_DATETIME_FORMAT for every row at once, not strftime's per row
-        text = np.datetime_as_string(index.as_unit("us").asi8.astype("datetime64[us]"), unit="us").astype("S26")
-        text.view(np.uint8).reshape(-1, 26)[:, 10] = ord(" ")  # ISO's "T" to SQLAlchemy's space
-        return text.astype("U26").tolist()
+        return sqlite_datetime_text(index.as_unit("us").asi8).astype("U26").tolist()
     return list(index.to_pydatetime())
+
+
+def sqlite_datetime_text(micros: np.ndarray) -> np.ndarray:
+    """``SQLITE_DATETIME_FORMAT`` of UTC instants given as integer microseconds since 1970, as ``S26`` bytes.
+
+    The digits are integer arithmetic on whole columns (a fifth of numpy's ISO text and its copies on a year of
+    readings); years outside 1000-9999 (not four digits) take numpy's ISO text."""
+    micros = np.asarray(micros, dtype=np.int64)
+    stamps = micros.astype("datetime64[us]")
+    days = stamps.astype("datetime64[D]")
+    months = days.astype("datetime64[M]")
+    year = months.astype(np.int64) // 12 + 1970
+    if len(micros) and not (year.min() >= 1000 and year.max() <= 9999):
+        text = np.datetime_as_string(stamps, unit="us").astype("S26")
+        text.view(np.uint8).reshape(-1, 26)[:, 10] = ord(" ")  # ISO's "T" to SQLAlchemy's space
+        return text
+    hour, rest = np.divmod(micros - days.astype("datetime64[us]").astype(np.int64), 3_600_000_000)
+    minute, rest = np.divmod(rest, 60_000_000)
+    second, micro = np.divmod(rest, 1_000_000)
+    text = np.empty((len(micros), 26), dtype=np.uint8)
+    fields = ((0, 4, year), (5, 2, months.astype(np.int64) % 12 + 1),
+              (8, 2, (days - months.astype("datetime64[D]")).astype(np.int64) + 1),
+              (11, 2, hour), (14, 2, minute), (17, 2, second), (20, 6, micro))
+    for start, width, values in fields:
+        for place in range(width):
+            text[:, start + width - 1 - place] = values // 10 ** place % 10 + ord("0")
+    for column, mark in ((4, "-"), (7, "-"), (10, " "), (13, ":"), (16, ":"), (19, ".")):
+        text[:, column] = ord(mark)
+    return text.view("S26").ravel()
 
 
 def date_column(values, connection: Connection) -> list:

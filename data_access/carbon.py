@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import itertools
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 import pandas as pd
 from sqlalchemy import BigInteger, String, and_, delete, func, insert, not_, select, type_coerce, update
 from sqlalchemy.orm import Session
 
-from data_access.bulk_insert import utc_column
+from data_access.bulk_insert import sqlite_datetime_text, utc_column
 from data_access.schema import AssetFootprint, CarbonAsset, CarbonIntensity, PowerReading, RunCarbonTotals
 from data_access.types import utc_now
 from domain.reading_integrity import EARLIEST_READING_UTC, FUTURE_ALLOWANCE, power_limit_kw
@@ -125,8 +125,8 @@ def insert_readings(session: Session, readings: pd.DataFrame, source: str) -> No
 
     One bulk statement in the session's transaction, not an ORM insert of a dict per row (a year of one-minute
     readings is 525,600 rows), in key order. Times are written as ``UTCDateTime`` stores them: on SQLite its
-    ``YYYY-MM-DD HH:MM:SS.ffffff`` text, made for every row at once, in one executemany; on PostgreSQL integer
-    microseconds since the epoch in a binary ``COPY`` to a temporary table, turned into ``timestamptz`` there."""
+    ``YYYY-MM-DD HH:MM:SS.ffffff`` text, made for every row at once, in one executemany; on PostgreSQL one binary
+    ``COPY`` into the table (``timestamptz`` sent as integer microseconds since 2000)."""
     if readings.empty:
         return
     times = pd.DatetimeIndex(readings["time_utc"])
@@ -134,7 +134,7 @@ def insert_readings(session: Session, readings: pd.DataFrame, source: str) -> No
         raise ValueError("refusing to store naive reading times: pass aware UTC values")
     micros = times.tz_convert("UTC").as_unit("us").asi8
     power = readings["power_kw"].to_numpy(dtype=float)
-    assets, asset_index = np.unique(readings["asset_id"].to_numpy(dtype=object).astype(str), return_inverse=True)
+    asset_index, assets = pd.factorize(readings["asset_id"].astype(str), sort=True)  # hashed, not 525,600 sorted
     order = np.lexsort((micros, asset_index))  # in key order: each row lands at the end of the index, not inside
     micros, power, asset_index = micros[order], power[order], asset_index[order]
     now = utc_now()
@@ -148,39 +148,59 @@ def insert_readings(session: Session, readings: pd.DataFrame, source: str) -> No
              "ingested_at": now} for k, t, v in zip(asset_index, pd.DatetimeIndex(micros * 1000, tz=UTC), power,
                                                     strict=True)])
         return
-    text = utc_column(pd.to_datetime(micros, unit="us", utc=True), connection)
+    text = sqlite_datetime_text(micros).astype("U26").tolist()
     ingested = utc_column(pd.DatetimeIndex([now]), connection)[0]
-    names = assets[asset_index].tolist()
+    names = np.asarray(list(assets), dtype=object)[asset_index].tolist()  # one str per asset, not per row
     rows = zip(text, names, power.tolist(), itertools.repeat(source), itertools.repeat(ingested))
-    connection.exec_driver_sql("INSERT INTO power_readings (time_utc, asset_id, power_kw, source, ingested_at) "
-                               "VALUES (?, ?, ?, ?, ?)", list(rows))
+    cursor = connection.connection.driver_connection.cursor()
+    try:  # the driver takes the rows as they are made, not a list of 525,600 tuples
+        cursor.executemany("INSERT INTO power_readings (time_utc, asset_id, power_kw, source, ingested_at) "
+                           "VALUES (?, ?, ?, ?, ?)", rows)
+    finally:
+        cursor.close()
 
 
-_COPY_ROW = np.dtype([("fields", ">i2"), ("k_len", ">i4"), ("k", ">i4"), ("us_len", ">i4"), ("us", ">i8"),
-                      ("v_len", ">i4"), ("v", ">f8")])
-"""One row of PostgreSQL's binary COPY format for ``(int4, int8, float8)``: field count, then length and value."""
+_POSTGRES_EPOCH_US = 946_684_800_000_000
+"""2000-01-01 00:00 UTC in microseconds since 1970: PostgreSQL's binary ``timestamptz`` counts from there."""
+
+
+def _copy_row_dtype(asset_bytes: int, source_bytes: int) -> np.dtype:
+    """One row of PostgreSQL's binary COPY format for ``(asset_id, time_utc, power_kw, source, ingested_at)``:
+    the field count, then each field's length in bytes and its value (text as its bytes, times as µs since 2000)."""
+    fields = [("fields", ">i2"), ("asset_len", ">i4"), ("asset", f"S{asset_bytes}"), ("time_len", ">i4"),
+              ("time", ">i8"), ("power_len", ">i4"), ("power", ">f8"), ("source_len", ">i4"),
+              ("source", f"S{source_bytes}"), ("ingested_len", ">i4"), ("ingested", ">i8")]
+    return np.dtype([f for f in fields if f[1] != "S0"])
 
 
 def _copy_readings_postgres(connection, assets: np.ndarray, asset_index: np.ndarray, micros: np.ndarray,
                             power: np.ndarray, source: str, now: datetime) -> None:
-    rows = np.empty(len(micros), dtype=_COPY_ROW)
-    rows["fields"], rows["k_len"], rows["us_len"], rows["v_len"] = 3, 4, 8, 8
-    rows["k"], rows["us"], rows["v"] = asset_index, micros, power
-    payload = b"PGCOPY\n\xff\r\n\x00" + b"\x00" * 8 + rows.tobytes() + b"\xff\xff"
-    cursor = connection.connection.driver_connection.cursor()
-    try:
-        cursor.execute("CREATE TEMPORARY TABLE IF NOT EXISTS readings_upload (k int4, us int8, v float8) "
-                       "ON COMMIT DELETE ROWS")
-        with cursor.copy("COPY readings_upload (k, us, v) FROM STDIN (FORMAT BINARY)") as copy:
-            copy.write(payload)
-        cursor.execute(
-            "INSERT INTO power_readings (asset_id, time_utc, power_kw, source, ingested_at) "
-            "SELECT a.asset_id, timestamptz 'epoch' + r.us * interval '1 microsecond', r.v, %s, %s "
-            "FROM readings_upload r JOIN unnest(%s::text[]) WITH ORDINALITY AS a(asset_id, n) ON a.n = r.k + 1",
-            (source, now, assets.tolist()))
-        cursor.execute("DELETE FROM readings_upload")
-    finally:
-        cursor.close()
+    """Binary ``COPY`` straight into ``power_readings``, rows in key order; the rows of each asset (sorted by asset)
+    are one fixed-width numpy record array."""
+    driver = connection.connection.driver_connection
+    encoding = driver.info.encoding
+    source_bytes = source.encode(encoding)
+    ingested = (now.astimezone(UTC) - datetime(2000, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)
+    bounds = np.searchsorted(asset_index, np.arange(len(assets) + 1))
+    parts = [b"PGCOPY\n\xff\r\n\x00" + b"\x00" * 8]
+    for k, asset in enumerate(assets):
+        name = str(asset).encode(encoding)
+        rows = np.empty(bounds[k + 1] - bounds[k], dtype=_copy_row_dtype(len(name), len(source_bytes)))
+        rows["fields"], rows["time_len"], rows["power_len"], rows["ingested_len"] = 5, 8, 8, 8
+        rows["asset_len"], rows["source_len"] = len(name), len(source_bytes)
+        if name:
+            rows["asset"] = name
+        if source_bytes:
+            rows["source"] = source_bytes
+        rows["time"] = micros[bounds[k]:bounds[k + 1]] - _POSTGRES_EPOCH_US
+        rows["power"] = power[bounds[k]:bounds[k + 1]]
+        rows["ingested"] = ingested
+        parts.append(rows.tobytes())
+    parts.append(b"\xff\xff")
+    with driver.cursor() as cursor, cursor.copy(
+            "COPY power_readings (asset_id, time_utc, power_kw, source, ingested_at) FROM STDIN (FORMAT BINARY)") as copy:
+        for part in parts:
+            copy.write(part)
 
 
 def reading_span(session: Session, asset_id: str,

@@ -1,12 +1,13 @@
 """Rows stored through the bulk path read back exactly as rows stored through the ORM."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
+import numpy as np
 import pandas as pd
 import pytest
 from sqlalchemy import select, text
 
-from data_access.bulk_insert import insert_ignoring_duplicates, utc_column
+from data_access.bulk_insert import SQLITE_DATETIME_FORMAT, insert_ignoring_duplicates, sqlite_datetime_text, utc_column
 from data_access.schema import MarketPrice
 
 COLUMNS = ("market", "interval_start_utc", "price_gbp_per_mwh", "source", "ingested_at", "import_id")
@@ -72,3 +73,14 @@ def test_run_intervals_stored_in_one_executemany_read_back_like_orm_rows(db):
     pd.testing.assert_frame_equal(bulk, orm)
     assert len(bulk) == 2 and pd.isna(bulk["da_price"].iloc[1]) and bulk["soc_mwh"].tolist() == [7.0, 7.75]
     assert [row[1:] for row in raw[0::2]] == [row[1:] for row in raw[1::2]]  # the same stored form, bulk or ORM
+
+
+def test_sqlite_datetime_text_is_sqlalchemys_form_of_every_instant():
+    rng = np.random.default_rng(4)
+    first, last = (np.datetime64(t, "us").astype(np.int64) for t in ("1000-01-01", "9999-12-31T23:59:59.999999"))
+    micros = np.concatenate([[first, last, -1, 0, 951_782_400_000_000], rng.integers(first, last, 20_000)])
+    expected = [datetime(1970, 1, 1) + timedelta(microseconds=int(m)) for m in micros]
+    assert sqlite_datetime_text(micros).astype("U26").tolist() == [e.strftime(SQLITE_DATETIME_FORMAT) for e in expected]
+    far = np.datetime64("12000-01-01", "us").astype(np.int64)  # five-digit years take numpy's ISO text, as before
+    assert sqlite_datetime_text(np.array([0, far])).tolist() == [b"1970-01-01 00:00:00.000000",
+                                                                 b"12000-01-0 T00:00:00.00000"]

@@ -1,9 +1,12 @@
 """Reading COV power files: columns, times with and without offsets, and row problems by line number."""
 
+import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from data_access.power_files import PowerFileError, read_cov_csv
+from data_access.power_files import _PADDED_FIELD, PowerFileError, _has_padded_field, _repeated_keys, read_cov_csv
 
 HEADER = "Time,Variable,AssetId,Value\n"
 
@@ -31,3 +34,30 @@ def test_blank_lines_keep_line_numbers_honest_and_missing_columns_are_named():
         read_cov_csv(b"Time,Variable,AssetId\n2019-11-25,power,a\n", "cols.csv")
     with pytest.raises(PowerFileError, match="no readings"):
         read_cov_csv(HEADER.encode(), "empty.csv")
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.binary(min_size=0, max_size=40).map(lambda b: bytes(b' \t\f\v,\n\r"a\x00'[x % 10] for x in b)))
+def test_the_padded_field_check_answers_as_the_regular_expression(content):
+    assert _has_padded_field(content) is (_PADDED_FIELD.search(content) is not None)
+
+
+@pytest.mark.parametrize("content", [b" a", b'" a', b"a ", b'a "', b"a ,b", b'a,"\tb', b"a\v\r\n", b"a\f\r", b"a\r b",
+                                     b"a b", b"a\rb", b'a" b', b"x,a\n\"\x0bb"])
+def test_the_padded_field_check_at_the_edges_of_the_data(content):
+    assert _has_padded_field(content) is (_PADDED_FIELD.search(content) is not None)
+
+
+def test_repeated_instants_keep_the_first_row_of_each_as_pandas_does():
+    rng = np.random.default_rng(5)
+    times = pd.Timestamp("2023-01-01T00:00:00Z") + pd.to_timedelta(rng.integers(0, 40, 300), unit="s")
+    frame = pd.DataFrame({"asset_id": rng.choice(["a", "b", "c"], 300), "time_utc": times,
+                          "power_kw": 1.0, "line": np.arange(2, 302)})
+    repeated, in_group = _repeated_keys(frame["asset_id"], frame["time_utc"])
+    assert repeated.tolist() == frame.duplicated(["asset_id", "time_utc"]).tolist()
+    assert in_group.tolist() == frame.duplicated(["asset_id", "time_utc"], keep=False).tolist()
+    rows = "".join(f"{t.isoformat()},power,{a},1\n" for t, a in zip(frame["time_utc"], frame["asset_id"], strict=True))
+    read = read_cov_csv((HEADER + rows).encode(), "repeated.csv")
+    kept = frame.drop_duplicates(["asset_id", "time_utc"])
+    assert read["line"].tolist() == kept["line"].tolist()
+    assert (read["time_utc"] == kept["time_utc"].reset_index(drop=True)).all()
