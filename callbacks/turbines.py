@@ -29,6 +29,21 @@ from services.turbines import (
     turbine_metrics,
 )
 
+AUTOSIZE_REPAIRS_JS = """
+function(rows) {
+    const count = rows ? rows.length : 0;
+    if (count && window.dash_ag_grid && window.dash_ag_grid.getApiAsync) {
+        // The rows are drawn in the animation frames after the data changes: measure them once drawn.
+        window.dash_ag_grid.getApiAsync('turbines-repairs').then(function(api) {
+            requestAnimationFrame(function() { requestAnimationFrame(function() { api.autoSizeAllColumns(); }); });
+        }).catch(function() {});
+    }
+    return count;
+}
+"""
+"""Size the repair log's columns to their contents each time its rows change (dash-ag-grid's
+``columnSize="autoSize"`` sizes once, at the grid's first draw, and then clears itself)."""
+
 KPI_MAX_AGE_S = 20.0
 """The KPIs scan a day of reports; on the live refresh they are recomputed at most this often [s]."""
 STALE_AFTER_REPORTS = 3
@@ -59,14 +74,19 @@ def register(app: dash.Dash) -> None:
         Output(page.UPDATED, "children"),
         Input(page.LOAD, "data"),
         Input(page.INTERVAL, "n_intervals"),
+        State(page.REPAIRS, "rowData"),
     )
-    def refresh_fleet(_load, _tick):
+    def refresh_fleet(_load, _tick, shown_rows):
         now = utc_now()
         db = database()
         states = fleet_state(db, _settings().turbine_report_interval_s, now, _curve_tolerance())
         names = {s.turbine_number: s.name for s in states}
+        rows = repair_rows(list_tickets(db, limit=500), names)
+        # Unchanged rows are not sent again, so the columns are re-sized (and a user's widths lost) only on news.
         return (tiles_grid(states, now), kpi_cards(fleet_kpis(db, now, max_age_s=KPI_MAX_AGE_S)),
-                repair_rows(list_tickets(db, limit=500), names), f"Live · updated {local_clock(now)}")
+                dash.no_update if rows == shown_rows else rows, f"Live · updated {local_clock(now)}")
+
+    app.clientside_callback(AUTOSIZE_REPAIRS_JS, Output(page.REPAIRS_SIZED, "data"), Input(page.REPAIRS, "rowData"))
 
     @app.callback(
         Output(page.TURBINE, "options"),

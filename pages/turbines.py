@@ -24,6 +24,7 @@ HISTORY = "turbines-history"
 CURVE = "turbines-curve"
 MESSAGE = "turbines-message"
 REPAIRS = "turbines-repairs"
+REPAIRS_SIZED = "turbines-repairs-sized"
 DOWNLOAD_TURBINES = "turbines-download-turbines"
 DOWNLOAD_BUTTON = "turbines-download-button"
 DOWNLOAD = "turbines-download"
@@ -68,6 +69,7 @@ def layout(**_query):
     ]), className="mb-3")
     return html.Div([
         dcc.Store(id=LOAD, data=0),
+        dcc.Store(id=REPAIRS_SIZED),
         dcc.Interval(id=INTERVAL, interval=REFRESH_MS),
         html.Div([
             html.H2("Wind fleet", className="h4 mb-0"),
@@ -89,7 +91,9 @@ def layout(**_query):
             dbc.CardBody(dag.AgGrid(
                 id=REPAIRS, columnDefs=REPAIR_COLUMNS, rowData=[], getRowId="params.data.row_id",
                 # Each column as wide as its longest time or name (the grid scrolls sideways at 1280 px):
-                # fixed widths cut "2026-12-03 13:14:48 GMT" and long engineers' names.
+                # fixed widths cut "2026-12-03 13:14:48 GMT" and long engineers' names. The grid sizes once,
+                # at its first draw, which on a busy machine is before the rows arrive: callbacks/turbines
+                # sizes the columns again whenever the rows change.
                 columnSize="autoSize",
                 defaultColDef={"resizable": True, "sortable": True, "filter": True},
                 dashGridOptions={"pagination": True, "paginationPageSize": 20}, style={"height": "420px"},
