@@ -7,10 +7,23 @@ reaper racing on one run leave exactly one of them in charge and the row always 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, and_, bindparam, delete, func, or_, select, true, update
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    String,
+    and_,
+    bindparam,
+    delete,
+    func,
+    or_,
+    select,
+    true,
+    type_coerce,
+    update,
+)
 from sqlalchemy.orm import Session, aliased
 
 from data_access.schema import MarketPrice, OptimisationRun, RunInterval, StudyPoint
@@ -206,23 +219,69 @@ def cancel(session: Session, run_id: int, user_id: int | None, message: str) -> 
     return result.rowcount == 1
 
 
-def run_intervals(session: Session, run_id: int) -> pd.DataFrame:
-    """A stored run's intervals in time order, with aware UTC ``interval_start_utc``."""
+def run_intervals(session: Session, run_id: int, first_utc: datetime | None = None,
+                  end_utc: datetime | None = None) -> pd.DataFrame:
+    """A stored run's intervals in time order (only ``first_utc <= start < end_utc`` when given), with aware
+    UTC ``interval_start_utc`` and ``settlement_date`` as ``date`` objects.
+
+    Read as the driver's own tuples and converted a column at a time: a Row and a type-processed timestamp
+    per interval cost 1.5 s for a run of 2,344 days."""
+    import numpy as np
     import pandas as pd
 
-    rows = session.execute(
-        select(*(getattr(RunInterval, name) for name in INTERVAL_FIELDS))
-        .where(RunInterval.run_id == run_id)
-        .order_by(RunInterval.interval_start_utc)
-    ).all()
-    frame = pd.DataFrame(rows, columns=list(INTERVAL_FIELDS))
-    if not frame.empty:
-        frame["interval_start_utc"] = pd.to_datetime(frame["interval_start_utc"], utc=True)
-        # A column that is all NULL (the ID price of a day-ahead-only run) arrives as objects (None): as
-        # floats it is NaN, which the figures and checks read as "no price".
-        numeric = [c for c in INTERVAL_FIELDS[3:] if frame[c].dtype == object]
-        frame[numeric] = frame[numeric].astype(float)
+    connection = session.connection()
+    dialect = connection.dialect.name
+    if dialect == "postgresql":  # integer microseconds, not a datetime object per interval
+        when = func.floor(func.extract("epoch", RunInterval.interval_start_utc) * 1_000_000).cast(BigInteger)
+    else:
+        when = type_coerce(RunInterval.interval_start_utc, String)  # the stored text, parsed below in one pass
+    day = type_coerce(RunInterval.settlement_date, String) if dialect == "sqlite" else RunInterval.settlement_date
+    query = (select(when, day, *(getattr(RunInterval, name) for name in INTERVAL_FIELDS[2:]))
+             .where(RunInterval.run_id == run_id).order_by(RunInterval.interval_start_utc))
+    if first_utc is not None:
+        query = query.where(RunInterval.interval_start_utc >= first_utc)
+    if end_utc is not None:
+        query = query.where(RunInterval.interval_start_utc < end_utc)
+    result = connection.execute(query)
+    try:
+        rows = result.cursor.fetchall()
+    finally:
+        result.close()
+    if not rows:
+        return pd.DataFrame({name: pd.Series(dtype=object) for name in INTERVAL_FIELDS})
+    columns = list(zip(*rows, strict=True))
+    if dialect == "postgresql":
+        starts = pd.to_datetime(np.asarray(columns[0], dtype=np.int64), unit="us", utc=True)
+    else:
+        starts = pd.to_datetime(pd.Series(columns[0], dtype=object), format="ISO8601", utc=True)
+    # A day's intervals share one date object, converted once per day.
+    names, positions = np.unique(np.asarray(columns[1], dtype=object), return_inverse=True)
+    days = np.array([name if isinstance(name, date) else date.fromisoformat(str(name)) for name in names],
+                    dtype=object)
+    frame = pd.DataFrame({"interval_start_utc": pd.DatetimeIndex(starts).as_unit("us"),
+                          "settlement_date": days[positions],
+                          "settlement_period": np.asarray(columns[2], dtype=np.int64)})
+    # NULL (the ID price of a day-ahead-only run) is NaN: the figures and checks read it as "no price".
+    for name, values in zip(INTERVAL_FIELDS[3:], columns[3:], strict=True):
+        frame[name] = np.asarray(values, dtype=float)
     return frame
+
+
+def interval_span(session: Session, run_id: int) -> tuple[datetime | None, datetime | None, int]:
+    """(first interval's start, last interval's start, number of intervals) of a run; (None, None, 0) without."""
+    first, last, count = session.execute(
+        select(func.min(RunInterval.interval_start_utc), func.max(RunInterval.interval_start_utc),
+               func.count()).where(RunInterval.run_id == run_id)).one()
+    return _aware(first), _aware(last), int(count or 0)
+
+
+def _aware(value) -> datetime | None:
+    """MIN/MAX of a ``UTCDateTime`` column: SQLite returns its stored text, not the column's type."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 STOPPED_RESPONDING = "The worker stopped responding (no heartbeat), so the run was stopped. Run it again."
