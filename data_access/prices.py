@@ -230,6 +230,16 @@ def coverage(session: Session) -> list[MarketCoverage]:
     return [MarketCoverage(*row) for row in rows]
 
 
+def revision(session: Session) -> tuple:
+    """A value that changes whenever the stored prices do: rows are added by imports (a new id above the
+    last), removed by an import's undo (which marks it undone) or by hand (the count falls). Each part is
+    an index lookup or SQLite's cheap count, not a scan of the rows' values."""
+    count = session.scalar(select(func.count()).select_from(MarketPrice))  # apart: together, SQLite scans for both
+    last_id = session.scalar(select(func.max(MarketPrice.id)))
+    imports, undone = session.execute(select(func.max(PriceImport.id), func.count(PriceImport.undone_at))).one()
+    return int(count or 0), last_id, imports, int(undone or 0)
+
+
 def interval_starts(session: Session, market: str) -> pd.DatetimeIndex:
     """Every distinct stored interval start of ``market`` (aware UTC), for its coverage and gaps."""
     rows = session.connection().execute(

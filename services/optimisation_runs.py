@@ -42,7 +42,7 @@ from optimiser.prices import range_inputs
 from services import audit, forecast_runs
 from services.errors import Conflict, Forbidden, InvalidInput, NotFound
 from services.footprint import intensity_series
-from services.prices import market_coverage, prices_for_dates
+from services.prices import from_prices, market_coverage, prices_for_dates
 from services.run_requests import DEFAULT_DECISION_TIMES, MAX_RUN_DAYS, RunRequest
 from services.runs import reap
 from settings import Settings
@@ -689,6 +689,11 @@ class SeriesFreshness:
     """``services.prices.CoverageGap``s between first and last date (missing and partial days)."""
 
 
+def _prices_as_of(db: Database, markets: tuple[str, ...], start_utc, end_utc):
+    with db.session() as session:
+        return run_store.prices_as_of(session, markets, start_utc, end_utc)
+
+
 def series_freshness(db: Database, markets: tuple[str, ...]) -> list[SeriesFreshness]:
     """How far each series reaches and when it was last loaded (the form shows how fresh the prices are)."""
     from domain.settlement_time import day_start_utc as start_of
@@ -697,9 +702,9 @@ def series_freshness(db: Database, markets: tuple[str, ...]) -> list[SeriesFresh
     for row in market_coverage(db):
         if row.market not in markets:
             continue
-        with db.session() as session:
-            stored = run_store.prices_as_of(session, (row.market,), start_of(row.first_date),
-                                            start_of(row.last_date + timedelta(days=1)))
+        stored = from_prices(db, ("stored at", row.market, row.first_date, row.last_date),
+                             lambda row=row: _prices_as_of(db, (row.market,), start_of(row.first_date),
+                                                           start_of(row.last_date + timedelta(days=1))))
         first, last = complete_dates(row)
         # A partial first or last day is already left out of first..last; the gaps listed are those inside.
         inside = tuple(gap for gap in row.gaps if first <= gap.first and gap.last <= last)

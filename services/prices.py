@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import TypeVar
 
 import pandas as pd
 
@@ -37,6 +41,7 @@ from domain.settlement_time import (
 from services import audit
 from services.errors import Conflict, InvalidInput
 
+T = TypeVar("T")
 MAX_EXPLORER_DAYS = 400
 LOOKBACK_DAYS = 7
 
@@ -165,22 +170,40 @@ def coverage_of(counts: pd.Series) -> tuple[tuple[tuple[date, date], ...], tuple
     return tuple(ranges), tuple(gaps)
 
 
-_COVERAGE_CACHE: dict[tuple, CoverageRow] = {}
-"""(database url, market, first, last, count) -> its CoverageRow: the gaps are re-read only when the
-market's stored rows change."""
+_DERIVED: OrderedDict[tuple, object] = OrderedDict()
+_DERIVED_LOCK = threading.Lock()
+DERIVED_ENTRIES = 64
+"""Values kept by ``from_prices`` (a few per database: coverage, the last complete date, freshness)."""
+
+
+def from_prices(db: Database, name: tuple, build: Callable[[], T]) -> T:
+    """``build()``, a value computed from the stored prices alone, kept in this process until they change
+    (``data_access.prices.revision``). Every page that opens on a date range reads the prices' coverage and
+    gaps; a year of two markets takes 50-100 ms to scan each time. ``build`` must return an immutable value."""
+    with db.session() as session:
+        revision = price_store.revision(session)  # before ``build`` reads: a change in between is seen next time
+    key = (str(db.engine.url), id(db.engine), revision, name)
+    with _DERIVED_LOCK:
+        if key in _DERIVED:
+            _DERIVED.move_to_end(key)
+            return _DERIVED[key]
+    value = build()
+    with _DERIVED_LOCK:
+        _DERIVED[key] = value
+        while len(_DERIVED) > DERIVED_ENTRIES:
+            _DERIVED.popitem(last=False)
+    return value
 
 
 def market_coverage(db: Database) -> list[CoverageRow]:
+    """Per stored market: its span, its last complete day and its gaps."""
+    return list(from_prices(db, ("coverage",), lambda: tuple(_read_coverage(db))))
+
+
+def _read_coverage(db: Database) -> list[CoverageRow]:
     with db.session() as session:
-        rows = price_store.coverage(session)
-        result = []
-        for row in rows:
-            key = (str(db.engine.url), id(db.engine), row.market, row.first_interval_utc, row.last_interval_utc, row.intervals)
-            if key not in _COVERAGE_CACHE:
-                starts = price_store.interval_starts(session, row.market)
-                _COVERAGE_CACHE[key] = _coverage_row(row, starts)
-            result.append(_COVERAGE_CACHE[key])
-    return result
+        return [_coverage_row(row, price_store.interval_starts(session, row.market))
+                for row in price_store.coverage(session)]
 
 
 def _coverage_row(row, starts: pd.DatetimeIndex) -> CoverageRow:
@@ -260,6 +283,10 @@ def last_complete_date(db: Database, coverage: list[CoverageRow]) -> date | None
     if not coverage:
         return None
     last = max(row.last_date for row in coverage)
+    return from_prices(db, ("last complete date", last), lambda: _last_complete_date(db, last))
+
+
+def _last_complete_date(db: Database, last: date) -> date:
     recent = prices_for_dates(db, last - timedelta(days=LOOKBACK_DAYS), last)
     complete = [
         day
