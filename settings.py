@@ -210,6 +210,12 @@ class Settings(BaseSettings):
         120.0, ge=0,
         description="When a run that took longer than this [s] ends, its submitter gets an email with the outcome.",
     )
+    run_views_when_finished: bool = Field(
+        True,
+        description="A background worker that finishes a run then draws the run's view (figures, day list, the "
+        "grid's first page) in both colour modes and stores it, so the run opens as quickly the first time as any "
+        "other. Off: each view is drawn and stored the first time it is opened.",
+    )
     public_base_url: str = Field(
         "http://127.0.0.1:8050",
         description="The address people open Powerdesk at; links in emails start with it.",

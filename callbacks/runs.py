@@ -14,32 +14,36 @@ from callbacks.context import app_settings, database
 from callbacks.uploads import UploadError, read_upload, show_refusals, upload_name
 from components import ids
 from components.feedback import error_alert, info_alert, success_alert
+from components.figures import theme_name
 from components.graph import graph
 from components.grid_selection import selected_by_id, selected_rows
 from components.operational import deviation_cards, schedule_vs_actual_figure
 from components.paged_grid import page_rows
 from components.run_comparison import comparison_figure, comparison_table
-from components.run_monthly import monthly_figure, monthly_view
 from components.run_outcome import stopped_panel
 from components.run_view import (
     daily_operation_figure,
-    daily_revenue_figure,
-    day_options,
-    degradation_rate,
     details_card,
     intervals_export,
     kpi_cards,
     no_figure,
     run_label,
-    soc_heatmap_figure,
 )
 from components.schedule import (
     DAILY_LINE_TRACES,
     DAILY_POSITIONS_AFTER_DAYS,
     line_detail,
     run_rows,
-    schedule_figure,
     zoom_ticks,
+)
+from components.stored_run_view import (
+    OUTPUT_KEYS,
+    day_title,
+    decode,
+    encode,
+    is_first_page,
+    schedule_view,
+    view_format,
 )
 from domain.roles import role_allows
 from domain.run_list import neighbour_after_removal
@@ -47,13 +51,13 @@ from domain.run_status import in_progress
 from security.authz import current_role, role_callback
 from services.carbon import with_carbon_columns
 from services.errors import InvalidInput, NotFound, ServiceError
-from services.operational import import_readings, schedule_vs_actual_of
+from services.operational import import_readings, schedule_vs_actual_over
 from services.optimisation_runs import reap_stale_runs
-from services.run_carbon_totals import run_carbon_totals
-from services.run_monthly import monthly_csv, opens_on_monthly, run_by_month, skipped_days
+from services.run_carbon_totals import run_carbon_totals, stored_run_carbon_totals
+from services.run_monthly import monthly_csv, opens_on_monthly, skipped_days
 from services.run_outcome import stopped_at
 from services.run_view_cache import run_entry
-from services.run_warnings import zero_price_warnings
+from services.run_views import store_view, stored_views
 from services.runs import MAX_COMPARED_RUNS, delete_run, get_run, get_runs, list_runs
 
 URL_SYNC_JS = """
@@ -101,9 +105,6 @@ def empty_notice() -> dbc.Alert:
     return info_alert("No runs yet. Traders create runs on this page; they appear here when they have solved.")
 
 
-CLIENT_GRID_ROWS = 8 * 48
-"""Runs of up to this many intervals send every grid row with the view; longer ones are paged on the server."""
-
 REFRESH_PAGED_JS = """
 function(shown) {
     if (window.dash_ag_grid && window.dash_ag_grid.getApiAsync) {
@@ -133,36 +134,26 @@ def skipped_note(run) -> html.P | None:
 
 
 def run_view_outputs(run, intervals, theme: str | None, export: pd.DataFrame | None = None) -> dict:
-    """Everything the run view shows for one stored run (the benchmark times this); ``export`` is
-    ``intervals_export(intervals)`` when already built. Beyond ``CLIENT_GRID_ROWS`` intervals the grid rows
-    are not sent (``paged``): the paged grid asks for them a block at a time."""
-    label = run_label(run)
-    has_schedule = not intervals.empty
-    paged = len(intervals) > CLIENT_GRID_ROWS
-    days = day_options(intervals) if has_schedule else []
-    months, years = run_by_month(run, intervals)
+    """Everything the run view shows for one stored run, built from its intervals (the benchmarks time this);
+    ``export`` is ``intervals_export(intervals)`` when already built."""
+    return compose_view(run, schedule_view(run, intervals, theme, export))
+
+
+def compose_view(run, schedule: dict) -> dict:
+    """The run view: what the run row says (title, totals, details), beside ``schedule``, what its intervals
+    draw (``components.stored_run_view``: built now, or read back from a stored view)."""
+    has_schedule = schedule["intervals"] > 0
     return {
+        **{key: schedule[key] for key in OUTPUT_KEYS},
         "shown": run.id, "shown_status": run.status, "message": None, "hidden": False,
-        "title": f"{label} · {run.markets} · {run.first_date:%d %b %Y} – {run.last_date:%d %b %Y} · {run.status}",
-        "totals": _totals(run, len(intervals)),
-        "daily": daily_revenue_figure(intervals, degradation_rate(run), theme, f"Daily revenue · {label}",
-                                      skipped=skipped_days(run)) if has_schedule else no_figure(),
-        "day_options": days, "day": days[0]["value"] if days else None,
-        "chart": schedule_figure(intervals, theme, label) if has_schedule else no_figure(),
-        "heatmap": soc_heatmap_figure(intervals, theme, f"SoC (MWh) · {label}") if has_schedule else no_figure(),
+        "title": f"{run_label(run)} · {run.markets} · {run.first_date:%d %b %Y} – {run.last_date:%d %b %Y} · "
+                 f"{run.status}",
+        "totals": _totals(run, schedule["intervals"]),
         "details": details_card(run),
-        "rows": (export if export is not None else intervals_export(intervals)).to_dict("records")
-        if has_schedule and not paged else [],
-        "paged": paged,
         "download_disabled": not has_schedule,
         "delete_hidden": True,
-        "warnings": _warnings(intervals),
         "tabs_hidden": not has_schedule,
         "clone_hidden": True,
-        "range": [intervals["interval_start_utc"].iloc[0].isoformat(),
-                  (intervals["interval_start_utc"].iloc[-1] + pd.Timedelta(minutes=30)).isoformat()]
-        if has_schedule else None,
-        "monthly": monthly_view(months, years, monthly_figure(months, theme, f"Revenue by month · {label}")),
         "skipped": skipped_note(run),
         "tab": "monthly" if opens_on_monthly(run) else "daily",
     }
@@ -182,14 +173,6 @@ def _totals(run, interval_count: int):
                 "not the whole range", className="h6 mb-2", id="runs-partial-totals"),
         kpi_cards(run, partial=True),
     ])
-
-
-def _warnings(intervals):
-    lines = zero_price_warnings(intervals)
-    if not lines:
-        return None
-    return dbc.Alert([html.Strong("Prices of exactly £0.00 "), *[html.Div(line) for line in lines]],
-                     color="warning", className="py-2 mb-2", id="runs-zero-price-warning")
 
 
 VIEW_KEYS = ("shown", "shown_status", "selected", "message", "hidden", "title", "totals", "daily", "day_options", "day", "chart",
@@ -292,11 +275,11 @@ def register(app: dash.Dash) -> None:
         except NotFound as error:
             return _outputs(HIDDEN_VIEW, message=error_alert(f"{str(error).capitalize()}. Pick a run from the list "
                                                              "above."))
-        intervals = entry.intervals
-        view = dict(entry.get(("view", theme), lambda: run_view_outputs(
-            run, intervals, theme, _export(entry) if not intervals.empty else None)))
-        if not intervals.empty:
-            view["details"] = html.Div([carbon_note(run_carbon_totals(db, run.id, intervals)), view["details"]])
+        schedule = entry.get(("view", theme_name(theme)), lambda: _schedule_view(db, run, entry, theme))
+        view = compose_view(run, schedule)
+        if schedule["intervals"]:
+            totals = stored_run_carbon_totals(db, run.id) or run_carbon_totals(db, run.id, entry.intervals)
+            view["details"] = html.Div([carbon_note(totals), view["details"]])
         view["delete_hidden"] = not _may_delete(run)
         view["clone_hidden"] = not role_allows(current_role(), "trader")
         view["selected"] = {"ids": [str(run.id)]} if select_in_grid else dash.no_update
@@ -326,9 +309,13 @@ def register(app: dash.Dash) -> None:
         if run_id is None or not isinstance(request, dict):
             return {"rowData": [], "rowCount": 0}
         try:
-            _run, entry = run_entry(database(), run_id, app_settings())
+            run, entry = run_entry(database(), run_id, app_settings())
         except NotFound:
             return {"rowData": [], "rowCount": 0}
+        if is_first_page(request) and "export" not in entry.built:
+            first = _from_view(database(), run, entry, lambda view: view.get("first_page"))
+            if first is not None:
+                return first
         if entry.intervals.empty:
             return {"rowData": [], "rowCount": 0}
         return page_rows(_export(entry), request)
@@ -347,10 +334,16 @@ def register(app: dash.Dash) -> None:
             run, entry = run_entry(database(), int(shown), app_settings())
         except NotFound:
             return no_figure()
-        if entry.intervals.empty or chosen not in entry.get("days", lambda: set(entry.intervals["settlement_date"])):
+        db = database()
+        stored = _from_view(db, run, entry, lambda view: view.get("first_day_figure")
+                            if view.get("day") == chosen.isoformat() else None, theme_name(theme))
+        if stored is not None:
+            return stored
+        day_rows = entry.get(("day rows", chosen), lambda: entry.day_intervals(chosen))
+        if day_rows.empty:
             return no_figure()
-        return entry.get(("day", chosen, theme), lambda: daily_operation_figure(
-            entry.intervals, chosen, theme, f"Daily operation · {run_label(run)}"))
+        return entry.get(("day", chosen, theme), lambda: daily_operation_figure(day_rows, chosen, theme,
+                                                                                day_title(run)))
 
     @app.callback(
         Output(page.CHART, "figure", allow_duplicate=True),
@@ -511,7 +504,7 @@ def register(app: dash.Dash) -> None:
             _run, entry = run_entry(db, run_id, app_settings())
         except NotFound:
             return None, no_figure()
-        joined, stats = schedule_vs_actual_of(db, run_id, entry.intervals)
+        joined, stats = schedule_vs_actual_over(db, run_id, *entry.span())
         if joined.empty or stats.mae_mw is None:
             return deviation_cards(stats), no_figure()
         return deviation_cards(stats), schedule_vs_actual_figure(joined, theme, f"Schedule vs metered · Run #{run_id}")
@@ -552,6 +545,46 @@ def register(app: dash.Dash) -> None:
         if intervals.empty:
             return dash.no_update
         return dcc.send_string(monthly_csv(run, intervals), f"powerdesk_run_{run.id}_monthly.csv")
+
+
+def _schedule_view(db, run, entry, theme) -> dict:
+    """What the run's intervals draw in this colour mode: its stored view when there is one, else built now
+    and, for a finished run, stored for every process after this one."""
+    theme = theme_name(theme)
+    finished = not in_progress(run.status)
+    if finished:
+        stored = _stored_view(db, run, entry, theme)
+        if stored is not None:
+            return stored
+    intervals = entry.intervals
+    schedule = schedule_view(run, intervals, theme, _export(entry) if not intervals.empty else None)
+    if finished and not intervals.empty:
+        store_view(db, run.id, theme, view_format(), encode(schedule))
+    return schedule
+
+
+def _stored_view(db, run, entry, theme: str) -> dict | None:
+    """The run's stored view in ``theme``, read back once per process."""
+    payloads = entry.get("stored views", lambda: stored_views(db, run.id, view_format()))
+    return entry.get(("stored view", theme), lambda: decode(payloads.get(theme)))
+
+
+def _from_view(db, run, entry, pick, theme: str | None = None):
+    """``pick(view)`` of a view of the run (in ``theme`` when given): one this process built or read, else a
+    stored one; None when none has it (``pick`` returns None)."""
+    for name, built in list(entry.built.items()):
+        if isinstance(name, tuple) and name[0] == "view" and (theme is None or name[1] == theme):
+            value = pick(built)
+            if value is not None:
+                return value
+    if in_progress(run.status):
+        return None
+    for stored_theme in ([theme] if theme else ["light", "dark"]):
+        stored = _stored_view(db, run, entry, stored_theme)
+        value = pick(stored) if stored is not None else None
+        if value is not None:
+            return value
+    return None
 
 
 def _export(entry) -> pd.DataFrame:

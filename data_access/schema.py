@@ -18,6 +18,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -280,6 +281,22 @@ class RunCarbonTotals(Base):
     intervals: Mapped[int] = mapped_column(Integer)
     intervals_with_intensity: Mapped[int] = mapped_column(Integer)
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+
+class RunView(Base):
+    """What a finished run's view draws from its intervals, in one colour mode, as compressed JSON
+    (``services.run_views``): built once, when the run finishes or when it is first shown.
+
+    ``view_format`` names the code that built it; a view built by other code is never shown (it is built
+    again), so an upgrade never shows a figure drawn by the version before it."""
+
+    __tablename__ = "run_views"
+
+    run_id: Mapped[int] = mapped_column(ForeignKey("optimisation_runs.id", ondelete="CASCADE"), primary_key=True)
+    theme: Mapped[str] = mapped_column(String(8), primary_key=True)
+    view_format: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[bytes] = mapped_column(LargeBinary)
+    built_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
 
 
 class AuditEvent(Base):

@@ -29,8 +29,9 @@ YEAR_COLUMNS = ("year", "days", "skipped_days", "net_gbp", "net_gbp_per_mw_year"
 def _daily(intervals: pd.DataFrame, degradation_gbp_per_mwh: float, energy_mwh: float,
            skipped: Iterable[date], bound: Iterable[list] | None) -> pd.DataFrame:
     discharged = intervals["discharge_mw"].to_numpy() * PERIOD_HOURS
+    codes, days = pd.factorize(pd.Series(intervals["settlement_date"]))  # each date parsed once, not per interval
     frame = pd.DataFrame({
-        "settlement_date": pd.to_datetime(pd.Series(intervals["settlement_date"]).astype(str)).to_numpy(),
+        "settlement_date": pd.to_datetime(pd.Series(days).astype(str)).to_numpy()[codes],
         "da_gbp": intervals["da_cash_gbp"].fillna(0).to_numpy(),
         "id_gbp": intervals["id_cash_gbp"].fillna(0).to_numpy(),
         "degradation_gbp": -degradation_gbp_per_mwh * discharged,

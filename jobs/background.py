@@ -101,7 +101,12 @@ def _solve(database_url: str, run_id: int, job_id: str, timeout_errors=(), setti
 
     db = Database.from_url(database_url)
     try:
-        return execute_run(db, run_id, job_id=job_id, settings=settings, timeout_errors=timeout_errors).status
+        status = execute_run(db, run_id, job_id=job_id, settings=settings, timeout_errors=timeout_errors).status
+        if (settings or Settings()).run_views_when_finished:
+            from jobs.run_views import store_run_views
+
+            store_run_views(db, run_id)
+        return status
     finally:
         db.dispose()
 

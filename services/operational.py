@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
@@ -74,17 +75,16 @@ def schedule_vs_actual(db: Database, run_id: int, asset: str = BATTERY_ASSET) ->
     return joined, deviation_stats(joined)
 
 
-def schedule_vs_actual_of(db: Database, run_id: int, intervals: pd.DataFrame, asset: str = BATTERY_ASSET
-                          ) -> tuple[pd.DataFrame, DeviationStats]:
-    """``schedule_vs_actual`` for a run whose intervals are already read: without a single reading over
-    the run's range, the statistics say every interval is missing and no join is read."""
-    if intervals.empty:
+def schedule_vs_actual_over(db: Database, run_id: int, start: datetime | None, end: datetime | None,
+                            interval_count: int, asset: str = BATTERY_ASSET) -> tuple[pd.DataFrame, DeviationStats]:
+    """``schedule_vs_actual`` for a run known by its span (``start`` <= its intervals < ``end``, UTC) and how
+    many intervals it has: without a single reading over the span, the statistics say every interval is
+    missing, and neither the join nor the intervals are read."""
+    if interval_count == 0 or start is None or end is None:
         return pd.DataFrame(), DeviationStats(0, 0, None, None, None)
-    start = intervals["interval_start_utc"].iloc[0].to_pydatetime()
-    end = (intervals["interval_start_utc"].iloc[-1] + pd.Timedelta(minutes=30)).to_pydatetime()
     with db.session() as session:
         if not store.any_reading_between(session, asset, start, end):
-            return pd.DataFrame(), DeviationStats(len(intervals), len(intervals), None, None, None)
+            return pd.DataFrame(), DeviationStats(interval_count, interval_count, None, None, None)
     return schedule_vs_actual(db, run_id, asset)
 
 

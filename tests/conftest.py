@@ -29,6 +29,9 @@ PASSWORDS = {
     "trader": "trader-password-123",
     "admin": "admin-password-1234",
 }
+# Workers do not draw each finished run's view for the page here (it costs a process about a second of
+# plotly after its run is stored); the tests of it turn it on (tests/jobs/test_run_views.py).
+os.environ.setdefault("RUN_VIEWS_WHEN_FINISHED", "false")
 POSTGRES_ADMIN_URL = os.environ.get("POWERDESK_TEST_POSTGRES_URL")
 REDIS_URL = os.environ.get("POWERDESK_TEST_REDIS_URL")
 CELERY_TEST_DATABASES = {

@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from callbacks.runs import CLIENT_GRID_ROWS
+from components.stored_run_view import CLIENT_GRID_ROWS
 from optimiser import BatteryParams
 from services.optimisation_runs import RunRequest, run_optimisation
 from tests.dash_requests import callback_body, find_callback_by_input, fire
