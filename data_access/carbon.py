@@ -133,7 +133,11 @@ def insert_readings(session: Session, readings: pd.DataFrame, source: str) -> No
         raise ValueError("refusing to store naive reading times: pass aware UTC values")
     micros = times.tz_convert("UTC").as_unit("us").asi8
     power = readings["power_kw"].to_numpy(dtype=float)
-    asset_index, assets = pd.factorize(readings["asset_id"].astype(str), sort=True)  # hashed, not 525,600 sorted
+    ids = readings["asset_id"].to_numpy()
+    if (ids == ids[0]).all():  # one asset, the usual import: no 525,600 ids hashed
+        asset_index, assets = np.zeros(len(ids), dtype=np.intp), np.asarray([str(ids[0])], dtype=object)
+    else:
+        asset_index, assets = pd.factorize(readings["asset_id"].astype(str), sort=True)  # hashed, not sorted
     order = np.lexsort((micros, asset_index))  # in key order: each row lands at the end of the index, not inside
     micros, power, asset_index = micros[order], power[order], asset_index[order]
     now = utc_now()
