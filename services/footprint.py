@@ -200,6 +200,10 @@ def _check_readings(session, readings: pd.DataFrame, register_assets: bool,
     for asset_id, rows in groups:
         stored = store.stored_readings(session, asset_id, rows["time_utc"].min().to_pydatetime(),
                                        rows["time_utc"].max().to_pydatetime())
+        if stored.empty:  # nothing stored in the file's span (a first import): every reading is new, no join
+            unchanged[asset_id] = 0
+            to_insert.append(rows[["asset_id", "time_utc", "power_kw"]])
+            continue
         merged = rows.merge(stored, on="time_utc", how="left", suffixes=("", "_stored"))
         present = merged["power_kw_stored"].notna()
         differs = present & ~np.isclose(merged["power_kw"], merged["power_kw_stored"].fillna(0.0))
