@@ -53,7 +53,14 @@ BEFORE = """measured on branch speed2, 2 cores shared with other test runs (load
   the duplicate check), the executemany into the (asset_id, time_utc) primary key 1.4 s plus 0.5 s making its rows;
   of footprints, reading the year's 525,600 readings back (the driver's fetchall and parsing the times)
 branch carbon5, the import's CPU seconds (load 8.4-9.5; benchmarks/README.md): SQLite 5.9-7.2 -> 3.5;
-  PostgreSQL client 3.0-3.3 -> 1.6 plus the server's 4.5 -> 3.8 (binary COPY straight into the table)"""
+  PostgreSQL client 3.0-3.3 -> 1.6 plus the server's 4.5 -> 3.8 (binary COPY straight into the table)
+branch speed-carbon (issue 21), main (ad8f882) and the branch run in turn, 3 times each, in one session
+  [load 2.3 falling to 1.4; the reference took 0.06-0.07 s, a quiet machine's figure]:
+    before: SQLite import 2.87-3.43 s, footprints 1.44-1.49 s; PostgreSQL import 4.62-5.36 s, footprints 1.56-2.01 s
+    after:  SQLite import 1.87-1.98 s (met), footprints 1.32-1.48 s; PostgreSQL import 1.83-1.98 s (met),
+            footprints 1.60-1.86 s
+  the import's CPU (load 1.3): SQLite 2.6-2.9 -> 1.6-1.7 s; PostgreSQL client 1.1-1.2 -> 1.0 s, server 3.1-3.2 -> 1.0 s.
+  Met with little to spare: at load 4-6 the branch's imports took 2.3-3.7 s (main's 4.0-7.6 s)"""
 
 
 def cov_file(times: pd.DatetimeIndex, values: np.ndarray) -> bytes:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
@@ -125,7 +124,7 @@ def insert_readings(session: Session, readings: pd.DataFrame, source: str) -> No
 
     One bulk statement in the session's transaction, not an ORM insert of a dict per row (a year of one-minute
     readings is 525,600 rows), in key order. Times are written as ``UTCDateTime`` stores them: on SQLite its
-    ``YYYY-MM-DD HH:MM:SS.ffffff`` text, made for every row at once, in one executemany; on PostgreSQL one binary
+    ``YYYY-MM-DD HH:MM:SS.ffffff`` text, made for every row at once, in multi-row INSERTs; on PostgreSQL one binary
     ``COPY`` into the table (``timestamptz`` sent as integer microseconds since 2000)."""
     if readings.empty:
         return
@@ -134,7 +133,11 @@ def insert_readings(session: Session, readings: pd.DataFrame, source: str) -> No
         raise ValueError("refusing to store naive reading times: pass aware UTC values")
     micros = times.tz_convert("UTC").as_unit("us").asi8
     power = readings["power_kw"].to_numpy(dtype=float)
-    asset_index, assets = pd.factorize(readings["asset_id"].astype(str), sort=True)  # hashed, not 525,600 sorted
+    ids = readings["asset_id"].to_numpy()
+    if (ids == ids[0]).all():  # one asset, the usual import: no 525,600 ids hashed
+        asset_index, assets = np.zeros(len(ids), dtype=np.intp), np.asarray([str(ids[0])], dtype=object)
+    else:
+        asset_index, assets = pd.factorize(readings["asset_id"].astype(str), sort=True)  # hashed, not sorted
     order = np.lexsort((micros, asset_index))  # in key order: each row lands at the end of the index, not inside
     micros, power, asset_index = micros[order], power[order], asset_index[order]
     now = utc_now()
@@ -148,16 +151,43 @@ def insert_readings(session: Session, readings: pd.DataFrame, source: str) -> No
              "ingested_at": now} for k, t, v in zip(asset_index, pd.DatetimeIndex(micros * 1000, tz=UTC), power,
                                                     strict=True)])
         return
-    text = sqlite_datetime_text(micros).astype("U26").tolist()
+    # ASCII bytes widened to UCS-4 in one pass (astype("U26") decodes string by string, 0.16 s of a year)
+    text = np.frombuffer(sqlite_datetime_text(micros).tobytes(), dtype=np.uint8).astype(np.uint32).view("U26")
     ingested = utc_column(pd.DatetimeIndex([now]), connection)[0]
-    names = np.asarray(list(assets), dtype=object)[asset_index].tolist()  # one str per asset, not per row
-    rows = zip(text, names, power.tolist(), itertools.repeat(source), itertools.repeat(ingested))
+    bounds = np.searchsorted(asset_index, np.arange(len(assets) + 1))
     cursor = connection.connection.driver_connection.cursor()
-    try:  # the driver takes the rows as they are made, not a list of 525,600 tuples
-        cursor.executemany("INSERT INTO power_readings (time_utc, asset_id, power_kw, source, ingested_at) "
-                           "VALUES (?, ?, ?, ?, ?)", rows)
+    try:
+        for k, asset in enumerate(assets):
+            _insert_sqlite_rows(cursor, str(asset), source, ingested, text[bounds[k]:bounds[k + 1]],
+                                power[bounds[k]:bounds[k + 1]])
     finally:
         cursor.close()
+
+
+SQLITE_ROWS_PER_INSERT = 400
+"""Readings per multi-row ``INSERT`` on SQLite: 3 + 2 × 400 parameters, under the 999 of SQLite before 3.32."""
+
+
+def _insert_sqlite_rows(cursor, asset: str, source: str, ingested: str, text: np.ndarray, power: np.ndarray) -> None:
+    """One asset's rows (in key order) as multi-row ``INSERT``s of ``SQLITE_ROWS_PER_INSERT`` rows, run as one
+    executemany: a statement per row costs SQLite a step and a reset and the driver 5 bindings per reading (2.9 s
+    against 1.0 s for a year under load). The asset, source and ingested time are bound once per statement (``?1``
+    to ``?3``), each row's time and power after them."""
+
+    def statement(rows: int) -> str:
+        values = ",".join(f"(?{4 + 2 * r},?1,?{5 + 2 * r},?2,?3)" for r in range(rows))
+        return f"INSERT INTO power_readings (time_utc, asset_id, power_kw, source, ingested_at) VALUES {values}"
+
+    flat = np.empty(2 * len(text), dtype=object)  # time, power, time, power, … as the driver's str and float
+    flat[0::2] = text.tolist()
+    flat[1::2] = power.tolist()
+    per = SQLITE_ROWS_PER_INSERT
+    whole = len(text) // per * per
+    head = (asset, source, ingested)
+    if whole:
+        cursor.executemany(statement(per), (head + tuple(chunk) for chunk in flat[:2 * whole].reshape(-1, 2 * per)))
+    if whole < len(text):
+        cursor.execute(statement(len(text) - whole), head + tuple(flat[2 * whole:]))
 
 
 _POSTGRES_EPOCH_US = 946_684_800_000_000

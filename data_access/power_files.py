@@ -60,6 +60,7 @@ def readings_frame(times, asset_ids, values, lines, variables=None, strip: bool 
         value = value.where(value.map(lambda v: not isinstance(v, bool)))
     power = pd.to_numeric(value, errors="coerce")
     asset = stripped(asset_raw)
+    asset_codes, asset_spellings = pd.factorize(asset, use_na_sentinel=False)  # a file has one or a few assets
     problems: list[tuple[int, str]] = []
 
     def flag(mask, shown: pd.Series, message) -> None:
@@ -69,7 +70,8 @@ def readings_frame(times, asset_ids, values, lines, variables=None, strip: bool 
     flag(parsed.isna(), time_raw, lambda v: f"time {v!r} is not an ISO 8601 time (e.g. 2019-11-25 05:54:08.864)")
     flag(~np.isfinite(power.to_numpy(dtype=float, na_value=np.nan)), value_raw,
          lambda v: f"value {v!r} is not a number of kW")
-    flag(asset.isna() | (asset == "") | (asset.str.len() > 64), asset_raw,
+    spelled = pd.Series(asset_spellings, dtype="string")
+    flag((spelled.isna() | (spelled == "") | (spelled.str.len() > 64)).to_numpy(dtype=bool)[asset_codes], asset_raw,
          lambda v: f"asset id {v!r} is empty or too long")
     if variables is not None:
         variable_raw = pd.Series(variables, dtype=object)
@@ -77,7 +79,7 @@ def readings_frame(times, asset_ids, values, lines, variables=None, strip: bool 
         wrong = (stripped(pd.Series(spellings, dtype=object)).str.lower() != POWER_VARIABLE).to_numpy(dtype=bool)
         flag(wrong[codes], variable_raw, lambda v: f"variable {v!r} is not 'power'")
     frame = pd.DataFrame({"asset_id": asset, "time_utc": parsed.dt.floor("us"), "power_kw": power, "line": line})
-    clean = frame.dropna()
+    clean = frame.dropna() if problems else frame  # without a problem no row has a missing field: no copy
     repeated, in_group = _repeated_keys(clean["asset_id"], clean["time_utc"])
     if repeated.any():
         groups = clean[in_group].groupby(["asset_id", "time_utc"])
@@ -89,7 +91,9 @@ def readings_frame(times, asset_ids, values, lines, variables=None, strip: bool 
     if problems:
         problems.sort()
         raise PowerFileError(f"{len(problems)} row(s) cannot be read", [RowProblem(n, m) for n, m in problems])
-    return clean[~repeated].astype({"power_kw": float}).reset_index(drop=True)
+    if repeated.any():
+        clean = clean[~repeated]
+    return clean.astype({"power_kw": float}).reset_index(drop=True)
 
 
 def _repeated_keys(asset: pd.Series, time_utc: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -161,7 +165,8 @@ def read_cov_csv(content: bytes, filename: str) -> pd.DataFrame:
     # around them (the usual case, found by one regular-expression pass over the bytes) skips it.
     padded = not content.isascii() or _has_padded_field(content)
     fields = raw[list(REQUIRED_COLUMNS)]
-    raw = raw[((fields.apply(lambda c: c.str.strip()) if padded else fields) != "").any(axis=1)]
+    if padded or not (fields["Time"] != "").all():  # every row has a time in the usual file: nothing to drop
+        raw = raw[((fields.apply(lambda c: c.str.strip()) if padded else fields) != "").any(axis=1)]
     if raw.empty:
         raise PowerFileError(f"{filename} has no readings")
     try:

@@ -3,6 +3,7 @@
 from alembic import context
 
 from data_access.engine import make_engine
+from data_access.migrate import include_object
 from data_access.schema import Base
 
 config = context.config
@@ -28,6 +29,7 @@ def run_migrations_online() -> None:
             target_metadata=target_metadata,
             render_as_batch=connection.dialect.name == "sqlite",
             compare_type=True,
+            include_object=include_object(connection.dialect.name),
         )
         with context.begin_transaction():
             context.run_migrations()

@@ -33,7 +33,9 @@ def test_migrations_match_the_models(database_url):
     migrate.upgrade(database_url)
     engine = make_engine(database_url)
     with engine.connect() as connection:
-        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+        context = MigrationContext.configure(
+            connection, opts={"include_object": migrate.include_object(connection.dialect.name)})
+        differences = compare_metadata(context, Base.metadata)
     engine.dispose()
     assert differences == []
 

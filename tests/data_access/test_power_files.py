@@ -36,6 +36,20 @@ def test_blank_lines_keep_line_numbers_honest_and_missing_columns_are_named():
         read_cov_csv(HEADER.encode(), "empty.csv")
 
 
+def test_empty_and_too_long_asset_ids_are_refused_on_their_lines_only():
+    long_id = "x" * 65
+    rows = ["2019-11-25 00:00:00,power,a,1", "2019-11-25 00:01:00,power,,2", f"2019-11-25 00:02:00,power,{long_id},3",
+            "2019-11-25 00:03:00,power,a,4", f"2019-11-25 00:04:00,power,{'y' * 64},5",
+            "2019-11-25 00:05:00,power, ,6", ",,,"]
+    with pytest.raises(PowerFileError) as error:
+        read_cov_csv((HEADER + "\n".join(rows) + "\n").encode(), "ids.csv")
+    assert [(p.line, p.message) for p in error.value.problems] == [
+        (3, "asset id '' is empty or too long"), (4, f"asset id {long_id!r} is empty or too long"),
+        (7, "asset id ' ' is empty or too long")]
+    frame = read_cov_csv((HEADER + "\n".join(rows[:1] + rows[3:5] + [",,,"]) + "\n").encode(), "ok.csv")
+    assert frame["asset_id"].tolist() == ["a", "a", "y" * 64] and frame["line"].tolist() == [2, 3, 4]
+
+
 @settings(max_examples=400, deadline=None)
 @given(st.binary(min_size=0, max_size=40).map(lambda b: bytes(b' \t\f\v,\n\r"a\x00'[x % 10] for x in b)))
 def test_the_padded_field_check_answers_as_the_regular_expression(content):

@@ -104,3 +104,18 @@ def test_json_readings_name_the_bad_item(asset_db):
                                                      {"time": "2019-11-25T00:01Z", "power_kw": "x"}])
     report = footprint.import_readings(asset_db, "bat1", [{"time": "2019-11-25T00:00Z", "power_kw": 1}])
     assert report.rows_added == 1
+
+
+def test_a_file_beside_stored_readings_adds_all_its_own_and_overlapping_ones_are_checked(asset_db):
+    footprint.import_power_file(asset_db, csv("2019-11-25 00:00:00,power,bat1,100", "2019-11-25 00:05:00,power,bat1,50"),
+                                "a.csv")
+    later = csv("2019-11-25 01:00:00,power,bat1,7", "2019-11-25 00:30:00,power,bat1,8")  # none stored in its span
+    preview = footprint.preview_power_file(asset_db, later, "b.csv")
+    assert (preview.new, preview.already_stored) == ({"bat1": 2}, {"bat1": 0})
+    report = footprint.import_power_file(asset_db, later, "b.csv")
+    assert (report.rows_added, report.rows_already_stored) == (2, 0)
+    assert reading_count(asset_db) == 4
+    with pytest.raises(InvalidInput, match="already has 50 kW stored"):  # a span holding stored ones still joins
+        footprint.import_power_file(asset_db, csv("2019-11-25 00:05:00,power,bat1,51",
+                                                  "2019-11-25 02:00:00,power,bat1,1"), "c.csv")
+    assert reading_count(asset_db) == 4
