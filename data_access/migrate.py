@@ -66,7 +66,7 @@ def migration_lock(database_url: str) -> Iterator[None]:
 
 
 POSTGRES_FKS_KEPT_BY_TRIGGERS = frozenset({"fk_power_readings_asset_id_carbon_assets"})
-"""Foreign keys of ``schema.py`` that PostgreSQL enforces with statement-level triggers instead (migration 0016)."""
+"""Foreign keys of ``schema.py`` that PostgreSQL enforces with statement-level triggers instead (migration 0017)."""
 
 
 def include_object(dialect_name: str):

@@ -411,8 +411,8 @@ class PowerReading(Base):
 
     __tablename__ = "power_readings"
     __table_args__ = {"sqlite_with_rowid": False}
-    """On SQLite the rows live in the key's b-tree (migration 0017). On PostgreSQL the asset foreign key is kept by
-    statement-level triggers (migration 0016), one check per import instead of one per reading."""
+    """On SQLite the rows live in the key's b-tree (migration 0018). On PostgreSQL the asset foreign key is kept by
+    statement-level triggers (migration 0017), one check per import instead of one per reading."""
 
     asset_id: Mapped[str] = mapped_column(ForeignKey("carbon_assets.asset_id", ondelete="CASCADE"), primary_key=True)
     time_utc: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)

@@ -1,5 +1,5 @@
 """Readings refer to a registered asset on both backends: a foreign key on SQLite, statement-level triggers on
-PostgreSQL (migration 0016). Every way in (the bulk insert of an import, an ORM insert, an update) is refused for an
+PostgreSQL (migration 0017). Every way in (the bulk insert of an import, an ORM insert, an update) is refused for an
 unknown asset and stores nothing of its statement; deleting an asset deletes its readings; an asset's id cannot
 change under its readings."""
 
@@ -105,7 +105,7 @@ def test_postgres_downgrade_restores_the_foreign_key_and_upgrade_replaces_it(pos
         with db.session() as session:
             store.add_asset(session, "bat1", "Battery one")
             store.insert_readings(session, readings(["bat1"] * 5), "file:x.csv")
-        migrate.downgrade(postgres_url, "0015_price_import_digest")
+        migrate.downgrade(postgres_url, "0016_speed_run_views")
         assert foreign_keys() == {"fk_power_readings_asset_id_carbon_assets"}
         assert triggers() == set()
         migrate.upgrade(postgres_url)

@@ -1,4 +1,4 @@
-"""0017_readings_without_rowid: SQLite's power_readings is rebuilt WITHOUT ROWID keeping every stored row exactly
+"""0018_readings_without_rowid: SQLite's power_readings is rebuilt WITHOUT ROWID keeping every stored row exactly
 (the time text an older version wrote included), and down again; PostgreSQL is unchanged."""
 
 from datetime import date
@@ -9,8 +9,8 @@ from data_access import migrate
 from data_access.engine import Database, make_engine
 from services import footprint
 
-OLD = "0016_readings_statement_fk"
-NEW = "0017_readings_without_rowid"
+OLD = "0017_readings_statement_fk"
+NEW = "0018_readings_without_rowid"
 ROWS = [  # as older versions stored them (an ingested_at without its fraction), a flagged row, another asset
     ("bat1", "2019-11-25 00:00:00.000000", 10.0, "file:a.csv", "2019-11-26 00:00:00.000000", None),
     ("bat1", "2019-11-25 00:30:00.000000", 20.0, "file:a.csv", "2019-11-26 00:00:00", None),

@@ -6,16 +6,16 @@ come straight from the key's b-tree, in order. The table is rebuilt with the sam
 every stored row is copied as it is (times stay the text an older version wrote). PostgreSQL has no rowid: nothing
 changes there.
 
-Revision ID: 0017_readings_without_rowid
-Revises: 0016_readings_statement_fk
+Revision ID: 0018_readings_without_rowid
+Revises: 0017_readings_statement_fk
 """
 from typing import Sequence, Union
 
 from alembic import op
 
 
-revision: str = '0017_readings_without_rowid'
-down_revision: Union[str, Sequence[str], None] = '0016_readings_statement_fk'
+revision: str = '0018_readings_without_rowid'
+down_revision: Union[str, Sequence[str], None] = '0017_readings_statement_fk'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -14,16 +14,16 @@ it becomes statement-level triggers (transition tables) that do what it did, onc
 check is cheap). ``data_access.migrate.include_object`` tells autogenerate the key is kept by hand on PostgreSQL.
 Readings stored before this revision are unchanged; they passed the key's check when stored.
 
-Revision ID: 0016_readings_statement_fk
-Revises: 0015_price_import_digest
+Revision ID: 0017_readings_statement_fk
+Revises: 0016_speed_run_views
 """
 from typing import Sequence, Union
 
 from alembic import op
 
 
-revision: str = '0016_readings_statement_fk'
-down_revision: Union[str, Sequence[str], None] = '0015_price_import_digest'
+revision: str = '0017_readings_statement_fk'
+down_revision: Union[str, Sequence[str], None] = '0016_speed_run_views'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
