@@ -202,6 +202,10 @@ class PersistentHighs(Highs):
     def resolve(self) -> HighsRun:
         """Push changed Param values to HiGHS, run it from its last basis, and report how it ended."""
         self.update_params()
+        return self.run()
+
+    def run(self) -> HighsRun:
+        """Run HiGHS from its last basis on what it holds now, and report how it ended."""
         highs = self._solver_model
         self._set_time_limit()
         highs.run()
@@ -359,7 +363,47 @@ class PersistentHighs(Highs):
         for helper in others:
             helper.update()
 
-    def _plan_bulk_updates(self):
+    def param_writer(self, params: list) -> Callable[[np.ndarray], None]:
+        """A callable writing values of ``params`` (an array in their order) straight into HiGHS: every mutable
+        objective coefficient and row bound that is one of them, in two bulk calls, the same values
+        ``update_params`` would push once the Params held them. The Params themselves are left as they are.
+
+        Every mutable term must be a bare Param of ``params`` (or, for a row's other bound, a constant).
+        """
+        cost_cols, cost_exprs, bound_rows, lower_exprs, upper_exprs, others = self._mutable_terms()
+        if others:
+            raise ValueError(f"{len(others)} mutable terms are not a bare Param's coefficient or row bound")
+        slot = {id(param): i for i, param in enumerate(params)}
+        constants: list[float] = []
+
+        def position(expr) -> int:
+            if isinstance(expr, ParamData) and id(expr) in slot:
+                return slot[id(expr)]
+            if not is_constant(expr):
+                raise ValueError(f"mutable term {expr} is not one of the Params written")
+            constants.append(float(value(expr)))
+            return len(params) + len(constants) - 1
+
+        cost_at = np.array([position(e) for e in cost_exprs], dtype=np.intp)
+        lower_at = np.array([position(e) for e in lower_exprs], dtype=np.intp)
+        upper_at = np.array([position(e) for e in upper_exprs], dtype=np.intp)
+        fixed = np.array(constants, dtype=float)
+        cost_cols, bound_rows = np.array(cost_cols, dtype=np.int32), np.array(bound_rows, dtype=np.int32)
+        highs = self._solver_model
+
+        def write(values: np.ndarray) -> None:
+            self._sol = None
+            every = np.concatenate((values, fixed))
+            if len(cost_cols):
+                highs.changeColsCost(len(cost_cols), cost_cols, every[cost_at])
+            if len(bound_rows):
+                highs.changeRowsBounds(len(bound_rows), bound_rows, every[lower_at], every[upper_at])
+
+        return write
+
+    def _mutable_terms(self) -> tuple[list, list, list, list, list, list]:
+        """HiGHS columns with a mutable cost and their coefficients, rows with mutable bounds and their lower and
+        upper bounds, and any other mutable term's helper."""
         cost_cols, cost_exprs, others = [], [], []
         for helper in self._objective_helpers:
             if isinstance(helper, _MutableObjectiveCoefficient):
@@ -377,6 +421,10 @@ class PersistentHighs(Highs):
                 else:
                     others.append(helper)
         others += [helper for _, helper in self._mutable_bounds.values()]
+        return cost_cols, cost_exprs, bound_rows, lower_exprs, upper_exprs, others
+
+    def _plan_bulk_updates(self):
+        cost_cols, cost_exprs, bound_rows, lower_exprs, upper_exprs, others = self._mutable_terms()
         return (
             np.array(cost_cols, dtype=np.int32),
             _reader(cost_exprs),

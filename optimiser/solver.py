@@ -1,10 +1,10 @@
 """Solve one day's model with a persistent HiGHS instance, and read the schedule back.
 
 A ``DayProblem`` owns one Pyomo model (one day shape, one stage) attached to
-one persistent HiGHS instance for the whole run. Each day only its mutable
-Params change: they are written in bulk, the persistent interface pushes the
-changed coefficients and bounds to HiGHS, and HiGHS re-solves from its last
-basis. Nothing is rebuilt between days.
+one persistent HiGHS instance for the whole run. Each day only what its
+mutable Params stand for changes: the day's values are written in bulk into
+the HiGHS coefficients and bounds those Params were loaded as, and HiGHS
+re-solves from its last basis. Nothing is rebuilt between days.
 """
 
 from __future__ import annotations
@@ -86,7 +86,7 @@ class DayProblem:
         self._held_columns: dict[str, np.ndarray] | None = None
         self._switches = list(m.is_charging.values())
         self._param_data = {param.local_name: list(param.values()) for param in m.component_objects(pyo.Param)}
-        self._day_param_data = self._day_params()
+        self._write_day = self.solver.param_writer(self._day_params())
         self._read = {"charge_mw": m.charge_mw, "discharge_mw": m.discharge_mw, "soc_mwh": m.soc_mwh}
         if stage.trades_da:
             self._read.update(da_buy_mw=m.da_buy_mw, da_sell_mw=m.da_sell_mw)
@@ -120,17 +120,16 @@ class DayProblem:
         da_net_import_mw: np.ndarray | None = None,
         carbon_cost_gbp_per_mwh: np.ndarray | None = None,
     ) -> None:
-        """Write one day's data into the model's Params.
+        """Write one day's data into HiGHS, where the model's Params stand.
 
         ``day_ahead``, ``intraday``: prices per period [£/MWh]; ``soc_start_mwh``: SoC at the start [MWh];
         ``soc_end_window_mwh``: (min, max) SoC at the end [MWh]; ``da_net_import_mw``: fixed day-ahead net
         position per period for the intraday stage [MW]; ``carbon_cost_gbp_per_mwh``: carbon price × intensity
         per period [£/MWh], when carbon is priced.
 
-        Every value goes in one pass over the Params' data objects, the same write as
-        ``Param.store_values(check=False)`` (no per-value validation: the values are floats computed here, one per
-        index) without building an index-to-value dict per Param; ``PersistentHighs`` reads the stored values
-        back symmetrically.
+        The values go straight to the HiGHS costs and row bounds that the Params became when the model was
+        loaded (``PersistentHighs.param_writer``), the LP that storing them in the Params and pushing those would
+        give, without the round trip through a Python object per value; the Params keep their initial 0.
         """
         values = [np.array([soc_start_mwh, *soc_end_window_mwh], dtype=float)]
         if self.stage.trades_da:
@@ -143,8 +142,7 @@ class DayProblem:
         if self.carbon_priced:
             carbon = np.zeros(self.n_periods) if carbon_cost_gbp_per_mwh is None else carbon_cost_gbp_per_mwh
             values += [-DT * carbon, DT * (carbon - self.battery.degradation_cost_gbp_per_mwh)]
-        for data, value in zip(self._day_param_data, np.concatenate(values, dtype=float).tolist(), strict=True):
-            data._value = value
+        self._write_day(np.concatenate(values, dtype=float))
 
     def hold_periods(self, count: int, held: dict[str, np.ndarray]) -> None:
         """Hold the first ``count`` periods' intraday positions and flows at ``held`` (arrays of ``count``
@@ -188,7 +186,7 @@ class DayProblem:
         self._use_binaries(binary)
         tick = time.perf_counter()
         try:
-            run = self.solver.resolve()
+            run = self.solver.run()
             outcome = classify(run.model_status, run.has_solution, run.objective, run.bound)
         except Exception as exc:  # any failure inside HiGHS or Pyomo is a solver error the caller must see
             outcome = SolveOutcome(RunStatus.SOLVER_ERROR, f"{type(exc).__name__}: {exc}")
