@@ -14,8 +14,13 @@ from pyomo.common.errors import PyomoException
 from pyomo.common.timing import HierarchicalTimer
 from pyomo.contrib.appsi.cmodel import cmodel, cmodel_available
 from pyomo.contrib.appsi.solvers.highs import Highs, _MutableConstraintBounds, _MutableObjectiveCoefficient
-from pyomo.core.base.param import ParamData
-from pyomo.core.base.var import VarData
+from pyomo.contrib.appsi.utils.get_objective import get_objective
+from pyomo.core.base.block import Block
+from pyomo.core.base.constraint import Constraint
+from pyomo.core.base.objective import maximize, minimize
+from pyomo.core.base.param import Param, ParamData
+from pyomo.core.base.sos import SOSConstraint
+from pyomo.core.base.var import Var, VarData
 from pyomo.core.expr.numeric_expr import LinearExpression, MonomialTermExpression
 from pyomo.core.expr.numvalue import is_constant, value
 
@@ -120,6 +125,38 @@ def _linear_row(body) -> tuple[list, list] | None:
 
 
 _NUMBER = (int, float)
+_ACTIVE = operator.attrgetter("active")
+_MUTABLE = operator.attrgetter("mutable")
+
+
+def _linear_objective(expr) -> tuple[list, list] | None:
+    """``expr``'s variables and coefficients in order, when it is a ``LinearExpression`` of unfixed variables, each
+    alone or times a nonzero number or a bare mutable Param, no variable twice: the terms ``generate_standard_repn``
+    gives (a Param coefficient kept as the Param). Anything else returns None."""
+    if type(expr) is not LinearExpression:
+        return None
+    variables, coefs = [], []
+    for term in expr.args:
+        if type(term) is MonomialTermExpression:
+            coef, var = term.args
+            if not isinstance(var, VarData):
+                return None
+            if isinstance(coef, ParamData):
+                if not coef.parent_component().mutable:
+                    return None
+            elif type(coef) not in _NUMBER or coef == 0:
+                return None
+        elif isinstance(term, VarData):
+            coef, var = 1, term
+        else:
+            return None
+        if var.fixed:
+            return None
+        variables.append(var)
+        coefs.append(coef)
+    if len(set(map(id, variables))) != len(variables):
+        return None
+    return variables, coefs
 
 
 @dataclass(frozen=True)
@@ -237,6 +274,72 @@ class PersistentHighs(Highs):
         return np.array([self._pyomo_var_to_solver_var_map[id(v)] for v in variables], dtype=np.int64)
 
     # --- loading the model ------------------------------------------------------------------------------------
+
+    def add_block(self, block) -> None:
+        """The stock ``add_block`` for a block with no sub-blocks and no References, listing each component's data
+        straight from its data dict instead of walking the block's data objects through its index sets.
+
+        A component holding every index of its set was built over the set in order, so its dict is in index
+        order and the same Params, variables, constraints (active ones) and objective are added in the same
+        order as the stock walk adds them; a sparse component is listed through ``values()``.
+        """
+        components = list(block.component_objects(descend_into=False))
+        if any(comp.ctype is Block or comp.is_reference() for comp in components):
+            super().add_block(block)
+            return
+
+        def data(ctype, keep=None) -> list:
+            listed = []
+            for comp in components:
+                if comp.ctype is ctype and (keep is None or keep(comp)):
+                    listed.extend(comp._data.values() if len(comp._data) == len(comp.index_set()) else comp.values())
+            return listed
+
+        def active(ctype) -> list:
+            return [d for d in data(ctype, _ACTIVE) if d.active]
+
+        self.add_params(data(Param, _MUTABLE))
+        if self._only_child_vars:
+            self.add_variables(list({id(v): v for v in data(Var)}.values()))
+        self.add_constraints(active(Constraint))
+        self.add_sos_constraints(active(SOSConstraint))
+        obj = get_objective(block)
+        if obj is not None:
+            self.set_objective(obj)
+
+    def set_objective(self, obj) -> None:
+        """The stock ``set_objective`` in one pass for a linear objective of number or bare-Param coefficients
+        (``_linear_objective``): the same bookkeeping, costs, sense and mutable-coefficient helpers, without
+        ``prep_for_repn`` and ``generate_standard_repn`` walking it twice. Anything else goes the stock way."""
+        terms = None if obj is None or self._objective is not None else _linear_objective(obj.expr)
+        if terms is None or obj.sense not in (minimize, maximize):
+            super().set_objective(obj)
+            return
+        variables, coefs = terms
+        self._objective, self._objective_expr, self._objective_sense = obj, obj.expr, obj.sense
+        self._obj_named_expressions = []
+        self._vars_referenced_by_obj = variables
+        referenced, var_map = self._referenced_variables, self._pyomo_var_to_solver_var_map
+        self._sol = None
+        if self._last_results_object is not None:
+            self._last_results_object.solution_loader.invalidate()
+        highs = self._solver_model
+        n = len(var_map)
+        costs = np.zeros(n, dtype=np.double)
+        self._objective_helpers = []
+        for v, coef in zip(variables, coefs, strict=True):
+            v_id = id(v)
+            referenced[v_id][2] = obj
+            if isinstance(coef, ParamData):
+                costs[var_map[v_id]] = coef._value
+                self._objective_helpers.append(_MutableObjectiveCoefficient(
+                    pyomo_var_id=v_id, var_map=var_map, expr=coef, highs=highs))
+            else:
+                costs[var_map[v_id]] = coef
+        highs.changeObjectiveOffset(0)
+        highs.changeObjectiveSense(highspy.ObjSense.kMinimize if obj.sense == minimize
+                                   else highspy.ObjSense.kMaximize)
+        highs.changeColsCost(n, np.arange(n), costs)
 
     def add_variables(self, variables: list) -> None:
         """Pyomo's ``add_variables`` and HiGHS's ``_add_variables`` in one pass, for plain variables.
