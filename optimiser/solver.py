@@ -47,21 +47,18 @@ class StageSchedule:
         return bool(np.any(np.minimum(self.charge_mw, self.discharge_mw) > tolerance_mw))
 
 
-def _clean(values: np.ndarray) -> np.ndarray:
-    array = np.array(values, dtype=float)
-    array[np.abs(array) < ZERO_TOLERANCE_MW] = 0.0
-    return array
+_SIGNS = np.array([1.0, -1.0])
 
 
-def _netted(buy_mw: np.ndarray, sell_mw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Net a market's buy and sell in the same period into one position [MW].
+def _netted(buy_and_sell_mw: np.ndarray) -> np.ndarray:
+    """Net a market's buy and sell (rows 0 and 1) in the same period into one position [MW]: rows buy, sell.
 
     Buying and selling one market in one period trade at one price, so the objective is indifferent to any
     wash between them and the simplex often returns one (buy 100 MW and sell 52.5 MW). Netting it away
     changes neither cash nor flows, and keeps every position within [0, P].
     """
-    net = buy_mw - sell_mw
-    return np.maximum(net, 0.0), np.maximum(-net, 0.0)
+    net = buy_and_sell_mw[0] - buy_and_sell_mw[1]
+    return np.maximum(np.multiply.outer(_SIGNS, net), 0.0)
 
 
 class DayProblem:
@@ -87,16 +84,21 @@ class DayProblem:
         self._switches = list(m.is_charging.values())
         self._param_data = {param.local_name: list(param.values()) for param in m.component_objects(pyo.Param)}
         self._write_day = self.solver.param_writer(self._day_params())
-        self._read = {"charge_mw": m.charge_mw, "discharge_mw": m.discharge_mw, "soc_mwh": m.soc_mwh}
+        read = {"charge_mw": m.charge_mw, "discharge_mw": m.discharge_mw, "soc_mwh": m.soc_mwh}
         if stage.trades_da:
-            self._read.update(da_buy_mw=m.da_buy_mw, da_sell_mw=m.da_sell_mw)
+            read.update(da_buy_mw=m.da_buy_mw, da_sell_mw=m.da_sell_mw)
         if stage.trades_id:
-            self._read.update(id_buy_mw=m.id_buy_mw, id_sell_mw=m.id_sell_mw)
-        # Every column the schedule reads, in one index array, and where each variable's values sit in it.
-        columns = {name: self.solver.columns_of(list(var.values())) for name, var in self._read.items()}
+            read.update(id_buy_mw=m.id_buy_mw, id_sell_mw=m.id_sell_mw)
+        # Every column the schedule reads, in one index array (each market's buys just before its sells), and
+        # where each variable's values sit in it.
+        columns = {name: self.solver.columns_of(m.data_lists.get(name) or list(var.values()))
+                   for name, var in read.items()}
         self._columns = np.concatenate(list(columns.values()))
         ends = np.cumsum([len(c) for c in columns.values()])
         self._slices = {name: slice(end - len(c), end) for (name, c), end in zip(columns.items(), ends, strict=True)}
+        self._markets = [(slice(self._slices[buy].start, self._slices[sell].stop), market)
+                         for buy, sell, market in (("da_buy_mw", "da_sell_mw", "da"), ("id_buy_mw", "id_sell_mw", "id"))
+                         if buy in self._slices]
 
     def _day_params(self) -> list:
         """The ParamData ``load_day`` writes, in the order it writes them (see ``load_day``)."""
@@ -199,13 +201,14 @@ class DayProblem:
 
     def _read_schedule(self, schedule: StageSchedule) -> None:
         solution = self.solver.column_values()[self._columns]
-        cleaned = _clean(solution)
-        values = {name: cleaned[rows] for name, rows in self._slices.items()}
-        schedule.charge_mw = values["charge_mw"]
-        schedule.discharge_mw = values["discharge_mw"]
-        schedule.soc_mwh = solution[self._slices["soc_mwh"]]
-        if self.stage.trades_da:
-            buy, sell = _netted(values["da_buy_mw"], values["da_sell_mw"])
-            schedule.da_buy_mw, schedule.da_sell_mw = np.repeat(buy, 2), np.repeat(sell, 2)
-        if self.stage.trades_id:
-            schedule.id_buy_mw, schedule.id_sell_mw = _netted(values["id_buy_mw"], values["id_sell_mw"])
+        cleaned = np.where(np.abs(solution) < ZERO_TOLERANCE_MW, 0.0, solution)
+        slices = self._slices
+        schedule.charge_mw = cleaned[slices["charge_mw"]]
+        schedule.discharge_mw = cleaned[slices["discharge_mw"]]
+        schedule.soc_mwh = solution[slices["soc_mwh"]]
+        for rows, market in self._markets:
+            positions = _netted(cleaned[rows].reshape(2, -1))
+            if market == "da":
+                schedule.da_buy_mw, schedule.da_sell_mw = np.repeat(positions, 2, axis=1)
+            else:
+                schedule.id_buy_mw, schedule.id_sell_mw = positions
