@@ -88,9 +88,16 @@ def _column_domain(interval: tuple) -> tuple:
 def _bound(bound, infinite: float):
     """A row bound as the stock loader passes it on: ``infinite`` when there is none (None or ±inf), else the
     bound itself (a number, or the mutable Param the bulk updates read)."""
-    if bound is None or (is_constant(bound) and value(bound) == infinite):
+    if bound is None:
+        return infinite
+    if type(bound) in _NUMBER:
+        return infinite if bound == infinite else bound
+    if is_constant(bound) and value(bound) == infinite:
         return infinite
     return bound
+
+
+_NO_LOWER, _NO_UPPER = -highspy.kHighsInf, highspy.kHighsInf
 
 
 def _linear_row(body) -> tuple[list, list] | None:
@@ -102,20 +109,20 @@ def _linear_row(body) -> tuple[list, list] | None:
     Anything else returns None, and the caller keeps Pyomo's own path.
     """
     if isinstance(body, VarData):
-        return None if body.fixed else ([body], [1])
+        return None if body._fixed else ([body], [1])
     if type(body) is not LinearExpression:
         return None
     variables, coefs = [], []
     for term in body.args:
         if type(term) is MonomialTermExpression:
-            coef, var = term.args
-            if type(coef) not in _NUMBER or coef == 0 or not isinstance(var, VarData):
+            coef, var = term._args_
+            if type(coef) not in _NUMBER or not coef or not isinstance(var, VarData):
                 return None
         elif isinstance(term, VarData):
             coef, var = 1, term
         else:
             return None
-        if var.fixed:
+        if var._fixed:
             return None
         variables.append(var)
         coefs.append(coef)
@@ -403,27 +410,33 @@ class PersistentHighs(Highs):
         if self._last_results_object is not None:
             self._last_results_object.solution_loader.invalidate()
         var_map, con_map = self._pyomo_var_to_solver_var_map, self._pyomo_con_to_solver_con_map
-        referenced = self._referenced_variables
+        referenced, row_to_con = self._referenced_variables, self._solver_con_to_pyomo_con_map
+        active, named, by_con = self._active_constraints, self._named_expressions, self._vars_referenced_by_con
         current = len(con_map)
         lbs, ubs, starts, indices, coef_values = [], [], [], [], []
         for con, (lower, _, upper), (variables, coefs) in zip(cons, standard, rows, strict=True):
-            self._active_constraints[con] = con.expr
-            self._named_expressions[con] = []
-            self._vars_referenced_by_con[con] = variables
+            active[con] = con.expr
+            named[con] = []
+            by_con[con] = variables
             starts.append(len(coef_values))
             for v in variables:
-                referenced[id(v)][0][con] = None
-                indices.append(var_map[id(v)])
+                v_id = id(v)
+                referenced[v_id][0][con] = None
+                indices.append(var_map[v_id])
             coef_values.extend(coefs)
             # As the stock loader: the bound (less the row's constant, 0 here), kept as the Param when mutable.
-            lb, ub = _bound(lower, -highspy.kHighsInf), _bound(upper, highspy.kHighsInf)
-            if not is_constant(lb) or not is_constant(ub):
-                self._mutable_helpers.setdefault(con, []).append(_MutableConstraintBounds(
-                    lower_expr=lb, upper_expr=ub, pyomo_con=con, con_map=con_map, highs=self._solver_model))
-            lbs.append(value(lb))
-            ubs.append(value(ub))
+            lb, ub = _bound(lower, _NO_LOWER), _bound(upper, _NO_UPPER)
+            if type(lb) in _NUMBER and type(ub) in _NUMBER:
+                lbs.append(lb)
+                ubs.append(ub)
+            else:
+                if not is_constant(lb) or not is_constant(ub):
+                    self._mutable_helpers.setdefault(con, []).append(_MutableConstraintBounds(
+                        lower_expr=lb, upper_expr=ub, pyomo_con=con, con_map=con_map, highs=self._solver_model))
+                lbs.append(value(lb))
+                ubs.append(value(ub))
             con_map[con] = current
-            self._solver_con_to_pyomo_con_map[current] = con
+            row_to_con[current] = con
             current += 1
         self._solver_model.addRows(len(lbs), np.array(lbs, dtype=np.double), np.array(ubs, dtype=np.double),
                                    len(coef_values), np.array(starts), np.array(indices),
