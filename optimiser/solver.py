@@ -81,8 +81,7 @@ class DayProblem:
         self.solver.set_instance(m)
         self._binary = False
         self._held_columns: dict[str, np.ndarray] | None = None
-        self._switches = list(m.is_charging.values())
-        self._param_data = {param.local_name: list(param.values()) for param in m.component_objects(pyo.Param)}
+        self._switches = m.data_lists["is_charging"]
         self._write_day = self.solver.param_writer(self._day_params())
         read = {"charge_mw": m.charge_mw, "discharge_mw": m.discharge_mw, "soc_mwh": m.soc_mwh}
         if stage.trades_da:
@@ -111,7 +110,7 @@ class DayProblem:
             names.append("da_net_import_mw")
         if self.carbon_priced:
             names += ["charge_cash_gbp_per_mw", "discharge_cash_gbp_per_mw"]
-        return [data for name in names for data in self._param_data[name]]
+        return [data for name in names for data in self.model.component(name)._data.values()]
 
     def load_day(
         self,
