@@ -196,12 +196,16 @@ def _product(coef: float, var: VarData):
 
 
 def _data(component) -> list:
-    """A component's data objects in index order, listed once per component (``values()`` walks the index set
-    one member at a time) and kept in the model's ``data_lists`` by name."""
+    """A component's data objects in index order, listed once per component and kept in the model's
+    ``data_lists`` by name.
+
+    Every component here is built over its whole index set in order, so its data dict is already in index
+    order: listing it is what ``values()`` gives without walking the index set one member at a time.
+    """
     lists = component.model().data_lists
     name = component.local_name
     if name not in lists:
-        lists[name] = list(component.values())
+        lists[name] = list(component._data.values())
     return lists[name]
 
 
@@ -246,7 +250,9 @@ def define_power_balance_constraints(m: pyo.ConcreteModel, stage: Stage) -> None
 def define_exclusive_flow_constraints(m: pyo.ConcreteModel, battery: BatteryParams) -> None:
     """Never charge and discharge at once [MW].
 
-        c_t ≤ P u_t,    d_t ≤ P (1 − u_t),    u_t ∈ {0, 1} (MILP) or [0, 1] (LP)
+        c_t − P u_t ≤ 0,    d_t + P u_t ≤ P,    u_t ∈ {0, 1} (MILP) or [0, 1] (LP)
+
+    (each written with its variables on the left, as HiGHS takes the row, so loading it builds no new sum)
 
     With u_t continuous these only say c_t + d_t ≤ P, and the LP may still charge and discharge together
     when that burns energy profitably (negative prices); the rolling loop detects that and re-solves the
@@ -254,8 +260,9 @@ def define_exclusive_flow_constraints(m: pyo.ConcreteModel, battery: BatteryPara
     """
     p = battery.power_mw
     charge, discharge, switch = _data(m.charge_mw), _data(m.discharge_mw), _data(m.is_charging)
+    minus_p = -1 if p == 1 else -p  # c − 1·u is c − u, which the operators write with the integer −1
     m.charge_only_when_charging = _indexed_constraint(
-        m, [InequalityExpression((c, _product(p, u)), False) for c, u in zip(charge, switch, strict=True)])
+        m, [InequalityExpression((_sum([(1, c), (minus_p, u)]), 0), False) for c, u in zip(charge, switch, strict=True)])
     m.discharge_only_when_discharging = _indexed_constraint(
         m, [InequalityExpression((_sum([(1, d), (p, u)]), p), False) for d, u in zip(discharge, switch, strict=True)])
 

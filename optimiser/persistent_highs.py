@@ -14,8 +14,13 @@ from pyomo.common.errors import PyomoException
 from pyomo.common.timing import HierarchicalTimer
 from pyomo.contrib.appsi.cmodel import cmodel, cmodel_available
 from pyomo.contrib.appsi.solvers.highs import Highs, _MutableConstraintBounds, _MutableObjectiveCoefficient
-from pyomo.core.base.param import ParamData
-from pyomo.core.base.var import VarData
+from pyomo.contrib.appsi.utils.get_objective import get_objective
+from pyomo.core.base.block import Block
+from pyomo.core.base.constraint import Constraint
+from pyomo.core.base.objective import maximize, minimize
+from pyomo.core.base.param import Param, ParamData
+from pyomo.core.base.sos import SOSConstraint
+from pyomo.core.base.var import Var, VarData
 from pyomo.core.expr.numeric_expr import LinearExpression, MonomialTermExpression
 from pyomo.core.expr.numvalue import is_constant, value
 
@@ -83,9 +88,16 @@ def _column_domain(interval: tuple) -> tuple:
 def _bound(bound, infinite: float):
     """A row bound as the stock loader passes it on: ``infinite`` when there is none (None or ±inf), else the
     bound itself (a number, or the mutable Param the bulk updates read)."""
-    if bound is None or (is_constant(bound) and value(bound) == infinite):
+    if bound is None:
+        return infinite
+    if type(bound) in _NUMBER:
+        return infinite if bound == infinite else bound
+    if is_constant(bound) and value(bound) == infinite:
         return infinite
     return bound
+
+
+_NO_LOWER, _NO_UPPER = -highspy.kHighsInf, highspy.kHighsInf
 
 
 def _linear_row(body) -> tuple[list, list] | None:
@@ -97,14 +109,49 @@ def _linear_row(body) -> tuple[list, list] | None:
     Anything else returns None, and the caller keeps Pyomo's own path.
     """
     if isinstance(body, VarData):
-        return None if body.fixed else ([body], [1])
+        return None if body._fixed else ([body], [1])
     if type(body) is not LinearExpression:
         return None
     variables, coefs = [], []
     for term in body.args:
         if type(term) is MonomialTermExpression:
+            coef, var = term._args_
+            if type(coef) not in _NUMBER or not coef or not isinstance(var, VarData):
+                return None
+        elif isinstance(term, VarData):
+            coef, var = 1, term
+        else:
+            return None
+        if var._fixed:
+            return None
+        variables.append(var)
+        coefs.append(coef)
+    if len(set(map(id, variables))) != len(variables):
+        return None
+    return variables, coefs
+
+
+_NUMBER = (int, float)
+_ACTIVE = operator.attrgetter("active")
+_MUTABLE = operator.attrgetter("mutable")
+
+
+def _linear_objective(expr) -> tuple[list, list] | None:
+    """``expr``'s variables and coefficients in order, when it is a ``LinearExpression`` of unfixed variables, each
+    alone or times a nonzero number or a bare mutable Param, no variable twice: the terms ``generate_standard_repn``
+    gives (a Param coefficient kept as the Param). Anything else returns None."""
+    if type(expr) is not LinearExpression:
+        return None
+    variables, coefs = [], []
+    for term in expr.args:
+        if type(term) is MonomialTermExpression:
             coef, var = term.args
-            if type(coef) not in _NUMBER or coef == 0 or not isinstance(var, VarData):
+            if not isinstance(var, VarData):
+                return None
+            if isinstance(coef, ParamData):
+                if not coef.parent_component().mutable:
+                    return None
+            elif type(coef) not in _NUMBER or coef == 0:
                 return None
         elif isinstance(term, VarData):
             coef, var = 1, term
@@ -117,9 +164,6 @@ def _linear_row(body) -> tuple[list, list] | None:
     if len(set(map(id, variables))) != len(variables):
         return None
     return variables, coefs
-
-
-_NUMBER = (int, float)
 
 
 @dataclass(frozen=True)
@@ -202,6 +246,10 @@ class PersistentHighs(Highs):
     def resolve(self) -> HighsRun:
         """Push changed Param values to HiGHS, run it from its last basis, and report how it ended."""
         self.update_params()
+        return self.run()
+
+    def run(self) -> HighsRun:
+        """Run HiGHS from its last basis on what it holds now, and report how it ended."""
         highs = self._solver_model
         self._set_time_limit()
         highs.run()
@@ -233,6 +281,72 @@ class PersistentHighs(Highs):
         return np.array([self._pyomo_var_to_solver_var_map[id(v)] for v in variables], dtype=np.int64)
 
     # --- loading the model ------------------------------------------------------------------------------------
+
+    def add_block(self, block) -> None:
+        """The stock ``add_block`` for a block with no sub-blocks and no References, listing each component's data
+        straight from its data dict instead of walking the block's data objects through its index sets.
+
+        A component holding every index of its set was built over the set in order, so its dict is in index
+        order and the same Params, variables, constraints (active ones) and objective are added in the same
+        order as the stock walk adds them; a sparse component is listed through ``values()``.
+        """
+        components = list(block.component_objects(descend_into=False))
+        if any(comp.ctype is Block or comp.is_reference() for comp in components):
+            super().add_block(block)
+            return
+
+        def data(ctype, keep=None) -> list:
+            listed = []
+            for comp in components:
+                if comp.ctype is ctype and (keep is None or keep(comp)):
+                    listed.extend(comp._data.values() if len(comp._data) == len(comp.index_set()) else comp.values())
+            return listed
+
+        def active(ctype) -> list:
+            return [d for d in data(ctype, _ACTIVE) if d.active]
+
+        self.add_params(data(Param, _MUTABLE))
+        if self._only_child_vars:
+            self.add_variables(list({id(v): v for v in data(Var)}.values()))
+        self.add_constraints(active(Constraint))
+        self.add_sos_constraints(active(SOSConstraint))
+        obj = get_objective(block)
+        if obj is not None:
+            self.set_objective(obj)
+
+    def set_objective(self, obj) -> None:
+        """The stock ``set_objective`` in one pass for a linear objective of number or bare-Param coefficients
+        (``_linear_objective``): the same bookkeeping, costs, sense and mutable-coefficient helpers, without
+        ``prep_for_repn`` and ``generate_standard_repn`` walking it twice. Anything else goes the stock way."""
+        terms = None if obj is None or self._objective is not None else _linear_objective(obj.expr)
+        if terms is None or obj.sense not in (minimize, maximize):
+            super().set_objective(obj)
+            return
+        variables, coefs = terms
+        self._objective, self._objective_expr, self._objective_sense = obj, obj.expr, obj.sense
+        self._obj_named_expressions = []
+        self._vars_referenced_by_obj = variables
+        referenced, var_map = self._referenced_variables, self._pyomo_var_to_solver_var_map
+        self._sol = None
+        if self._last_results_object is not None:
+            self._last_results_object.solution_loader.invalidate()
+        highs = self._solver_model
+        n = len(var_map)
+        costs = np.zeros(n, dtype=np.double)
+        self._objective_helpers = []
+        for v, coef in zip(variables, coefs, strict=True):
+            v_id = id(v)
+            referenced[v_id][2] = obj
+            if isinstance(coef, ParamData):
+                costs[var_map[v_id]] = coef._value
+                self._objective_helpers.append(_MutableObjectiveCoefficient(
+                    pyomo_var_id=v_id, var_map=var_map, expr=coef, highs=highs))
+            else:
+                costs[var_map[v_id]] = coef
+        highs.changeObjectiveOffset(0)
+        highs.changeObjectiveSense(highspy.ObjSense.kMinimize if obj.sense == minimize
+                                   else highspy.ObjSense.kMaximize)
+        highs.changeColsCost(n, np.arange(n), costs)
 
     def add_variables(self, variables: list) -> None:
         """Pyomo's ``add_variables`` and HiGHS's ``_add_variables`` in one pass, for plain variables.
@@ -296,27 +410,33 @@ class PersistentHighs(Highs):
         if self._last_results_object is not None:
             self._last_results_object.solution_loader.invalidate()
         var_map, con_map = self._pyomo_var_to_solver_var_map, self._pyomo_con_to_solver_con_map
-        referenced = self._referenced_variables
+        referenced, row_to_con = self._referenced_variables, self._solver_con_to_pyomo_con_map
+        active, named, by_con = self._active_constraints, self._named_expressions, self._vars_referenced_by_con
         current = len(con_map)
         lbs, ubs, starts, indices, coef_values = [], [], [], [], []
         for con, (lower, _, upper), (variables, coefs) in zip(cons, standard, rows, strict=True):
-            self._active_constraints[con] = con.expr
-            self._named_expressions[con] = []
-            self._vars_referenced_by_con[con] = variables
+            active[con] = con.expr
+            named[con] = []
+            by_con[con] = variables
             starts.append(len(coef_values))
             for v in variables:
-                referenced[id(v)][0][con] = None
-                indices.append(var_map[id(v)])
+                v_id = id(v)
+                referenced[v_id][0][con] = None
+                indices.append(var_map[v_id])
             coef_values.extend(coefs)
             # As the stock loader: the bound (less the row's constant, 0 here), kept as the Param when mutable.
-            lb, ub = _bound(lower, -highspy.kHighsInf), _bound(upper, highspy.kHighsInf)
-            if not is_constant(lb) or not is_constant(ub):
-                self._mutable_helpers.setdefault(con, []).append(_MutableConstraintBounds(
-                    lower_expr=lb, upper_expr=ub, pyomo_con=con, con_map=con_map, highs=self._solver_model))
-            lbs.append(value(lb))
-            ubs.append(value(ub))
+            lb, ub = _bound(lower, _NO_LOWER), _bound(upper, _NO_UPPER)
+            if type(lb) in _NUMBER and type(ub) in _NUMBER:
+                lbs.append(lb)
+                ubs.append(ub)
+            else:
+                if not is_constant(lb) or not is_constant(ub):
+                    self._mutable_helpers.setdefault(con, []).append(_MutableConstraintBounds(
+                        lower_expr=lb, upper_expr=ub, pyomo_con=con, con_map=con_map, highs=self._solver_model))
+                lbs.append(value(lb))
+                ubs.append(value(ub))
             con_map[con] = current
-            self._solver_con_to_pyomo_con_map[current] = con
+            row_to_con[current] = con
             current += 1
         self._solver_model.addRows(len(lbs), np.array(lbs, dtype=np.double), np.array(ubs, dtype=np.double),
                                    len(coef_values), np.array(starts), np.array(indices),
@@ -359,7 +479,47 @@ class PersistentHighs(Highs):
         for helper in others:
             helper.update()
 
-    def _plan_bulk_updates(self):
+    def param_writer(self, params: list) -> Callable[[np.ndarray], None]:
+        """A callable writing values of ``params`` (an array in their order) straight into HiGHS: every mutable
+        objective coefficient and row bound that is one of them, in two bulk calls, the same values
+        ``update_params`` would push once the Params held them. The Params themselves are left as they are.
+
+        Every mutable term must be a bare Param of ``params`` (or, for a row's other bound, a constant).
+        """
+        cost_cols, cost_exprs, bound_rows, lower_exprs, upper_exprs, others = self._mutable_terms()
+        if others:
+            raise ValueError(f"{len(others)} mutable terms are not a bare Param's coefficient or row bound")
+        slot = {id(param): i for i, param in enumerate(params)}
+        constants: list[float] = []
+
+        def position(expr) -> int:
+            if isinstance(expr, ParamData) and id(expr) in slot:
+                return slot[id(expr)]
+            if not is_constant(expr):
+                raise ValueError(f"mutable term {expr} is not one of the Params written")
+            constants.append(float(value(expr)))
+            return len(params) + len(constants) - 1
+
+        cost_at = np.array([position(e) for e in cost_exprs], dtype=np.intp)
+        lower_at = np.array([position(e) for e in lower_exprs], dtype=np.intp)
+        upper_at = np.array([position(e) for e in upper_exprs], dtype=np.intp)
+        fixed = np.array(constants, dtype=float)
+        cost_cols, bound_rows = np.array(cost_cols, dtype=np.int32), np.array(bound_rows, dtype=np.int32)
+        highs = self._solver_model
+
+        def write(values: np.ndarray) -> None:
+            self._sol = None
+            every = np.concatenate((values, fixed))
+            if len(cost_cols):
+                highs.changeColsCost(len(cost_cols), cost_cols, every[cost_at])
+            if len(bound_rows):
+                highs.changeRowsBounds(len(bound_rows), bound_rows, every[lower_at], every[upper_at])
+
+        return write
+
+    def _mutable_terms(self) -> tuple[list, list, list, list, list, list]:
+        """HiGHS columns with a mutable cost and their coefficients, rows with mutable bounds and their lower and
+        upper bounds, and any other mutable term's helper."""
         cost_cols, cost_exprs, others = [], [], []
         for helper in self._objective_helpers:
             if isinstance(helper, _MutableObjectiveCoefficient):
@@ -377,6 +537,10 @@ class PersistentHighs(Highs):
                 else:
                     others.append(helper)
         others += [helper for _, helper in self._mutable_bounds.values()]
+        return cost_cols, cost_exprs, bound_rows, lower_exprs, upper_exprs, others
+
+    def _plan_bulk_updates(self):
+        cost_cols, cost_exprs, bound_rows, lower_exprs, upper_exprs, others = self._mutable_terms()
         return (
             np.array(cost_cols, dtype=np.int32),
             _reader(cost_exprs),

@@ -1,10 +1,10 @@
 """Solve one day's model with a persistent HiGHS instance, and read the schedule back.
 
 A ``DayProblem`` owns one Pyomo model (one day shape, one stage) attached to
-one persistent HiGHS instance for the whole run. Each day only its mutable
-Params change: they are written in bulk, the persistent interface pushes the
-changed coefficients and bounds to HiGHS, and HiGHS re-solves from its last
-basis. Nothing is rebuilt between days.
+one persistent HiGHS instance for the whole run. Each day only what its
+mutable Params stand for changes: the day's values are written in bulk into
+the HiGHS coefficients and bounds those Params were loaded as, and HiGHS
+re-solves from its last basis. Nothing is rebuilt between days.
 """
 
 from __future__ import annotations
@@ -47,21 +47,18 @@ class StageSchedule:
         return bool(np.any(np.minimum(self.charge_mw, self.discharge_mw) > tolerance_mw))
 
 
-def _clean(values: np.ndarray) -> np.ndarray:
-    array = np.array(values, dtype=float)
-    array[np.abs(array) < ZERO_TOLERANCE_MW] = 0.0
-    return array
+_SIGNS = np.array([1.0, -1.0])
 
 
-def _netted(buy_mw: np.ndarray, sell_mw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Net a market's buy and sell in the same period into one position [MW].
+def _netted(buy_and_sell_mw: np.ndarray) -> np.ndarray:
+    """Net a market's buy and sell (rows 0 and 1) in the same period into one position [MW]: rows buy, sell.
 
     Buying and selling one market in one period trade at one price, so the objective is indifferent to any
     wash between them and the simplex often returns one (buy 100 MW and sell 52.5 MW). Netting it away
     changes neither cash nor flows, and keeps every position within [0, P].
     """
-    net = buy_mw - sell_mw
-    return np.maximum(net, 0.0), np.maximum(-net, 0.0)
+    net = buy_and_sell_mw[0] - buy_and_sell_mw[1]
+    return np.maximum(np.multiply.outer(_SIGNS, net), 0.0)
 
 
 class DayProblem:
@@ -84,19 +81,23 @@ class DayProblem:
         self.solver.set_instance(m)
         self._binary = False
         self._held_columns: dict[str, np.ndarray] | None = None
-        self._switches = list(m.is_charging.values())
-        self._param_data = {param.local_name: list(param.values()) for param in m.component_objects(pyo.Param)}
-        self._day_param_data = self._day_params()
-        self._read = {"charge_mw": m.charge_mw, "discharge_mw": m.discharge_mw, "soc_mwh": m.soc_mwh}
+        self._switches = m.data_lists["is_charging"]
+        self._write_day = self.solver.param_writer(self._day_params())
+        read = {"charge_mw": m.charge_mw, "discharge_mw": m.discharge_mw, "soc_mwh": m.soc_mwh}
         if stage.trades_da:
-            self._read.update(da_buy_mw=m.da_buy_mw, da_sell_mw=m.da_sell_mw)
+            read.update(da_buy_mw=m.da_buy_mw, da_sell_mw=m.da_sell_mw)
         if stage.trades_id:
-            self._read.update(id_buy_mw=m.id_buy_mw, id_sell_mw=m.id_sell_mw)
-        # Every column the schedule reads, in one index array, and where each variable's values sit in it.
-        columns = {name: self.solver.columns_of(list(var.values())) for name, var in self._read.items()}
+            read.update(id_buy_mw=m.id_buy_mw, id_sell_mw=m.id_sell_mw)
+        # Every column the schedule reads, in one index array (each market's buys just before its sells), and
+        # where each variable's values sit in it.
+        columns = {name: self.solver.columns_of(m.data_lists.get(name) or list(var.values()))
+                   for name, var in read.items()}
         self._columns = np.concatenate(list(columns.values()))
         ends = np.cumsum([len(c) for c in columns.values()])
         self._slices = {name: slice(end - len(c), end) for (name, c), end in zip(columns.items(), ends, strict=True)}
+        self._markets = [(slice(self._slices[buy].start, self._slices[sell].stop), market)
+                         for buy, sell, market in (("da_buy_mw", "da_sell_mw", "da"), ("id_buy_mw", "id_sell_mw", "id"))
+                         if buy in self._slices]
 
     def _day_params(self) -> list:
         """The ParamData ``load_day`` writes, in the order it writes them (see ``load_day``)."""
@@ -109,7 +110,7 @@ class DayProblem:
             names.append("da_net_import_mw")
         if self.carbon_priced:
             names += ["charge_cash_gbp_per_mw", "discharge_cash_gbp_per_mw"]
-        return [data for name in names for data in self._param_data[name]]
+        return [data for name in names for data in self.model.component(name)._data.values()]
 
     def load_day(
         self,
@@ -120,17 +121,16 @@ class DayProblem:
         da_net_import_mw: np.ndarray | None = None,
         carbon_cost_gbp_per_mwh: np.ndarray | None = None,
     ) -> None:
-        """Write one day's data into the model's Params.
+        """Write one day's data into HiGHS, where the model's Params stand.
 
         ``day_ahead``, ``intraday``: prices per period [£/MWh]; ``soc_start_mwh``: SoC at the start [MWh];
         ``soc_end_window_mwh``: (min, max) SoC at the end [MWh]; ``da_net_import_mw``: fixed day-ahead net
         position per period for the intraday stage [MW]; ``carbon_cost_gbp_per_mwh``: carbon price × intensity
         per period [£/MWh], when carbon is priced.
 
-        Every value goes in one pass over the Params' data objects, the same write as
-        ``Param.store_values(check=False)`` (no per-value validation: the values are floats computed here, one per
-        index) without building an index-to-value dict per Param; ``PersistentHighs`` reads the stored values
-        back symmetrically.
+        The values go straight to the HiGHS costs and row bounds that the Params became when the model was
+        loaded (``PersistentHighs.param_writer``), the LP that storing them in the Params and pushing those would
+        give, without the round trip through a Python object per value; the Params keep their initial 0.
         """
         values = [np.array([soc_start_mwh, *soc_end_window_mwh], dtype=float)]
         if self.stage.trades_da:
@@ -143,8 +143,7 @@ class DayProblem:
         if self.carbon_priced:
             carbon = np.zeros(self.n_periods) if carbon_cost_gbp_per_mwh is None else carbon_cost_gbp_per_mwh
             values += [-DT * carbon, DT * (carbon - self.battery.degradation_cost_gbp_per_mwh)]
-        for data, value in zip(self._day_param_data, np.concatenate(values, dtype=float).tolist(), strict=True):
-            data._value = value
+        self._write_day(np.concatenate(values, dtype=float))
 
     def hold_periods(self, count: int, held: dict[str, np.ndarray]) -> None:
         """Hold the first ``count`` periods' intraday positions and flows at ``held`` (arrays of ``count``
@@ -188,7 +187,7 @@ class DayProblem:
         self._use_binaries(binary)
         tick = time.perf_counter()
         try:
-            run = self.solver.resolve()
+            run = self.solver.run()
             outcome = classify(run.model_status, run.has_solution, run.objective, run.bound)
         except Exception as exc:  # any failure inside HiGHS or Pyomo is a solver error the caller must see
             outcome = SolveOutcome(RunStatus.SOLVER_ERROR, f"{type(exc).__name__}: {exc}")
@@ -201,13 +200,14 @@ class DayProblem:
 
     def _read_schedule(self, schedule: StageSchedule) -> None:
         solution = self.solver.column_values()[self._columns]
-        cleaned = _clean(solution)
-        values = {name: cleaned[rows] for name, rows in self._slices.items()}
-        schedule.charge_mw = values["charge_mw"]
-        schedule.discharge_mw = values["discharge_mw"]
-        schedule.soc_mwh = solution[self._slices["soc_mwh"]]
-        if self.stage.trades_da:
-            buy, sell = _netted(values["da_buy_mw"], values["da_sell_mw"])
-            schedule.da_buy_mw, schedule.da_sell_mw = np.repeat(buy, 2), np.repeat(sell, 2)
-        if self.stage.trades_id:
-            schedule.id_buy_mw, schedule.id_sell_mw = _netted(values["id_buy_mw"], values["id_sell_mw"])
+        cleaned = np.where(np.abs(solution) < ZERO_TOLERANCE_MW, 0.0, solution)
+        slices = self._slices
+        schedule.charge_mw = cleaned[slices["charge_mw"]]
+        schedule.discharge_mw = cleaned[slices["discharge_mw"]]
+        schedule.soc_mwh = solution[slices["soc_mwh"]]
+        for rows, market in self._markets:
+            positions = _netted(cleaned[rows].reshape(2, -1))
+            if market == "da":
+                schedule.da_buy_mw, schedule.da_sell_mw = np.repeat(positions, 2, axis=1)
+            else:
+                schedule.id_buy_mw, schedule.id_sell_mw = positions

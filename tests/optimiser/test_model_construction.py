@@ -34,7 +34,7 @@ def _operator_rows(m: pyo.ConcreteModel, battery: BatteryParams) -> dict:
     for t in m.T:
         right = m.da_net_import_mw[t] if m.stage is Stage.ID else 0
         rows["power_balance", t] = flow_less_position(t) == right
-        rows["charge_only_when_charging", t] = m.charge_mw[t] <= p * m.is_charging[t]
+        rows["charge_only_when_charging", t] = m.charge_mw[t] - p * m.is_charging[t] <= 0
         rows["discharge_only_when_discharging", t] = m.discharge_mw[t] + p * m.is_charging[t] <= p
         if hasattr(m, "grid_limit"):
             rows["grid_limit", t] = pyo.inequality(-battery.export_mw, m.charge_mw[t] - m.discharge_mw[t],
@@ -104,4 +104,4 @@ def test_a_unit_coefficient_is_the_bare_variable_as_pyomo_writes_it():
     battery = BATTERIES[2]
     m = create_day_model(48, Stage.DA, battery, False)
     assert m.soc_balance[3].body.args[-1] is m.discharge_mw[3]  # Δ/ηd = 1
-    assert m.charge_only_when_charging[0].expr.args[1] is m.is_charging[0]  # P = 1 MW
+    assert m.discharge_only_when_discharging[0].body.args[1] is m.is_charging[0]  # P = 1 MW

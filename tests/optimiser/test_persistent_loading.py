@@ -20,10 +20,16 @@ class StockVariables(PersistentHighs):
 
 
 class StockLoading(StockVariables):
-    """Variables and constraints both loaded the stock way."""
+    """The whole model loaded the stock way: the block walked, variables, constraints and objective."""
+
+    def add_block(self, block):
+        Highs.add_block(self, block)
 
     def add_constraints(self, cons):
         Highs.add_constraints(self, cons)
+
+    def set_objective(self, obj):
+        Highs.set_objective(self, obj)
 
 
 def _loaded(model, loader=PersistentHighs) -> PersistentHighs:
@@ -73,6 +79,60 @@ def test_one_pass_variables_load_as_the_stock_loader_loads_them(n, stage, carbon
         solver.update_variables(switches)
     assert _columns(fast) == _columns(stock)
     assert set(_columns(fast)["integrality"]) == {0, 1}
+
+
+def _objective(solver: PersistentHighs) -> dict:
+    return {
+        "sense": solver._objective_sense, "named": solver._obj_named_expressions,
+        "referenced": sorted(v.name for v in solver._vars_referenced_by_obj),
+        "helpers": [(type(h).__name__, solver._vars[h.pyomo_var_id][0].name, h.expr.name)
+                    for h in solver._objective_helpers],
+        "highs": (solver._solver_model.getLp().sense_, solver._solver_model.getLp().offset_),
+    }
+
+
+@pytest.mark.parametrize("n", [46, 48, 50])
+@pytest.mark.parametrize("stage", list(Stage))
+@pytest.mark.parametrize("carbon", [False, True])
+@pytest.mark.parametrize("degradation", [0.0, 4.0])
+def test_the_block_and_objective_load_as_the_stock_loader_loads_them(n, stage, carbon, degradation):
+    battery = BatteryParams(export_limit_mw=60.0, degradation_cost_gbp_per_mwh=degradation,
+                            carbon_price_gbp_per_tco2=60.0 if carbon else None)
+    fast = _loaded(create_day_model(n, stage, battery, carbon))
+    stock = _loaded(create_day_model(n, stage, battery, carbon), StockLoading)
+    assert _columns(fast) == _columns(stock)
+    assert _bookkeeping(fast) == _bookkeeping(stock)
+    assert _objective(fast) == _objective(stock)
+    assert len(_objective(fast)["helpers"]) > 0
+    assert [p.name for p in fast._params.values()] == [p.name for p in stock._params.values()]
+    assert [c.name for c in fast._active_constraints] == [c.name for c in stock._active_constraints]
+
+
+def test_a_model_with_a_sub_block_or_a_sparse_component_loads_as_the_stock_loader_loads_it():
+    def model():
+        m = pyo.ConcreteModel()
+        m.T = pyo.RangeSet(0, 3)
+        m.x = pyo.Var(m.T, bounds=(0, 5))
+        m.some = pyo.Constraint(m.T, rule=lambda m, t: m.x[t] <= t + 1 if t % 2 else pyo.Constraint.Skip)
+        m.inner = pyo.Block()
+        m.inner.y = pyo.Var(bounds=(0, 2))
+        m.inner.c = pyo.Constraint(expr=m.inner.y + m.x[0] <= 3)
+        m.o = pyo.Objective(expr=m.x[1] + 2 * m.x[3] + m.inner.y, sense=pyo.maximize)
+        return m
+
+    fast, stock = _loaded(model()), _loaded(model(), StockLoading)
+    assert _columns(fast) == _columns(stock)
+    assert _bookkeeping(fast) == _bookkeeping(stock)
+    assert fast.resolve().objective == stock.resolve().objective == 2 + 8 + 2
+    flat, flat_stock = model(), model()
+    for m in (flat, flat_stock):
+        m.del_component(m.inner)
+        m.del_component(m.o)
+        m.o = pyo.Objective(expr=m.x[1] + 2 * m.x[3])
+    fast, stock = _loaded(flat), _loaded(flat_stock, StockLoading)
+    assert _columns(fast) == _columns(stock)
+    assert _bookkeeping(fast) == _bookkeeping(stock)
+    assert [c.name for c in fast._active_constraints] == ["some[1]", "some[3]"]
 
 
 def _odd_model() -> pyo.ConcreteModel:

@@ -4,6 +4,7 @@ reused day after day (46-, 48- and 50-period days in turn) with the same schedul
 from datetime import date
 
 import numpy as np
+import pyomo.environ as pyo
 import pytest
 from pyomo.contrib.appsi.solvers.highs import Highs
 from pyomo.environ import Constraint
@@ -35,11 +36,14 @@ def _problem(n: int, stage: Stage, battery: BatteryParams, carbon: bool, loader=
 
 
 def _load(problem: DayProblem, seed: int) -> None:
+    problem.load_day(*_day(problem, seed))
+
+
+def _day(problem: DayProblem, seed: int) -> tuple:
     rng = np.random.default_rng(seed)
     n = problem.n_periods
-    problem.load_day(np.repeat(rng.normal(60, 30, n // 2), 2), rng.normal(60, 40, n), 31.0, (12.0, 87.0),
-                     rng.normal(0, 20, n), rng.normal(5, 2, n))
-    problem.solver.update_params()
+    return (np.repeat(rng.normal(60, 30, n // 2), 2), rng.normal(60, 40, n), 31.0, (12.0, 87.0),
+            rng.normal(0, 20, n), rng.normal(5, 2, n))
 
 
 def _lp(problem: DayProblem) -> dict:
@@ -100,3 +104,57 @@ def test_a_model_reused_over_days_of_46_48_and_50_periods_solves_as_a_fresh_one(
                 da_net = new.da_buy_mw - new.da_sell_mw
         soc = float(np.clip(new.soc_mwh[-1], battery.soc_min_mwh, battery.soc_max_mwh))
     assert len(reused) == 6
+
+
+def _store_in_params(problem: DayProblem, day_ahead, intraday, soc_start, window, da_net, carbon) -> None:
+    """The day written into the model's Params by hand, from the formulas of ``define_parameters``."""
+    m, dt = problem.model, 0.5
+    m.soc_start_mwh = soc_start
+    m.soc_end_min_mwh, m.soc_end_max_mwh = window
+    if problem.stage.trades_da:
+        for h, cash in enumerate(dt * day_ahead.reshape(-1, 2).sum(axis=1)):
+            m.da_sell_cash_gbp_per_mw[h], m.da_buy_cash_gbp_per_mw[h] = cash, -cash
+    for t in range(problem.n_periods):
+        if problem.stage.trades_id:
+            m.id_sell_cash_gbp_per_mw[t], m.id_buy_cash_gbp_per_mw[t] = dt * intraday[t], -dt * intraday[t]
+        if problem.stage is Stage.ID:
+            m.da_net_import_mw[t] = da_net[t]
+        if problem.carbon_priced:
+            m.charge_cash_gbp_per_mw[t] = -dt * carbon[t]
+            m.discharge_cash_gbp_per_mw[t] = dt * (carbon[t] - problem.battery.degradation_cost_gbp_per_mwh)
+
+
+@pytest.mark.parametrize("n", [46, 48, 50])
+@pytest.mark.parametrize("stage", list(Stage))
+@pytest.mark.parametrize("carbon", [False, True])
+def test_a_day_written_straight_into_highs_is_the_lp_its_params_would_push(n, stage, carbon):
+    battery = BatteryParams(import_limit_mw=70.0, degradation_cost_gbp_per_mwh=3.0,
+                            carbon_price_gbp_per_tco2=60.0 if carbon else None)
+    direct, through_params = _problem(n, stage, battery, carbon), _problem(n, stage, battery, carbon)
+    for seed in (n, n + 1):  # a second day over the first, as a run reuses its model
+        day = _day(direct, seed)
+        direct.load_day(*day)
+        _store_in_params(through_params, *day)
+        through_params.solver.update_params()
+        assert _lp(direct) == _lp(through_params)
+        assert _lp(direct)["row_lower"].count(31.0) == 1
+        schedules = [problem.solve(binary=False) for problem in (direct, through_params)]
+        assert schedules[0].outcome == schedules[1].outcome
+        np.testing.assert_array_equal(schedules[0].soc_mwh, schedules[1].soc_mwh)
+
+
+def test_a_day_is_written_only_where_its_params_stand():
+    m = pyo.ConcreteModel()
+    m.p = pyo.Param(mutable=True, initialize=0.0)
+    m.q = pyo.Param(mutable=True, initialize=0.0)
+    m.x = pyo.Var(bounds=(0, 10))
+    m.c = pyo.Constraint(expr=m.x <= m.q)
+    m.o = pyo.Objective(expr=m.p * m.x, sense=pyo.maximize)
+    solver = PersistentHighs(SolverSettings())
+    solver.set_instance(m)
+    with pytest.raises(ValueError, match="not one of the Params written"):
+        solver.param_writer([m.p])
+    solver.param_writer([m.q, m.p])(np.array([4.0, 2.0]))
+    lp = solver._solver_model.getLp()
+    assert list(lp.col_cost_) == [2.0] and list(lp.row_upper_) == [4.0]
+    assert solver.run().objective == 8.0

@@ -141,7 +141,7 @@ def test_a_solver_crash_is_a_solver_error_not_an_exception(seed_prices, monkeypa
     def crash(self):
         raise RuntimeError("HiGHS crashed")
 
-    monkeypatch.setattr(PersistentHighs, "resolve", crash)
+    monkeypatch.setattr(PersistentHighs, "run", crash)
     result = optimise(seed_prices, date(2023, 2, 1), date(2023, 2, 1), BatteryParams())
     assert result.status == "solver_error"
     assert result.message == "The solver failed on 2023-02-01 (da stage): RuntimeError: HiGHS crashed."
