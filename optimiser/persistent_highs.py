@@ -110,13 +110,31 @@ def _linear_row(body) -> tuple[list, list] | None:
     """
     if isinstance(body, VarData):
         return None if body._fixed else ([body], [1])
-    if type(body) is not LinearExpression:
+    return _linear_terms(body, param_coefficients=False)
+
+
+def _linear_objective(expr) -> tuple[list, list] | None:
+    """``expr``'s variables and coefficients in order, when it is a ``LinearExpression`` of unfixed variables, each
+    alone or times a nonzero number or a bare mutable Param, no variable twice: the terms ``generate_standard_repn``
+    gives (a Param coefficient kept as the Param). Anything else returns None."""
+    return _linear_terms(expr, param_coefficients=True)
+
+
+def _linear_terms(expr, param_coefficients: bool) -> tuple[list, list] | None:
+    """The variables and coefficients of a ``LinearExpression`` of unfixed variables, each alone or times a nonzero
+    number (or, with ``param_coefficients``, a bare mutable Param), no variable twice; else None."""
+    if type(expr) is not LinearExpression:
         return None
     variables, coefs = [], []
-    for term in body.args:
+    for term in expr.args:
         if type(term) is MonomialTermExpression:
             coef, var = term._args_
-            if type(coef) not in _NUMBER or not coef or not isinstance(var, VarData):
+            if not isinstance(var, VarData):
+                return None
+            if param_coefficients and isinstance(coef, ParamData):
+                if not coef.parent_component().mutable:
+                    return None
+            elif type(coef) not in _NUMBER or not coef:
                 return None
         elif isinstance(term, VarData):
             coef, var = 1, term
@@ -134,36 +152,6 @@ def _linear_row(body) -> tuple[list, list] | None:
 _NUMBER = (int, float)
 _ACTIVE = operator.attrgetter("active")
 _MUTABLE = operator.attrgetter("mutable")
-
-
-def _linear_objective(expr) -> tuple[list, list] | None:
-    """``expr``'s variables and coefficients in order, when it is a ``LinearExpression`` of unfixed variables, each
-    alone or times a nonzero number or a bare mutable Param, no variable twice: the terms ``generate_standard_repn``
-    gives (a Param coefficient kept as the Param). Anything else returns None."""
-    if type(expr) is not LinearExpression:
-        return None
-    variables, coefs = [], []
-    for term in expr.args:
-        if type(term) is MonomialTermExpression:
-            coef, var = term.args
-            if not isinstance(var, VarData):
-                return None
-            if isinstance(coef, ParamData):
-                if not coef.parent_component().mutable:
-                    return None
-            elif type(coef) not in _NUMBER or coef == 0:
-                return None
-        elif isinstance(term, VarData):
-            coef, var = 1, term
-        else:
-            return None
-        if var.fixed:
-            return None
-        variables.append(var)
-        coefs.append(coef)
-    if len(set(map(id, variables))) != len(variables):
-        return None
-    return variables, coefs
 
 
 @dataclass(frozen=True)
