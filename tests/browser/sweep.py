@@ -180,9 +180,17 @@ class Browser:
         # The whole page at the window's width, not only what is in view: what a reviewer scrolls through.
         width, height = self.driver.execute_script(
             "return [window.innerWidth, document.documentElement.scrollHeight]")
-        shot = self.driver.execute_cdp_cmd("Page.captureScreenshot", {
-            "captureBeyondViewport": True,
-            "clip": {"x": 0, "y": 0, "width": width, "height": min(height, 6000), "scale": 1}})
+        capture = {"captureBeyondViewport": True,
+                   "clip": {"x": 0, "y": 0, "width": width, "height": min(height, 6000), "scale": 1}}
+        try:
+            shot = self.driver.execute_cdp_cmd("Page.captureScreenshot", capture)
+        except TimeoutException:
+            # Headless Chrome can leave a capture waiting for a frame from a compositor that has gone idle (the
+            # renderer itself still answers): asking for a screencast frame wakes it, and the capture is retried once.
+            self.driver.execute_cdp_cmd("Page.startScreencast", {"format": "jpeg", "quality": 1, "everyNthFrame": 1})
+            self.driver.execute_script("return new Promise(done => requestAnimationFrame(() => done(true)))")
+            self.driver.execute_cdp_cmd("Page.stopScreencast", {})
+            shot = self.driver.execute_cdp_cmd("Page.captureScreenshot", capture)
         path.write_bytes(base64.b64decode(shot["data"]))
         return path
 
