@@ -143,14 +143,11 @@ def _by_asset(readings: pd.DataFrame):
     return list(readings.groupby("asset_id"))
 
 
-def _asset_ids(readings: pd.DataFrame) -> list[str]:
-    return [asset_id for asset_id, _ in _by_asset(readings[["asset_id"]])]
-
-
-def _implausible(session, readings: pd.DataFrame, now_utc: datetime) -> list[tuple[int, str]]:
-    """(line, reason) of every reading outside today's rules (``domain.reading_integrity``)."""
+def _implausible(session, groups: list[tuple[str, pd.DataFrame]], now_utc: datetime) -> list[tuple[int, str]]:
+    """(line, reason) of every reading, grouped by asset (``_by_asset``), outside today's rules
+    (``domain.reading_integrity``)."""
     problems = []
-    for asset_id, rows in _by_asset(readings):
+    for asset_id, rows in groups:
         asset = store.get_asset(session, asset_id)
         reasons = reading_problems(rows["time_utc"], rows["power_kw"], asset.rating_kw if asset else None,
                                    now_utc)
@@ -191,7 +188,7 @@ def _check_readings(session, readings: pd.DataFrame, register_assets: bool,
             "(the 'register unknown assets' option); nothing was stored")
     for asset_id in unknown:
         _check_asset_id(asset_id)
-    implausible = _implausible(session, readings, now_utc)
+    implausible = _implausible(session, groups, now_utc)
     if implausible:
         raise ImplausibleReadings(implausible)
     problems = []
@@ -225,9 +222,9 @@ def _store_readings(db: Database, readings: pd.DataFrame, source: str, register_
     """Store checked readings in one transaction: all new ones, or none when anything is wrong.
 
     ``now_utc`` is the clock of the plausibility check (default: now)."""
-    assets = _asset_ids(readings)
     with db.session() as session:
         unknown, new, unchanged_by_asset = _check_readings(session, readings, register_assets, now_utc or utc_now())
+        assets = list(unchanged_by_asset)  # every asset of the file, in id order
         unchanged = sum(unchanged_by_asset.values())
         for asset_id in unknown:
             store.add_asset(session, asset_id, asset_id)
