@@ -38,6 +38,7 @@ from components.schedule import (
 )
 from components.stored_run_view import (
     OUTPUT_KEYS,
+    THEMES,
     day_title,
     decode,
     encode,
@@ -53,7 +54,7 @@ from services.carbon import with_carbon_columns
 from services.errors import InvalidInput, NotFound, ServiceError
 from services.operational import import_readings, schedule_vs_actual_over
 from services.optimisation_runs import reap_stale_runs
-from services.run_carbon_totals import run_carbon_totals, stored_run_carbon_totals
+from services.run_carbon_totals import run_carbon_totals
 from services.run_monthly import monthly_csv, opens_on_monthly, skipped_days
 from services.run_outcome import stopped_at
 from services.run_view_cache import run_entry
@@ -278,7 +279,7 @@ def register(app: dash.Dash) -> None:
         schedule = entry.get(("view", theme_name(theme)), lambda: _schedule_view(db, run, entry, theme))
         view = compose_view(run, schedule)
         if schedule["intervals"]:
-            totals = stored_run_carbon_totals(db, run.id) or run_carbon_totals(db, run.id, entry.intervals)
+            totals = run_carbon_totals(db, run.id, lambda: entry.intervals)
             view["details"] = html.Div([carbon_note(totals), view["details"]])
         view["delete_hidden"] = not _may_delete(run)
         view["clone_hidden"] = not role_allows(current_role(), "trader")
@@ -572,16 +573,17 @@ def _stored_view(db, run, entry, theme: str) -> dict | None:
 def _from_view(db, run, entry, pick, theme: str | None = None):
     """``pick(view)`` of a view of the run (in ``theme`` when given): one this process built or read, else a
     stored one; None when none has it (``pick`` returns None)."""
-    for name, built in list(entry.built.items()):
-        if isinstance(name, tuple) and name[0] == "view" and (theme is None or name[1] == theme):
-            value = pick(built)
-            if value is not None:
-                return value
-    if in_progress(run.status):
-        return None
-    for stored_theme in ([theme] if theme else ["light", "dark"]):
-        stored = _stored_view(db, run, entry, stored_theme)
-        value = pick(stored) if stored is not None else None
+    themes = [theme] if theme else list(THEMES)
+
+    def views():
+        for each in themes:
+            yield entry.built.get(("view", each))
+        if not in_progress(run.status):
+            for each in themes:
+                yield _stored_view(db, run, entry, each)
+
+    for view in views():
+        value = pick(view) if view is not None else None
         if value is not None:
             return value
     return None

@@ -37,6 +37,8 @@ from components.schedule import schedule_figure
 from services.run_monthly import run_by_month, skipped_days
 from services.run_warnings import zero_price_warnings
 
+THEMES = ("light", "dark")
+"""The colour modes a view is drawn in."""
 CLIENT_GRID_ROWS = 8 * 48
 """Runs of up to this many intervals send every grid row with the view; longer ones are paged on the server."""
 

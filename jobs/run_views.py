@@ -17,7 +17,6 @@ from data_access.schema import OptimisationRun, StudyPoint
 from domain.run_status import in_progress
 
 log = logging.getLogger(__name__)
-THEMES = ("light", "dark")
 
 
 def store_run_views(db: Database, run_id: int) -> list[str]:
@@ -34,7 +33,7 @@ def store_run_views(db: Database, run_id: int) -> list[str]:
         if intervals.empty:
             return []
         from components.run_view import intervals_export
-        from components.stored_run_view import encode, schedule_view, view_format
+        from components.stored_run_view import THEMES, encode, schedule_view, view_format
         from services.run_views import store_view
 
         export = intervals_export(intervals)

@@ -9,6 +9,8 @@ computed and stored on their next view (``run_carbon_totals``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -45,8 +47,9 @@ def stored_run_carbon_totals(db: Database, run_id: int) -> RunFootprintTotals | 
         return _as_totals(row) if row is not None else None
 
 
-def run_carbon_totals(db: Database, run_id: int, intervals: pd.DataFrame) -> RunFootprintTotals:
-    """The run's stored totals, computed and stored first when there are none."""
+def run_carbon_totals(db: Database, run_id: int, read_intervals: Callable[[], pd.DataFrame]) -> RunFootprintTotals:
+    """The run's stored totals, computed and stored first when there are none (only then are its intervals read,
+    by ``read_intervals``)."""
     stored = stored_run_carbon_totals(db, run_id)
-    return stored if stored is not None else store_run_carbon_totals(db, run_id, intervals)
+    return stored if stored is not None else store_run_carbon_totals(db, run_id, read_intervals())
 

@@ -54,7 +54,7 @@ def test_storing_intensity_drops_the_totals_and_the_next_view_computes_them_agai
     footprint.store_intensity(db, intensity(FIRST + timedelta(days=1), 1), "test")
     assert stored_run_carbon_totals(db, run_id) is None
     _run, intervals = carbon.get_run(db, run_id)
-    shown = run_carbon_totals(db, run_id, intervals)
+    shown = run_carbon_totals(db, run_id, lambda: intervals)
     assert shown.coverage_share == 1.0 and shown.as_dict() == pytest.approx(recomputed(db, run_id).as_dict())
     assert stored_run_carbon_totals(db, run_id).as_dict() == pytest.approx(shown.as_dict())
 
